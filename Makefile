@@ -1,0 +1,145 @@
+# Rulestead: one non-recursive Makefile.  See README.md.
+#
+#   make            build build/rsc, build/librsl.a, build/librsl.so
+#   make test       run the test suite (installs missing dependencies first)
+#   make demo       compile the bundled flags/ and show what it does
+#   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl.pc
+#   make clean
+
+VERSION   := 0.1.0
+BUILD     ?= build
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+LDFLAGS   ?=
+WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
+             -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN      += -Werror
+endif
+
+PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash
+PKGS_RSL  := libsodium libxxhash
+PKGS_TEST := check
+
+# Dependency flags are found once per build directory by pkg-config, after
+# ci/install-deps has installed whatever was missing; make re-reads the
+# Makefile when config.mk changes.
+NOCONFIG_GOALS := clean uninstall help
+ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
+-include $(BUILD)/config.mk
+endif
+
+$(BUILD)/config.mk: ci/install-deps
+	@mkdir -p $(BUILD)
+	@ci/install-deps
+	@{ echo "RSC_CFLAGS := $$(pkg-config --cflags $(PKGS_RSC))"; \
+	   echo "RSC_LIBS := $$(pkg-config --libs $(PKGS_RSC))"; \
+	   echo "RSL_CFLAGS := $$(pkg-config --cflags $(PKGS_RSL))"; \
+	   echo "RSL_LIBS := $$(pkg-config --libs $(PKGS_RSL))"; \
+	   echo "TEST_CFLAGS := $$(pkg-config --cflags $(PKGS_TEST))"; \
+	   echo "TEST_LIBS := $$(pkg-config --libs $(PKGS_TEST))"; } > $@.tmp
+	@mv $@.tmp $@
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+             -MMD -MP -DRSC_VERSION='"$(VERSION)"' $(CFLAGS)
+
+RSL_SRC   := $(sort $(wildcard loader/*.c))
+RSC_SRC   := $(sort $(wildcard compiler/*.c))
+TEST_SRC  := $(sort $(wildcard tests/check_*.c))
+# While developing one module: make TEST_MODULES="ydoc" RSC_MODULES="arena diag ydoc" check
+ifneq ($(TEST_MODULES),)
+TEST_SRC  := $(TEST_MODULES:%=tests/check_%.c)
+endif
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+
+RSL_OBJ   := $(RSL_SRC:%.c=$(BUILD)/%.o)
+RSC_OBJ   := $(RSC_SRC:%.c=$(BUILD)/%.o)
+RSC_LIBOBJ:= $(filter-out $(BUILD)/compiler/main.o,$(RSC_OBJ))
+ifneq ($(RSC_MODULES),)
+RSC_LIBOBJ:= $(RSC_MODULES:%=$(BUILD)/compiler/%.o)
+endif
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
+
+.PHONY: all check test demo asan tsan bench install uninstall clean help
+all: $(BUILD)/rsc $(BUILD)/librsl.a $(BUILD)/librsl.so
+
+$(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden $(RSL_CFLAGS) -c $< -o $@
+
+$(BUILD)/compiler/%.o: compiler/%.c $(BUILD)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(RSC_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk $(BUILD)/tests/suites.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD)/tests -Icompiler -Iloader $(RSC_CFLAGS) \
+	      $(TEST_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' -c $< -o $@
+
+# The runner learns the suites from the file names: tests/check_<m>.c
+# defines Suite *<m>_suite(void).
+$(BUILD)/tests/suites.h: FORCE
+	@mkdir -p $(@D)
+	@for f in $(TEST_SRC); do m=$${f#tests/check_}; echo "SUITE($${m%.c})"; done > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/librsl.a: $(RSL_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/librsl.so: $(RSL_OBJ)
+	$(CC) -shared -Wl,-soname,librsl.so.0 $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RSL_LIBS)
+
+$(BUILD)/rsc: $(RSC_OBJ) $(BUILD)/librsl.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(RSC_OBJ) $(BUILD)/librsl.a $(RSC_LIBS) -lm
+
+$(BUILD)/check_rulestead: $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a \
+	      $(RSC_LIBS) $(TEST_LIBS) -lm -lpthread
+
+check: $(BUILD)/check_rulestead
+	$(BUILD)/check_rulestead
+
+test: $(BUILD)/check_rulestead $(BUILD)/rsc
+	$(BUILD)/check_rulestead
+	tests/schema_test.sh $(BUILD)/rsc
+
+demo: $(BUILD)/rsc
+	@BUILD=$(BUILD) ci/demo
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        build/asan/check_rulestead
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	           $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(BUILD)/rsc $(DESTDIR)$(PREFIX)/bin/rsc
+	install -m 0644 $(BUILD)/librsl.a $(DESTDIR)$(PREFIX)/lib/librsl.a
+	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0
+	ln -sf librsl.so.0 $(DESTDIR)$(PREFIX)/lib/librsl.so
+	install -m 0644 loader/rsl.h $(DESTDIR)$(PREFIX)/include/rsl.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@LIBS_PRIVATE@|$(RSL_LIBS)|g' loader/rsl.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rsc $(DESTDIR)$(PREFIX)/lib/librsl.a \
+	      $(DESTDIR)$(PREFIX)/lib/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0 \
+	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+
+FORCE:
+
+-include $(RSL_OBJ:.o=.d) $(RSC_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

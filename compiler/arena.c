@@ -1,0 +1,101 @@
+/* arena.c - bump allocator; see arena.h. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rsc_arena_chunk {
+	rsc_arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define CHUNK_MIN (64u * 1024u)
+
+static void oom(void)
+{
+	fputs("rsc: out of memory\n", stderr);
+	abort();
+}
+
+void *rsc_arena_alloc(rsc_arena *a, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	size = (size + align - 1) / align * align;
+	if (size == 0)
+		size = align;
+	rsc_arena_chunk *c = a->head;
+	if (!c || c->size - c->used < size) {
+		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
+		if (want > SIZE_MAX - sizeof(*c))
+			oom();
+		c = malloc(sizeof(*c) + want);
+		if (!c)
+			oom();
+		c->size = want;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+char *rsc_arena_strndup(rsc_arena *a, const char *s, size_t len)
+{
+	char *p = rsc_arena_alloc(a, len + 1);
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *rsc_arena_strdup(rsc_arena *a, const char *s)
+{
+	return rsc_arena_strndup(a, s, strlen(s));
+}
+
+char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	char *p = rsc_arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void rsc_arena_free(rsc_arena *a)
+{
+	rsc_arena_chunk *c = a->head;
+	while (c) {
+		rsc_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
+}
+
+void *rsc_grow(void *v, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return v;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	if (ncap > SIZE_MAX / elem)
+		oom();
+	void *p = realloc(v, ncap * elem);
+	if (!p)
+		oom();
+	*cap = ncap;
+	return p;
+}

@@ -1,0 +1,67 @@
+/*
+ * cli.h - what the rsc commands share: exit codes, usage errors, the
+ * options that choose a ruleset (--root, --rev, --worktree, --format), and
+ * the front end that reads and validates it.  Each command lives in
+ * cmd_<name>.c as `int rsc_cmd_<name>(int argc, char **argv)`, returning an
+ * exit code; main.c only dispatches.
+ */
+#ifndef RSC_CLI_H
+#define RSC_CLI_H
+
+#include "arena.h"
+#include "diag.h"
+#include "model.h"
+#include "source.h"
+
+/* Exit codes of every rsc command (documented in rsc --help, README). */
+#define RSC_EXIT_OK 0      /* success; the ruleset / snapshot is valid */
+#define RSC_EXIT_INVALID 1 /* the input is invalid (diagnostics printed) */
+#define RSC_EXIT_USAGE 2   /* bad command line */
+#define RSC_EXIT_IO 3      /* I/O, git, key or system error */
+
+/* Options choosing the ruleset to read. */
+typedef struct rsc_cli_source {
+	const char *root;   /* --root DIR, default "." */
+	const char *rev;    /* --rev REV, default "HEAD" */
+	int worktree;       /* --worktree: read files on disk instead */
+	int rev_given;
+	rsc_format format;  /* --format text|json|github, default text */
+} rsc_cli_source;
+
+#define RSC_CLI_SOURCE_INIT { ".", "HEAD", 0, 0, RSC_FORMAT_TEXT }
+
+/* getopt_long entries for the options above (terminated by a zero entry
+ * only in the full table a command builds); see cmd_validate.c. */
+#define RSC_CLI_SOURCE_OPTIONS                                   \
+	{ "root", required_argument, NULL, 0x100 },              \
+	{ "rev", required_argument, NULL, 0x101 },               \
+	{ "worktree", no_argument, NULL, 0x102 },                \
+	{ "format", required_argument, NULL, 0x103 }
+
+/* Handles one getopt_long result c (0x100..0x103) with argument arg.
+ * Returns 1 if it was a source option, 0 if not, or -1 after printing a usage
+ * error (e.g. an unknown --format, --rev together with --worktree). */
+int rsc_cli_source_option(rsc_cli_source *s, const char *cmd, int c,
+			  const char *arg);
+
+/* Prints "rsc CMD: message" and a hint to use --help, to stderr.  Returns
+ * RSC_EXIT_USAGE so that commands can `return rsc_usage(...)`. */
+int rsc_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Prints "rsc CMD: message" to stderr (no hint). */
+void rsc_errorf(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Reads (rsc_source_read), loads and checks the ruleset that s names into
+ * *rs / *fs, collecting problems in d.  Returns RSC_OK, RSC_EINVALID or
+ * RSC_EIO.  The caller prints d (rsc_diags_sort + rsc_diags_print).
+ */
+int rsc_cli_read_ruleset(rsc_ruleset *rs, rsc_fileset *fs, rsc_arena *a,
+			 rsc_diags *d, const rsc_cli_source *s);
+
+/* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
+int rsc_cli_exit_code(int rc);
+
+#endif

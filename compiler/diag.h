@@ -1,0 +1,70 @@
+/*
+ * diag.h - diagnostics: every problem found in a ruleset, with its position,
+ * collected so that one run reports all of them, then printed as a compiler
+ * would (text with the offending line and a caret), as JSON, or as GitHub
+ * workflow annotations.
+ */
+#ifndef RSC_DIAG_H
+#define RSC_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+
+typedef enum { RSC_ERROR, RSC_WARNING } rsc_severity;
+
+typedef enum {
+	RSC_FORMAT_TEXT,
+	RSC_FORMAT_JSON,
+	RSC_FORMAT_GITHUB
+} rsc_format;
+
+typedef struct rsc_diag {
+	rsc_severity severity;
+	const char *file; /* path relative to the ruleset root; "" for none */
+	uint32_t line, col; /* 1-based; 0 when unknown */
+	const char *message; /* one line, no trailing period */
+} rsc_diag;
+
+typedef struct rsc_diags {
+	rsc_arena *arena; /* owns files' and messages' copies */
+	rsc_diag *v;
+	size_t n, cap;
+	size_t errors, warnings;
+} rsc_diags;
+
+struct rsc_fileset;
+
+void rsc_diags_init(rsc_diags *d, rsc_arena *a);
+void rsc_diags_free(rsc_diags *d);
+
+/* Records a problem; file may be NULL.  The message is formatted into the
+ * arena, so arguments need not outlive the call. */
+void rsc_diag_add(rsc_diags *d, rsc_severity sev, const char *file, uint32_t line,
+	      uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+#define rsc_error(d, file, line, col, ...) \
+	rsc_diag_add((d), RSC_ERROR, (file), (line), (col), __VA_ARGS__)
+#define rsc_warning(d, file, line, col, ...) \
+	rsc_diag_add((d), RSC_WARNING, (file), (line), (col), __VA_ARGS__)
+
+/* Sorts by file, line, column (stable for equal positions). */
+void rsc_diags_sort(rsc_diags *d);
+
+/*
+ * Prints every diagnostic.  Text: "file:line:col: error: message", then the
+ * source line and a caret under the column when files has the file.  JSON: one
+ * object {"diagnostics":[...],"errors":N,"warnings":N}.  GitHub:
+ * "::error file=F,line=L,col=C::message" (the file path prefixed by
+ * path_prefix, the ruleset's path inside the repository, so annotations land on
+ * the pull request's diff).  files and path_prefix may be NULL.
+ */
+void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
+		     const struct rsc_fileset *files, const char *path_prefix);
+
+/* Writes s as a JSON string literal (with quotes). */
+void rsc_json_string(FILE *out, const char *s, size_t len);
+
+#endif

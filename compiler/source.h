@@ -1,0 +1,70 @@
+/*
+ * source.h - repository access: the files of a ruleset, read either from a
+ * commit's tree with libgit2 (what was reviewed) or from the working
+ * directory (for local editing), plus the commit's provenance.
+ */
+#ifndef RSC_SOURCE_H
+#define RSC_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+
+/* Return codes shared by the compiler's modules. */
+#define RSC_OK 0
+#define RSC_EINVALID (-1) /* the ruleset is invalid: diagnostics say why */
+#define RSC_EUSAGE (-2)   /* bad command-line usage */
+#define RSC_EIO (-3)      /* I/O or git error: diagnostics say why */
+
+/* Limits of what is read. */
+#define RSC_MAX_FILE_SIZE (1024u * 1024u)
+#define RSC_MAX_FILES 100000u
+
+typedef struct rsc_file {
+	const char *path; /* relative to the ruleset root, '/'-separated */
+	const char *data; /* NUL-terminated copy; len excludes the NUL */
+	size_t len;
+} rsc_file;
+
+typedef struct rsc_fileset {
+	rsc_file *v; /* sorted by path (bytewise) */
+	size_t n;
+	/* Provenance.  When read from git all of these are set; from the
+	 * worktree only root_path and repo_url may be, the rest are NULL/0. */
+	int from_git;
+	char commit[41];        /* hex object id of the commit */
+	int64_t commit_time;    /* committer time, seconds since the epoch */
+	int commit_tz;          /* committer offset in minutes */
+	const char *author;     /* "Name <email>" of the author */
+	const char *subject;    /* first line of the commit message */
+	const char *repo_url;   /* remote "origin" URL, credentials stripped; NULL if none */
+	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
+} rsc_fileset;
+
+/*
+ * Reads every file under root whose name ends in ".yaml" or ".yml", from the
+ * commit that rev names (rev != NULL; e.g. "HEAD", a branch, an id) or from the
+ * working directory (rev == NULL).  root may be anywhere inside a repository's
+ * work tree; with rev == NULL it need not be in a repository at all.
+ *
+ * Refuses (RSC_EINVALID, one diagnostic per offender, at the path with line
+ * and column 0): symbolic links and submodules anywhere under root, files over
+ * RSC_MAX_FILE_SIZE, more than RSC_MAX_FILES files.  Returns RSC_EIO when root
+ * or the repository cannot be opened, rev does not resolve to a commit, or a
+ * read fails.  Works in shallow clones: only the named commit is read.
+ * Everything out points to is allocated in a.
+ */
+int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
+		    const char *rev, rsc_diags *d);
+
+/* Finds a file by path; NULL if absent. */
+const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path);
+
+/* Copies url without any "user:password@" or "user@" part of an
+ * authority-form URL ("https://tok@host/x" -> "https://host/x"); scp-like
+ * "git@host:x" keeps its user, which is not a secret. */
+char *rsc_strip_credentials(rsc_arena *a, const char *url);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * rsl_format.h - constants of the snapshot format and the ruleset language,
+ * shared by the writer (rsc) and the reader (librsl).  Internal: not
+ * installed.  Changing any number here changes the format: bump
+ * RSL_FORMAT_VERSION and update docs/snapshot-format.md.
+ */
+#ifndef RSL_FORMAT_H
+#define RSL_FORMAT_H
+
+/* Flag types. */
+enum rsl_flag_type {
+	RSL_TYPE_BOOLEAN = 0,
+	RSL_TYPE_STRING = 1,
+	RSL_TYPE_INTEGER = 2,
+	RSL_TYPE_FLOAT = 3,
+	RSL_TYPE_OBJECT = 4
+};
+
+/* Condition kinds: attribute operators first, then combinators. */
+enum rsl_cond_op {
+	RSL_OP_EQ = 1,
+	RSL_OP_NE = 2,
+	RSL_OP_IN = 3,
+	RSL_OP_NOT_IN = 4,
+	RSL_OP_CONTAINS = 5,
+	RSL_OP_STARTS_WITH = 6,
+	RSL_OP_ENDS_WITH = 7,
+	RSL_OP_LT = 8,
+	RSL_OP_LTE = 9,
+	RSL_OP_GT = 10,
+	RSL_OP_GTE = 11,
+	RSL_OP_SEMVER_EQ = 12,
+	RSL_OP_SEMVER_LT = 13,
+	RSL_OP_SEMVER_LTE = 14,
+	RSL_OP_SEMVER_GT = 15,
+	RSL_OP_SEMVER_GTE = 16,
+	RSL_OP_BEFORE = 17,
+	RSL_OP_AFTER = 18,
+	RSL_OP_EXISTS = 19,
+	RSL_OP_ALL = 32,
+	RSL_OP_ANY = 33,
+	RSL_OP_NOT = 34,
+	RSL_OP_SEGMENT = 35
+};
+
+/* What a rule or default serves. */
+enum rsl_serve_kind {
+	RSL_SERVE_VARIANT = 0,
+	RSL_SERVE_SPLIT = 1,
+	RSL_SERVE_SCHEDULE = 2
+};
+
+/* Language limits, enforced by rsc and re-checked by librsl. */
+#define RSL_KEY_MAX 64          /* identifier length */
+#define RSL_MAX_VARIANTS 64
+#define RSL_MAX_LIST 1000       /* operands of in / not_in */
+#define RSL_MAX_CHILDREN 64     /* items of all / any */
+#define RSL_MAX_COND_DEPTH 16
+#define RSL_MAX_STEPS 32        /* schedule steps */
+#define RSL_MAX_RULES 1000
+
+/* Percentages are fixed point: 100 % = RSL_WEIGHT_TOTAL; one bucket each. */
+#define RSL_WEIGHT_TOTAL 100000u
+#define RSL_BUCKETS 100000u
+#define RSL_BUCKETING_ALGORITHM 1 /* XXH3-64(salt 0x00 value), (h*B)>>64 */
+
+#endif

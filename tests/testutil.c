@@ -1,0 +1,128 @@
+/* testutil.c - see testutil.h. */
+#include "testutil.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void mkdirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0755);
+}
+
+char *tu_tmpdir(const char *name)
+{
+	char cwd[2048];
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	size_t n = strlen(cwd) + strlen(name) + 32;
+	char *p = malloc(n);
+	snprintf(p, n, "%s/tests/tmp/%s", cwd, name);
+	char cmd[4200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", p);
+	ck_assert_int_eq(system(cmd), 0);
+	mkdirs(p);
+	return p;
+}
+
+void tu_write(const char *dir, const char *rel, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	char *slash = strrchr(path, '/');
+	*slash = '\0';
+	mkdirs(path);
+	*slash = '/';
+	FILE *f = fopen(path, "wb");
+	ck_assert_msg(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+}
+
+char *tu_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	size_t r;
+	while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+		n += r;
+		if (cap - n - 1 == 0)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+int tu_run(const char *cmd, char **out, char **err)
+{
+	char ofile[] = "/tmp/rsc-test-outXXXXXX";
+	char efile[] = "/tmp/rsc-test-errXXXXXX";
+	int ofd = mkstemp(ofile), efd = mkstemp(efile);
+	ck_assert(ofd >= 0 && efd >= 0);
+	close(ofd);
+	close(efd);
+	size_t n = strlen(cmd) + 200;
+	char *full = malloc(n);
+	snprintf(full, n, "( %s ) </dev/null >%s 2>%s", cmd, ofile, efile);
+	int st = system(full);
+	free(full);
+	if (out)
+		*out = tu_read(ofile, NULL);
+	if (err)
+		*err = tu_read(efile, NULL);
+	unlink(ofile);
+	unlink(efile);
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int tu_sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	char *err = NULL;
+	int rc = tu_run(cmd, NULL, &err);
+	if (rc != 0)
+		fprintf(stderr, "command failed (%d): %s\n%s", rc, cmd, err ? err : "");
+	free(err);
+	return rc;
+}
+
+void tu_git_init(const char *dir)
+{
+	ck_assert_int_eq(tu_sh("cd '%s' && git init -q -b main . && "
+			       "git config user.name 'Test Author' && "
+			       "git config user.email author@example.com && "
+			       "git config commit.gpgsign false", dir), 0);
+}
+
+void tu_git_commit(const char *dir, const char *msg, long when)
+{
+	ck_assert_int_eq(tu_sh("cd '%s' && git add -A && "
+			       "GIT_AUTHOR_DATE='@%ld +0000' GIT_COMMITTER_DATE='@%ld +0000' "
+			       "git commit -q --allow-empty -m '%s'", dir, when, when, msg), 0);
+}

@@ -1,0 +1,34 @@
+/*
+ * testutil.h - helpers shared by the tests: scratch directories, files,
+ * running commands (git, rsc) and capturing what they print.
+ */
+#ifndef RSC_TESTUTIL_H
+#define RSC_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh empty directory under tests/tmp/ (removed by the next run of the
+ * same test); returns a static-lifetime path (leaked on purpose in tests). */
+char *tu_tmpdir(const char *name);
+
+/* Writes text to dir/rel, creating parent directories. */
+void tu_write(const char *dir, const char *rel, const char *text);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer, or NULL. */
+char *tu_read(const char *path, size_t *len);
+
+/* Runs "sh -c cmd" with stdin from /dev/null; stores malloc'd stdout and
+ * stderr when out/err are not NULL; returns the exit status (or -1). */
+int tu_run(const char *cmd, char **out, char **err);
+
+/* Like tu_run, formatting the command; aborts the test when it fails to
+ * start.  Use for git set-up steps that must succeed: ck_assert on 0. */
+int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Makes dir a git repository with a committer identity and a fixed clock
+ * (GIT_*_DATE set by tu_git_commit), independent of the user's config. */
+void tu_git_init(const char *dir);
+/* git add -A && git commit -m msg at the given epoch second. */
+void tu_git_commit(const char *dir, const char *msg, long when);
+
+#endif
