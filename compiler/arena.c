@@ -62,12 +62,15 @@ char *rsc_arena_strdup(rsc_arena *a, const char *s)
 
 char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom();
+	if ((size_t)n < sizeof small)
+		return rsc_arena_strndup(a, small, (size_t)n);
 	char *p = rsc_arena_alloc(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);

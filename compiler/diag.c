@@ -23,14 +23,21 @@ void rsc_diags_free(rsc_diags *d)
 void rsc_diag_add(rsc_diags *d, rsc_severity sev, const char *file, uint32_t line,
 	      uint32_t col, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
+	int len = vsnprintf(small, sizeof small, fmt, ap);
 	va_end(ap);
-	char *msg = rsc_arena_alloc(d->arena, len > 0 ? (size_t)len + 1 : 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
-	va_end(ap);
+	if (len < 0)
+		len = 0;
+	char *msg = rsc_arena_alloc(d->arena, (size_t)len + 1);
+	if ((size_t)len < sizeof small) {
+		memcpy(msg, small, (size_t)len + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)len + 1, fmt, ap);
+		va_end(ap);
+	}
 
 	d->v = rsc_grow(d->v, &d->cap, d->n, sizeof(*d->v));
 	rsc_diag *x = &d->v[d->n++];

@@ -7,9 +7,10 @@
 
 #include <stddef.h>
 
-/* A fresh empty directory under tests/tmp/ (removed by the next run of the
- * same test); returns a static-lifetime path (leaked on purpose in tests). */
+/* A fresh empty directory under tests/tmp/ (emptied first); returns a
+ * malloc'd path that the caller may free or not (it stays reachable). */
 char *tu_tmpdir(const char *name);
+extern char *tu_keep_paths[256];
 
 /* Writes text to dir/rel, creating parent directories. */
 void tu_write(const char *dir, const char *rel, const char *text);

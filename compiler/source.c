@@ -1,0 +1,665 @@
+/*
+ * source.c - the files of a ruleset, from a commit's tree (libgit2) or from
+ * the working directory; see source.h.
+ *
+ * From git, only the named commit and the trees and blobs under the ruleset
+ * root are read (never parents, never the working directory), so a shallow
+ * clone is enough and what is compiled is exactly what was reviewed.
+ */
+#include "source.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What a walk collects before it is sorted into the fileset. */
+typedef struct collect {
+	rsc_arena *a;
+	rsc_diags *d;
+	rsc_file *v; /* malloc'd while growing */
+	size_t n, cap;
+	int refused;  /* a symlink, submodule or oversized file was found */
+	int too_many; /* RSC_MAX_FILES was exceeded (reported once) */
+} collect;
+
+#define MSG_SYMLINK "symbolic links are not allowed in a ruleset (points to '%s')"
+#define MSG_SUBMODULE "submodules are not allowed in a ruleset"
+#define MSG_TOO_LARGE "file is too large: %" PRIu64 " bytes, at most %u allowed"
+#define MSG_TOO_MANY "too many files: a ruleset has at most %u .yaml and .yml files"
+
+static int is_yaml(const char *name)
+{
+	size_t n = strlen(name);
+	return (n >= 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	       (n >= 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static char *join(rsc_arena *a, const char *prefix, const char *name)
+{
+	if (!*prefix)
+		return rsc_arena_strdup(a, name);
+	return rsc_arena_printf(a, "%s/%s", prefix, name);
+}
+
+/* Whether one more file fits under RSC_MAX_FILES; reports the first excess. */
+static int room_for_one(collect *c, const char *path)
+{
+	if (c->n < RSC_MAX_FILES)
+		return 1;
+	if (!c->too_many)
+		rsc_error(c->d, path, 0, 0, MSG_TOO_MANY, RSC_MAX_FILES);
+	c->too_many = 1;
+	c->refused = 1;
+	return 0;
+}
+
+static int size_ok(collect *c, const char *path, uint64_t size)
+{
+	if (size <= RSC_MAX_FILE_SIZE)
+		return 1;
+	rsc_error(c->d, path, 0, 0, MSG_TOO_LARGE, size, RSC_MAX_FILE_SIZE);
+	c->refused = 1;
+	return 0;
+}
+
+/* path and data are arena copies. */
+static void add_file(collect *c, const char *path, const char *data, size_t len)
+{
+	c->v = rsc_grow(c->v, &c->cap, c->n, sizeof(*c->v));
+	c->v[c->n].path = path;
+	c->v[c->n].data = data;
+	c->v[c->n].len = len;
+	c->n++;
+}
+
+static int by_path(const void *x, const void *y)
+{
+	return strcmp(((const rsc_file *)x)->path, ((const rsc_file *)y)->path);
+}
+
+/* Moves the collected files, sorted, into out (arena-owned). */
+static void finish(rsc_fileset *out, collect *c)
+{
+	if (c->n) {
+		qsort(c->v, c->n, sizeof(*c->v), by_path);
+		out->v = rsc_arena_alloc(c->a, c->n * sizeof(*c->v));
+		memcpy(out->v, c->v, c->n * sizeof(*c->v));
+	}
+	out->n = c->n;
+	free(c->v);
+	c->v = NULL;
+}
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+	return e && e->message ? e->message : "unknown error";
+}
+
+/*
+ * Absolute, symlink-free form of path, which need not exist: the nearest
+ * existing ancestor is resolved and the rest appended, so that a ruleset
+ * directory deleted from the working tree can still be read from a commit.
+ * *existing gets that ancestor (malloc'd).  Returns malloc'd or NULL (errno).
+ */
+static char *resolve(const char *path, char **existing)
+{
+	char *r = realpath(path, NULL);
+	if (r) {
+		*existing = strdup(r);
+		if (!*existing) {
+			free(r);
+			return NULL;
+		}
+		return r;
+	}
+	if (errno != ENOENT)
+		return NULL;
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	size_t base = len;
+	while (base > 0 && path[base - 1] != '/')
+		base--;
+	const char *last = path + base;
+	size_t last_len = len - base;
+	if (last_len == 0 || (last_len == 1 && last[0] == '.') ||
+	    (last_len == 2 && last[0] == '.' && last[1] == '.')) {
+		errno = ENOENT;
+		return NULL;
+	}
+	char *parent;
+	if (base == 0)
+		parent = strdup(".");
+	else if (base == 1)
+		parent = strdup("/");
+	else
+		parent = strndup(path, base - 1);
+	if (!parent)
+		return NULL;
+	char *rp = resolve(parent, existing);
+	free(parent);
+	if (!rp)
+		return NULL;
+	size_t rl = strlen(rp);
+	char *full = malloc(rl + 1 + last_len + 1);
+	if (!full) {
+		free(rp);
+		free(*existing);
+		*existing = NULL;
+		return NULL;
+	}
+	memcpy(full, rp, rl);
+	if (rl == 0 || rp[rl - 1] != '/')
+		full[rl++] = '/';
+	memcpy(full + rl, last, last_len);
+	full[rl + last_len] = '\0';
+	free(rp);
+	return full;
+}
+
+/* abs relative to the repository's work tree: "" for the top; NULL when
+ * abs is not inside it (or the repository is bare). */
+static char *relative_to_workdir(rsc_arena *a, git_repository *repo,
+				 const char *abs)
+{
+	const char *wd = git_repository_workdir(repo);
+	if (!wd)
+		return NULL;
+	char *rwd = realpath(wd, NULL);
+	if (!rwd)
+		return NULL;
+	size_t n = strlen(rwd);
+	while (n > 1 && rwd[n - 1] == '/')
+		n--;
+	char *rel = NULL;
+	if (strncmp(abs, rwd, n) == 0) {
+		const char *rest = abs + n;
+		if (*rest == '\0')
+			rel = rsc_arena_strdup(a, "");
+		else if (*rest == '/' || (n == 1 && rwd[0] == '/'))
+			rel = rsc_arena_strdup(a, rest + (*rest == '/'));
+	}
+	free(rwd);
+	return rel;
+}
+
+/* The URL of remote "origin" as configured (read from the configuration
+ * rather than with git_remote_lookup, which leaks in libgit2 1.5). */
+static const char *origin_url(rsc_arena *a, git_repository *repo)
+{
+	git_config *cfg = NULL;
+	const char *u = NULL, *url = NULL;
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string(&u, cfg, "remote.origin.url") == 0 && u)
+		url = rsc_strip_credentials(a, u);
+	git_config_free(cfg);
+	git_error_clear();
+	return url;
+}
+
+/* ---- from a commit ---- */
+
+typedef struct tree_walk {
+	collect *c;
+	git_repository *repo;
+	git_odb *odb;
+} tree_walk;
+
+static int read_blob(tree_walk *w, const git_tree_entry *e, const char *path)
+{
+	collect *c = w->c;
+	size_t size;
+	git_object_t type;
+	if (git_odb_read_header(&size, &type, w->odb, git_tree_entry_id(e)) < 0) {
+		rsc_error(c->d, path, 0, 0, "cannot read file from the repository: %s",
+			  git_msg());
+		return RSC_EIO;
+	}
+	if (!size_ok(c, path, size))
+		return RSC_OK;
+	git_blob *blob = NULL;
+	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0) {
+		rsc_error(c->d, path, 0, 0, "cannot read file from the repository: %s",
+			  git_msg());
+		return RSC_EIO;
+	}
+	size_t len = (size_t)git_blob_rawsize(blob);
+	const char *data = rsc_arena_strndup(c->a, git_blob_rawcontent(blob), len);
+	git_blob_free(blob);
+	add_file(c, path, data, len);
+	return RSC_OK;
+}
+
+static int refuse_git_link(tree_walk *w, const git_tree_entry *e, const char *path)
+{
+	git_blob *blob = NULL;
+	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(e)) < 0) {
+		rsc_error(w->c->d, path, 0, 0, "cannot read symbolic link from the repository: %s",
+			  git_msg());
+		return RSC_EIO;
+	}
+	size_t len = (size_t)git_blob_rawsize(blob);
+	if (len > PATH_MAX)
+		len = PATH_MAX;
+	const char *target = rsc_arena_strndup(w->c->a, git_blob_rawcontent(blob), len);
+	git_blob_free(blob);
+	rsc_error(w->c->d, path, 0, 0, MSG_SYMLINK, target);
+	w->c->refused = 1;
+	return RSC_OK;
+}
+
+static int walk_git_tree(tree_walk *w, const git_tree *tree, const char *prefix)
+{
+	size_t n = git_tree_entrycount(tree);
+	for (size_t i = 0; i < n; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		int rc = RSC_OK;
+		if (mode == GIT_FILEMODE_TREE) {
+			char *path = join(w->c->a, prefix, name);
+			git_tree *sub = NULL;
+			if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(e)) < 0) {
+				rsc_error(w->c->d, path, 0, 0,
+					  "cannot read directory from the repository: %s",
+					  git_msg());
+				return RSC_EIO;
+			}
+			rc = walk_git_tree(w, sub, path);
+			git_tree_free(sub);
+		} else if (mode == GIT_FILEMODE_LINK) {
+			rc = refuse_git_link(w, e, join(w->c->a, prefix, name));
+		} else if (mode == GIT_FILEMODE_COMMIT) {
+			rsc_error(w->c->d, join(w->c->a, prefix, name), 0, 0, MSG_SUBMODULE);
+			w->c->refused = 1;
+		} else if ((mode == GIT_FILEMODE_BLOB ||
+			    mode == GIT_FILEMODE_BLOB_EXECUTABLE) && is_yaml(name)) {
+			char *path = join(w->c->a, prefix, name);
+			if (room_for_one(w->c, path))
+				rc = read_blob(w, e, path);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return RSC_OK;
+}
+
+static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
+{
+	git_oid_tostr(out->commit, sizeof out->commit, git_commit_id(commit));
+	out->commit_time = (int64_t)git_commit_time(commit);
+	out->commit_tz = git_commit_time_offset(commit);
+	const git_signature *who = git_commit_author(commit);
+	out->author = rsc_arena_printf(a, "%s <%s>", who && who->name ? who->name : "",
+				       who && who->email ? who->email : "");
+	const char *subject = git_commit_summary(commit);
+	out->subject = rsc_arena_strdup(a, subject ? subject : "");
+}
+
+static int read_git(rsc_fileset *out, collect *c, const char *root, const char *rev)
+{
+	rsc_arena *a = c->a;
+	rsc_diags *d = c->d;
+	git_repository *repo = NULL;
+	git_object *obj = NULL, *peeled = NULL;
+	git_tree *top = NULL, *sub = NULL;
+	git_tree_entry *entry = NULL;
+	git_odb *odb = NULL;
+	char *existing = NULL;
+	int rc = RSC_EIO;
+
+	char *abs = resolve(root, &existing);
+	if (!abs) {
+		rsc_error(d, NULL, 0, 0, "cannot open '%s': %s", root, strerror(errno));
+		goto out;
+	}
+	if (git_repository_open_ext(&repo, existing, 0, NULL) < 0) {
+		rsc_error(d, NULL, 0, 0,
+			  "'%s' is not inside a git repository (use --worktree to read files on disk)",
+			  root);
+		goto out;
+	}
+	const char *rel = relative_to_workdir(a, repo, abs);
+	if (!rel) {
+		rsc_error(d, NULL, 0, 0,
+			  "'%s' is not inside the work tree of a git repository (use --worktree to read files on disk)",
+			  root);
+		goto out;
+	}
+	if (git_revparse_single(&obj, repo, rev) < 0) {
+		rsc_error(d, NULL, 0, 0, "cannot resolve revision '%s': %s", rev, git_msg());
+		goto out;
+	}
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
+		rsc_error(d, NULL, 0, 0, "revision '%s' is not a commit: %s", rev, git_msg());
+		goto out;
+	}
+	git_commit *commit = (git_commit *)peeled;
+	fill_commit_info(out, a, commit);
+	out->root_path = rel;
+	out->repo_url = origin_url(a, repo);
+	if (git_commit_tree(&top, commit) < 0 || git_repository_odb(&odb, repo) < 0) {
+		rsc_error(d, NULL, 0, 0, "cannot read commit %.7s: %s", out->commit, git_msg());
+		goto out;
+	}
+	const git_tree *tree = top;
+	if (*rel) {
+		int e = git_tree_entry_bypath(&entry, top, rel);
+		if (e == GIT_ENOTFOUND) {
+			rsc_error(d, NULL, 0, 0, "'%s' does not exist in commit %.7s", root,
+				  out->commit);
+			goto out;
+		}
+		if (e < 0) {
+			rsc_error(d, NULL, 0, 0, "cannot read '%s' in commit %.7s: %s", root,
+				  out->commit, git_msg());
+			goto out;
+		}
+		if (git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) {
+			rsc_error(d, NULL, 0, 0, "'%s' is not a directory in commit %.7s", root,
+				  out->commit);
+			goto out;
+		}
+		if (git_tree_lookup(&sub, repo, git_tree_entry_id(entry)) < 0) {
+			rsc_error(d, NULL, 0, 0, "cannot read '%s' in commit %.7s: %s", root,
+				  out->commit, git_msg());
+			goto out;
+		}
+		tree = sub;
+	}
+	tree_walk w = { c, repo, odb };
+	rc = walk_git_tree(&w, tree, "");
+	out->from_git = 1;
+out:
+	git_tree_entry_free(entry);
+	git_tree_free(sub);
+	git_tree_free(top);
+	git_odb_free(odb);
+	git_object_free(peeled);
+	git_object_free(obj);
+	git_repository_free(repo);
+	free(abs);
+	free(existing);
+	return rc;
+}
+
+/* ---- from the working directory ---- */
+
+typedef struct disk_walk {
+	collect *c;
+	char buf[PATH_MAX * 2]; /* root, then '/', then the relative path */
+	size_t root_len;
+} disk_walk;
+
+/* The relative part of w->buf (after root and '/'). */
+static const char *rel_part(const disk_walk *w)
+{
+	return w->buf[w->root_len] ? w->buf + w->root_len + 1 : "";
+}
+
+static int read_disk_file(disk_walk *w, const char *path, const struct stat *st)
+{
+	collect *c = w->c;
+	if (!size_ok(c, path, (uint64_t)st->st_size))
+		return RSC_OK;
+	int fd = open(w->buf, O_RDONLY | O_NOFOLLOW);
+	if (fd < 0) {
+		rsc_error(c->d, path, 0, 0, "cannot read file: %s", strerror(errno));
+		return RSC_EIO;
+	}
+	size_t cap = (size_t)st->st_size, len = 0;
+	char *data = rsc_arena_alloc(c->a, cap + 1);
+	/* Reads to the end, in case the file changed since lstat. */
+	for (;;) {
+		if (len == cap) {
+			char probe;
+			ssize_t r = read(fd, &probe, 1);
+			if (r == 0)
+				break;
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				rsc_error(c->d, path, 0, 0, "cannot read file: %s", strerror(errno));
+				close(fd);
+				return RSC_EIO;
+			}
+			rsc_error(c->d, path, 0, 0, "file changed while being read");
+			close(fd);
+			return RSC_EIO;
+		}
+		ssize_t r = read(fd, data + len, cap - len);
+		if (r == 0)
+			break;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rsc_error(c->d, path, 0, 0, "cannot read file: %s", strerror(errno));
+			close(fd);
+			return RSC_EIO;
+		}
+		len += (size_t)r;
+	}
+	close(fd);
+	data[len] = '\0';
+	add_file(c, path, data, len);
+	return RSC_OK;
+}
+
+static int walk_disk_dir(disk_walk *w, size_t len);
+
+static int visit_disk_entry(disk_walk *w, size_t len, const char *name, int at_root)
+{
+	collect *c = w->c;
+	/* The repository itself (a directory, or the gitfile of a linked work
+	 * tree or submodule) when root is the top of a work tree. */
+	if (at_root && strcmp(name, ".git") == 0)
+		return RSC_OK;
+	size_t nl = strlen(name);
+	if (len + 1 + nl + 1 > sizeof w->buf) {
+		w->buf[len] = '\0';
+		rsc_error(c->d, rel_part(w), 0, 0, "path too long");
+		return RSC_EIO;
+	}
+	w->buf[len] = '/';
+	memcpy(w->buf + len + 1, name, nl + 1);
+	size_t sublen = len + 1 + nl;
+	struct stat st;
+	if (lstat(w->buf, &st) < 0) {
+		rsc_error(c->d, rel_part(w), 0, 0, "cannot read: %s", strerror(errno));
+		return RSC_EIO;
+	}
+	const char *rel = rel_part(w);
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX + 1];
+		ssize_t tl = readlink(w->buf, target, PATH_MAX);
+		if (tl < 0)
+			tl = 0;
+		target[tl] = '\0';
+		rsc_error(c->d, rel, 0, 0, MSG_SYMLINK, target);
+		c->refused = 1;
+		return RSC_OK;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		/* A .git (directory or file) marks a submodule or nested repository. */
+		if (sublen + 5 < sizeof w->buf) {
+			struct stat gst;
+			memcpy(w->buf + sublen, "/.git", 6);
+			int nested = lstat(w->buf, &gst) == 0;
+			w->buf[sublen] = '\0';
+			if (nested) {
+				rsc_error(c->d, rel, 0, 0, MSG_SUBMODULE);
+				c->refused = 1;
+				return RSC_OK;
+			}
+		}
+		return walk_disk_dir(w, sublen);
+	}
+	if (!is_yaml(name))
+		return RSC_OK;
+	char *path = rsc_arena_strdup(c->a, rel);
+	if (!S_ISREG(st.st_mode)) {
+		rsc_error(c->d, path, 0, 0, "not a regular file");
+		c->refused = 1;
+		return RSC_OK;
+	}
+	if (!room_for_one(c, path))
+		return RSC_OK;
+	return read_disk_file(w, path, &st);
+}
+
+/* Walks the directory w->buf[0..len). */
+static int walk_disk_dir(disk_walk *w, size_t len)
+{
+	w->buf[len] = '\0';
+	DIR *dir = opendir(w->buf);
+	if (!dir) {
+		if (len == w->root_len)
+			rsc_error(w->c->d, NULL, 0, 0, "cannot read '%s': %s", w->buf,
+				  strerror(errno));
+		else
+			rsc_error(w->c->d, rel_part(w), 0, 0, "cannot read directory: %s",
+				  strerror(errno));
+		return RSC_EIO;
+	}
+	int rc = RSC_OK;
+	struct dirent *de;
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno) {
+				w->buf[len] = '\0';
+				rsc_error(w->c->d, rel_part(w), 0, 0, "cannot read directory: %s",
+					  strerror(errno));
+				rc = RSC_EIO;
+			}
+			break;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		rc = visit_disk_entry(w, len, de->d_name, len == w->root_len);
+		if (rc < 0)
+			break;
+	}
+	closedir(dir);
+	w->buf[len] = '\0';
+	return rc;
+}
+
+/* Where the working directory is in its repository, if it is in one. */
+static void worktree_repo_info(rsc_fileset *out, rsc_arena *a, const char *root)
+{
+	char *existing = NULL;
+	char *abs = resolve(root, &existing);
+	git_repository *repo = NULL;
+	if (abs && git_repository_open_ext(&repo, existing, 0, NULL) == 0) {
+		out->root_path = relative_to_workdir(a, repo, abs);
+		out->repo_url = origin_url(a, repo);
+	}
+	git_repository_free(repo);
+	git_error_clear();
+	free(abs);
+	free(existing);
+}
+
+static int read_worktree(rsc_fileset *out, collect *c, const char *root)
+{
+	disk_walk *w = malloc(sizeof *w);
+	if (!w) {
+		rsc_error(c->d, NULL, 0, 0, "out of memory");
+		return RSC_EIO;
+	}
+	w->c = c;
+	size_t rl = strlen(root);
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (rl + 2 > sizeof w->buf) {
+		rsc_error(c->d, NULL, 0, 0, "cannot read '%s': path too long", root);
+		free(w);
+		return RSC_EIO;
+	}
+	memcpy(w->buf, root, rl);
+	w->root_len = rl;
+	int rc = walk_disk_dir(w, rl);
+	free(w);
+	worktree_repo_info(out, c->a, root);
+	return rc;
+}
+
+int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
+		    const char *rev, rsc_diags *d)
+{
+	memset(out, 0, sizeof *out);
+	collect c = { .a = a, .d = d };
+	int rc;
+	if (git_libgit2_init() < 0) {
+		rsc_error(d, NULL, 0, 0, "cannot initialize libgit2");
+		return RSC_EIO;
+	}
+	if (rev)
+		rc = read_git(out, &c, root, rev);
+	else
+		rc = read_worktree(out, &c, root);
+	git_libgit2_shutdown();
+	finish(out, &c);
+	if (rc == RSC_OK && c.refused)
+		rc = RSC_EINVALID;
+	return rc;
+}
+
+const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path)
+{
+	size_t lo = 0, hi = fs ? fs->n : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(fs->v[mid].path, path);
+		if (cmp == 0)
+			return &fs->v[mid];
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Length of a URL scheme followed by "://" at the start of url, or 0. */
+static size_t scheme_len(const char *url)
+{
+	size_t i = 0;
+	if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
+		return 0;
+	while (url[i] && url[i] != ':') {
+		char ch = url[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.'))
+			return 0;
+		i++;
+	}
+	return strncmp(url + i, "://", 3) == 0 ? i + 3 : 0;
+}
+
+char *rsc_strip_credentials(rsc_arena *a, const char *url)
+{
+	if (!url)
+		return NULL;
+	size_t start = scheme_len(url);
+	if (start == 0) /* a path or scp-like "user@host:path": kept as is */
+		return rsc_arena_strdup(a, url);
+	size_t auth_end = start + strcspn(url + start, "/?#");
+	size_t host = start;
+	for (size_t i = start; i < auth_end; i++)
+		if (url[i] == '@')
+			host = i + 1;
+	/* A query or fragment may carry a token too. */
+	size_t end = auth_end + strcspn(url + auth_end, "?#");
+	return rsc_arena_printf(a, "%.*s%.*s", (int)start, url, (int)(end - host), url + host);
+}
