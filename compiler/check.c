@@ -1,0 +1,405 @@
+/*
+ * check.c - the semantic checks that need more than one file: every variant,
+ * segment and prerequisite reference resolved to an index, splits summing to
+ * 100 %, schedules moving forward in time, and no cycles among segments or
+ * among prerequisites in any environment (docs/ruleset.md, "Semantic
+ * checks").  What one file can decide on its own is load.c's.  Every problem
+ * is reported at the reference that causes it, and checking goes on after
+ * it, so one run shows all of them.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+typedef struct check_ctx {
+	rsc_ruleset *rs;
+	rsc_diags *d;
+} check_ctx;
+
+/* "on, off": the variants a reference may name, in written order. */
+static const char *variant_names(rsc_arena *a, const rsc_flag *f)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < f->nvariants; i++)
+		len += strlen(f->variants[i].name) + 2;
+	char *s = rsc_arena_alloc(a, len), *p = s;
+	for (size_t i = 0; i < f->nvariants; i++) {
+		size_t n = strlen(f->variants[i].name);
+		if (i > 0) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		memcpy(p, f->variants[i].name, n);
+		p += n;
+	}
+	*p = '\0';
+	return s;
+}
+
+/* Resolves r against f's variants; a NULL name is a reference load.c left
+ * out on purpose (nothing to resolve). */
+static void resolve_variant(check_ctx *c, const rsc_flag *f, rsc_vref *r)
+{
+	if (r->name == NULL)
+		return;
+	r->index = rsc_model_variant_index(f, r->name);
+	if (r->index < 0)
+		rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
+			  "unknown variant '%s' for flag '%s'; expected one of %s",
+			  r->name, f->key, variant_names(c->rs->arena, f));
+}
+
+/* A weight in 1/1000 % as the user wrote it: 95500 -> "95.5". */
+static void format_weight(char *buf, size_t size, uint64_t w)
+{
+	uint64_t whole = w / 1000, frac = w % 1000;
+	if (frac == 0) {
+		snprintf(buf, size, "%" PRIu64, whole);
+		return;
+	}
+	int digits = 3;
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	snprintf(buf, size, "%" PRIu64 ".%0*" PRIu64, whole, digits, frac);
+}
+
+/* Seconds since the epoch as RFC 3339 UTC ("2026-12-01T09:00:00Z"); the
+ * civil-from-days conversion of the proleptic Gregorian calendar, so no
+ * dependence on the C library's time zone handling. */
+static void format_time(char *buf, size_t size, int64_t t)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468; /* days from 0000-03-01 to 1970-01-01 */
+	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+	int64_t doe = days - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	snprintf(buf, size,
+		 "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64
+		 ":%02" PRId64 ":%02" PRId64 "Z",
+		 year, month, day, secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+static void check_split(check_ctx *c, const rsc_flag *f, rsc_split *s)
+{
+	uint64_t sum = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		rsc_vref *r = &s->variants[i];
+		resolve_variant(c, f, r);
+		sum += s->weights[i];
+		for (size_t j = 0; j < i; j++) {
+			if (r->name && s->variants[j].name &&
+			    strcmp(s->variants[j].name, r->name) == 0) {
+				rsc_error(c->d, r->pos.file, r->pos.line,
+					  r->pos.col,
+					  "variant '%s' appears more than once in "
+					  "this split",
+					  r->name);
+				break;
+			}
+		}
+	}
+	if (sum != RSL_WEIGHT_TOTAL) {
+		char got[32], want[32];
+		format_weight(got, sizeof got, sum);
+		format_weight(want, sizeof want, RSL_WEIGHT_TOTAL);
+		rsc_error(c->d, s->pos.file, s->pos.line, s->pos.col,
+			  "split percentages sum to %s, expected %s", got, want);
+	}
+}
+
+static void check_serve(check_ctx *c, const rsc_flag *f, rsc_serve *s)
+{
+	switch (s->kind) {
+	case RSL_SERVE_VARIANT:
+		resolve_variant(c, f, &s->variant);
+		break;
+	case RSL_SERVE_SPLIT:
+		check_split(c, f, &s->split);
+		break;
+	case RSL_SERVE_SCHEDULE:
+		for (size_t i = 0; i < s->nsteps; i++) {
+			rsc_step *st = &s->steps[i];
+			if (st->kind == RSL_SERVE_SPLIT)
+				check_split(c, f, &st->split);
+			else
+				resolve_variant(c, f, &st->variant);
+			if (i > 0 && st->at <= s->steps[i - 1].at) {
+				char at[128], prev[128];
+				format_time(at, sizeof at, st->at);
+				format_time(prev, sizeof prev,
+					    s->steps[i - 1].at);
+				rsc_error(c->d, st->pos.file, st->pos.line,
+					  st->pos.col,
+					  "schedule step at %s is not after the "
+					  "previous step (%s)",
+					  at, prev);
+			}
+		}
+		break;
+	}
+}
+
+/* Resolves segment references in a condition tree. */
+static void check_cond(check_ctx *c, rsc_cond *k)
+{
+	if (k == NULL)
+		return;
+	switch (k->op) {
+	case RSL_OP_SEGMENT:
+		if (k->segment == NULL)
+			break;
+		k->segment_index = rsc_model_segment_index(c->rs, k->segment);
+		if (k->segment_index < 0)
+			rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
+				  "unknown segment '%s'; no file segments/%s.yaml",
+				  k->segment, k->segment);
+		break;
+	case RSL_OP_ALL:
+	case RSL_OP_ANY:
+	case RSL_OP_NOT:
+		for (size_t i = 0; i < k->nkids; i++)
+			check_cond(c, k->kids[i]);
+		break;
+	default:
+		break;
+	}
+}
+
+static void check_requires(check_ctx *c, int self, rsc_req *r)
+{
+	rsc_flag *f = &c->rs->flags[self];
+	if (r->flag == NULL)
+		return;
+	r->flag_index = rsc_model_flag_index(c->rs, r->flag);
+	if (r->flag_index < 0) {
+		rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
+			  "unknown flag '%s'; no file %s.yaml", r->flag,
+			  r->flag);
+		return;
+	}
+	if (r->flag_index == self)
+		rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
+			  "flag '%s' requires itself", f->key);
+	resolve_variant(c, &c->rs->flags[r->flag_index], &r->variant);
+}
+
+/*
+ * Cycle finding, shared by segments (a segment's condition uses another)
+ * and prerequisites (in one environment, a flag requires another).  An
+ * iterative depth-first search, since rulesets may hold many thousands of
+ * nodes; each edge that leads back into the current path closes a cycle,
+ * reported once, starting from its smallest node so the message does not
+ * depend on where the search happened to enter it.
+ */
+typedef struct cyc_edge {
+	int to;
+	rsc_pos pos;
+} cyc_edge;
+
+typedef struct cyc_graph {
+	size_t n;
+	const char **names;
+	cyc_edge **adj;
+	size_t *nadj, *capadj;
+} cyc_graph;
+
+static void graph_init(cyc_graph *g, rsc_arena *a, size_t n)
+{
+	g->n = n;
+	g->names = rsc_arena_alloc(a, (n ? n : 1) * sizeof *g->names);
+	g->adj = rsc_arena_alloc(a, (n ? n : 1) * sizeof *g->adj);
+	g->nadj = rsc_arena_alloc(a, (n ? n : 1) * sizeof *g->nadj);
+	g->capadj = rsc_arena_alloc(a, (n ? n : 1) * sizeof *g->capadj);
+}
+
+static void graph_free(cyc_graph *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		free(g->adj[i]);
+}
+
+/* One edge per (from, to): a second reference adds no new cycle. */
+static void graph_edge(cyc_graph *g, int from, int to, rsc_pos pos)
+{
+	size_t u = (size_t)from;
+	for (size_t i = 0; i < g->nadj[u]; i++)
+		if (g->adj[u][i].to == to)
+			return;
+	g->adj[u] = rsc_grow(g->adj[u], &g->capadj[u], g->nadj[u],
+			     sizeof **g->adj);
+	g->adj[u][g->nadj[u]++] = (cyc_edge){ to, pos };
+}
+
+enum { WHITE, GRAY, BLACK };
+
+static void report_cycle(check_ctx *c, const cyc_graph *g, const int *stack,
+			 const size_t *next, size_t from, size_t top,
+			 const char *what)
+{
+	/* The cycle is stack[from..top], closed by top's current edge; the
+	 * edge out of stack[k] is adj[stack[k]][next[k] - 1]. */
+	size_t len = top - from + 1, start = from;
+	for (size_t k = from; k <= top; k++)
+		if (stack[k] < stack[start])
+			start = k;
+	size_t size = 1 + strlen(what);
+	for (size_t k = from; k <= top; k++)
+		size += strlen(g->names[stack[k]]) + 4;
+	size += strlen(g->names[stack[start]]);
+	char *msg = rsc_arena_alloc(c->rs->arena, size), *p = msg;
+	p += sprintf(p, "%s", what);
+	for (size_t i = 0; i < len; i++) {
+		size_t k = from + (start - from + i) % len;
+		p += sprintf(p, "%s -> ", g->names[stack[k]]);
+	}
+	sprintf(p, "%s", g->names[stack[start]]);
+	int u = stack[start];
+	const rsc_pos *pos = &g->adj[u][next[start] - 1].pos;
+	rsc_error(c->d, pos->file, pos->line, pos->col, "%s", msg);
+}
+
+static void find_cycles(check_ctx *c, const cyc_graph *g, const char *what)
+{
+	if (g->n == 0)
+		return;
+	unsigned char *color = calloc(g->n, 1);
+	int *stack = malloc(g->n * sizeof *stack);
+	size_t *next = malloc(g->n * sizeof *next);
+	size_t *depth = malloc(g->n * sizeof *depth);
+	if (!color || !stack || !next || !depth) {
+		fprintf(stderr, "rsc: out of memory\n");
+		abort();
+	}
+	for (size_t root = 0; root < g->n; root++) {
+		if (color[root] != WHITE)
+			continue;
+		size_t top = 0;
+		stack[0] = (int)root;
+		next[0] = 0;
+		depth[root] = 0;
+		color[root] = GRAY;
+		for (;;) {
+			int u = stack[top];
+			if (next[top] == g->nadj[u]) {
+				color[u] = BLACK;
+				if (top == 0)
+					break;
+				top--;
+				continue;
+			}
+			int v = g->adj[u][next[top]++].to;
+			if (color[v] == GRAY) {
+				report_cycle(c, g, stack, next, depth[v], top,
+					     what);
+			} else if (color[v] == WHITE) {
+				color[v] = GRAY;
+				stack[++top] = v;
+				next[top] = 0;
+				depth[v] = top;
+			}
+		}
+	}
+	free(color);
+	free(stack);
+	free(next);
+	free(depth);
+}
+
+static void segment_edges(cyc_graph *g, int from, const rsc_cond *k)
+{
+	if (k == NULL)
+		return;
+	if (k->op == RSL_OP_SEGMENT && k->segment_index >= 0)
+		graph_edge(g, from, k->segment_index, k->pos);
+	if (k->op == RSL_OP_ALL || k->op == RSL_OP_ANY || k->op == RSL_OP_NOT)
+		for (size_t i = 0; i < k->nkids; i++)
+			segment_edges(g, from, k->kids[i]);
+}
+
+static void check_segment_cycles(check_ctx *c)
+{
+	rsc_ruleset *rs = c->rs;
+	cyc_graph g;
+	graph_init(&g, rs->arena, rs->nsegments);
+	for (size_t i = 0; i < rs->nsegments; i++) {
+		g.names[i] = rs->segments[i].key;
+		segment_edges(&g, (int)i, rs->segments[i].when);
+	}
+	find_cycles(c, &g, "segment cycle: ");
+	graph_free(&g);
+}
+
+static void check_prerequisite_cycles(check_ctx *c)
+{
+	rsc_ruleset *rs = c->rs;
+	for (size_t e = 0; e < rs->nenvs; e++) {
+		cyc_graph g;
+		graph_init(&g, rs->arena, rs->nflags);
+		for (size_t i = 0; i < rs->nflags; i++) {
+			g.names[i] = rs->flags[i].key;
+			const rsc_targeting *t = rs->flags[i].targeting
+					? rs->flags[i].targeting[e] : NULL;
+			if (t == NULL)
+				continue;
+			for (size_t j = 0; j < t->nrequires; j++) {
+				const rsc_req *r = &t->requires[j];
+				/* Self-requirement has its own message. */
+				if (r->flag_index >= 0 && r->flag_index != (int)i)
+					graph_edge(&g, (int)i, r->flag_index,
+						   r->pos);
+			}
+		}
+		char *what = rsc_arena_printf(rs->arena,
+					      "prerequisite cycle in %s: ",
+					      rs->envs[e].name);
+		find_cycles(c, &g, what);
+		graph_free(&g);
+	}
+}
+
+static void check_targeting(check_ctx *c, int fi, rsc_targeting *t)
+{
+	rsc_flag *f = &c->rs->flags[fi];
+	for (size_t i = 0; i < t->nrequires; i++)
+		check_requires(c, fi, &t->requires[i]);
+	for (size_t i = 0; i < t->nrules; i++) {
+		check_cond(c, t->rules[i].when);
+		check_serve(c, f, &t->rules[i].serve);
+	}
+	check_serve(c, f, &t->dflt);
+}
+
+int rsc_model_check(rsc_ruleset *rs, rsc_diags *d)
+{
+	check_ctx c = { rs, d };
+	size_t errors = d->errors;
+
+	for (size_t i = 0; i < rs->nsegments; i++)
+		check_cond(&c, rs->segments[i].when);
+	for (size_t i = 0; i < rs->nflags; i++) {
+		rsc_flag *f = &rs->flags[i];
+		resolve_variant(&c, f, &f->off_variant);
+		if (f->targeting == NULL)
+			continue;
+		for (size_t e = 0; e < rs->nenvs; e++)
+			if (f->targeting[e] != NULL)
+				check_targeting(&c, (int)i, f->targeting[e]);
+	}
+	check_segment_cycles(&c);
+	check_prerequisite_cycles(&c);
+	return d->errors > errors ? RSC_EINVALID : RSC_OK;
+}

@@ -1,0 +1,96 @@
+/*
+ * scalar.h - typing YAML scalars by the field they fill (docs/ruleset.md,
+ * "How scalars are typed"): booleans, values, numbers, identifiers, times,
+ * dates, durations and percentages, refusing the plain scalars that YAML 1.1
+ * and YAML 1.2 read differently.  Used by load.c.
+ *
+ * Every rsc_scalar_* function types node n, which fills the field named
+ * field (quoted in messages), and returns 0 with the result in *out, or
+ * records one error at n in d and returns -1.  Messages say what was found
+ * and what to write instead.
+ */
+#ifndef RSC_SCALAR_H
+#define RSC_SCALAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "model.h"
+#include "ydoc.h"
+
+/* Records an error at n's position; the message is formatted like printf. */
+void rsc_yerror(rsc_diags *d, const rsc_ynode *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A short one-line rendering of s[0..len) for a message, in d's arena. */
+const char *rsc_show(rsc_diags *d, const char *s, size_t len);
+
+/* "the integer 5", "the string 'abc'": a typed value for a message. */
+const char *rsc_describe_value(rsc_diags *d, const rsc_value *v);
+
+/* Non-empty text as written, plain or quoted (descriptions, names, variant
+ * references). */
+int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
+		    rsc_diags *d);
+
+/* An identifier: 1 to RSL_KEY_MAX of [a-z0-9_-], starting with a letter.
+ * what names the thing in messages ("flag key", "variant name"). */
+int rsc_scalar_identifier(const char **out, const rsc_ynode *n,
+			  const char *what, rsc_diags *d);
+int rsc_is_identifier(const char *s, size_t len);
+
+/* An attribute name: 1 to 64 of [A-Za-z0-9_.-], starting with a letter or _. */
+int rsc_scalar_attribute(const char **out, const rsc_ynode *n,
+			 const char *field, rsc_diags *d);
+
+/* Only plain true or false. */
+int rsc_scalar_bool(int *out, const rsc_ynode *n, const char *field,
+		    rsc_diags *d);
+
+/* A value by the table: BOOL, INT, FLOAT or STRING (null is refused). */
+int rsc_scalar_value(rsc_value *out, const rsc_ynode *n, const char *field,
+		     rsc_diags *d);
+
+/* A plain number: INT or FLOAT. */
+int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
+		      rsc_diags *d);
+
+/* An object payload (a mapping or a list, at most RSL_MAX_COND_DEPTH deep) as
+ * canonical JSON text: members in written order, no spaces, scalars typed by
+ * the value table with null allowed.  out->kind is RSC_V_JSON. */
+int rsc_scalar_json(rsc_value *out, rsc_arena *a, const rsc_ynode *n,
+		    const char *field, rsc_diags *d);
+
+/* "<int>(s|m|h|d)", between min and max seconds. */
+int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
+			int64_t min, int64_t max, rsc_diags *d);
+
+/* "YYYY-MM-DD", a real calendar date. */
+int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
+		    const char *field, rsc_diags *d);
+
+/* An RFC 3339 time with an offset: seconds since the epoch. */
+int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
+		    rsc_diags *d);
+
+/* A percentage 0..100 with at most three decimals, in 1/1000 %
+ * (12.5 -> 12500), read from the decimal text exactly. */
+int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
+		       rsc_diags *d);
+
+/* A semantic version (SemVer 2.0.0, optional leading 'v'): the text as
+ * written in a STRING value. */
+int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
+		      rsc_diags *d);
+int rsc_is_semver(const char *s, size_t len);
+
+/* The shortest text of a finite double that reads back to the same value,
+ * always with a '.', an 'e' or both ("2.0", "0.1", "1e+20"); independent of
+ * the locale.  buf needs 32 bytes. */
+void rsc_format_double(char *buf, size_t cap, double v);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t rsc_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif
