@@ -72,7 +72,7 @@ $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
 
 $(BUILD)/compiler/%.o: compiler/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(RSC_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSC_CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk $(BUILD)/tests/suites.h
 	@mkdir -p $(@D)
@@ -106,6 +106,15 @@ check: $(BUILD)/check_rulestead
 test: $(BUILD)/check_rulestead $(BUILD)/rsc
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
+
+# The benchmark counts allocations by wrapping the allocator at link time.
+BENCH_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+$(BUILD)/bench: $(BENCH_SRC) $(BUILD)/librsl.a $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' $(LDFLAGS) \
+	      $(BENCH_WRAP) -o $@ $(BENCH_SRC) $(BUILD)/librsl.a $(RSL_LIBS) -lm
+
+bench: $(BUILD)/bench $(BUILD)/rsc
+	$(BUILD)/bench
 
 demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo

@@ -1,0 +1,637 @@
+/*
+ * check_compile.c - `rsc compile`, `keygen`, `verify` and `inspect` run as a
+ * user runs them (the built rsc, RSC_BIN) on real git repositories: golden
+ * snapshot bytes, the same under other time zones and locales, the payload
+ * read back with libcbor and checked canonical, keys from rsc keygen and
+ * from openssl, a revert, credentials in the remote URL, RSC_SIGNING_KEY,
+ * tampering, and that a failed compile never leaves a partial or stray file.
+ *
+ * RSC_UPDATE_GOLDEN=1 rewrites the files under tests/golden/ from this build.
+ */
+#include <cbor.h>
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "canon.h"
+#include "testutil.h"
+
+#define T0 1767225600L /* 2026-01-01T00:00:00Z */
+#define KEY "tests/fixtures/compile/test.key"
+#define PUB "tests/fixtures/compile/test.pub"
+
+static char *out_, *err_;
+
+/* Runs `env ENVS rsc ARGS` (ARGS a shell fragment); keeps stdout and stderr
+ * in out_ / err_ for the asserts. */
+static int vrsc(const char *envs, const char *fmt, va_list ap)
+{
+	char args[8192], cmd[8400];
+	vsnprintf(args, sizeof args, fmt, ap);
+	ck_assert_msg(access(RSC_BIN, X_OK) == 0, "%s is not built: make %s", RSC_BIN, RSC_BIN);
+	snprintf(cmd, sizeof cmd, "env %s %s %s", envs, RSC_BIN, args);
+	free(out_);
+	free(err_);
+	out_ = err_ = NULL;
+	return tu_run(cmd, &out_, &err_);
+}
+
+__attribute__((format(printf, 1, 2)))
+static int rsc(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vrsc("", fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int rsc_env(const char *envs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vrsc(envs, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int contains(const unsigned char *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(p + i, s, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* A fresh repository holding the fixture ruleset, committed at T0, with an
+ * origin URL that carries credentials. */
+static char *fixture_repo(const char *name)
+{
+	char *dir = tu_tmpdir(name);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/repo' && cp -R tests/fixtures/compile/ruleset/. "
+			       "'%s/repo/'", dir, dir), 0);
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", dir);
+	tu_git_init(repo);
+	tu_git_commit(repo, "Add the flags", T0);
+	ck_assert_int_eq(tu_sh("git -C '%s' remote add origin "
+			       "https://user:secret@example.com/r.git", repo), 0);
+	return dir;
+}
+
+static unsigned char *slurp(const char *dir, const char *rel, size_t *n)
+{
+	char path[2048];
+	snprintf(path, sizeof path, "%s/%s", dir, rel);
+	unsigned char *p = (unsigned char *)tu_read(path, n);
+	ck_assert_msg(p != NULL, "cannot read %s", path);
+	return p;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	unsigned char *pa = (unsigned char *)tu_read(a, &na);
+	unsigned char *pb = (unsigned char *)tu_read(b, &nb);
+	ck_assert_msg(pa && pb, "cannot read %s or %s", a, b);
+	ck_assert_msg(na == nb && memcmp(pa, pb, na) == 0, "%s and %s differ", a, b);
+	free(pa);
+	free(pb);
+}
+
+/* The payload's bytes inside a snapshot (a pointer into s). */
+static const unsigned char *payload_of(const unsigned char *s, size_t n, size_t *len)
+{
+	/* d2 84 4d <13 protected bytes> a0, then the payload's bstr head */
+	ck_assert_uint_gt(n, 24);
+	ck_assert_int_eq(memcmp(s, "\xd2\x84\x4d\xa2\x01\x27\x04\x48", 8), 0);
+	ck_assert_int_eq(s[16], 0xa0);
+	const unsigned char *p = s + 17;
+	unsigned major = p[0] >> 5, ai = p[0] & 31;
+	ck_assert_uint_eq(major, 2);
+	size_t hl = ai < 24 ? 1 : ai == 24 ? 2 : ai == 25 ? 3 : 5;
+	size_t v = ai < 24 ? ai : 0;
+	for (size_t i = 1; i < hl; i++)
+		v = v << 8 | p[i];
+	*len = v;
+	ck_assert_uint_le(17 + hl + v + 2 + 64, n);
+	return p + hl;
+}
+
+/* The whole file, decoded by libcbor.  The tag head is skipped by hand:
+ * libcbor before 0.11 refuses tag 18 (its issue #307). */
+static cbor_item_t *load_body(const unsigned char *s, size_t n)
+{
+	struct cbor_load_result res;
+	ck_assert_int_eq(s[0], 0xd2);
+	cbor_item_t *msg = cbor_load(s + 1, n - 1, &res);
+	ck_assert_int_eq(res.error.code, CBOR_ERR_NONE);
+	ck_assert_uint_eq(res.read, n - 1);
+	ck_assert(cbor_isa_array(msg) && cbor_array_size(msg) == 4);
+	cbor_item_t *pl = cbor_array_handle(msg)[2];
+	ck_assert(cbor_isa_bytestring(pl));
+	cbor_item_t *body = cbor_load(cbor_bytestring_handle(pl), cbor_bytestring_length(pl), &res);
+	ck_assert_int_eq(res.error.code, CBOR_ERR_NONE);
+	ck_assert_uint_eq(res.read, cbor_bytestring_length(pl));
+	cbor_decref(&msg);
+	return body;
+}
+
+static cbor_item_t *get(const cbor_item_t *map, const char *key)
+{
+	ck_assert(cbor_isa_map(map));
+	for (size_t i = 0; i < cbor_map_size(map); i++) {
+		struct cbor_pair p = cbor_map_handle(map)[i];
+		if (cbor_string_length(p.key) == strlen(key) &&
+		    memcmp(cbor_string_handle(p.key), key, strlen(key)) == 0)
+			return p.value;
+	}
+	return NULL;
+}
+
+static void assert_text(const cbor_item_t *it, const char *want)
+{
+	ck_assert_msg(it && cbor_isa_string(it), "not text (want %s)", want);
+	ck_assert_uint_eq(cbor_string_length(it), strlen(want));
+	ck_assert_int_eq(memcmp(cbor_string_handle(it), want, strlen(want)), 0);
+}
+
+static uint64_t uint_of(const cbor_item_t *it)
+{
+	ck_assert(it && cbor_isa_uint(it));
+	return cbor_get_int(it);
+}
+
+/* The body's "flags" re-serialised by libcbor: equal content, equal bytes. */
+static unsigned char *flags_bytes(const char *dir, const char *rel, size_t *n,
+				  uint64_t *version)
+{
+	size_t len;
+	unsigned char *s = slurp(dir, rel, &len);
+	cbor_item_t *body = load_body(s, len);
+	*version = uint_of(get(body, "version"));
+	unsigned char *buf = NULL;
+	size_t cap = 0;
+	*n = cbor_serialize_alloc(get(body, "flags"), &buf, &cap);
+	ck_assert_uint_gt(*n, 0);
+	cbor_decref(&body);
+	free(s);
+	return buf;
+}
+
+static char *git_head(const char *repo)
+{
+	char cmd[1200], *out = NULL;
+	snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD", repo);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+START_TEST(golden_bytes)
+{
+	char *d = fixture_repo("compile-golden");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 0);
+	char want[4096];
+	snprintf(want, sizeof want,
+		 "%s/out/dev.rsnap: dev, version 1767225600, commit e8ae6e37a10c, 6 flags, "
+		 "1632 bytes, key 65b60673d6ed884b\n"
+		 "%s/out/prod.rsnap: prod, version 1767225600, commit e8ae6e37a10c, 6 flags, "
+		 "2228 bytes, key 65b60673d6ed884b\n", d, d);
+	ck_assert_str_eq(out_, want);
+	const char *envs[] = { "dev", "prod" };
+	for (int i = 0; i < 2; i++) {
+		char got[1024], golden[256];
+		snprintf(got, sizeof got, "%s/out/%s.rsnap", d, envs[i]);
+		snprintf(golden, sizeof golden, "tests/golden/%s.rsnap", envs[i]);
+		if (getenv("RSC_UPDATE_GOLDEN"))
+			ck_assert_int_eq(tu_sh("cp '%s' '%s' && chmod 0644 '%s'", got,
+					       golden, golden), 0);
+		assert_same_file(got, golden);
+		struct stat st;
+		ck_assert_int_eq(stat(got, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0444);
+	}
+}
+END_TEST
+
+START_TEST(same_bytes_in_any_time_zone_and_locale)
+{
+	char *d = fixture_repo("compile-tz");
+	static const char *const envs[] = {
+		"TZ=Asia/Tokyo LC_ALL=C.UTF-8",
+		"TZ=America/Los_Angeles LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8",
+		"TZ=Pacific/Kiritimati LC_ALL=tr_TR.UTF-8",
+	};
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(rsc_env(envs[i], "compile --root '%s/repo' --key " KEY
+					 " --out '%s/out%d'", d, d, i), 0);
+		char a[1024];
+		snprintf(a, sizeof a, "%s/out%d/prod.rsnap", d, i);
+		assert_same_file(a, "tests/golden/prod.rsnap");
+		snprintf(a, sizeof a, "%s/out%d/dev.rsnap", d, i);
+		assert_same_file(a, "tests/golden/dev.rsnap");
+	}
+	/* and verify prints the commit time in UTC whatever TZ says */
+	ck_assert_int_eq(rsc_env("TZ=Asia/Tokyo", "verify --pub " PUB " '%s/out0/prod.rsnap'",
+				 d), 0);
+	ck_assert_ptr_nonnull(strstr(out_, "  committed    2026-01-01T00:00:00Z\n"));
+}
+END_TEST
+
+START_TEST(payload_is_canonical_and_reads_back)
+{
+	char *d = fixture_repo("compile-payload");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 0);
+	size_t n, plen;
+	unsigned char *s = slurp(d, "out/prod.rsnap", &n);
+	const char *why = canon_check(s, n, 1);
+	ck_assert_msg(why == NULL, "file not canonical: %s", why);
+	const unsigned char *pl = payload_of(s, n, &plen);
+	why = canon_check(pl, plen, 0);
+	ck_assert_msg(why == NULL, "payload not canonical: %s", why);
+
+	cbor_item_t *body = load_body(s, n);
+	assert_text(get(body, "env"), "prod");
+	ck_assert_uint_eq(uint_of(get(body, "format")), 1);
+	ck_assert_uint_eq(uint_of(get(body, "version")), T0);
+	ck_assert_uint_eq(uint_of(get(body, "issued_at")), T0);
+	ck_assert_uint_eq(uint_of(get(body, "expires_at")), T0 + 7 * 86400);
+	cbor_item_t *p = get(body, "provenance");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	char *head = git_head(repo);
+	assert_text(get(p, "commit"), head);
+	free(head);
+	assert_text(get(p, "author"), "Test Author <author@example.com>");
+	assert_text(get(p, "subject"), "Add the flags");
+	assert_text(get(p, "path"), "");
+	assert_text(get(p, "rsc"), RSC_VERSION);
+	/* credentials stripped from the remote URL, and nowhere in the file */
+	assert_text(get(p, "repo"), "https://example.com/r.git");
+	ck_assert(!contains(s, n, "secret"));
+	ck_assert(!contains(s, n, "user:"));
+
+	cbor_item_t *flags = get(body, "flags");
+	ck_assert_uint_eq(cbor_array_size(flags), 6);
+	assert_text(get(cbor_array_handle(flags)[0], "key"), "button-color");
+	assert_text(get(cbor_array_handle(flags)[5], "key"), "search-tuning");
+	cbor_decref(&body);
+	free(s);
+}
+END_TEST
+
+START_TEST(revert_gets_a_higher_version_and_the_old_content)
+{
+	char *d = fixture_repo("compile-revert");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	ck_assert_int_eq(rsc("compile --root '%s' --env prod --key " KEY " --out '%s/a'", repo, d), 0);
+	tu_write(repo, "environments/prod/search-tuning.yaml",
+		 "enabled: true\ndefault: aggressive\n");
+	tu_git_commit(repo, "Everyone gets aggressive search", T0 + 60);
+	ck_assert_int_eq(rsc("compile --root '%s' --env prod --key " KEY " --out '%s/b'", repo, d), 0);
+	ck_assert_int_eq(tu_sh("cd '%s' && GIT_AUTHOR_DATE='@%ld +0000' GIT_COMMITTER_DATE="
+			       "'@%ld +0000' git revert --no-edit HEAD >/dev/null", repo, T0 + 120,
+			       T0 + 120), 0);
+	ck_assert_int_eq(rsc("compile --root '%s' --env prod --key " KEY " --out '%s/c'", repo, d), 0);
+
+	size_t na, nb, nc;
+	uint64_t va, vb, vc;
+	unsigned char *fa = flags_bytes(d, "a/prod.rsnap", &na, &va);
+	unsigned char *fb = flags_bytes(d, "b/prod.rsnap", &nb, &vb);
+	unsigned char *fc = flags_bytes(d, "c/prod.rsnap", &nc, &vc);
+	ck_assert_uint_eq(va, T0);
+	ck_assert_uint_eq(vb, T0 + 60);
+	ck_assert_uint_eq(vc, T0 + 120);
+	ck_assert(na != nb || memcmp(fa, fb, na) != 0); /* the change is visible */
+	ck_assert_uint_eq(na, nc);
+	ck_assert_int_eq(memcmp(fa, fc, na), 0);        /* and undone */
+	free(fa);
+	free(fb);
+	free(fc);
+}
+END_TEST
+
+START_TEST(signing_key_from_the_environment)
+{
+	char *d = fixture_repo("compile-envkey");
+	ck_assert_int_eq(rsc_env("RSC_SIGNING_KEY=\"$(cat " KEY ")\"", "compile --root "
+				 "'%s/repo' --env prod --out '%s/out'", d, d), 0);
+	char p[1024];
+	snprintf(p, sizeof p, "%s/out/prod.rsnap", d);
+	assert_same_file(p, "tests/golden/prod.rsnap");
+
+	ck_assert_int_eq(rsc_env("RSC_SIGNING_KEY='not a key'", "compile --root '%s/repo' "
+				 "--out '%s/out2'", d, d), 3);
+	ck_assert_str_eq(err_, "rsc compile: RSC_SIGNING_KEY: not a PEM key: expected a "
+			 "line '-----BEGIN PRIVATE KEY-----'\n");
+	ck_assert_int_eq(rsc_env("-u RSC_SIGNING_KEY", "compile --root '%s/repo' "
+				 "--out '%s/out2'", d, d), 2);
+	ck_assert_str_eq(err_, "rsc compile: no signing key: give --key FILE or set "
+			 "RSC_SIGNING_KEY to the PEM text\nTry 'rsc compile --help'.\n");
+	snprintf(p, sizeof p, "%s/out2", d);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+START_TEST(verify_accepts_good_and_refuses_tampered)
+{
+	char *d = fixture_repo("compile-verify");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 0);
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/prod.rsnap'", d), 0);
+	char want[2048];
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	char *head = git_head(repo);
+	snprintf(want, sizeof want,
+		 "%s/out/prod.rsnap: valid\n"
+		 "  environment  prod\n"
+		 "  version      1767225600\n"
+		 "  commit       %s\n"
+		 "  author       Test Author <author@example.com>\n"
+		 "  subject      Add the flags\n"
+		 "  committed    2026-01-01T00:00:00Z\n"
+		 "  expires      2026-01-08T00:00:00Z\n"
+		 "  key id       65b60673d6ed884b\n"
+		 "  flags        6\n", d, head);
+	free(head);
+	ck_assert_str_eq(out_, want);
+
+	/* the wrong environment */
+	ck_assert_int_eq(rsc("verify --pub " PUB " --env dev '%s/out/prod.rsnap'", d), 1);
+	ck_assert_ptr_nonnull(strstr(err_, "(RSL_EENV)"));
+
+	/* one byte of the payload flipped */
+	size_t n;
+	unsigned char *s = slurp(d, "out/prod.rsnap", &n);
+	s[200] ^= 0x01;
+	char path[1024];
+	snprintf(path, sizeof path, "%s/tampered.rsnap", d);
+	FILE *f = fopen(path, "wb");
+	ck_assert_uint_eq(fwrite(s, 1, n, f), n);
+	fclose(f);
+	chmod(path, 0644);
+	free(s);
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s'", path), 1);
+	ck_assert_ptr_nonnull(strstr(err_, "(RSL_ESIGNATURE)"));
+	ck_assert_str_eq(out_, "");
+
+	/* a missing file is an I/O error */
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/none.rsnap'", d), 3);
+	/* no key given */
+	ck_assert_int_eq(rsc("verify '%s/out/prod.rsnap'", d), 2);
+	ck_assert_str_eq(err_, "rsc verify: no trusted key: give --pub FILE\n"
+			 "Try 'rsc verify --help'.\n");
+}
+END_TEST
+
+START_TEST(keygen_keys_compile_and_verify)
+{
+	char *d = fixture_repo("compile-keygen");
+	ck_assert_int_eq(rsc("keygen --out '%s/k'", d), 0);
+	char want[2048];
+	snprintf(want, sizeof want, "%s/k.key: private key (keep it secret)\n"
+		 "%s/k.pub: public key\nkey id ", d, d);
+	ck_assert_int_eq(strncmp(out_, want, strlen(want)), 0);
+	ck_assert_uint_eq(strlen(out_), strlen(want) + 17);
+	char kid[17];
+	memcpy(kid, out_ + strlen(want), 16);
+	kid[16] = '\0';
+	char p[1024];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/k.key", d);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	size_t n;
+	char *key1 = (char *)slurp(d, "k.key", &n);
+	ck_assert_int_eq(strncmp(key1, "-----BEGIN PRIVATE KEY-----\n", 28), 0);
+	snprintf(p, sizeof p, "%s/k.pub", d);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --env dev --key '%s/k.key' --out '%s/out'",
+			     d, d, d), 0);
+	ck_assert_ptr_nonnull(strstr(out_, kid));
+	ck_assert_int_eq(rsc("verify --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
+	/* another key does not verify it; during a rotation both are trusted */
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap'", d), 1);
+	ck_assert_ptr_nonnull(strstr(err_, "(RSL_EKEY)"));
+	ck_assert_int_eq(rsc("verify --pub " PUB " --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
+
+	/* never overwritten by accident */
+	ck_assert_int_eq(rsc("keygen --out '%s/k'", d), 3);
+	snprintf(want, sizeof want, "rsc keygen: %s/k.key exists; use --force to replace it\n", d);
+	ck_assert_str_eq(err_, want);
+	char *again = (char *)slurp(d, "k.key", &n);
+	ck_assert_str_eq(again, key1);
+	free(again);
+	ck_assert_int_eq(rsc("keygen --force --out '%s/k'", d), 0);
+	again = (char *)slurp(d, "k.key", &n);
+	ck_assert_str_ne(again, key1);
+	free(again);
+	free(key1);
+	ck_assert_int_eq(tu_sh("ls -A '%s' | grep -v -x -e repo -e out -e k.key -e k.pub "
+			       "&& exit 1 || exit 0", d), 0);
+}
+END_TEST
+
+START_TEST(openssl_keys_work_both_ways)
+{
+	if (tu_run("command -v openssl", NULL, NULL) != 0)
+		return; /* no openssl here: the rsc side is covered elsewhere */
+	char *d = fixture_repo("compile-openssl");
+	ck_assert_int_eq(tu_sh("cd '%s' && openssl genpkey -algorithm ed25519 -out o.key && "
+			       "openssl pkey -in o.key -pubout -out o.pub", d), 0);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --env prod --key '%s/o.key' --out '%s/out'",
+			     d, d, d), 0);
+	ck_assert_int_eq(rsc("verify --pub '%s/o.pub' '%s/out/prod.rsnap'", d, d), 0);
+	/* openssl reads rsc's private key and derives the very public key file */
+	ck_assert_int_eq(rsc("keygen --out '%s/r'", d), 0);
+	ck_assert_int_eq(tu_sh("cd '%s' && openssl pkey -in r.key -pubout -out r2.pub && "
+			       "cmp r.pub r2.pub", d), 0);
+	ck_assert_int_eq(tu_sh("cd '%s' && openssl pkey -pubin -in r.pub -noout", d), 0);
+	/* and the fixture key's public half was written by openssl */
+	ck_assert_int_eq(tu_sh("openssl pkey -in " KEY " -pubout | cmp - " PUB), 0);
+}
+END_TEST
+
+START_TEST(invalid_ruleset_writes_nothing)
+{
+	char *d = fixture_repo("compile-invalid");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	tu_write(repo, "environments/dev/new-checkout.yaml", "enabeld: true\ndefault: on\n");
+	tu_git_commit(repo, "typo", T0 + 60);
+	tu_write(d, "out/dev.rsnap", "old");
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 1);
+	ck_assert_str_eq(out_, "");
+	char want[2048];
+	snprintf(want, sizeof want,
+		 "environments/dev/new-checkout.yaml:1:1: error: unknown key 'enabeld' in "
+		 "targeting; expected one of enabled, requires, rules, default\n"
+		 "  enabeld: true\n  ^\n"
+		 "environments/dev/new-checkout.yaml:1:1: error: missing required key "
+		 "'enabled' in targeting\n  enabeld: true\n  ^\n"
+		 "%s (HEAD): 2 errors; nothing written\n", repo);
+	ck_assert_str_eq(err_, want);
+	size_t n;
+	char *old = (char *)slurp(d, "out/dev.rsnap", &n);
+	ck_assert_str_eq(old, "old");
+	free(old);
+	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out')\" = dev.rsnap", d), 0);
+}
+END_TEST
+
+START_TEST(failed_write_leaves_no_partial_file)
+{
+	char *d = fixture_repo("compile-failwrite");
+	/* prod.rsnap is a directory: the rename of prod's temporary file fails
+	 * after every byte of it was written */
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/out/prod.rsnap'", d), 0);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 3);
+	char want[2048];
+	snprintf(want, sizeof want, "rsc compile: cannot rename a temporary file to "
+		 "%s/out/prod.rsnap: Is a directory\n", d);
+	ck_assert_str_eq(err_, want);
+	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = 'dev.rsnap prod.rsnap ' "
+			       "&& test -d '%s/out/prod.rsnap' && "
+			       "test -z \"$(ls -A '%s/out/prod.rsnap')\"", d, d, d), 0);
+	/* dev was complete and valid */
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap'", d), 0);
+
+	if (geteuid() != 0) { /* root writes into read-only directories */
+		ck_assert_int_eq(tu_sh("mkdir -p '%s/ro' && chmod 0555 '%s/ro'", d, d), 0);
+		ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/ro'", d, d), 3);
+		ck_assert_int_eq(tu_sh("test -z \"$(ls -A '%s/ro')\" && chmod 0755 '%s/ro'", d, d), 0);
+	}
+}
+END_TEST
+
+START_TEST(worktree_and_environment_choice)
+{
+	char *d = fixture_repo("compile-worktree");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --worktree --key " KEY " --out '%s/out'",
+			     d, d), 2);
+	ck_assert_str_eq(err_, "rsc compile: environment 'prod' is protected: compile it "
+			 "from a commit (--rev), not --worktree; or name others with --env\n"
+			 "Try 'rsc compile --help'.\n");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --env staging --key " KEY
+			     " --out '%s/out'", d, d), 2);
+	ck_assert_str_eq(err_, "rsc compile: unknown environment 'staging'; the ruleset "
+			 "has dev, prod\nTry 'rsc compile --help'.\n");
+	char p[1024];
+	snprintf(p, sizeof p, "%s/out", d);
+	ck_assert_int_ne(access(p, F_OK), 0);
+
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --worktree --env dev --key " KEY
+			     " --out '%s/out'", d, d), 0);
+	size_t n;
+	unsigned char *s = slurp(d, "out/dev.rsnap", &n);
+	cbor_item_t *body = load_body(s, n);
+	ck_assert_uint_eq(uint_of(get(body, "version")), 0);
+	ck_assert_ptr_null(get(body, "expires_at"));
+	assert_text(get(get(body, "provenance"), "commit"), "worktree");
+	cbor_decref(&body);
+	free(s);
+	snprintf(p, sizeof p, "%s/out/prod.rsnap", d);
+	ck_assert_int_ne(access(p, F_OK), 0);
+}
+END_TEST
+
+START_TEST(inspect_shows_everything_readably)
+{
+	ck_assert_int_eq(rsc("inspect tests/golden/prod.rsnap"), 0);
+	static const char *const lines[] = {
+		"tests/golden/prod.rsnap: 2228 bytes; signature not checked (use rsc verify)\n",
+		"  alg          -8 (EdDSA)\n  kid          65b60673d6ed884b\n",
+		"  env          prod\n  version      1767225600\n",
+		"  expires_at   1767830400  (2026-01-08T00:00:00Z)\n",
+		"  repo         https://example.com/r.git\n",
+		"  staff: email ends_with \"@example.com\" (case-insensitive)\n",
+		"  beta-testers: any(beta_opt_in eq true, segment staff)\n",
+		"      when all(country in [DE, AT, CH], not(app_version semver_lt \"2.3.0\"), "
+		"signup_time after 2026-01-01T00:00:00Z)\n"
+		"      serve split by targeting_key: on 20%, off 80%\n",
+		"    requires payments-api-v2 = on\n",
+		"    default (line 24): off\n",
+		"      when any(seats >= 100, score < 0.75, plan exists true)\n",
+		"      from 2026-12-08T08:00:00Z: large\n",
+		"    [1] aggressive = {\"boost_title\":3.5,\"stopwords\":[\"a\",\"an\",\"the\"]}\n",
+		"    [1] large = -1000000\n",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ck_assert_msg(strstr(out_, lines[i]) != NULL, "missing: %s\nin:\n%s", lines[i], out_);
+	ck_assert_int_eq(rsc("inspect tests/golden/dev.rsnap"), 0);
+	ck_assert_ptr_nonnull(strstr(out_, "    [1] some = 0.1\n"));
+	ck_assert_ptr_nonnull(strstr(out_, "    DISABLED (kill switch): serves the off variant\n"));
+	ck_assert_ptr_nonnull(strstr(out_, "split by tenant_key: control 33.334%, green 66.666%\n"));
+
+	ck_assert_int_eq(rsc("inspect --format json tests/golden/prod.rsnap"), 0);
+	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2228,"
+			   "\"signature_checked\":false,\"protected\":{\"alg\":-8,"
+			   "\"kid\":\"65b60673d6ed884b\"},\"signature\":\"";
+	ck_assert_int_eq(strncmp(out_, head, strlen(head)), 0);
+	ck_assert_ptr_nonnull(strstr(out_, ",\"body\":{\"env\":\"prod\",\"flags\":[{\"key\":"
+				     "\"button-color\","));
+	ck_assert_ptr_nonnull(strstr(out_, "\"variants\":[[\"none\",0.0],[\"some\",0.1],"
+				     "[\"half\",0.5]]"));
+
+	ck_assert_int_eq(rsc("inspect " KEY), 1);
+	ck_assert_str_eq(err_, "rsc inspect: " KEY ": not a COSE_Sign1 message (it must "
+			 "start with 0xd2, CBOR tag 18)\n");
+	ck_assert_int_eq(rsc("inspect tests/golden/none.rsnap"), 3);
+	ck_assert_int_eq(rsc("inspect --format yaml tests/golden/prod.rsnap"), 2);
+}
+END_TEST
+
+START_TEST(every_command_has_help)
+{
+	static const char *const cmds[] = { "compile", "keygen", "verify", "inspect" };
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(rsc("%s --help", cmds[i]), 0);
+		char want[64];
+		snprintf(want, sizeof want, "usage: rsc %s ", cmds[i]);
+		ck_assert_int_eq(strncmp(out_, want, strlen(want)), 0);
+		ck_assert_ptr_nonnull(strstr(out_, "Exit status: 0 "));
+		ck_assert_ptr_nonnull(strstr(out_, "Example:  "));
+	}
+}
+END_TEST
+
+Suite *compile_suite(void);
+
+Suite *compile_suite(void)
+{
+	Suite *s = suite_create("compile");
+	TCase *tc = tcase_create("compile");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, golden_bytes);
+	tcase_add_test(tc, same_bytes_in_any_time_zone_and_locale);
+	tcase_add_test(tc, payload_is_canonical_and_reads_back);
+	tcase_add_test(tc, revert_gets_a_higher_version_and_the_old_content);
+	tcase_add_test(tc, signing_key_from_the_environment);
+	tcase_add_test(tc, invalid_ruleset_writes_nothing);
+	tcase_add_test(tc, failed_write_leaves_no_partial_file);
+	tcase_add_test(tc, worktree_and_environment_choice);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("keys");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, verify_accepts_good_and_refuses_tampered);
+	tcase_add_test(tc, keygen_keys_compile_and_verify);
+	tcase_add_test(tc, openssl_keys_work_both_ways);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("inspect");
+	tcase_add_test(tc, inspect_shows_everything_readably);
+	tcase_add_test(tc, every_command_has_help);
+	suite_add_tcase(s, tc);
+	return s;
+}
