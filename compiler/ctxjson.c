@@ -1,0 +1,409 @@
+/* ctxjson.c - evaluation contexts from JSON and NAME=VALUE; see ctxjson.h. */
+#include "ctxjson.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *own(rsc_ctx *c, size_t size)
+{
+	if (c->nowned == c->owned_cap) {
+		size_t n = c->owned_cap ? c->owned_cap * 2 : 16;
+		void **p = realloc(c->owned, n * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		c->owned = p;
+		c->owned_cap = n;
+	}
+	void *m = malloc(size ? size : 1);
+	if (m)
+		c->owned[c->nowned++] = m;
+	return m;
+}
+
+static rsl_attr *new_attr(rsc_ctx *c, const char *name)
+{
+	/* A later value of the same name replaces the earlier one. */
+	for (size_t i = 0; i < c->nattrs; i++)
+		if (strcmp(c->attrs[i].name, name) == 0)
+			return &c->attrs[i];
+	if (c->nattrs == c->cap) {
+		size_t n = c->cap ? c->cap * 2 : 8;
+		rsl_attr *p = realloc(c->attrs, n * sizeof *p);
+		if (p == NULL)
+			return NULL;
+		c->attrs = p;
+		c->cap = n;
+	}
+	rsl_attr *a = &c->attrs[c->nattrs++];
+	memset(a, 0, sizeof *a);
+	a->name = name;
+	return a;
+}
+
+/* The context field a special key fills, or NULL. */
+static const char **special(rsc_ctx *c, const char *name)
+{
+	if (strcmp(name, "targeting_key") == 0)
+		return &c->ctx.targeting_key;
+	if (strcmp(name, "tenant_key") == 0)
+		return &c->ctx.tenant_key;
+	if (strcmp(name, "environment") == 0)
+		return &c->ctx.environment;
+	if (strcmp(name, "request_id") == 0)
+		return &c->ctx.request_id;
+	if (strcmp(name, "session_id") == 0)
+		return &c->ctx.session_id;
+	return NULL;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Length of a JSON number at s, or 0 when s does not start with one. */
+static size_t json_number(const char *s)
+{
+	size_t i = 0;
+	if (s[i] == '-')
+		i++;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (s[i] == '.') {
+		size_t k = ++i;
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == k)
+			return 0;
+	}
+	if (s[i] == 'e' || s[i] == 'E') {
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			i++;
+		size_t k = i;
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == k)
+			return 0;
+	}
+	return i;
+}
+
+typedef struct parser {
+	const char *s;
+	size_t i;
+	rsc_ctx *c;
+	char *err;
+	size_t errlen;
+} parser;
+
+static void ws(parser *p)
+{
+	while (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+	       p->s[p->i] == '\r')
+		p->i++;
+}
+
+static int hex4(const char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int k = 0; k < 4; k++) {
+		char ch = s[k];
+		v <<= 4;
+		if (ch >= '0' && ch <= '9')
+			v |= (unsigned)(ch - '0');
+		else if (ch >= 'a' && ch <= 'f')
+			v |= (unsigned)(ch - 'a' + 10);
+		else if (ch >= 'A' && ch <= 'F')
+			v |= (unsigned)(ch - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* A JSON string at p->i (which is '"'), decoded into an owned copy. */
+static int string(parser *p, char **out)
+{
+	size_t start = ++p->i, n = 0;
+	/* The decoded text is never longer than the escaped one. */
+	while (p->s[p->i] && p->s[p->i] != '"') {
+		if (p->s[p->i] == '\\' && p->s[p->i + 1])
+			p->i++;
+		p->i++;
+	}
+	if (p->s[p->i] != '"')
+		return fail(p->err, p->errlen, "at offset %zu: unterminated string", start - 1);
+	char *o = own(p->c, p->i - start + 1);
+	if (o == NULL)
+		return fail(p->err, p->errlen, "out of memory");
+	for (size_t i = start; i < p->i; i++) {
+		unsigned char ch = (unsigned char)p->s[i];
+		if (ch < 0x20)
+			return fail(p->err, p->errlen,
+				    "at offset %zu: control character in a string", i);
+		if (ch != '\\') {
+			o[n++] = (char)ch;
+			continue;
+		}
+		switch (p->s[++i]) {
+		case '"': o[n++] = '"'; break;
+		case '\\': o[n++] = '\\'; break;
+		case '/': o[n++] = '/'; break;
+		case 'b': o[n++] = '\b'; break;
+		case 'f': o[n++] = '\f'; break;
+		case 'n': o[n++] = '\n'; break;
+		case 'r': o[n++] = '\r'; break;
+		case 't': o[n++] = '\t'; break;
+		case 'u': {
+			unsigned cp, lo;
+			if (i + 4 >= p->i || hex4(p->s + i + 1, &cp) < 0)
+				return fail(p->err, p->errlen, "at offset %zu: bad \\u escape", i - 1);
+			i += 4;
+			if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < p->i && p->s[i + 1] == '\\' &&
+			    p->s[i + 2] == 'u' && hex4(p->s + i + 3, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			} else if (cp >= 0xd800 && cp < 0xe000) {
+				return fail(p->err, p->errlen,
+					    "at offset %zu: unpaired surrogate in \\u escape", i - 5);
+			}
+			if (cp == 0)
+				return fail(p->err, p->errlen, "at offset %zu: \\u0000 in a string", i - 5);
+			n += utf8(o + n, cp);
+			break;
+		}
+		default:
+			return fail(p->err, p->errlen, "at offset %zu: bad escape", i - 1);
+		}
+	}
+	o[n] = 0;
+	p->i++;
+	*out = o;
+	return 0;
+}
+
+static int member(parser *p, char *name)
+{
+	const char **field = special(p->c, name);
+	char ch = p->s[p->i];
+	if (field) {
+		char *v;
+		if (ch != '"')
+			return fail(p->err, p->errlen, "at offset %zu: \"%s\" must be a string",
+				    p->i, name);
+		if (string(p, &v) < 0)
+			return -1;
+		*field = v;
+		return 0;
+	}
+	if (strncmp(p->s + p->i, "null", 4) == 0) {
+		p->i += 4;
+		return 0;
+	}
+	rsl_attr *a = new_attr(p->c, name);
+	if (a == NULL)
+		return fail(p->err, p->errlen, "out of memory");
+	if (ch == '"') {
+		char *v;
+		if (string(p, &v) < 0)
+			return -1;
+		a->type = RSL_ATTR_STRING;
+		a->s = v;
+	} else if (strncmp(p->s + p->i, "true", 4) == 0) {
+		p->i += 4;
+		a->type = RSL_ATTR_BOOL;
+		a->b = 1;
+	} else if (strncmp(p->s + p->i, "false", 5) == 0) {
+		p->i += 5;
+		a->type = RSL_ATTR_BOOL;
+		a->b = 0;
+	} else if (ch == '[') {
+		size_t n = 0, cap = 0;
+		const char **list = NULL;
+		p->i++;
+		ws(p);
+		if (p->s[p->i] == ']') {
+			p->i++;
+		} else {
+			for (;;) {
+				char *v;
+				ws(p);
+				if (p->s[p->i] != '"')
+					return fail(p->err, p->errlen,
+						    "at offset %zu: a list holds only strings", p->i);
+				if (string(p, &v) < 0)
+					return -1;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 8;
+					const char **nl = own(p->c, cap * sizeof *nl);
+					if (nl == NULL)
+						return fail(p->err, p->errlen, "out of memory");
+					if (n)
+						memcpy(nl, list, n * sizeof *nl);
+					list = nl;
+				}
+				list[n++] = v;
+				ws(p);
+				if (p->s[p->i] == ',') {
+					p->i++;
+					continue;
+				}
+				if (p->s[p->i] == ']') {
+					p->i++;
+					break;
+				}
+				return fail(p->err, p->errlen, "at offset %zu: expected ',' or ']'", p->i);
+			}
+		}
+		a->type = RSL_ATTR_LIST;
+		a->list = list;
+		a->len = n;
+	} else {
+		size_t n = json_number(p->s + p->i);
+		if (n == 0)
+			return fail(p->err, p->errlen,
+				    "at offset %zu: expected a string, number, true, false, null or a list of strings",
+				    p->i);
+		a->type = RSL_ATTR_NUMBER;
+		a->n = strtod(p->s + p->i, NULL);
+		p->i += n;
+	}
+	return 0;
+}
+
+int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
+{
+	parser p = { json, 0, c, err, errlen };
+	ws(&p);
+	if (json[p.i] != '{')
+		return fail(err, errlen, "at offset %zu: expected a JSON object", p.i);
+	p.i++;
+	ws(&p);
+	if (json[p.i] == '}') {
+		p.i++;
+	} else {
+		for (;;) {
+			char *name;
+			ws(&p);
+			if (json[p.i] != '"')
+				return fail(err, errlen, "at offset %zu: expected a key", p.i);
+			if (string(&p, &name) < 0)
+				return -1;
+			if (name[0] == 0)
+				return fail(err, errlen, "at offset %zu: empty key", p.i);
+			ws(&p);
+			if (json[p.i] != ':')
+				return fail(err, errlen, "at offset %zu: expected ':' after a key", p.i);
+			p.i++;
+			ws(&p);
+			if (member(&p, name) < 0)
+				return -1;
+			ws(&p);
+			if (json[p.i] == ',') {
+				p.i++;
+				continue;
+			}
+			if (json[p.i] == '}') {
+				p.i++;
+				break;
+			}
+			return fail(err, errlen, "at offset %zu: expected ',' or '}'", p.i);
+		}
+	}
+	ws(&p);
+	if (json[p.i])
+		return fail(err, errlen, "at offset %zu: text after the object", p.i);
+	return 0;
+}
+
+int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen)
+{
+	const char *eq = strchr(pair, '=');
+	if (eq == NULL || eq == pair)
+		return fail(err, errlen, "'%s' is not NAME=VALUE", pair);
+	size_t nlen = (size_t)(eq - pair);
+	char *name = own(c, nlen + 1);
+	if (name == NULL)
+		return fail(err, errlen, "out of memory");
+	memcpy(name, pair, nlen);
+	name[nlen] = 0;
+	const char *v = eq + 1;
+	const char **field = special(c, name);
+	if (field) {
+		*field = v;
+		return 0;
+	}
+	rsl_attr *a = new_attr(c, name);
+	if (a == NULL)
+		return fail(err, errlen, "out of memory");
+	size_t n = json_number(v);
+	if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0) {
+		a->type = RSL_ATTR_BOOL;
+		a->b = v[0] == 't';
+	} else if (n > 0 && v[n] == 0) {
+		a->type = RSL_ATTR_NUMBER;
+		a->n = strtod(v, NULL);
+	} else {
+		a->type = RSL_ATTR_STRING;
+		a->s = v;
+	}
+	return 0;
+}
+
+void rsc_ctx_finish(rsc_ctx *c)
+{
+	c->ctx.attrs = c->attrs;
+	c->ctx.nattrs = c->nattrs;
+}
+
+void rsc_ctx_free(rsc_ctx *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	free(c->attrs);
+	memset(c, 0, sizeof *c);
+}

@@ -1,0 +1,43 @@
+/*
+ * ctxjson.h - building an evaluation context (rsl_context) for the rsc
+ * commands that evaluate: from a flat JSON object (--context) and from
+ * ATTR=VALUE arguments.  The context owns what it points to.
+ */
+#ifndef RSC_CTXJSON_H
+#define RSC_CTXJSON_H
+
+#include <stddef.h>
+
+#include "../loader/rsl.h"
+
+typedef struct rsc_ctx {
+	rsl_context ctx;   /* attrs points into attrs below */
+	rsl_attr *attrs;
+	size_t nattrs, cap;
+	void **owned;      /* every allocation, freed by rsc_ctx_free */
+	size_t nowned, owned_cap;
+} rsc_ctx;
+
+#define RSC_CTX_INIT { { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }, NULL, 0, 0, NULL, 0, 0 }
+
+/*
+ * Adds the members of a JSON object: strings, numbers, true/false and
+ * arrays of strings become attributes (null is skipped); the keys
+ * targeting_key, tenant_key, environment, request_id and session_id (strings)
+ * fill the context's fields of those names.  Returns 0, or -1 with a
+ * message ("at offset 12: expected ':' after a key") in err.
+ */
+int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
+
+/*
+ * Adds one NAME=VALUE: true/false is a boolean, a JSON number is a number,
+ * anything else a string; the special keys as above.  Returns 0 or -1.
+ */
+int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen);
+
+/* Points c->ctx.attrs at the attributes; call after the last add. */
+void rsc_ctx_finish(rsc_ctx *c);
+
+void rsc_ctx_free(rsc_ctx *c);
+
+#endif

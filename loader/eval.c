@@ -1,0 +1,454 @@
+/*
+ * eval.c - flag evaluation (docs/ruleset.md, "Evaluation order"): the
+ * typed calls of rsl.h over one core.  The core never allocates, locks,
+ * does I/O or formats a message; errors only select the fallback.
+ */
+#include "eval.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "bucket.h"
+#include "match.h"
+
+/* What the core decided: a variant of the flag, or an error. */
+typedef struct decision {
+	uint32_t variant;
+	rsl_reason reason;
+	rsl_error_code error;
+	int rule_index;
+	const rsl__rule *rule;
+	const char *file;
+	uint32_t line;
+	uint32_t bucket;
+} decision;
+
+/* The evaluation time, read from the clock at most once per call. */
+typedef struct clockv {
+	const rsl_context *ctx;
+	int64_t now;
+	int have;
+} clockv;
+
+static int64_t now_of(clockv *c)
+{
+	if (!c->have) {
+		if (c->ctx && c->ctx->now != 0) {
+			c->now = c->ctx->now;
+		} else {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			c->now = (int64_t)ts.tv_sec;
+		}
+		c->have = 1;
+	}
+	return c->now;
+}
+
+/* The bucketing text of the attribute a split reads: 1, or 0 when the
+ * context has no usable value (absent, a list, NaN or infinite). */
+static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
+		   const rsl__serve *sv, const rsl_context *ctx)
+{
+	rsl__aval v;
+	if (!rsl__lookup(&v, ctx, sv->by_kind, &sv->by))
+		return 0;
+	switch (v.type) {
+	case RSL_ATTR_STRING:
+		*s = v.s;
+		*len = strlen(v.s);
+		return 1;
+	case RSL_ATTR_NUMBER: {
+		int n = rsl__format_number(num, v.n);
+		if (n < 0)
+			return 0;
+		*s = num;
+		*len = (size_t)n;
+		return 1;
+	}
+	case RSL_ATTR_BOOL:
+		*s = v.b ? "true" : "false";
+		*len = strlen(*s);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Resolves a serve to a variant into ev (variant, step, split, bucket).
+ * Returns 1, or 0 when it needed a split and the context has no
+ * bucketing value. */
+static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
+		   const rsl_context *ctx, clockv *clk)
+{
+	const rsl__split *split = NULL;
+	ev->serve = sv;
+	ev->step = -1;
+	ev->split = NULL;
+	ev->bucket = UINT32_MAX;
+	switch (sv->kind) {
+	case RSL_SERVE_VARIANT:
+		ev->variant = sv->variant;
+		return 1;
+	case RSL_SERVE_SPLIT:
+		split = &sv->split;
+		break;
+	default: {
+		int64_t now = now_of(clk);
+		int step = -1;
+		ev->now = now;
+		for (uint32_t i = 0; i < sv->nsteps && sv->steps[i].at <= now; i++)
+			step = (int)i;
+		ev->step = step;
+		if (step < 0) {
+			ev->variant = f->off;
+			return 1;
+		}
+		if (sv->steps[step].kind == RSL_SERVE_VARIANT) {
+			ev->variant = sv->steps[step].variant;
+			return 1;
+		}
+		split = &sv->steps[step].split;
+		break;
+	}
+	}
+	const char *s;
+	size_t len;
+	ev->split = split;
+	if (!by_text(&s, &len, ev->num, sv, ctx)) {
+		ev->by_value = NULL;
+		ev->by_len = 0;
+		return 0;
+	}
+	ev->by_value = s;
+	ev->by_len = len;
+	ev->bucket = rsl__bucket(f->salt.p, f->salt.len, s, len);
+	ev->variant = rsl__split_pick(split, ev->bucket);
+	return 1;
+}
+
+static void notify(rsl__trace *tr, const rsl__event *ev)
+{
+	if (tr)
+		tr->event(tr, ev);
+}
+
+static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
+		   const rsl_context *ctx, clockv *clk, int depth, rsl__trace *tr)
+{
+	rsl__event ev;
+	ev.kind = 0;
+	ev.index = 0;
+	ev.status = 0;
+	ev.reason = RSL_REASON_DEFAULT;
+	ev.serve = NULL;
+	ev.step = -1;
+	ev.now = 0;
+	ev.split = NULL;
+	ev.by_value = NULL;
+	ev.by_len = 0;
+	ev.bucket = UINT32_MAX;
+	d->rule_index = -1;
+	d->rule = NULL;
+	d->bucket = UINT32_MAX;
+	d->error = RSL_ERR_NONE;
+	d->file = f->tfile.p;
+	d->line = 0;
+	d->variant = f->off;
+	if (!f->configured) {
+		d->reason = RSL_REASON_DEFAULT;
+		d->file = f->file.p;
+		d->line = f->line;
+		ev.kind = RSL__EV_NOT_CONFIGURED;
+		ev.variant = f->off;
+		notify(tr, &ev);
+		return;
+	}
+	if (!f->enabled) {
+		d->reason = RSL_REASON_DISABLED;
+		ev.kind = RSL__EV_DISABLED;
+		ev.variant = f->off;
+		notify(tr, &ev);
+		return;
+	}
+	if (f->is_static && f->dflt.kind == RSL_SERVE_VARIANT) {
+		d->reason = RSL_REASON_STATIC;
+		d->variant = f->dflt.variant;
+		d->line = f->default_line;
+		ev.kind = RSL__EV_STATIC;
+		ev.variant = d->variant;
+		notify(tr, &ev);
+		return;
+	}
+	for (uint32_t i = 0; i < f->nrequires; i++) {
+		const rsl__req *rq = &f->requires[i];
+		decision pd;
+		if (depth + 1 > RSL__MAX_PREREQ_DEPTH) {
+			d->reason = RSL_REASON_ERROR;
+			d->error = RSL_ERR_GENERAL;
+			return;
+		}
+		decide(&pd, snap, &snap->flags[rq->flag], ctx, clk, depth + 1, NULL);
+		if (pd.reason == RSL_REASON_ERROR) {
+			d->reason = RSL_REASON_ERROR;
+			d->error = pd.error;
+			return;
+		}
+		ev.kind = RSL__EV_PREREQ;
+		ev.index = i;
+		ev.status = pd.variant == rq->variant;
+		ev.variant = pd.variant;
+		ev.reason = pd.reason;
+		notify(tr, &ev);
+		if (!ev.status) {
+			d->reason = RSL_REASON_PREREQUISITE_FAILED;
+			return;
+		}
+	}
+	for (uint32_t i = 0; i < f->nrules; i++) {
+		const rsl__rule *r = &f->rules[i];
+		ev.kind = RSL__EV_RULE;
+		ev.index = i;
+		if (r->when && !rsl__match(snap, r->when, ctx)) {
+			ev.status = RSL__RULE_NO_MATCH;
+			notify(tr, &ev);
+			continue;
+		}
+		if (!resolve(&ev, f, &r->serve, ctx, clk)) {
+			/* No bucketing value: a split rule does not match. */
+			ev.status = RSL__RULE_NO_BUCKET;
+			notify(tr, &ev);
+			continue;
+		}
+		ev.status = RSL__RULE_MATCH;
+		notify(tr, &ev);
+		d->variant = ev.variant;
+		d->reason = ev.split ? RSL_REASON_SPLIT : RSL_REASON_TARGETING_MATCH;
+		d->bucket = ev.bucket;
+		d->rule_index = (int)i;
+		d->rule = r;
+		d->line = r->line;
+		return;
+	}
+	ev.kind = RSL__EV_DEFAULT;
+	ev.index = 0;
+	d->line = f->default_line;
+	if (!resolve(&ev, f, &f->dflt, ctx, clk)) {
+		ev.status = RSL__RULE_NO_BUCKET;
+		ev.variant = f->off;
+		notify(tr, &ev);
+		d->reason = RSL_REASON_DEFAULT;
+		d->error = RSL_ERR_TARGETING_KEY_MISSING;
+		return;
+	}
+	ev.status = RSL__RULE_MATCH;
+	notify(tr, &ev);
+	d->variant = ev.variant;
+	d->reason = ev.split ? RSL_REASON_SPLIT : RSL_REASON_DEFAULT;
+	d->bucket = ev.bucket;
+}
+
+/* INVALID_CONTEXT when ctx names another environment or has an attribute
+ * that is not well formed; else NONE. */
+static rsl_error_code check_context(const rsl_snapshot *snap,
+				    const rsl_context *ctx)
+{
+	if (ctx->environment && strcmp(ctx->environment, snap->info.environment) != 0)
+		return RSL_ERR_INVALID_CONTEXT;
+	if (ctx->nattrs && ctx->attrs == NULL)
+		return RSL_ERR_INVALID_CONTEXT;
+	for (size_t i = 0; i < ctx->nattrs; i++) {
+		const rsl_attr *a = &ctx->attrs[i];
+		if (a->name == NULL || a->name[0] == 0)
+			return RSL_ERR_INVALID_CONTEXT;
+		switch (a->type) {
+		case RSL_ATTR_STRING:
+			if (a->s == NULL)
+				return RSL_ERR_INVALID_CONTEXT;
+			break;
+		case RSL_ATTR_NUMBER:
+		case RSL_ATTR_BOOL:
+			break;
+		case RSL_ATTR_LIST:
+			if (a->len && a->list == NULL)
+				return RSL_ERR_INVALID_CONTEXT;
+			for (size_t k = 0; k < a->len; k++)
+				if (a->list[k] == NULL)
+					return RSL_ERR_INVALID_CONTEXT;
+			break;
+		default:
+			return RSL_ERR_INVALID_CONTEXT;
+		}
+	}
+	return RSL_ERR_NONE;
+}
+
+static void set_value(rsl_value *out, const rsl__val *v)
+{
+	switch (v->kind) {
+	case RSL__V_BOOL:
+		out->b = v->b;
+		break;
+	case RSL__V_INT:
+		out->i = v->i;
+		out->f = (double)v->i;
+		break;
+	case RSL__V_FLOAT:
+		out->f = v->f;
+		break;
+	default:
+		out->s = v->s.p;
+		out->len = v->s.len;
+		break;
+	}
+}
+
+int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
+	      const char *key, int expected, const rsl_context *ctx,
+	      const rsl_value *fallback, rsl__trace *tr)
+{
+	const rsl__flag *f = NULL;
+	rsl_error_code err = RSL_ERR_NONE;
+	if (fallback) {
+		out->value = *fallback;
+	} else {
+		memset(&out->value, 0, sizeof out->value);
+		out->value.type = expected < 0 ? RSL_BOOLEAN : (rsl_type)expected;
+	}
+	out->variant = NULL;
+	out->reason = RSL_REASON_ERROR;
+	out->rule_index = -1;
+	out->rule_name = NULL;
+	out->file = NULL;
+	out->line = 0;
+	out->bucket = UINT32_MAX;
+	if (snap == NULL) {
+		err = RSL_ERR_PROVIDER_NOT_READY;
+		goto out;
+	}
+	if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE)
+		goto out;
+	if (key == NULL || (f = rsl__find_flag(snap, key, strlen(key))) == NULL) {
+		err = RSL_ERR_FLAG_NOT_FOUND;
+		goto out;
+	}
+	if (expected >= 0 && (int)f->type != expected) {
+		err = RSL_ERR_TYPE_MISMATCH;
+		goto out;
+	}
+	clockv clk = { ctx, 0, 0 };
+	decision d;
+	decide(&d, snap, f, ctx, &clk, 0, tr);
+	err = d.error;
+	if (d.reason == RSL_REASON_ERROR)
+		goto out;
+	const rsl__variant *v = &f->variants[d.variant];
+	out->value.type = (rsl_type)f->type;
+	set_value(&out->value, &v->value);
+	out->variant = v->name.p;
+	out->reason = d.reason;
+	out->rule_index = d.rule_index;
+	out->rule_name = d.rule ? d.rule->name.p : NULL;
+	out->file = d.file;
+	out->line = d.line;
+	out->bucket = d.bucket;
+out:
+	out->error = err;
+	if (flag)
+		*flag = f;
+	return err != RSL_ERR_NONE && ctx && ctx->strict ? -1 : 0;
+}
+
+int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
+		 rsl_type expected, const rsl_context *ctx,
+		 const rsl_value *fallback)
+{
+	return rsl__eval(out, NULL, snap, key, (int)expected, ctx, fallback, NULL);
+}
+
+int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
+	     int fallback)
+{
+	rsl_value fb = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
+	rsl_result r;
+	rsl__eval(&r, NULL, snap, key, RSL_BOOLEAN, ctx, &fb, NULL);
+	return r.value.b;
+}
+
+const char *rsl_string(const rsl_snapshot *snap, const char *key,
+		       const rsl_context *ctx, const char *fallback)
+{
+	rsl_value fb = { RSL_STRING, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
+	rsl_result r;
+	rsl__eval(&r, NULL, snap, key, RSL_STRING, ctx, &fb, NULL);
+	return r.value.s;
+}
+
+int64_t rsl_int(const rsl_snapshot *snap, const char *key,
+		const rsl_context *ctx, int64_t fallback)
+{
+	rsl_value fb = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
+	rsl_result r;
+	rsl__eval(&r, NULL, snap, key, RSL_INTEGER, ctx, &fb, NULL);
+	return r.value.i;
+}
+
+double rsl_float(const rsl_snapshot *snap, const char *key,
+		 const rsl_context *ctx, double fallback)
+{
+	rsl_value fb = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
+	rsl_result r;
+	rsl__eval(&r, NULL, snap, key, RSL_FLOAT, ctx, &fb, NULL);
+	return r.value.f;
+}
+
+const char *rsl_object(const rsl_snapshot *snap, const char *key,
+		       const rsl_context *ctx, const char *fallback_json)
+{
+	rsl_value fb = { RSL_OBJECT, 0, 0, 0.0, fallback_json,
+			 fallback_json ? strlen(fallback_json) : 0 };
+	rsl_result r;
+	rsl__eval(&r, NULL, snap, key, RSL_OBJECT, ctx, &fb, NULL);
+	return r.value.s;
+}
+
+const char *rsl_reason_name(rsl_reason r)
+{
+	switch (r) {
+	case RSL_REASON_STATIC: return "STATIC";
+	case RSL_REASON_DEFAULT: return "DEFAULT";
+	case RSL_REASON_TARGETING_MATCH: return "TARGETING_MATCH";
+	case RSL_REASON_SPLIT: return "SPLIT";
+	case RSL_REASON_DISABLED: return "DISABLED";
+	case RSL_REASON_ERROR: return "ERROR";
+	case RSL_REASON_PREREQUISITE_FAILED: return "PREREQUISITE_FAILED";
+	}
+	return "UNKNOWN";
+}
+
+const char *rsl_error_code_name(rsl_error_code e)
+{
+	switch (e) {
+	case RSL_ERR_NONE: return "NONE";
+	case RSL_ERR_FLAG_NOT_FOUND: return "FLAG_NOT_FOUND";
+	case RSL_ERR_TYPE_MISMATCH: return "TYPE_MISMATCH";
+	case RSL_ERR_TARGETING_KEY_MISSING: return "TARGETING_KEY_MISSING";
+	case RSL_ERR_INVALID_CONTEXT: return "INVALID_CONTEXT";
+	case RSL_ERR_PARSE_ERROR: return "PARSE_ERROR";
+	case RSL_ERR_PROVIDER_NOT_READY: return "PROVIDER_NOT_READY";
+	case RSL_ERR_GENERAL: return "GENERAL";
+	}
+	return "UNKNOWN";
+}
+
+const char *rsl_type_name(rsl_type t)
+{
+	switch (t) {
+	case RSL_BOOLEAN: return "boolean";
+	case RSL_STRING: return "string";
+	case RSL_INTEGER: return "integer";
+	case RSL_FLOAT: return "float";
+	case RSL_OBJECT: return "object";
+	}
+	return "unknown";
+}

@@ -1,0 +1,60 @@
+/*
+ * eval.h - the evaluator's core, shared by eval.c (the typed calls) and
+ * explain.c (the trace): one evaluator, with an optional observer that
+ * explain uses to see each step.  Internal to librsl.
+ */
+#ifndef RSL_EVAL_H
+#define RSL_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snap.h"
+
+/* Prerequisites nest at most this deep (the compiler refuses cycles). */
+#define RSL__MAX_PREREQ_DEPTH 16
+
+/* What one step of an evaluation saw, reported to an observer. */
+enum {
+	RSL__EV_NOT_CONFIGURED, /* serves off */
+	RSL__EV_DISABLED,       /* kill switch: serves off */
+	RSL__EV_STATIC,         /* serves the default variant */
+	RSL__EV_PREREQ,         /* index: the prerequisite; status 1 ok, 0 failed */
+	RSL__EV_RULE,           /* index: the rule; status RSL__RULE_* */
+	RSL__EV_DEFAULT         /* status RSL__RULE_MATCH or RSL__RULE_NO_BUCKET */
+};
+enum { RSL__RULE_NO_MATCH, RSL__RULE_NO_BUCKET, RSL__RULE_MATCH };
+
+typedef struct rsl__event {
+	int kind;
+	uint32_t index;
+	int status;
+	uint32_t variant;         /* what was served (or the prerequisite's) */
+	rsl_reason reason;        /* PREREQ: the prerequisite's reason */
+	const rsl__serve *serve;  /* RULE (when matched), DEFAULT */
+	int step;                 /* schedule step in force, -1 before the first */
+	int64_t now;              /* the time a schedule was read at */
+	const rsl__split *split;  /* the split that bucketed, or NULL */
+	const char *by_value;     /* its bucketing text (not NUL-terminated;
+				     valid during the call only) */
+	size_t by_len;
+	char num[32];             /* the text of a number attribute */
+	uint32_t bucket;
+} rsl__event;
+
+typedef struct rsl__trace rsl__trace;
+struct rsl__trace {
+	void (*event)(rsl__trace *t, const rsl__event *ev);
+};
+
+/*
+ * Evaluates key for ctx into *out, like rsl_evaluate, but with expected -1
+ * meaning "the flag's own type", reporting each step of the flag itself
+ * (not of its prerequisites) to tr when tr is not NULL, and returning the
+ * flag found in *flag (NULL when none).
+ */
+int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
+	      const char *key, int expected, const rsl_context *ctx,
+	      const rsl_value *fallback, rsl__trace *tr);
+
+#endif

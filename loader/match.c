@@ -1,0 +1,307 @@
+/* match.c - condition matching; see match.h and docs/ruleset.md. */
+#include "match.h"
+
+#include <string.h>
+
+#include "semver.h"
+
+int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
+		const rsl__str *name)
+{
+	if (ctx == NULL)
+		return 0;
+	if (attr_kind != RSL__ATTR_NAMED) {
+		const char *s = attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+								     : ctx->tenant_key;
+		if (s == NULL)
+			return 0;
+		out->type = RSL_ATTR_STRING;
+		out->s = s;
+		return 1;
+	}
+	for (size_t i = 0; i < ctx->nattrs; i++) {
+		const rsl_attr *a = &ctx->attrs[i];
+		/* Names were checked non-NULL before matching began; name->p has
+		 * no NUL inside, so the loop stops at a shorter a->name's end. */
+		size_t k = 0;
+		while (k < name->len && a->name[k] == name->p[k])
+			k++;
+		if (k == name->len && a->name[k] == 0) {
+			out->type = a->type;
+			out->s = a->s;
+			out->n = a->n;
+			out->b = a->b;
+			out->list = a->list;
+			out->len = a->len;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* s[0..n) equals t[0..n), folding ASCII letters when ci. */
+static int same(const char *s, const char *t, size_t n, int ci)
+{
+	if (!ci)
+		return memcmp(s, t, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (fold((unsigned char)s[i]) != fold((unsigned char)t[i]))
+			return 0;
+	return 1;
+}
+
+static int str_contains(const char *a, const rsl__str *o, int ci)
+{
+	size_t alen = strlen(a);
+	if (o->len > alen)
+		return 0;
+	if (o->len == 0)
+		return 1;
+	for (size_t i = 0; i + o->len <= alen; i++)
+		if (same(a + i, o->p, o->len, ci))
+			return 1;
+	return 0;
+}
+
+static int str_starts(const char *a, const rsl__str *o, int ci)
+{
+	for (size_t i = 0; i < o->len; i++)
+		if (a[i] == 0 ||
+		    (ci ? fold((unsigned char)a[i]) != fold((unsigned char)o->p[i])
+			: a[i] != o->p[i]))
+			return 0;
+	return 1;
+}
+
+static int str_ends(const char *a, const rsl__str *o, int ci)
+{
+	size_t alen = strlen(a);
+	return o->len <= alen && same(a + alen - o->len, o->p, o->len, ci);
+}
+
+/* One context string a[0..alen) against one operand value, by eq's rule:
+ * a string operand equals only a string.  Lengths first: most operands of a
+ * long `in` list are rejected without reading a byte. */
+static int str_eq_val(const char *a, size_t alen, const rsl__val *v, int ci)
+{
+	return v->kind == RSL__V_STRING && v->s.len == alen &&
+	       (alen == 0 || a[0] == v->s.p[0] || ci) && same(a, v->s.p, alen, ci);
+}
+
+static int num_eq_val(double n, const rsl__val *v)
+{
+	return (v->kind == RSL__V_INT || v->kind == RSL__V_FLOAT) && n == v->f;
+}
+
+static int is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int digits(const char *s, size_t len, size_t at, size_t n, int *out)
+{
+	int v = 0;
+	if (at + n > len)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[at + i] < '0' || s[at + i] > '9')
+			return -1;
+		v = v * 10 + (s[at + i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int rsl__parse_rfc3339(int64_t *sec, int *frac, const char *s, size_t len)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, se, oh = 0, om = 0, sign = 0;
+	if (digits(s, len, 0, 4, &y) || len < 20 || s[4] != '-' ||
+	    digits(s, len, 5, 2, &mo) || s[7] != '-' || digits(s, len, 8, 2, &d) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s, len, 11, 2, &h) || s[13] != ':' || digits(s, len, 14, 2, &mi) ||
+	    s[16] != ':' || digits(s, len, 17, 2, &se))
+		return -1;
+	size_t i = 19;
+	*frac = 0;
+	if (s[i] == '.') {
+		size_t start = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (s[i] != '0')
+				*frac = 1;
+			i++;
+		}
+		if (i == start)
+			return -1;
+	}
+	if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+		i++;
+	} else if (i < len && (s[i] == '+' || s[i] == '-')) {
+		sign = s[i] == '-' ? -1 : 1;
+		if (digits(s, len, i + 1, 2, &oh) || i + 3 >= len || s[i + 3] != ':' ||
+		    digits(s, len, i + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		i += 6;
+	} else {
+		return -1;
+	}
+	if (i != len || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60 ||
+	    d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+		return -1;
+	*sec = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se -
+	       sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* A string attribute value against a time operator. */
+static int time_match(const rsl__cond *c, const char *s)
+{
+	int64_t t;
+	int frac;
+	if (rsl__parse_rfc3339(&t, &frac, s, strlen(s)) < 0)
+		return 0;
+	if (c->op == RSL_OP_BEFORE)
+		return t < c->time;
+	return t > c->time || (t == c->time && frac);
+}
+
+static int semver_match(const rsl__cond *c, const char *s)
+{
+	rsl__semver v;
+	if (rsl__semver_parse(&v, s, strlen(s)) < 0)
+		return 0;
+	int r = rsl__semver_cmp(&v, &c->semver);
+	switch (c->op) {
+	case RSL_OP_SEMVER_EQ: return r == 0;
+	case RSL_OP_SEMVER_LT: return r < 0;
+	case RSL_OP_SEMVER_LTE: return r <= 0;
+	case RSL_OP_SEMVER_GT: return r > 0;
+	default: return r >= 0;
+	}
+}
+
+int rsl__match_string(const rsl__cond *c, const char *s)
+{
+	switch (c->op) {
+	case RSL_OP_EQ:
+	case RSL_OP_NE:
+		return str_eq_val(s, strlen(s), &c->value, c->ci);
+	case RSL_OP_IN:
+	case RSL_OP_NOT_IN: {
+		size_t len = strlen(s);
+		for (uint32_t i = 0; i < c->nlist; i++)
+			if (str_eq_val(s, len, &c->list[i], c->ci))
+				return 1;
+		return 0;
+	}
+	case RSL_OP_CONTAINS:
+		return c->value.kind == RSL__V_STRING && str_contains(s, &c->value.s, c->ci);
+	case RSL_OP_STARTS_WITH:
+		return c->value.kind == RSL__V_STRING && str_starts(s, &c->value.s, c->ci);
+	case RSL_OP_ENDS_WITH:
+		return c->value.kind == RSL__V_STRING && str_ends(s, &c->value.s, c->ci);
+	case RSL_OP_SEMVER_EQ:
+	case RSL_OP_SEMVER_LT:
+	case RSL_OP_SEMVER_LTE:
+	case RSL_OP_SEMVER_GT:
+	case RSL_OP_SEMVER_GTE:
+		return semver_match(c, s);
+	case RSL_OP_BEFORE:
+	case RSL_OP_AFTER:
+		return time_match(c, s);
+	default:
+		return 0; /* numeric comparisons never match a string */
+	}
+}
+
+/* The positive form of c (eq for ne, in for not_in) on a number. */
+static int number_match(const rsl__cond *c, double n)
+{
+	switch (c->op) {
+	case RSL_OP_EQ:
+	case RSL_OP_NE:
+		return num_eq_val(n, &c->value);
+	case RSL_OP_IN:
+	case RSL_OP_NOT_IN:
+		for (uint32_t i = 0; i < c->nlist; i++)
+			if (num_eq_val(n, &c->list[i]))
+				return 1;
+		return 0;
+	case RSL_OP_LT: return n < c->value.f;
+	case RSL_OP_LTE: return n <= c->value.f;
+	case RSL_OP_GT: return n > c->value.f;
+	case RSL_OP_GTE: return n >= c->value.f;
+	case RSL_OP_BEFORE: return n < (double)c->time;
+	case RSL_OP_AFTER: return n > (double)c->time;
+	default:
+		return 0;
+	}
+}
+
+int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
+{
+	int negate = c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN;
+	int any = 0;
+	switch (v->type) {
+	case RSL_ATTR_STRING:
+		any = rsl__match_string(c, v->s);
+		break;
+	case RSL_ATTR_NUMBER:
+		any = number_match(c, v->n);
+		break;
+	case RSL_ATTR_BOOL:
+		any = (c->op == RSL_OP_EQ || c->op == RSL_OP_NE) &&
+		      c->value.kind == RSL__V_BOOL && (v->b != 0) == (c->value.b != 0);
+		break;
+	case RSL_ATTR_LIST:
+		/* Positive operators: any element; ne / not_in: no element. */
+		for (size_t i = 0; i < v->len && !any; i++)
+			any = rsl__match_string(c, v->list[i]);
+		break;
+	}
+	return negate ? !any : any;
+}
+
+int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
+	       const rsl_context *ctx)
+{
+	rsl__aval v;
+	switch (c->op) {
+	case RSL_OP_ALL:
+		for (uint32_t i = 0; i < c->nkids; i++)
+			if (!rsl__match(snap, &c->kids[i], ctx))
+				return 0;
+		return 1;
+	case RSL_OP_ANY:
+		for (uint32_t i = 0; i < c->nkids; i++)
+			if (rsl__match(snap, &c->kids[i], ctx))
+				return 1;
+		return 0;
+	case RSL_OP_NOT:
+		return !rsl__match(snap, &c->kids[0], ctx);
+	case RSL_OP_SEGMENT:
+		return rsl__match(snap, snap->segments[c->segment].when, ctx);
+	case RSL_OP_EXISTS:
+		return rsl__lookup(&v, ctx, c->attr_kind, &c->attr) == !!c->value.b;
+	default:
+		if (!rsl__lookup(&v, ctx, c->attr_kind, &c->attr))
+			return 0; /* missing: no operator matches, ne and not_in included */
+		return rsl__match_value(c, &v);
+	}
+}
