@@ -1,0 +1,409 @@
+/*
+ * open.c - rsl_open: from a file (or bytes) to a verified, decoded snapshot.
+ *
+ * In the order of Lua's checkHeader: the file itself (regular, not writable
+ * by group or others, within the size cap), then the COSE_Sign1 envelope
+ * (tag, array, protected header, unprotected header, payload, signature),
+ * then the key and the signature, and only then the payload (decode.c).
+ *
+ * The signature is checked over a private copy of the payload (it has to be
+ * contiguous in the Sig_structure anyway), and the decoder reads that same
+ * copy, so what was verified is exactly what is decoded even if the file
+ * changes under the mapping.  The decoded snapshot copies everything it
+ * keeps: the file is unmapped before rsl_open returns.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "cbor_reader.h"
+#include "decode.h"
+#include "keyring.h"
+#include "snap.h"
+
+#define DEFAULT_MAX_SIZE ((size_t)64 << 20)
+
+const char *rsl_strerror(int code)
+{
+	switch (code) {
+	case RSL_OK: return "RSL_OK";
+	case RSL_EINVAL: return "RSL_EINVAL";
+	case RSL_EIO: return "RSL_EIO";
+	case RSL_EUNSAFE: return "RSL_EUNSAFE";
+	case RSL_EFORMAT: return "RSL_EFORMAT";
+	case RSL_EVERSION: return "RSL_EVERSION";
+	case RSL_EKEY: return "RSL_EKEY";
+	case RSL_ESIGNATURE: return "RSL_ESIGNATURE";
+	case RSL_EENV: return "RSL_EENV";
+	case RSL_ENOMEM: return "RSL_ENOMEM";
+	case RSL_EBUFFER: return "RSL_EBUFFER";
+	}
+	return "RSL_E?";
+}
+
+/* ------------------------------------------------------------ envelope */
+
+typedef struct envelope {
+	const uint8_t *prot;
+	size_t protlen;
+	const uint8_t *payload;
+	size_t plen;
+	const uint8_t *sig;
+	unsigned char kid[8];
+} envelope;
+
+#define NOT_COSE "not a COSE_Sign1 snapshot: "
+
+static int bstr(rsl__cbor *c, const char *what, const uint8_t **p, size_t *n,
+		rsl_error *err)
+{
+	int rc = rsl__cbor_bytes(c, p, n);
+	if (rc < 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "%s: %s", what,
+				 rc == RSL__CBOR_ETYPE ? "not a byte string"
+						       : rsl__cbor_strerror(rc));
+	return RSL_OK;
+}
+
+/* The protected header: exactly {1: -8 or -19, 4: h'<8 bytes>'}. */
+static int parse_protected(envelope *e, rsl_error *err)
+{
+	rsl__cbor c = { e->prot, e->prot + e->protlen };
+	uint64_t n, label;
+	int64_t alg;
+	const uint8_t *kid;
+	size_t kidlen;
+	size_t bad;
+	int rc = rsl__cbor_check(e->prot, e->protlen, &bad);
+	if (rc < 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "protected header: "
+				 "byte %zu: %s", bad, rsl__cbor_strerror(rc));
+	if (rsl__cbor_map(&c, &n) < 0 || n != 2 ||
+	    rsl__cbor_uint(&c, &label) < 0 || label != 1 ||
+	    rsl__cbor_int(&c, &alg) < 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the protected header "
+				 "must be {1: alg, 4: kid}");
+	if (alg != -8 && alg != -19)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "algorithm %lld is not "
+				 "supported (only -8 EdDSA or -19 Ed25519)",
+				 (long long)alg);
+	if (rsl__cbor_uint(&c, &label) < 0 || label != 4 ||
+	    rsl__cbor_bytes(&c, &kid, &kidlen) < 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the protected header "
+				 "must be {1: alg, 4: kid}");
+	if (kidlen != 8)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the key id is %zu "
+				 "bytes, expected 8", kidlen);
+	memcpy(e->kid, kid, 8);
+	return RSL_OK;
+}
+
+static int parse_envelope(envelope *e, const uint8_t *buf, size_t len,
+			  rsl_error *err)
+{
+	rsl__cbor c = { buf, buf + len };
+	unsigned m, ai;
+	uint64_t n;
+	size_t siglen;
+	int rc;
+	if (len == 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the file is empty");
+	if (buf[0] != 0xd2)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "it begins with 0x%02x, "
+				 "not tag 18 (0xd2)", buf[0]);
+	c.p++;
+	if ((rc = rsl__cbor_array(&c, &n)) < 0 || n != 4)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "tag 18 is not followed "
+				 "by an array of 4 items");
+	if ((rc = bstr(&c, "protected header", &e->prot, &e->protlen, err)) < 0 ||
+	    (rc = parse_protected(e, err)) < 0)
+		return rc;
+	if ((rc = rsl__cbor_head(&c, &m, &ai, &n)) < 0 || m != RSL__CBOR_MAP ||
+	    n != 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the unprotected header "
+				 "must be an empty map");
+	if ((rc = bstr(&c, "payload", &e->payload, &e->plen, err)) < 0 ||
+	    (rc = bstr(&c, "signature", &e->sig, &siglen, err)) < 0)
+		return rc;
+	if (siglen != crypto_sign_BYTES)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the signature is %zu "
+				 "bytes, expected 64", siglen);
+	if (c.p != c.end)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "%zu bytes after the end "
+				 "of the message", (size_t)(c.end - c.p));
+	return RSL_OK;
+}
+
+/* A CBOR head: major type m, argument v, in its shortest form. */
+static size_t put_head(uint8_t *p, unsigned m, uint64_t v)
+{
+	uint8_t ib = (uint8_t)(m << 5);
+	unsigned n;
+	if (v < 24) {
+		p[0] = (uint8_t)(ib | v);
+		return 1;
+	}
+	if (v <= 0xff)
+		p[0] = (uint8_t)(ib | 24), n = 1;
+	else if (v <= 0xffff)
+		p[0] = (uint8_t)(ib | 25), n = 2;
+	else if (v <= 0xffffffffu)
+		p[0] = (uint8_t)(ib | 26), n = 4;
+	else
+		p[0] = (uint8_t)(ib | 27), n = 8;
+	for (unsigned i = 0; i < n; i++)
+		p[1 + i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+	return 1 + n;
+}
+
+/*
+ * Verifies the signature over Sig_structure = ["Signature1", protected, h'',
+ * payload].  On success *copy is the malloc'd Sig_structure and *payload
+ * points at the payload inside it.
+ */
+static int verify(const envelope *e, const rsl_keyring *kr, uint8_t **copy,
+		  const uint8_t **payload, rsl_error *err)
+{
+	const rsl__key *k = rsl__keyring_find(kr, e->kid);
+	if (k == NULL) {
+		char hex[17];
+		sodium_bin2hex(hex, sizeof hex, e->kid, 8);
+		return rsl__fail(err, RSL_EKEY, "no trusted key has key id %s", hex);
+	}
+	if (e->plen > SIZE_MAX - e->protlen - 64)
+		return rsl__fail(err, RSL_ENOMEM, "out of memory");
+	uint8_t *buf = malloc(e->protlen + e->plen + 64);
+	if (buf == NULL)
+		return rsl__fail(err, RSL_ENOMEM, "out of memory");
+	size_t n = 0;
+	buf[n++] = 0x84;
+	n += put_head(buf + n, RSL__CBOR_TEXT, 10);
+	memcpy(buf + n, "Signature1", 10);
+	n += 10;
+	n += put_head(buf + n, RSL__CBOR_BYTES, e->protlen);
+	memcpy(buf + n, e->prot, e->protlen);
+	n += e->protlen;
+	buf[n++] = 0x40;
+	n += put_head(buf + n, RSL__CBOR_BYTES, e->plen);
+	memcpy(buf + n, e->payload, e->plen);
+	*payload = buf + n;
+	n += e->plen;
+	if (crypto_sign_verify_detached(e->sig, buf, n, k->pk) != 0) {
+		char hex[17];
+		sodium_bin2hex(hex, sizeof hex, e->kid, 8);
+		free(buf);
+		return rsl__fail(err, RSL_ESIGNATURE, "the signature does not "
+				 "verify with key %s: the snapshot was altered or "
+				 "signed by another key", hex);
+	}
+	*copy = buf;
+	return RSL_OK;
+}
+
+static int check_opts(const rsl_open_options *opts, rsl_error *err)
+{
+	if (opts == NULL)
+		return rsl__fail(err, RSL_EINVAL, "no options (opts is NULL)");
+	if (opts->version != RSL_OPEN_OPTIONS_VERSION)
+		return rsl__fail(err, RSL_EINVAL, "options version %u is not %d",
+				 opts->version, RSL_OPEN_OPTIONS_VERSION);
+	if (opts->keys == NULL)
+		return rsl__fail(err, RSL_EINVAL, "no trusted keys (opts->keys is "
+				 "NULL)");
+	return RSL_OK;
+}
+
+static size_t max_size(const rsl_open_options *opts)
+{
+	return opts->max_size ? opts->max_size : DEFAULT_MAX_SIZE;
+}
+
+static int open_bytes(rsl_snapshot **out, const uint8_t *buf, size_t len,
+		      const rsl_open_options *opts, rsl_error *err)
+{
+	envelope e;
+	uint8_t *copy = NULL;
+	const uint8_t *payload = NULL;
+	int rc;
+	if (sodium_init() < 0)
+		return rsl__fail(err, RSL_ENOMEM, "libsodium cannot initialise");
+	if ((rc = parse_envelope(&e, buf, len, err)) < 0 ||
+	    (rc = verify(&e, opts->keys, &copy, &payload, err)) < 0)
+		return rc;
+	rc = rsl__decode_payload(out, payload, e.plen, opts->environment, err);
+	free(copy);
+	if (rc < 0)
+		return rc;
+	sodium_bin2hex((*out)->info.key_id, sizeof (*out)->info.key_id, e.kid, 8);
+	(*out)->info.size = len;
+	return RSL_OK;
+}
+
+int rsl_open_buffer(rsl_snapshot **out, const void *data, size_t len,
+		    const rsl_open_options *opts, rsl_error *err)
+{
+	int rc;
+	if (out == NULL)
+		return rsl__fail(err, RSL_EINVAL, "no output pointer");
+	*out = NULL;
+	if ((rc = check_opts(opts, err)) < 0)
+		return rc;
+	if (data == NULL && len > 0)
+		return rsl__fail(err, RSL_EINVAL, "no data");
+	if (len > max_size(opts))
+		return rsl__fail(err, RSL_EUNSAFE, "snapshot is %zu bytes, more than "
+				 "the limit of %zu", len, max_size(opts));
+	return open_bytes(out, data, len, opts, err);
+}
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+static int read_all(int fd, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+	while (n < len) {
+		ssize_t r = read(fd, buf + n, len - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : -2;
+		n += (size_t)r;
+	}
+	return 0;
+}
+
+int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
+	     rsl_error *err)
+{
+	struct stat st;
+	int rc;
+	if (out == NULL)
+		return rsl__fail(err, RSL_EINVAL, "no output pointer");
+	*out = NULL;
+	if ((rc = check_opts(opts, err)) < 0)
+		return rc;
+	if (path == NULL)
+		return rsl__fail(err, RSL_EINVAL, "no path");
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return rsl__fail(err, RSL_EIO, "cannot open '%s': %s", path,
+				 strerror(errno));
+	/* The descriptor, not the path: what is checked is what is read. */
+	if (fstat(fd, &st) != 0) {
+		rc = rsl__fail(err, RSL_EIO, "cannot stat '%s': %s", path,
+			       strerror(errno));
+		close(fd);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return rsl__fail(err, RSL_EUNSAFE, "'%s' is %s, not a regular file",
+				 path, file_kind(st.st_mode));
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return rsl__fail(err, RSL_EUNSAFE, "'%s': snapshot is writable by "
+				 "group or others (mode %04o); a file changed in "
+				 "place would bypass the signature", path,
+				 (unsigned)(st.st_mode & 07777));
+	}
+	if (st.st_size < 0 || (uintmax_t)st.st_size > max_size(opts)) {
+		close(fd);
+		return rsl__fail(err, RSL_EUNSAFE, "'%s' is %jd bytes, more than "
+				 "the limit of %zu", path, (intmax_t)st.st_size,
+				 max_size(opts));
+	}
+	size_t len = (size_t)st.st_size;
+	if (len == 0) {
+		close(fd);
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "'%s' is empty", path);
+	}
+	void *map;
+	if (opts->flags & RSL_OPEN_READ) {
+		map = malloc(len);
+		if (map == NULL) {
+			close(fd);
+			return rsl__fail(err, RSL_ENOMEM, "out of memory");
+		}
+		int r = read_all(fd, map, len);
+		if (r < 0) {
+			rc = rsl__fail(err, RSL_EIO, "cannot read '%s': %s", path,
+				       r == -1 ? strerror(errno)
+					       : "it shrank while being read");
+			free(map);
+			close(fd);
+			return rc;
+		}
+	} else {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			rc = rsl__fail(err, RSL_EIO, "cannot map '%s': %s", path,
+				       strerror(errno));
+			close(fd);
+			return rc;
+		}
+	}
+	close(fd);
+	rc = open_bytes(out, map, len, opts, err);
+	if (opts->flags & RSL_OPEN_READ)
+		free(map);
+	else
+		munmap(map, len);
+	return rc;
+}
+
+void rsl_close(rsl_snapshot *snap)
+{
+	if (snap)
+		free(snap->block);
+}
+
+void rsl_snapshot_info(rsl_info *out, const rsl_snapshot *snap)
+{
+	if (out == NULL)
+		return;
+	if (snap == NULL) {
+		memset(out, 0, sizeof *out);
+		out->environment = out->commit = out->author = out->subject =
+			out->repository = out->path = out->rsc_version = "";
+		return;
+	}
+	*out = snap->info;
+}
+
+const rsl__flag *rsl__find_flag(const rsl_snapshot *snap, const char *key,
+				size_t len)
+{
+	if (snap == NULL || key == NULL)
+		return NULL;
+	uint64_t h = XXH3_64bits(key, len);
+	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
+		uint32_t v = snap->slots[j];
+		if (v == 0)
+			return NULL;
+		const rsl__flag *f = &snap->flags[v - 1];
+		if (f->hash == h && f->key.len == len &&
+		    memcmp(f->key.p, key, len) == 0)
+			return f;
+	}
+}

@@ -1,0 +1,551 @@
+/*
+ * rsl.h - librsl, the Rulestead loader: open a signed snapshot written by
+ * `rsc compile`, verify it, and evaluate feature flags in it.
+ *
+ * The only header applications include.  Conventions:
+ *  - Functions that can fail return 0 (RSL_OK) or a negative RSL_E* code and,
+ *    when the caller passes an rsl_error, fill it with a one-line message.
+ *  - Output parameters come first and are named out.
+ *  - Free functions accept NULL.
+ *  - Evaluation never allocates, locks, does I/O or fails the caller: it
+ *    returns the caller's fallback on any error, and says why in the detail.
+ *  - Strings returned by an rsl_snapshot (variant names, string values, rule
+ *    names, source files, info fields) are NUL-terminated and valid until
+ *    rsl_close() of that snapshot.
+ *
+ * Thread-safety: an opened rsl_snapshot is immutable; any number of threads
+ * may evaluate it at once.  rsl_close() must not race with evaluations of the
+ * same snapshot.  An rsl_keyring may be shared by threads once filled.
+ */
+#ifndef RSL_H
+#define RSL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define RSL_API __attribute__((visibility("default")))
+#else
+#define RSL_API
+#endif
+
+#define RSL_VERSION_STRING "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+enum {
+	RSL_OK = 0,
+	RSL_EINVAL = -1,     /* a bad argument */
+	RSL_EIO = -2,        /* the file cannot be opened, read or mapped */
+	RSL_EUNSAFE = -3,    /* not a regular file, writable by group/others, or too big */
+	RSL_EFORMAT = -4,    /* not a well-formed, canonical snapshot */
+	RSL_EVERSION = -5,   /* a format version this library does not know */
+	RSL_EKEY = -6,       /* no trusted key has the snapshot's key id, or a bad key */
+	RSL_ESIGNATURE = -7, /* the signature does not verify */
+	RSL_EENV = -8,       /* the snapshot is for another environment */
+	RSL_ENOMEM = -9,
+	RSL_EBUFFER = -10    /* an output buffer is too small */
+};
+
+/* A caller-owned error report: code and a one-line message. */
+typedef struct rsl_error {
+	int code;
+	char message[256];
+} rsl_error;
+
+/* Static name of an RSL_E* code ("RSL_ESIGNATURE"); never NULL. */
+RSL_API const char *rsl_strerror(int code);
+
+/* ------------------------------------------------------------ trusted keys */
+
+typedef struct rsl_keyring rsl_keyring;
+
+/* A new, empty set of trusted Ed25519 public keys.  RSL_OK or RSL_ENOMEM. */
+RSL_API int rsl_keyring_new(rsl_keyring **out);
+/* Adds a raw 32-byte public key (adding one already there does nothing).
+ * RSL_OK, RSL_EKEY (not an Ed25519 public key, or the set is full: 16
+ * keys), RSL_EINVAL (kr or pk NULL).  Not thread-safe against other calls
+ * on the same keyring. */
+RSL_API int rsl_keyring_add_raw(rsl_keyring *kr, const unsigned char pk[32],
+				rsl_error *err);
+/* Adds the key of a SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----",
+ * as written by `rsc keygen` and `openssl pkey -pubout`).  RSL_OK or RSL_EKEY. */
+RSL_API int rsl_keyring_add_pem(rsl_keyring *kr, const char *pem, size_t len,
+				rsl_error *err);
+/* Reads a PEM file and adds its key.  RSL_OK, RSL_EIO or RSL_EKEY. */
+RSL_API int rsl_keyring_add_pem_file(rsl_keyring *kr, const char *path,
+				     rsl_error *err);
+RSL_API void rsl_keyring_free(rsl_keyring *kr);
+/* The key id of a public key as 16 lowercase hex digits + NUL into out:
+ * the first 8 bytes of SHA-256(pk). */
+RSL_API void rsl_key_id_hex(char out[17], const unsigned char pk[32]);
+
+/* ---------------------------------------------------------------- opening */
+
+typedef struct rsl_snapshot rsl_snapshot;
+
+#define RSL_OPEN_OPTIONS_VERSION 1
+#define RSL_OPEN_READ 0x1u /* read the file into private memory, no mmap */
+
+typedef struct rsl_open_options {
+	unsigned version;         /* RSL_OPEN_OPTIONS_VERSION */
+	const rsl_keyring *keys;  /* required: the trusted keys */
+	const char *environment;  /* refuse a snapshot for another env; NULL: any */
+	unsigned flags;           /* RSL_OPEN_* */
+	size_t max_size;          /* bytes; 0: 64 MiB */
+} rsl_open_options;
+
+#define RSL_OPEN_OPTIONS_INIT { RSL_OPEN_OPTIONS_VERSION, NULL, NULL, 0u, 0u }
+
+/*
+ * Opens a snapshot file: checks that it is a regular file (a symlink to one
+ * is fine), not writable by group or others, within max_size; maps it
+ * read-only (or reads it, with RSL_OPEN_READ); verifies the COSE_Sign1
+ * Ed25519 signature against opts->keys; decodes the body strictly; checks
+ * the format version and the environment; and builds the lookup structures.
+ * On success *out is a snapshot to rsl_close(); on failure *out is NULL,
+ * nothing is left open, and the code is one of RSL_E*: RSL_EIO (cannot open,
+ * map or read), RSL_EUNSAFE (not a regular file, writable by group or
+ * others, over max_size), RSL_EFORMAT (empty, not COSE_Sign1, another
+ * algorithm, not canonical, or any field, index or limit wrong: the message
+ * says which, "payload: flag 3 'x': ..."), RSL_EKEY (no trusted key has the
+ * key id), RSL_ESIGNATURE, RSL_EVERSION (format or bucketing algorithm),
+ * RSL_EENV, RSL_EINVAL (bad options), RSL_ENOMEM.
+ * The snapshot copies everything it keeps: the file is unmapped and closed
+ * before rsl_open returns, and what was decoded is exactly the bytes whose
+ * signature was verified.  The publisher's contract still holds, because a
+ * file rewritten while it is being opened is not safe to read: write a new
+ * file and rename() it into place; never rewrite a published file in place.
+ * Thread-safe (opens share nothing but opts->keys, which is only read).
+ */
+RSL_API int rsl_open(rsl_snapshot **out, const char *path,
+		     const rsl_open_options *opts, rsl_error *err);
+
+/* The same from bytes in memory (copied; the caller keeps its buffer, which
+ * need not outlive the call).  max_size applies (RSL_EUNSAFE).  The entry
+ * point for fuzzing the whole path. */
+RSL_API int rsl_open_buffer(rsl_snapshot **out, const void *data, size_t len,
+			    const rsl_open_options *opts, rsl_error *err);
+
+/* Releases everything the snapshot holds.  Not thread-safe against
+ * evaluations of the same snapshot. */
+RSL_API void rsl_close(rsl_snapshot *snap);
+
+/* What a snapshot says about itself.  Pointers valid until rsl_close(). */
+typedef struct rsl_info {
+	uint32_t format;          /* 1 */
+	const char *environment;
+	uint64_t version;
+	int64_t issued_at;        /* seconds since the epoch */
+	int64_t expires_at;       /* 0 when the snapshot does not expire */
+	const char *commit;       /* 40 hex digits, or "worktree" */
+	int64_t commit_time;
+	const char *author;       /* "" when unknown */
+	const char *subject;      /* "" when unknown */
+	const char *repository;   /* "" when unknown */
+	const char *path;         /* ruleset directory inside the repository */
+	const char *rsc_version;
+	char key_id[17];          /* hex key id that signed it */
+	size_t flag_count;
+	size_t size;              /* bytes of the file */
+} rsl_info;
+
+/* Fills *out.  Thread-safe. */
+RSL_API void rsl_snapshot_info(rsl_info *out, const rsl_snapshot *snap);
+
+/* ---------------------------------------------------------- the context */
+
+typedef enum {
+	RSL_ATTR_STRING = 0,
+	RSL_ATTR_NUMBER = 1,
+	RSL_ATTR_BOOL = 2,
+	RSL_ATTR_LIST = 3 /* a list of strings */
+} rsl_attr_type;
+
+/* One attribute of a context.  Built on the stack; librsl keeps no pointer
+ * to it after a call returns. */
+typedef struct rsl_attr {
+	const char *name;
+	rsl_attr_type type;
+	const char *s;            /* STRING */
+	double n;                 /* NUMBER */
+	int b;                    /* BOOL */
+	const char *const *list;  /* LIST: list[0..len) */
+	size_t len;
+} rsl_attr;
+
+#define RSL_STR(k, v) { (k), RSL_ATTR_STRING, (v), 0.0, 0, NULL, 0 }
+#define RSL_NUM(k, v) { (k), RSL_ATTR_NUMBER, NULL, (v), 0, NULL, 0 }
+#define RSL_BOOL(k, v) { (k), RSL_ATTR_BOOL, NULL, 0.0, (v), NULL, 0 }
+#define RSL_LIST(k, v, n) { (k), RSL_ATTR_LIST, NULL, 0.0, 0, (v), (n) }
+
+/* The evaluation context: who is asking.  All fields optional (NULL/0). */
+typedef struct rsl_context {
+	const char *targeting_key; /* the user, device, ...: default bucketing key */
+	const char *tenant_key;    /* the organisation, account, ... */
+	const char *environment;   /* when set, must equal the snapshot's */
+	const char *request_id;    /* for the caller's logs; not used to decide */
+	const char *session_id;
+	const rsl_attr *attrs;
+	size_t nattrs;
+	int64_t now;  /* evaluation time, seconds since the epoch; 0: the clock */
+	int strict;   /* report a missing flag or a type mismatch as an error
+	                 to the caller instead of quietly serving the fallback */
+} rsl_context;
+
+/* ------------------------------------------------------------- evaluation */
+
+typedef enum {
+	RSL_REASON_STATIC = 0,          /* the flag has one answer for everyone */
+	RSL_REASON_DEFAULT = 1,         /* no rule matched: the default served */
+	RSL_REASON_TARGETING_MATCH = 2, /* a rule matched */
+	RSL_REASON_SPLIT = 3,           /* served through a percentage split */
+	RSL_REASON_DISABLED = 4,        /* kill switch: the off variant */
+	RSL_REASON_ERROR = 5,           /* the fallback, see error */
+	RSL_REASON_PREREQUISITE_FAILED = 6
+} rsl_reason;
+
+typedef enum {
+	RSL_ERR_NONE = 0,
+	RSL_ERR_FLAG_NOT_FOUND = 1,
+	RSL_ERR_TYPE_MISMATCH = 2,
+	RSL_ERR_TARGETING_KEY_MISSING = 3,
+	RSL_ERR_INVALID_CONTEXT = 4,
+	RSL_ERR_PARSE_ERROR = 5,
+	RSL_ERR_PROVIDER_NOT_READY = 6,
+	RSL_ERR_GENERAL = 7
+} rsl_error_code;
+
+typedef enum {
+	RSL_BOOLEAN = 0,
+	RSL_STRING = 1,
+	RSL_INTEGER = 2,
+	RSL_FLOAT = 3,
+	RSL_OBJECT = 4
+} rsl_type;
+
+typedef struct rsl_value {
+	rsl_type type;
+	int b;
+	int64_t i;
+	double f;
+	const char *s;  /* STRING, and OBJECT as JSON text */
+	size_t len;
+} rsl_value;
+
+/* What a detailed evaluation decided, and why. */
+typedef struct rsl_result {
+	rsl_value value;          /* the fallback when reason is ERROR */
+	const char *variant;      /* NULL when the fallback was served */
+	rsl_reason reason;
+	rsl_error_code error;
+	int rule_index;           /* 0-based rule that decided; -1 for none */
+	const char *rule_name;    /* NULL for none */
+	const char *file;         /* source file of the deciding rule, default or
+	                             definition; NULL when unknown */
+	uint32_t line;
+	uint32_t bucket;          /* 0..99999 when a split decided, else UINT32_MAX */
+} rsl_result;
+
+/*
+ * Typed evaluation in the OpenFeature shape: the flag's value for ctx, or
+ * fallback on any error (snap NULL, flag not found, type mismatch, ...).
+ * ctx may be NULL (an empty context).  Never allocates; thread-safe.
+ */
+RSL_API int rsl_bool(const rsl_snapshot *snap, const char *key,
+		     const rsl_context *ctx, int fallback);
+RSL_API const char *rsl_string(const rsl_snapshot *snap, const char *key,
+			       const rsl_context *ctx, const char *fallback);
+RSL_API int64_t rsl_int(const rsl_snapshot *snap, const char *key,
+			const rsl_context *ctx, int64_t fallback);
+RSL_API double rsl_float(const rsl_snapshot *snap, const char *key,
+			 const rsl_context *ctx, double fallback);
+/* Object flags: the variant's JSON text. */
+RSL_API const char *rsl_object(const rsl_snapshot *snap, const char *key,
+			       const rsl_context *ctx, const char *fallback_json);
+
+/*
+ * Detailed evaluation: fills *out (value, variant, reason, error, deciding
+ * rule and its source line).  expected is the type the caller wants; a flag of
+ * another type yields reason ERROR, error TYPE_MISMATCH and the fallback.
+ * fallback may be NULL (a zero value of the expected type).
+ * Returns 0, or -1 when ctx->strict is set and out->error is not
+ * RSL_ERR_NONE, so that a strict caller treats a missing flag, a type
+ * mismatch or a snapshot that is not ready as an error rather than a quiet
+ * fallback.  Without strict, only out->error tells.
+ * Never allocates; thread-safe.
+ */
+RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
+			 const char *key, rsl_type expected,
+			 const rsl_context *ctx, const rsl_value *fallback);
+
+/* Static names: "TARGETING_MATCH", "FLAG_NOT_FOUND", "boolean"... */
+RSL_API const char *rsl_reason_name(rsl_reason r);
+RSL_API const char *rsl_error_code_name(rsl_error_code e);
+RSL_API const char *rsl_type_name(rsl_type t);
+
+/* ----------------------------------------------------------------- explain */
+
+#define RSL_EXPLAIN_TEXT 0
+#define RSL_EXPLAIN_JSON 1
+
+/*
+ * Writes a trace of the evaluation of key for ctx into buf (always
+ * NUL-terminated when cap > 0): the snapshot's environment, version and
+ * commit; each rule in order, whether it matched and if not which condition
+ * failed with which attribute value; the bucket and thresholds of a split;
+ * the result; and the source file:line of every rule.  format is
+ * RSL_EXPLAIN_TEXT or RSL_EXPLAIN_JSON.  Returns the length the full trace
+ * needs (excluding the NUL), like snprintf: a result >= cap means it was
+ * truncated.  Does not allocate; thread-safe.
+ */
+RSL_API size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
+			   const char *key, const rsl_context *ctx, int format);
+
+/* ------------------------------------------------------------- live client */
+
+/*
+ * rsl_client: a long-lived handle serving the snapshot at one path while
+ * the file is replaced underneath it, for applications that run for weeks.
+ *
+ * A background thread watches the file's directory (inotify: a rename into
+ * place, and the `..data` symlink swap of Kubernetes ConfigMap and Secret
+ * volumes), with stat polling every poll_interval_ms as a fallback.  Each new
+ * file is read into private memory (never mapped), verified on the side and
+ * swapped in atomically; evaluations in other threads go on during the swap,
+ * take no lock, and always see one whole snapshot.  The old snapshot is
+ * closed once no reader holds it.
+ *
+ * A new file is refused, and the snapshot being served stays, when it is
+ * unreadable, unsafe, corrupt, wrongly signed, for another environment
+ * (RSL_E* of rsl_open), older than the one served (RSL_EROLLBACK) or the
+ * same version with different content (RSL_EREPLAY).  See docs/operations.md.
+ */
+typedef struct rsl_client rsl_client;
+
+/* Refusal codes of the client, beyond rsl_open's. */
+enum {
+	RSL_EROLLBACK = -11, /* a lower version than the one being served */
+	RSL_EREPLAY = -12    /* the served version with different content */
+};
+
+/* Option flags (rsl_client_options.flags). */
+#define RSL_CLIENT_NO_THREAD 0x1u      /* no background thread: the application
+                                          calls rsl_client_refresh() itself */
+#define RSL_CLIENT_POLL_ONLY 0x2u      /* no inotify: stat polling only */
+#define RSL_CLIENT_FAIL_CLOSED 0x4u    /* past expires_at serve the callers'
+                                          fallbacks (PROVIDER_NOT_READY) instead
+                                          of the stale snapshot */
+#define RSL_CLIENT_ALLOW_ROLLBACK 0x8u /* operator override for emergencies:
+                                          accept RSL_EROLLBACK / RSL_EREPLAY
+                                          files, loudly (event + status) */
+#define RSL_CLIENT_TESTING 0x10u       /* test helpers (rsl_client_override*);
+                                          also needs RSL_TESTING=1 in the
+                                          environment, see rsl_client_new */
+
+/* Event names.  Refresh outcomes are Rulestead's own; flag evaluations use
+ * OpenTelemetry's feature-flag event name and attributes. */
+#define RSL_EVENT_ACCEPTED "rulestead.snapshot.accepted"  /* now serving it */
+#define RSL_EVENT_REFUSED "rulestead.snapshot.refused"    /* kept the old one */
+#define RSL_EVENT_STALE "rulestead.snapshot.stale"        /* past expires_at */
+#define RSL_EVENT_ROLLBACK_OVERRIDE "rulestead.snapshot.rollback_override"
+#define RSL_EVENT_BACKUP_FAILED "rulestead.backup.failed"
+#define RSL_EVENT_TEST_OVERRIDE "rulestead.testing.override"
+#define RSL_EVENT_EVALUATION "feature_flag.evaluation"   /* flag not found */
+
+/* One event.  Every pointer is valid during the callback only. */
+typedef struct rsl_client_event {
+	const char *name;       /* RSL_EVENT_* */
+	int code;               /* RSL_OK, or the RSL_E* code of a refusal */
+	const char *message;    /* one line; never NULL */
+	const char *path;       /* the file concerned, or NULL */
+	uint64_t version;       /* the snapshot concerned, 0 when unknown */
+	const char *commit;     /* its commit, or NULL */
+	const char *flag_key;   /* feature_flag.key (evaluation events) or NULL */
+	const char *error_type; /* error.type, e.g. "flag_not_found", or NULL */
+} rsl_client_event;
+
+/*
+ * Called for each event: from the background thread, from the thread that
+ * called rsl_client_new / rsl_client_refresh / rsl_client_override, and (for
+ * RSL_EVENT_EVALUATION) from an evaluating thread, so possibly from several
+ * threads at once.  It may evaluate and read the status; it must not call
+ * rsl_client_refresh, rsl_client_override* or rsl_client_free.
+ */
+typedef void (*rsl_client_event_fn)(const rsl_client_event *ev, void *user);
+
+#define RSL_CLIENT_OPTIONS_VERSION 1
+
+typedef struct rsl_client_options {
+	unsigned version;            /* RSL_CLIENT_OPTIONS_VERSION */
+	const rsl_keyring *keys;     /* the trusted keys; must outlive the client;
+	                                required unless path is NULL (testing) */
+	const char *environment;     /* refuse snapshots of another env; NULL: any */
+	const char *backup_path;     /* keep a copy of each accepted snapshot here
+	                                (written atomically); loaded at start */
+	unsigned poll_interval_ms;   /* stat polling and expiry checks; 0: 1000 */
+	unsigned flags;              /* RSL_CLIENT_* */
+	size_t max_size;             /* bytes; 0: 64 MiB */
+	rsl_client_event_fn on_event;/* NULL: no events */
+	void *event_user;            /* passed to on_event */
+} rsl_client_options;
+
+#define RSL_CLIENT_OPTIONS_INIT \
+	{ RSL_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0u, 0u, 0u, NULL, NULL }
+
+/*
+ * Creates a client serving the snapshot at path (opts copied; strings
+ * copied; keys kept by pointer).  At start the backup (if any) is loaded
+ * first, then path is examined with the usual rules, so that a node that
+ * restarts never goes back below what it last accepted; when neither is
+ * valid the client serves the callers' fallbacks with PROVIDER_NOT_READY
+ * and recovers as soon as a valid file appears.  Unless
+ * RSL_CLIENT_NO_THREAD, starts the watching thread.
+ * Returns RSL_OK (even when nothing could be loaded: err, when given, then
+ * holds the first refusal, and err->code is RSL_OK when a snapshot is
+ * served), RSL_EINVAL (no keys, a bad options version, path NULL without
+ * RSL_CLIENT_TESTING, or RSL_CLIENT_TESTING without RSL_TESTING=1 in the
+ * process environment), RSL_ENOMEM, or RSL_EIO (the thread could not start).
+ * path NULL with RSL_CLIENT_TESTING makes an in-memory client that serves
+ * only what rsl_client_override_value sets.  Not thread-safe (create once).
+ */
+RSL_API int rsl_client_new(rsl_client **out, const char *path,
+			   const rsl_client_options *opts, rsl_error *err);
+
+/* Stops the thread, waits for it, and closes every snapshot.  No call on
+ * the client may run or follow.  Accepts NULL. */
+RSL_API void rsl_client_free(rsl_client *c);
+
+/*
+ * Examines the file now (read and hashed even if stat says unchanged) and
+ * the expiry, as the background thread does.  Returns RSL_OK when the file
+ * was accepted or is what is already served, or the RSL_E* code of the
+ * refusal (err filled; the served snapshot stays).  RSL_EINVAL when the
+ * calling thread holds the client (it would wait for itself).
+ * Thread-safe (serialized with the background thread).
+ */
+RSL_API int rsl_client_refresh(rsl_client *c, rsl_error *err);
+
+/*
+ * Typed evaluation against the snapshot being served: like rsl_bool,
+ * rsl_int, rsl_float; the fallback when nothing is served (or it is stale
+ * and RSL_CLIENT_FAIL_CLOSED).  No lock, no allocation; counted in the
+ * status.  Thread-safe; never waits for a reload.
+ */
+RSL_API int rsl_client_bool(rsl_client *c, const char *key,
+			    const rsl_context *ctx, int fallback);
+RSL_API int64_t rsl_client_int(rsl_client *c, const char *key,
+			       const rsl_context *ctx, int64_t fallback);
+RSL_API double rsl_client_float(rsl_client *c, const char *key,
+				const rsl_context *ctx, double fallback);
+
+/*
+ * String and object (JSON text) flags: the value, or fallback (NULL counts
+ * as ""), is copied into out (always NUL-terminated when cap > 0), because a
+ * pointer into a snapshot could be freed by the next reload.  Returns the
+ * value's length, like snprintf: >= cap means it was truncated.  To use
+ * snapshot strings in place, hold the client (rsl_client_hold).
+ * Thread-safe; no lock, no allocation.
+ */
+RSL_API size_t rsl_client_string(char *out, size_t cap, rsl_client *c,
+				 const char *key, const rsl_context *ctx,
+				 const char *fallback);
+RSL_API size_t rsl_client_object(char *out, size_t cap, rsl_client *c,
+				 const char *key, const rsl_context *ctx,
+				 const char *fallback_json);
+
+/*
+ * Detailed evaluation, like rsl_evaluate (PROVIDER_NOT_READY when nothing is
+ * served).  The strings in *out (value.s, variant, rule_name, file) point
+ * into the served snapshot: valid until the calling thread's
+ * rsl_client_release() when it holds the client, and otherwise only until
+ * the next reload, which may come at any moment: hold the client to read
+ * them.  Thread-safe; no lock, no allocation.
+ */
+RSL_API int rsl_client_evaluate(rsl_result *out, rsl_client *c,
+				const char *key, rsl_type expected,
+				const rsl_context *ctx,
+				const rsl_value *fallback);
+
+/* rsl_explain against the served snapshot (a one-line "no snapshot"
+ * trace when none).  Returns the length needed, like snprintf.
+ * Thread-safe; no lock, no allocation. */
+RSL_API size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c,
+				  const char *key, const rsl_context *ctx,
+				  int format);
+
+/*
+ * Pins the snapshot being served for the calling thread and returns it
+ * (NULL when none), for a request that wants one consistent snapshot for
+ * several evaluations, or snapshot strings in place: use it with the rsl_*
+ * calls.  Valid until the calling thread's matching rsl_client_release().
+ * Holds nest.  A reload waits for every hold taken before it, so hold for a
+ * request, not longer, and do not call rsl_client_refresh or
+ * rsl_client_override* while holding (RSL_EINVAL).  Thread-safe; no lock.
+ */
+RSL_API const rsl_snapshot *rsl_client_hold(rsl_client *c);
+/* Ends the calling thread's innermost rsl_client_hold(). */
+RSL_API void rsl_client_release(rsl_client *c);
+
+/* What the client serves and how it got there.  All strings are copies. */
+typedef struct rsl_client_status {
+	int ready;             /* a snapshot is being served */
+	int stale;             /* the loaded snapshot is past its expires_at */
+	int failing_closed;    /* stale with RSL_CLIENT_FAIL_CLOSED: fallbacks served */
+	int rollback_override; /* it was accepted through RSL_CLIENT_ALLOW_ROLLBACK */
+	int from_backup;       /* it came from the backup path, not the primary */
+	int testing;           /* RSL_CLIENT_TESTING: overrides possible */
+	const char *watch;     /* "inotify", "poll" or "none" (static string) */
+	uint64_t version;      /* of the loaded snapshot; 0 when none */
+	char environment[72];
+	char commit[48];
+	char key_id[17];
+	size_t flag_count;
+	int64_t issued_at;
+	int64_t expires_at;    /* 0: does not expire */
+	int64_t loaded_at;     /* when it was accepted (seconds since the epoch) */
+	int64_t age;           /* seconds since issued_at */
+	char content_hash[65]; /* BLAKE2b-256 of the file, hex */
+	const char *last_outcome; /* the last new file examined: "accepted",
+	                             "refused", "unchanged" (the served content
+	                             again after a refusal), or "none" (static) */
+	int last_code;         /* its RSL_OK / RSL_E* code */
+	char last_error[256];  /* its message when refused, else "" */
+	int64_t last_refresh_at;  /* when a file was last examined */
+	uint64_t evaluations;  /* evaluations through the client */
+	uint64_t misses;       /* of them, flag not found */
+	uint64_t errors;       /* of them, any other error (not ready, type...) */
+	uint64_t reloads_accepted;
+	uint64_t reloads_refused;
+} rsl_client_status;
+
+/* Fills *out.  Thread-safe, also while holding the client (it takes the
+ * writers' lock, which is never held while waiting for readers); the
+ * counters are read without stopping evaluations, so they may lag by the
+ * evaluations in flight. */
+RSL_API void rsl_client_status_get(rsl_client_status *out, rsl_client *c);
+
+/*
+ * Test helpers (RSL_CLIENT_TESTING only; RSL_EINVAL otherwise): from now on
+ * serve the named variant of flag key (looked up in the served snapshot at
+ * each evaluation) to everyone, reason STATIC, rule_name "test override";
+ * variant NULL removes the override.  RSL_OK, RSL_EINVAL (not a testing
+ * client, no such flag or variant in the served snapshot), RSL_ENOMEM.
+ * Emits RSL_EVENT_TEST_OVERRIDE.  Thread-safe.
+ */
+RSL_API int rsl_client_override(rsl_client *c, const char *key,
+				const char *variant, rsl_error *err);
+/* The same with a value (copied), needing no snapshot: the in-memory
+ * ruleset of a client made with path NULL.  value NULL removes it.  A
+ * caller asking for another type gets TYPE_MISMATCH and its fallback. */
+RSL_API int rsl_client_override_value(rsl_client *c, const char *key,
+				      const rsl_value *value, rsl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
