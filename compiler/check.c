@@ -383,6 +383,168 @@ static void check_targeting(check_ctx *c, int fi, rsc_targeting *t)
 	check_serve(c, f, &t->dflt);
 }
 
+/* ------------------------------------------------- bounds of evaluation */
+
+/*
+ * The loader refuses snapshots whose evaluation could nest or expand past the
+ * limits of rsl_format.h, counting through segments and prerequisites; check
+ * them here so that what rsc accepts always loads.  Cycles were refused
+ * before this runs; long chains are walked bottom-up in passes rather than
+ * by recursion, so a hostile ruleset cannot exhaust the stack.
+ */
+typedef struct bounds {
+	const rsc_ruleset *rs;
+	uint32_t *seg_depth;  /* levels of segment j's condition; 0: unknown */
+	uint64_t *seg_cost;   /* condition nodes evaluating it visits */
+} bounds;
+
+/* 1 when every segment k references has known bounds. */
+static int cond_ready(const bounds *b, const rsc_cond *k)
+{
+	if (k->op == RSL_OP_SEGMENT)
+		return k->segment_index < 0 || b->seg_depth[k->segment_index] != 0;
+	for (size_t i = 0; i < k->nkids; i++)
+		if (!cond_ready(b, k->kids[i]))
+			return 0;
+	return 1;
+}
+
+static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
+			uint64_t *cost)
+{
+	*cost += 1;
+	if (k->op == RSL_OP_SEGMENT) {
+		int j = k->segment_index;
+		*depth = 1 + (j >= 0 ? b->seg_depth[j] : 0);
+		*cost += j >= 0 ? b->seg_cost[j] : 0;
+		return;
+	}
+	*depth = 1;
+	for (size_t i = 0; i < k->nkids; i++) {
+		uint32_t kd;
+		cond_bounds(b, k->kids[i], &kd, cost);
+		if (kd + 1 > *depth)
+			*depth = kd + 1;
+	}
+}
+
+static void report_bounds(check_ctx *c, const rsc_cond *k, uint32_t depth,
+			  uint64_t cost)
+{
+	if (depth > RSL_MAX_COND_DEPTH)
+		rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
+			  "condition nests %u levels deep counting through segments; "
+			  "at most %d are allowed", depth, RSL_MAX_COND_DEPTH);
+	else if (cost > RSL_MAX_COND_COST)
+		rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
+			  "condition expands to %" PRIu64 " tests through segments; "
+			  "at most %u are allowed", cost, RSL_MAX_COND_COST);
+}
+
+static void check_condition_bounds(check_ctx *c)
+{
+	const rsc_ruleset *rs = c->rs;
+	size_t n = rs->nsegments ? rs->nsegments : 1;
+	bounds b = { rs, calloc(n, sizeof(uint32_t)), calloc(n, sizeof(uint64_t)) };
+	if (!b.seg_depth || !b.seg_cost) {
+		fputs("rsc: out of memory\n", stderr);
+		abort();
+	}
+	for (int progress = 1; progress;) {
+		progress = 0;
+		for (size_t j = 0; j < rs->nsegments; j++) {
+			const rsc_cond *w = rs->segments[j].when;
+			if (b.seg_depth[j] || !w || !cond_ready(&b, w))
+				continue;
+			uint64_t cost = 0;
+			cond_bounds(&b, w, &b.seg_depth[j], &cost);
+			/* Saturate: past the limits the exact figure is moot. */
+			if (b.seg_depth[j] > RSL_MAX_COND_DEPTH + 1)
+				b.seg_depth[j] = RSL_MAX_COND_DEPTH + 1;
+			b.seg_cost[j] = cost > RSL_MAX_COND_COST ? RSL_MAX_COND_COST + 1 : cost;
+			report_bounds(c, w, b.seg_depth[j], cost);
+			progress = 1;
+		}
+	}
+	for (size_t i = 0; i < rs->nflags; i++) {
+		const rsc_flag *f = &rs->flags[i];
+		for (size_t e = 0; f->targeting && e < rs->nenvs; e++) {
+			const rsc_targeting *t = f->targeting[e];
+			for (size_t r = 0; t && r < t->nrules; r++) {
+				const rsc_cond *w = t->rules[r].when;
+				uint32_t depth;
+				uint64_t cost = 0;
+				if (!w || !cond_ready(&b, w))
+					continue;
+				cond_bounds(&b, w, &depth, &cost);
+				report_bounds(c, w, depth, cost);
+			}
+		}
+	}
+	free(b.seg_depth);
+	free(b.seg_cost);
+}
+
+/* Prerequisite chains, per environment: at most RSL_MAX_PREREQ_DEPTH flags
+ * long, and at most RSL_MAX_REQ_COST flags visited by one evaluation. */
+static void check_prerequisite_bounds(check_ctx *c)
+{
+	const rsc_ruleset *rs = c->rs;
+	size_t n = rs->nflags ? rs->nflags : 1;
+	uint32_t *depth = calloc(n, sizeof(uint32_t)); /* flags in the chain; 0: unknown */
+	uint64_t *cost = calloc(n, sizeof(uint64_t));
+	if (!depth || !cost) {
+		fputs("rsc: out of memory\n", stderr);
+		abort();
+	}
+	for (size_t e = 0; e < rs->nenvs; e++) {
+		memset(depth, 0, n * sizeof(uint32_t));
+		for (int progress = 1; progress;) {
+			progress = 0;
+			for (size_t i = 0; i < rs->nflags; i++) {
+				const rsc_flag *f = &rs->flags[i];
+				const rsc_targeting *t = f->targeting ? f->targeting[e] : NULL;
+				if (depth[i])
+					continue;
+				uint32_t d = 1;
+				uint64_t k = 1;
+				int ready = 1;
+				for (size_t r = 0; t && r < t->nrequires; r++) {
+					int to = t->requires[r].flag_index;
+					if (to < 0)
+						continue;
+					if (!depth[to]) {
+						ready = 0;
+						break;
+					}
+					if (depth[to] + 1 > d)
+						d = depth[to] + 1;
+					k += cost[to];
+				}
+				if (!ready)
+					continue;
+				if (d > RSL_MAX_PREREQ_DEPTH && t)
+					rsc_error(c->d, t->requires[0].pos.file,
+						  t->requires[0].pos.line, t->requires[0].pos.col,
+						  "prerequisites of '%s' in %s chain %u flags; at most "
+						  "%d are allowed", f->key, rs->envs[e].name, d,
+						  RSL_MAX_PREREQ_DEPTH);
+				else if (k > RSL_MAX_REQ_COST && t)
+					rsc_error(c->d, t->requires[0].pos.file,
+						  t->requires[0].pos.line, t->requires[0].pos.col,
+						  "evaluating '%s' in %s visits %" PRIu64 " prerequisite "
+						  "flags; at most %u are allowed", f->key,
+						  rs->envs[e].name, k, RSL_MAX_REQ_COST);
+				depth[i] = d > RSL_MAX_PREREQ_DEPTH ? RSL_MAX_PREREQ_DEPTH + 1 : d;
+				cost[i] = k > RSL_MAX_REQ_COST ? RSL_MAX_REQ_COST + 1 : k;
+				progress = 1;
+			}
+		}
+	}
+	free(depth);
+	free(cost);
+}
+
 int rsc_model_check(rsc_ruleset *rs, rsc_diags *d)
 {
 	check_ctx c = { rs, d };
@@ -401,5 +563,10 @@ int rsc_model_check(rsc_ruleset *rs, rsc_diags *d)
 	}
 	check_segment_cycles(&c);
 	check_prerequisite_cycles(&c);
+	/* Bounds assume resolved references and no cycles. */
+	if (d->errors == errors) {
+		check_condition_bounds(&c);
+		check_prerequisite_bounds(&c);
+	}
 	return d->errors > errors ? RSC_EINVALID : RSC_OK;
 }

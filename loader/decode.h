@@ -26,7 +26,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 /* Prerequisite chains and the expansion of conditions through segments are
  * bounded at open, so that no validly signed file can make evaluation
  * recurse or loop without end. */
-#define RSL__MAX_COND_COST 100000u   /* condition nodes one rule may visit */
-#define RSL__MAX_REQ_COST 10000u     /* flags one evaluation may visit */
+#define RSL__MAX_COND_COST RSL_MAX_COND_COST
+#define RSL__MAX_REQ_COST RSL_MAX_REQ_COST
 
 #endif

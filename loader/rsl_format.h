@@ -58,6 +58,13 @@ enum rsl_serve_kind {
 #define RSL_MAX_COND_DEPTH 16
 #define RSL_MAX_STEPS 32        /* schedule steps */
 #define RSL_MAX_RULES 1000
+/* Bounds on what one evaluation may do, so that a signed but hostile
+ * snapshot cannot make it recurse or loop for long.  Condition depth counts
+ * an attribute test as one level, each combinator as one more, and a segment
+ * reference as one level above its segment's condition. */
+#define RSL_MAX_PREREQ_DEPTH 16   /* flags in a prerequisite chain */
+#define RSL_MAX_COND_COST 100000u /* condition nodes one rule may visit */
+#define RSL_MAX_REQ_COST 10000u   /* flags one evaluation may visit */
 
 /* Percentages are fixed point: 100 % = RSL_WEIGHT_TOTAL; one bucket each. */
 #define RSL_WEIGHT_TOTAL 100000u

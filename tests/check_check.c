@@ -504,6 +504,63 @@ START_TEST(every_problem_reported)
 }
 END_TEST
 
+/* What rsc accepts must load: depth is counted through segments as the
+ * loader counts it, and prerequisite chains are bounded per environment. */
+START_TEST(evaluation_bounds)
+{
+	char *dir = tu_tmpdir("check-bounds");
+	char path[128], text[512];
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	/* s1 is one test; s(k) = not: segment s(k-1), two more levels each. */
+	tu_write(dir, "segments/s1.yaml",
+		 "key: s1\ndescription: d\nwhen:\n  attribute: a\n  exists: true\n");
+	for (int k = 2; k <= 8; k++) {
+		snprintf(path, sizeof path, "segments/s%d.yaml", k);
+		snprintf(text, sizeof text, "key: s%d\ndescription: d\nwhen:\n"
+			 "  not:\n    segment: s%d\n", k, k - 1);
+		tu_write(dir, path, text);
+	}
+	/* s8 is 1 + 2*7 = 15 levels; a reference to it is 16 (allowed), and
+	 * `not` around that reference 17. */
+	tu_write(dir, "f.yaml", "key: f\ndescription: d\nowner: o\n");
+	tu_write(dir, "environments/prod/f.yaml",
+		 "enabled: true\n"
+		 "rules:\n"
+		 "  - name: sixteen\n"
+		 "    when:\n"
+		 "      segment: s8\n"
+		 "    serve: on\n"
+		 "  - name: seventeen\n"
+		 "    when:\n"
+		 "      not:\n"
+		 "        segment: s8\n"
+		 "    serve: on\n"
+		 "default: off\n");
+	/* A prerequisite chain of 17 flags: p0 requires p1 ... requires p16. */
+	for (int k = 0; k <= 16; k++) {
+		snprintf(path, sizeof path, "p%d.yaml", k);
+		snprintf(text, sizeof text, "key: p%d\ndescription: d\nowner: o\n", k);
+		tu_write(dir, path, text);
+		snprintf(path, sizeof path, "environments/prod/p%d.yaml", k);
+		if (k < 16)
+			snprintf(text, sizeof text, "enabled: true\nrequires:\n"
+				 "  - flag: p%d\n    variant: on\ndefault: on\n", k + 1);
+		else
+			snprintf(text, sizeof text, "enabled: true\ndefault: on\n");
+		tu_write(dir, path, text);
+	}
+	run r;
+	run_check(&r, dir);
+	expect(&r.d, "environments/prod/f.yaml", 9, 7,
+	       "condition nests 17 levels deep counting through segments; "
+	       "at most 16 are allowed");
+	expect(&r.d, "environments/prod/p0.yaml", 3, 5,
+	       "prerequisites of 'p0' in prod chain 17 flags; at most 16 are allowed");
+	EXPECT_ERRORS(&r, 2);
+	run_free(&r);
+}
+END_TEST
+
 Suite *check_suite(void); /* called by the runner */
 Suite *check_suite(void)
 {
@@ -522,6 +579,7 @@ Suite *check_suite(void)
 	tcase_add_test(tc, prerequisite_cycles);
 	tcase_add_test(tc, prerequisite_unconfigured_is_allowed);
 	tcase_add_test(tc, every_problem_reported);
+	tcase_add_test(tc, evaluation_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }
