@@ -4,6 +4,8 @@
 #   make test       run the test suite (installs missing dependencies first)
 #   make demo       compile the bundled flags/ and show what it does
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan       the threaded tests under ThreadSanitizer
+#   make bench      evaluation latency, raw and through the live client
 #   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl.pc
 #   make clean
 
@@ -53,7 +55,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 ifneq ($(TEST_MODULES),)
 TEST_SRC  := $(TEST_MODULES:%=tests/check_%.c)
 endif
-BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+BENCH_SRC := $(filter-out tests/bench/bench_client.c,$(sort $(wildcard tests/bench/*.c)))
 
 RSL_OBJ   := $(RSL_SRC:%.c=$(BUILD)/%.o)
 RSC_OBJ   := $(RSC_SRC:%.c=$(BUILD)/%.o)
@@ -100,7 +102,7 @@ $(BUILD)/check_rulestead: $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a \
 	      $(RSC_LIBS) $(TEST_LIBS) -lm -lpthread
 
-check: $(BUILD)/check_rulestead
+check: $(BUILD)/check_rulestead $(BUILD)/rsc
 	$(BUILD)/check_rulestead
 
 test: $(BUILD)/check_rulestead $(BUILD)/rsc
@@ -113,8 +115,14 @@ $(BUILD)/bench: $(BENCH_SRC) $(BUILD)/librsl.a $(BUILD)/config.mk
 	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' $(LDFLAGS) \
 	      $(BENCH_WRAP) -o $@ $(BENCH_SRC) $(BUILD)/librsl.a $(RSL_LIBS) -lm
 
-bench: $(BUILD)/bench $(BUILD)/rsc
+# The live client's overhead over the raw snapshot: its own program.
+$(BUILD)/bench_client: tests/bench/bench_client.c $(BUILD)/librsl.a $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' $(LDFLAGS) \
+	      -o $@ $< $(BUILD)/librsl.a $(RSL_LIBS) -lm -lpthread
+
+bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
+	$(BUILD)/bench_client
 
 demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
@@ -125,6 +133,14 @@ asan:
 	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	        build/asan/check_rulestead
+
+# ThreadSanitizer: the threaded tests (the live client's stress test).
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+tsan:
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g $(TSAN)" LDFLAGS="$(TSAN)" \
+	        $(if $(CI),CI=$(CI)) build/tsan/check_rulestead build/tsan/rsc
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" CK_RUN_SUITE=client \
+	        build/tsan/check_rulestead
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -147,7 +163,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

@@ -12,6 +12,8 @@ int rsc_cmd_keygen(int argc, char **argv);
 int rsc_cmd_verify(int argc, char **argv);
 int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
+int rsc_cmd_status(int argc, char **argv);
+int rsc_cmd_watch(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -25,6 +27,8 @@ static const struct {
 	{ "verify", rsc_cmd_verify, "check a snapshot's signature and structure" },
 	{ "inspect", rsc_cmd_inspect, "print a snapshot's content" },
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
+	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
+	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,162 @@
+/*
+ * cmd_status.c - `rsc status`: show a node's snapshot file as the live
+ * client (rsl_client) would see it: accepted or refused and why, version,
+ * commit, environment, age, issued and expiry times, STALE.  A client of
+ * rsl.h only: the verdict is the library's.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "rsl.h"
+
+int rsc_cmd_status(int argc, char **argv);
+
+static const char status_help[] =
+"usage: rsc status --pub KEY [--pub KEY]... [--env ENV] PATH\n"
+"\n"
+"Shows the snapshot file at PATH as a node's live client would see it:\n"
+"accepted or refused and why, its version, commit, environment, signing key,\n"
+"age, issued and expiry times, and STALE once it is past its expiry.\n"
+"\n"
+"  --pub KEY       a trusted public key (PEM, from rsc keygen); repeatable\n"
+"  --env ENV       the environment the node expects (refuse any other)\n"
+"  -h, --help      this help\n"
+"\n"
+"Exit status: 0 accepted and fresh, 1 refused or STALE, 2 usage error,\n"
+"3 PATH or a key cannot be read.\n"
+"\n"
+"Example:  rsc status --pub rulestead.pub --env prod /etc/rulestead/prod.rsnap\n";
+
+static void utc(char *out, size_t cap, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void span(char *out, size_t cap, int64_t s)
+{
+	if (s < 0)
+		s = -s;
+	if (s >= 86400)
+		snprintf(out, cap, "%lldd %lldh", (long long)(s / 86400),
+			 (long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(out, cap, "%lldh %lldm", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
+	else if (s >= 60)
+		snprintf(out, cap, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(out, cap, "%llds", (long long)s);
+}
+
+int rsc_cmd_status(int argc, char **argv)
+{
+	static const char *cmd = "status";
+	static const struct option opts[] = {
+		{ "pub", required_argument, NULL, 0x200 },
+		{ "env", required_argument, NULL, 0x201 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	rsl_keyring *keys = NULL;
+	rsl_client *client = NULL;
+	rsl_client_options co = RSL_CLIENT_OPTIONS_INIT;
+	rsl_error e;
+	int c, rc = RSC_EXIT_USAGE, nkeys = 0;
+
+	if (rsl_keyring_new(&keys) != RSL_OK) {
+		rsc_errorf(cmd, "out of memory");
+		return RSC_EXIT_IO;
+	}
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(status_help, stdout);
+			rc = RSC_EXIT_OK;
+			goto out;
+		case 0x200:
+			if (rsl_keyring_add_pem_file(keys, optarg, &e) != RSL_OK) {
+				rsc_errorf(cmd, "%s: %s", optarg, e.message);
+				rc = RSC_EXIT_IO;
+				goto out;
+			}
+			nkeys++;
+			break;
+		case 0x201:
+			co.environment = optarg;
+			break;
+		case ':':
+			rc = rsc_usage(cmd, "%s needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			rc = rsc_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = rsc_usage(cmd, "the snapshot PATH is required");
+		goto out;
+	}
+	if (optind < argc - 1) {
+		rc = rsc_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		goto out;
+	}
+	if (nkeys == 0) {
+		rc = rsc_usage(cmd, "--pub is required: the snapshot must verify");
+		goto out;
+	}
+	const char *path = argv[optind];
+
+	/* A client that reads once and never watches: what a node starting now
+	 * would serve.  No backup path: status must not write on the node. */
+	co.keys = keys;
+	co.flags = RSL_CLIENT_NO_THREAD;
+	if (rsl_client_new(&client, path, &co, &e) != RSL_OK) {
+		rsc_errorf(cmd, "%s", e.message);
+		rc = RSC_EXIT_IO;
+		goto out;
+	}
+	rsl_client_status st;
+	rsl_client_status_get(&st, client);
+	int refused = strcmp(st.last_outcome, "refused") == 0;
+	if (refused)
+		printf("refused (%s): %s\n", rsl_strerror(st.last_code), st.last_error);
+	if (!st.ready) {
+		rc = st.last_code == RSL_EIO ? RSC_EXIT_IO : RSC_EXIT_INVALID;
+		goto out;
+	}
+	char a[32], b[32], d[32];
+	printf("%s: accepted\n", path);
+	utc(a, sizeof a, (int64_t)st.version);
+	printf("  version      %llu (%s)\n", (unsigned long long)st.version, a);
+	printf("  commit       %s\n", st.commit);
+	printf("  environment  %s\n", st.environment);
+	printf("  key id       %s\n", st.key_id);
+	printf("  flags        %zu\n", st.flag_count);
+	utc(a, sizeof a, st.issued_at);
+	span(b, sizeof b, st.age);
+	printf("  issued       %s (%s ago)\n", a, b);
+	if (st.expires_at == 0) {
+		printf("  expires      never\n");
+	} else {
+		utc(a, sizeof a, st.expires_at);
+		span(d, sizeof d, st.expires_at - (int64_t)time(NULL));
+		if (st.stale)
+			printf("  expires      %s: STALE, expired %s ago (a client with\n"
+			       "               RSL_CLIENT_FAIL_CLOSED serves fallbacks)\n", a, d);
+		else
+			printf("  expires      %s (in %s)\n", a, d);
+	}
+	printf("  content      blake2b-256:%s\n", st.content_hash);
+	rc = refused || st.stale ? RSC_EXIT_INVALID : RSC_EXIT_OK;
+out:
+	rsl_client_free(client);
+	rsl_keyring_free(keys);
+	return rc;
+}

@@ -1,0 +1,975 @@
+/*
+ * check_client.c - the live client (rsl_client): real snapshots compiled by
+ * rsc from real git repositories, real files renamed into place, a
+ * Kubernetes-style `..data` symlink swap, real threads; and `rsc status`,
+ * `rsc watch`.
+ */
+#include <check.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rsl.h"
+#include "testutil.h"
+
+static char *T;
+static char repo[512], snaps[512], node[512], primary[600], keyf[512],
+	pubf[512], key2f[512];
+static rsl_keyring *keys;
+static long base_time;
+
+/* ------------------------------------------------------------- events */
+
+typedef struct logged {
+	char name[64];
+	int code;
+	char message[400];
+} logged;
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static logged events[512];
+static int nevents;
+
+static void on_event(const rsl_client_event *ev, void *user)
+{
+	(void)user;
+	pthread_mutex_lock(&log_lock);
+	if (nevents < (int)(sizeof events / sizeof events[0])) {
+		logged *l = &events[nevents++];
+		snprintf(l->name, sizeof l->name, "%s", ev->name);
+		l->code = ev->code;
+		snprintf(l->message, sizeof l->message, "%s", ev->message);
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
+static int count_events(const char *name)
+{
+	int n = 0;
+	pthread_mutex_lock(&log_lock);
+	for (int i = 0; i < nevents; i++)
+		n += strcmp(events[i].name, name) == 0;
+	pthread_mutex_unlock(&log_lock);
+	return n;
+}
+
+static logged last_event(const char *name)
+{
+	logged l = { "", 0, "" };
+	pthread_mutex_lock(&log_lock);
+	for (int i = 0; i < nevents; i++)
+		if (strcmp(events[i].name, name) == 0)
+			l = events[i];
+	pthread_mutex_unlock(&log_lock);
+	return l;
+}
+
+/* ------------------------------------------------------------ snapshots */
+
+/* Snapshot k: alpha = beta = "gen-k", gen = k, flip = (k odd).  Each file
+ * is handed to emit(u, relative path, text). */
+typedef void emit_fn(void *u, const char *rel, const char *text);
+
+static void ruleset_files(int k, const char *ttl, emit_fn *emit, void *u)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "environments: [prod, staging]\n%s%s%s",
+		 ttl ? "settings:\n  snapshot_ttl: " : "", ttl ? ttl : "", ttl ? "\n" : "");
+	emit(u, "rulestead.yaml", buf);
+	const char *names[] = { "alpha", "beta" };
+	for (int i = 0; i < 2; i++) {
+		char rel[64];
+		snprintf(buf, sizeof buf, "key: %s\ndescription: d\nowner: o\ntype: string\n"
+			 "variants:\n  cur: \"gen-%d\"\n  none: \"none\"\noff_variant: none\n",
+			 names[i], k);
+		snprintf(rel, sizeof rel, "%s.yaml", names[i]);
+		emit(u, rel, buf);
+		snprintf(rel, sizeof rel, "environments/prod/%s.yaml", names[i]);
+		emit(u, rel, "enabled: true\ndefault: cur\n");
+		snprintf(rel, sizeof rel, "environments/staging/%s.yaml", names[i]);
+		emit(u, rel, "enabled: true\ndefault: cur\n");
+	}
+	snprintf(buf, sizeof buf, "key: gen\ndescription: d\nowner: o\ntype: integer\n"
+		 "variants:\n  cur: %d\n  zero: 0\noff_variant: zero\n", k);
+	emit(u, "gen.yaml", buf);
+	emit(u, "environments/prod/gen.yaml", "enabled: true\ndefault: cur\n");
+	emit(u, "flip.yaml", "key: flip\ndescription: d\nowner: o\n");
+	emit(u, "environments/prod/flip.yaml",
+	     k % 2 ? "enabled: true\ndefault: on\n" : "enabled: true\ndefault: off\n");
+}
+
+static void emit_file(void *u, const char *rel, const char *text)
+{
+	tu_write(u, rel, text);
+}
+
+static void write_ruleset(int k, const char *ttl)
+{
+	ruleset_files(k, ttl, emit_file, repo);
+}
+
+/* Commits snapshot k at base_time + when and compiles it, for env, signed
+ * with key, into snaps/<name>.rsnap. */
+static void compile_as(const char *name, int k, long when, const char *ttl,
+		       const char *env, const char *key)
+{
+	write_ruleset(k, ttl);
+	tu_git_commit(repo, name, base_time + when);
+	ck_assert_int_eq(tu_sh("%s compile --root '%s' --rev HEAD --key '%s' --env %s "
+			       "--out '%s/%s.d' && mv '%s/%s.d/%s.rsnap' '%s/%s.rsnap'",
+			       RSC_BIN, repo, key, env, snaps, name, snaps, name, env,
+			       snaps, name), 0);
+}
+
+static void compile_snapshot(const char *name, int k, long when)
+{
+	compile_as(name, k, when, NULL, "prod", keyf);
+}
+
+static void snap_path(char *out, size_t cap, const char *name)
+{
+	snprintf(out, cap, "%s/%s.rsnap", snaps, name);
+}
+
+/* Publishes like a sync tool should: a new file renamed into place. */
+static void publish_to(const char *dst, const char *name)
+{
+	char src[1200], tmp[1200];
+	snap_path(src, sizeof src, name);
+	snprintf(tmp, sizeof tmp, "%s.incoming", dst);
+	size_t n;
+	char *bytes = tu_read(src, &n);
+	ck_assert_ptr_nonnull(bytes);
+	FILE *f = fopen(tmp, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
+	fclose(f);
+	free(bytes);
+	ck_assert_int_eq(chmod(tmp, 0644), 0);
+	ck_assert_int_eq(rename(tmp, dst), 0);
+}
+
+static void publish(const char *name)
+{
+	publish_to(primary, name);
+}
+
+static void setup(const char *test)
+{
+	T = tu_tmpdir(test);
+	snprintf(repo, sizeof repo, "%s/repo", T);
+	snprintf(snaps, sizeof snaps, "%s/snaps", T);
+	snprintf(node, sizeof node, "%s/node", T);
+	snprintf(primary, sizeof primary, "%s/prod.rsnap", node);
+	snprintf(keyf, sizeof keyf, "%s/k.key", T);
+	snprintf(pubf, sizeof pubf, "%s/k.pub", T);
+	snprintf(key2f, sizeof key2f, "%s/k2.key", T);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s' '%s' '%s' && %s keygen --out '%s/k' >/dev/null && "
+			       "%s keygen --out '%s/k2' >/dev/null", repo, snaps, node,
+			       RSC_BIN, T, RSC_BIN, T), 0);
+	tu_git_init(repo);
+	rsl_keyring_free(keys);
+	ck_assert_int_eq(rsl_keyring_new(&keys), RSL_OK);
+	rsl_error e;
+	ck_assert_int_eq(rsl_keyring_add_pem_file(keys, pubf, &e), RSL_OK);
+	base_time = (long)time(NULL) - 100000;
+	nevents = 0;
+}
+
+static rsl_client *new_client(unsigned flags, const char *backup)
+{
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = keys;
+	o.environment = "prod";
+	o.flags = flags;
+	o.backup_path = backup;
+	o.poll_interval_ms = 100;
+	o.on_event = on_event;
+	rsl_client *c = NULL;
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_new(&c, primary, &o, &e), RSL_OK);
+	return c;
+}
+
+static const char *alpha(rsl_client *c)
+{
+	static char buf[64];
+	rsl_client_string(buf, sizeof buf, c, "alpha", NULL, "fallback");
+	return buf;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Milliseconds until alpha reads want, or -1 after limit_ms. */
+static long wait_alpha(rsl_client *c, const char *want, long limit_ms)
+{
+	long t0 = now_ms();
+	while (now_ms() - t0 <= limit_ms) {
+		if (strcmp(alpha(c), want) == 0)
+			return now_ms() - t0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/* --------------------------------------------------------------- reloads */
+
+START_TEST(new_snapshot_served_within_a_second)
+{
+	setup("client-reload");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	publish("s1");
+	rsl_client *c = new_client(0, NULL);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	publish("s2");
+	long ms = wait_alpha(c, "gen-2", 1000);
+	ck_assert_msg(ms >= 0, "gen-2 not served within 1 s");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.watch, "inotify");
+	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	ck_assert_str_eq(st.environment, "prod");
+	ck_assert_str_eq(st.last_outcome, "accepted");
+	ck_assert_uint_eq(st.reloads_accepted, 2);
+	ck_assert_uint_eq(st.reloads_refused, 0);
+	ck_assert_int_eq(st.ready, 1);
+	ck_assert_int_eq(st.stale, 0);
+	ck_assert_int_eq(count_events(RSL_EVENT_ACCEPTED), 2);
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(poll_only_within_a_second)
+{
+	setup("client-poll");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_POLL_ONLY, NULL);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.watch, "poll");
+	publish("s2");
+	ck_assert_msg(wait_alpha(c, "gen-2", 1000) >= 0, "gen-2 not served within 1 s");
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(refresh_serves_at_once)
+{
+	setup("client-refresh");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.watch, "none");
+	publish("s2");
+	usleep(200000);
+	ck_assert_str_eq(alpha(c), "gen-1"); /* no thread: nothing happens alone */
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	ck_assert_str_eq(alpha(c), "gen-2");
+	/* Refreshing the same file again is not a reload. */
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.last_outcome, "accepted");
+	ck_assert_uint_eq(st.reloads_accepted, 2);
+	/* A refusal, then the served content back: the refusal is over. */
+	ck_assert_int_eq(tu_sh("echo junk > '%s.t' && chmod 644 '%s.t' && mv '%s.t' '%s'",
+			       primary, primary, primary, primary), 0);
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_EFORMAT);
+	publish("s2");
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.last_outcome, "unchanged");
+	ck_assert_str_eq(st.last_error, "");
+	ck_assert_uint_eq(st.reloads_accepted, 2);
+	ck_assert_uint_eq(st.reloads_refused, 1);
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(kubernetes_symlink_swap)
+{
+	setup("client-k8s");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	/* A ConfigMap volume: prod.rsnap -> ..data/prod.rsnap, ..data -> ..<ts>. */
+	char d1[1200], d2[1200];
+	snprintf(d1, sizeof d1, "%s/..2026_11_22_10_00_00.000000001", node);
+	snprintf(d2, sizeof d2, "%s/..2026_11_22_10_05_00.000000002", node);
+	ck_assert_int_eq(tu_sh("mkdir '%s' && cd '%s' && ln -s '%s' ..data && "
+			       "ln -s ..data/prod.rsnap prod.rsnap", d1, node, strrchr(d1, '/') + 1), 0);
+	char in1[1300];
+	snprintf(in1, sizeof in1, "%s/prod.rsnap", d1);
+	publish_to(in1, "s1");
+	rsl_client *c = new_client(0, NULL);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	/* The kubelet's atomic writer: new directory, new ..data_tmp symlink
+	 * renamed over ..data, old directory removed. */
+	ck_assert_int_eq(tu_sh("mkdir '%s'", d2), 0);
+	char in2[1300];
+	snprintf(in2, sizeof in2, "%s/prod.rsnap", d2);
+	publish_to(in2, "s2");
+	ck_assert_int_eq(tu_sh("cd '%s' && ln -s '%s' ..data_tmp && mv -T ..data_tmp ..data && "
+			       "rm -rf '%s'", node, strrchr(d2, '/') + 1, d1), 0);
+	ck_assert_msg(wait_alpha(c, "gen-2", 1000) >= 0, "the ..data swap was not followed");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	rsl_client_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------------------- refusals */
+
+/* Each refusal: served s1 (version +20), then a bad file; s1 keeps serving
+ * and the reason is reported by refresh, the status and an event. */
+enum { BAD_CORRUPT, BAD_GARBAGE, BAD_ALTERED, BAD_KEY, BAD_ENV, BAD_OLDER,
+       BAD_REPLAY, BAD_MISSING, BAD_UNSAFE, NBAD };
+
+START_TEST(refusals_keep_serving)
+{
+	setup("client-refuse");
+	compile_snapshot("s1", 1, 20);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	int code = 0;
+	const char *want = NULL;
+	char buf[1300];
+	switch (_i) {
+	case BAD_CORRUPT:
+		compile_snapshot("s2", 2, 30);
+		snap_path(buf, sizeof buf, "s2");
+		ck_assert_int_eq(tu_sh("head -c 100 '%s' > '%s.t' && chmod 644 '%s.t' && "
+				       "mv '%s.t' '%s'", buf, primary, primary, primary, primary), 0);
+		code = RSL_EFORMAT;
+		want = "not a COSE_Sign1 snapshot";
+		break;
+	case BAD_GARBAGE:
+		ck_assert_int_eq(tu_sh("echo garbage > '%s.t' && chmod 644 '%s.t' && mv '%s.t' '%s'",
+				       primary, primary, primary, primary), 0);
+		code = RSL_EFORMAT;
+		want = "begins with 0x67, not tag 18";
+		break;
+	case BAD_ALTERED: {
+		compile_snapshot("s2", 2, 30);
+		snap_path(buf, sizeof buf, "s2");
+		size_t n;
+		char *bytes = tu_read(buf, &n);
+		bytes[n - 1] ^= 1; /* the last byte of the signature */
+		FILE *f = fopen(buf, "wb");
+		fwrite(bytes, 1, n, f);
+		fclose(f);
+		free(bytes);
+		publish("s2");
+		code = RSL_ESIGNATURE;
+		want = "does not verify";
+		break;
+	}
+	case BAD_KEY:
+		compile_as("s2", 2, 30, NULL, "prod", key2f);
+		publish("s2");
+		code = RSL_EKEY;
+		want = "no trusted key has key id";
+		break;
+	case BAD_ENV:
+		compile_as("s2", 2, 30, NULL, "staging", keyf);
+		publish("s2");
+		code = RSL_EENV;
+		want = "snapshot is for 'staging', expected 'prod'";
+		break;
+	case BAD_OLDER:
+		compile_snapshot("s0", 0, 10);
+		publish("s0");
+		code = RSL_EROLLBACK;
+		want = "is older than the served";
+		break;
+	case BAD_REPLAY:
+		compile_snapshot("s1b", 7, 20); /* same version (commit time), other content */
+		publish("s1b");
+		code = RSL_EREPLAY;
+		want = "is already served with different content";
+		break;
+	case BAD_MISSING:
+		ck_assert_int_eq(tu_sh("ln -sf nowhere '%s.t' && mv -T '%s.t' '%s'", primary,
+				       primary, primary), 0);
+		code = RSL_EIO;
+		want = "cannot open: No such file or directory";
+		break;
+	case BAD_UNSAFE:
+		compile_snapshot("s2", 2, 30);
+		publish("s2");
+		ck_assert_int_eq(chmod(primary, 0666), 0);
+		code = RSL_EUNSAFE;
+		want = "writable by group or others (mode 0666)";
+		break;
+	}
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), code);
+	ck_assert_int_eq(e.code, code);
+	ck_assert_msg(strstr(e.message, want), "message '%s' lacks '%s'", e.message, want);
+	ck_assert_msg(strncmp(e.message, primary, strlen(primary)) == 0,
+		      "message '%s' does not name the file", e.message);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_str_eq(st.last_outcome, "refused");
+	ck_assert_int_eq(st.last_code, code);
+	ck_assert_str_eq(st.last_error, e.message);
+	ck_assert_uint_eq(st.reloads_refused, 1);
+	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	ck_assert_int_eq(st.ready, 1);
+	logged ev = last_event(RSL_EVENT_REFUSED);
+	ck_assert_int_eq(ev.code, code);
+	ck_assert_str_eq(ev.message, e.message);
+	/* The same bad file again is not a new refusal. */
+	ck_assert_int_eq(rsl_client_refresh(c, &e), code);
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.reloads_refused, 1);
+	ck_assert_int_eq(count_events(RSL_EVENT_REFUSED), 1);
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(rollback_override_is_loud)
+{
+	setup("client-override-rollback");
+	compile_snapshot("s1", 1, 20);
+	compile_snapshot("s0", 0, 10);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD | RSL_CLIENT_ALLOW_ROLLBACK, NULL);
+	publish("s0");
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	ck_assert_str_eq(alpha(c), "gen-0");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.rollback_override, 1);
+	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 10));
+	logged ev = last_event(RSL_EVENT_ROLLBACK_OVERRIDE);
+	ck_assert_int_eq(ev.code, RSL_EROLLBACK);
+	ck_assert_msg(strstr(ev.message, "OPERATOR OVERRIDE"), "%s", ev.message);
+	rsl_client_free(c);
+}
+END_TEST
+
+/* ---------------------------------------------------- backup and startup */
+
+START_TEST(start_from_backup)
+{
+	setup("client-backup");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	char backup[1200], s1[1200];
+	snprintf(backup, sizeof backup, "%s/backup/prod.rsnap", T);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/backup'", T), 0);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, backup);
+	rsl_client_free(c);
+	/* The backup holds exactly the accepted bytes, not group-writable. */
+	snap_path(s1, sizeof s1, "s1");
+	size_t n1, nb;
+	char *b1 = tu_read(s1, &n1), *bb = tu_read(backup, &nb);
+	ck_assert_ptr_nonnull(bb);
+	ck_assert_uint_eq(n1, nb);
+	ck_assert_int_eq(memcmp(b1, bb, n1), 0);
+	free(b1);
+	free(bb);
+	struct stat st_b;
+	ck_assert_int_eq(stat(backup, &st_b), 0);
+	ck_assert_int_eq(st_b.st_mode & 022, 0);
+
+	/* The node restarts before distribution delivered anything. */
+	ck_assert_int_eq(unlink(primary), 0);
+	nevents = 0;
+	c = new_client(0, backup);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.from_backup, 1);
+	ck_assert_int_eq(st.ready, 1);
+	ck_assert_str_eq(st.last_outcome, "refused"); /* the primary is missing */
+	ck_assert_int_eq(st.last_code, RSL_EIO);
+	logged ev = last_event(RSL_EVENT_ACCEPTED);
+	ck_assert_msg(strstr(ev.message, "(from the backup)"), "%s", ev.message);
+	/* Distribution catches up. */
+	publish("s2");
+	ck_assert_msg(wait_alpha(c, "gen-2", 1000) >= 0, "gen-2 not served within 1 s");
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.from_backup, 0);
+	rsl_client_free(c);
+	char s2[1200];
+	snap_path(s2, sizeof s2, "s2");
+	b1 = tu_read(s2, &n1);
+	bb = tu_read(backup, &nb);
+	ck_assert_uint_eq(n1, nb);
+	ck_assert_int_eq(memcmp(b1, bb, n1), 0);
+	free(b1);
+	free(bb);
+
+	/* The backup is a floor: an older primary at start is a rollback. */
+	publish("s1");
+	c = new_client(RSL_CLIENT_NO_THREAD, backup);
+	ck_assert_str_eq(alpha(c), "gen-2");
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.last_code, RSL_EROLLBACK);
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(start_with_nothing_then_recover)
+{
+	setup("client-nothing");
+	compile_snapshot("s1", 1, 10);
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = keys;
+	o.poll_interval_ms = 100;
+	rsl_client *c = NULL;
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_new(&c, primary, &o, &e), RSL_OK);
+	ck_assert_int_eq(e.code, RSL_EIO);
+	ck_assert_msg(strstr(e.message, "cannot open: No such file or directory"), "%s", e.message);
+	ck_assert_str_eq(alpha(c), "fallback");
+	ck_assert_int_eq(rsl_client_bool(c, "flip", NULL, 1), 1);
+	rsl_result r;
+	rsl_value fb = { RSL_BOOLEAN, 0, 0, 0.0, NULL, 0 };
+	rsl_client_evaluate(&r, c, "flip", RSL_BOOLEAN, NULL, &fb);
+	ck_assert_int_eq(r.error, RSL_ERR_PROVIDER_NOT_READY);
+	ck_assert_int_eq(r.reason, RSL_REASON_ERROR);
+	char buf[512];
+	rsl_client_explain(buf, sizeof buf, c, "flip", NULL, RSL_EXPLAIN_TEXT);
+	ck_assert_msg(strstr(buf, "PROVIDER_NOT_READY"), "%s", buf);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.ready, 0);
+	ck_assert_uint_eq(st.errors, 3);
+	ck_assert_uint_eq(st.evaluations, 3);
+	publish("s1");
+	ck_assert_msg(wait_alpha(c, "gen-1", 1000) >= 0, "did not recover within 1 s");
+	ck_assert_int_eq(rsl_client_bool(c, "flip", NULL, 0), 1);
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.ready, 1);
+	rsl_client_free(c);
+}
+END_TEST
+
+START_TEST(stale_serves_or_fails_closed)
+{
+	setup("client-stale");
+	compile_as("old", 1, 10, "1h", "prod", keyf); /* issued ~28 h ago */
+	publish("old");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.stale, 1);
+	ck_assert_int_eq(st.failing_closed, 0);
+	ck_assert_int_eq(st.expires_at, base_time + 10 + 3600);
+	ck_assert_int_ge(st.age, 100000 - 10);
+	logged ev = last_event(RSL_EVENT_STALE);
+	ck_assert_msg(strstr(ev.message, "still serving it, degraded (STALE)"), "%s", ev.message);
+	rsl_client_free(c);
+
+	c = new_client(RSL_CLIENT_NO_THREAD | RSL_CLIENT_FAIL_CLOSED, NULL);
+	ck_assert_str_eq(alpha(c), "fallback");
+	rsl_result r;
+	rsl_client_evaluate(&r, c, "flip", RSL_BOOLEAN, NULL, NULL);
+	ck_assert_int_eq(r.error, RSL_ERR_PROVIDER_NOT_READY);
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.failing_closed, 1);
+	ck_assert_int_eq(st.ready, 0);
+	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 10));
+	/* A fresh snapshot ends it. */
+	compile_snapshot("fresh", 2, 20);
+	publish("fresh");
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	ck_assert_str_eq(alpha(c), "gen-2");
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.failing_closed, 0);
+	ck_assert_int_eq(st.stale, 0);
+	rsl_client_free(c);
+}
+END_TEST
+
+/* ------------------------------------------------ evaluation and counters */
+
+START_TEST(typed_calls_and_counters)
+{
+	setup("client-typed");
+	compile_snapshot("s5", 5, 10);
+	publish("s5");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_int_eq(rsl_client_int(c, "gen", NULL, -1), 5);
+	ck_assert_int_eq(rsl_client_bool(c, "flip", NULL, 0), 1);
+	ck_assert(rsl_client_float(c, "nope", NULL, 2.5) == 2.5);
+	char small[4];
+	ck_assert_uint_eq(rsl_client_string(small, sizeof small, c, "alpha", NULL, "x"), 5);
+	ck_assert_str_eq(small, "gen");
+	char obj[32];
+	ck_assert_uint_eq(rsl_client_object(obj, sizeof obj, c, "alpha", NULL, "{}"), 2);
+	ck_assert_str_eq(obj, "{}"); /* a string flag asked as an object */
+	const rsl_snapshot *s = rsl_client_hold(c);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(rsl_string(s, "beta", NULL, "x"), "gen-5");
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_EINVAL); /* would wait for itself */
+	rsl_client_release(c);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.evaluations, 5);
+	ck_assert_uint_eq(st.misses, 1);
+	ck_assert_uint_eq(st.errors, 1);
+	logged ev = last_event(RSL_EVENT_EVALUATION);
+	ck_assert_str_eq(ev.message, "flag not found");
+	ck_assert_int_eq(count_events(RSL_EVENT_EVALUATION), 1);
+	rsl_client_free(c);
+}
+END_TEST
+
+/* ---------------------------------------------------------- test helpers */
+
+START_TEST(testing_helpers)
+{
+	setup("client-testing");
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.flags = RSL_CLIENT_TESTING;
+	rsl_client *c = NULL;
+	rsl_error e;
+	unsetenv("RSL_TESTING");
+	ck_assert_int_eq(rsl_client_new(&c, NULL, &o, &e), RSL_EINVAL);
+	ck_assert_str_eq(e.message, "RSL_CLIENT_TESTING needs RSL_TESTING=1 in the "
+			 "environment: test helpers are never on in production");
+	ck_assert_ptr_null(c);
+	setenv("RSL_TESTING", "1", 1);
+	/* An in-memory client: values, no keys, no files. */
+	ck_assert_int_eq(rsl_client_new(&c, NULL, &o, &e), RSL_OK);
+	ck_assert_int_eq(rsl_client_bool(c, "new-checkout", NULL, 0), 0);
+	rsl_value on = { RSL_BOOLEAN, 1, 0, 0.0, NULL, 0 };
+	ck_assert_int_eq(rsl_client_override_value(c, "new-checkout", &on, &e), RSL_OK);
+	ck_assert_int_eq(rsl_client_bool(c, "new-checkout", NULL, 0), 1);
+	rsl_result r;
+	rsl_client_evaluate(&r, c, "new-checkout", RSL_BOOLEAN, NULL, NULL);
+	ck_assert_int_eq(r.reason, RSL_REASON_STATIC);
+	ck_assert_str_eq(r.rule_name, "test override");
+	ck_assert_int_eq(rsl_client_int(c, "new-checkout", NULL, 9), 9); /* type mismatch */
+	rsl_value color = { RSL_STRING, 0, 0, 0.0, "green", 5 };
+	ck_assert_int_eq(rsl_client_override_value(c, "color", &color, &e), RSL_OK);
+	char buf[16];
+	rsl_client_string(buf, sizeof buf, c, "color", NULL, "blue");
+	ck_assert_str_eq(buf, "green");
+	ck_assert_int_eq(rsl_client_override_value(c, "color", NULL, &e), RSL_OK);
+	rsl_client_string(buf, sizeof buf, c, "color", NULL, "blue");
+	ck_assert_str_eq(buf, "blue");
+	rsl_client_free(c);
+
+	/* A variant override over a real snapshot. */
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	rsl_client *p = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_int_eq(rsl_client_override(p, "alpha", "none", &e), RSL_EINVAL);
+	ck_assert_str_eq(e.message, "test overrides need a client created with RSL_CLIENT_TESTING");
+	rsl_client_free(p);
+	p = new_client(RSL_CLIENT_NO_THREAD | RSL_CLIENT_TESTING, NULL);
+	ck_assert_int_eq(rsl_client_override(p, "alpha", "none", &e), RSL_OK);
+	ck_assert_str_eq(alpha(p), "none");
+	ck_assert_int_eq(rsl_client_override(p, "alpha", "nosuch", &e), RSL_EINVAL);
+	ck_assert_str_eq(e.message, "test override: flag 'alpha' has no variant 'nosuch'");
+	ck_assert_int_eq(rsl_client_override(p, "alpha", NULL, &e), RSL_OK);
+	ck_assert_str_eq(alpha(p), "gen-1");
+	rsl_client_status st;
+	rsl_client_status_get(&st, p);
+	ck_assert_int_eq(st.testing, 1);
+	ck_assert_int_eq(count_events(RSL_EVENT_TEST_OVERRIDE), 2);
+	rsl_client_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- stress */
+
+#define NSNAP 200
+#define NREADERS 4
+
+static atomic_int publishing_done;
+static atomic_long bad_results, reads;
+
+static void *reader(void *arg)
+{
+	rsl_client *c = arg;
+	int64_t last_gen = 0;
+	long n = 0;
+	char a[32], want[32];
+	while (!atomic_load(&publishing_done)) {
+		/* One call: a value of one published snapshot, never going back. */
+		int64_t g = rsl_client_int(c, "gen", NULL, -1);
+		if (g < 1 || g > NSNAP || g < last_gen)
+			atomic_fetch_add(&bad_results, 1);
+		last_gen = g;
+		/* Held: several flags of one snapshot agree with each other. */
+		const rsl_snapshot *s = rsl_client_hold(c);
+		int64_t hg = rsl_int(s, "gen", NULL, -1);
+		int flip = rsl_bool(s, "flip", NULL, -1);
+		const char *al = rsl_string(s, "alpha", NULL, "?");
+		const char *be = rsl_string(s, "beta", NULL, "!");
+		snprintf(want, sizeof want, "gen-%lld", (long long)hg);
+		if (flip != (int)(hg % 2) || strcmp(al, want) != 0 || strcmp(be, want) != 0)
+			atomic_fetch_add(&bad_results, 1);
+		if (++n % 1024 == 0) { /* the status while holding: no deadlock */
+			rsl_client_status st;
+			rsl_client_status_get(&st, c);
+			if (st.version == 0)
+				atomic_fetch_add(&bad_results, 1);
+		}
+		rsl_client_release(c);
+		rsl_client_string(a, sizeof a, c, "alpha", NULL, "?");
+		if (strncmp(a, "gen-", 4) != 0)
+			atomic_fetch_add(&bad_results, 1);
+		atomic_fetch_add(&reads, 1);
+	}
+	return NULL;
+}
+
+static void emit_inline(void *u, const char *rel, const char *text)
+{
+	fprintf(u, "M 100644 inline %s\ndata %zu\n%s\n", rel, strlen(text), text);
+}
+
+/* The NSNAP snapshots, compiled once per run of the test program and
+ * shared by the stress tests (each commit and compilation costs ~50 ms). */
+static void stress_snapshots(void)
+{
+	char rsc[PATH_MAX], marker[700], shared[460];
+	ck_assert_ptr_nonnull(realpath(RSC_BIN, rsc));
+	const char *nofork = getenv("CK_FORK");
+	long runner = nofork && strcmp(nofork, "no") == 0 ? (long)getpid() : (long)getppid();
+	ck_assert_ptr_nonnull(getcwd(shared, 400));
+	strcat(shared, "/tests/tmp/client-stress-shared");
+	snprintf(marker, sizeof marker, "%s/done-%ld", shared, runner);
+	char *done = tu_read(marker, NULL);
+	if (!done) {
+		char *dir = tu_tmpdir("client-stress-shared");
+		snprintf(repo, sizeof repo, "%s/repo", dir);
+		snprintf(snaps, sizeof snaps, "%s/snaps", dir);
+		snprintf(keyf, sizeof keyf, "%s/k.key", dir);
+		ck_assert_int_eq(tu_sh("mkdir -p '%s' '%s' && %s keygen --out '%s/k' >/dev/null",
+				       repo, snaps, rsc, dir), 0);
+		tu_git_init(repo);
+		/* The commits in one git fast-import stream, then the compilations
+		 * in parallel. */
+		char stream[700];
+		snprintf(stream, sizeof stream, "%s/stream", dir);
+		FILE *f = fopen(stream, "w");
+		ck_assert_ptr_nonnull(f);
+		for (int k = 1; k <= NSNAP; k++) {
+			fprintf(f, "commit refs/heads/main\n"
+				"author Test Author <author@example.com> %ld +0000\n"
+				"committer Test Author <author@example.com> %ld +0000\n"
+				"data %d\ns%d\ndeleteall\n", base_time + k, base_time + k,
+				snprintf(NULL, 0, "s%d", k) + 1, k);
+			ruleset_files(k, NULL, emit_inline, f);
+			fputc('\n', f);
+		}
+		fclose(f);
+		char script[20000];
+		snprintf(script, sizeof script,
+			 "cd '%s' && git fast-import --quiet < '%s' && "
+			 "git log --reverse --format='%%H %%s' main | xargs -P 4 -L 1 sh -c "
+			 "'%s compile --rev \"$0\" --key %s --env prod --out %s/$1.d >/dev/null && "
+			 "mv %s/$1.d/prod.rsnap %s/$1.rsnap'",
+			 repo, stream, rsc, keyf, snaps, snaps, snaps);
+		ck_assert_int_eq(tu_sh("%s", script), 0);
+		tu_write(dir, strrchr(marker, '/') + 1, "done\n");
+	}
+	free(done);
+	snprintf(snaps, sizeof snaps, "%s/snaps", shared);
+	snprintf(pubf, sizeof pubf, "%s/k.pub", shared);
+	rsl_keyring_free(keys);
+	rsl_error e;
+	ck_assert_int_eq(rsl_keyring_new(&keys), RSL_OK);
+	ck_assert_int_eq(rsl_keyring_add_pem_file(keys, pubf, &e), RSL_OK);
+}
+
+static void stress(const char *name)
+{
+	setup(name);
+	stress_snapshots();
+	atomic_store(&bad_results, 0);
+	atomic_store(&reads, 0);
+	publish("s1");
+	rsl_client *c = new_client(0, NULL);
+	ck_assert_int_eq(rsl_client_int(c, "gen", NULL, -1), 1);
+	atomic_store(&publishing_done, 0);
+	pthread_t th[NREADERS];
+	for (int i = 0; i < NREADERS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, c), 0);
+	for (int k = 2; k <= NSNAP; k++) {
+		char n[16];
+		snprintf(n, sizeof n, "s%d", k);
+		publish(n);
+		if (k % 3 == 0) { /* the application refreshing too, racing the thread */
+			rsl_error e;
+			ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+		}
+		usleep(1000);
+	}
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	usleep(50000);
+	atomic_store(&publishing_done, 1);
+	for (int i = 0; i < NREADERS; i++)
+		pthread_join(th[i], NULL);
+	ck_assert_int_eq(atomic_load(&bad_results), 0);
+	ck_assert_int_gt(atomic_load(&reads), 1000);
+	ck_assert_int_eq(rsl_client_int(c, "gen", NULL, -1), NSNAP);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.reloads_refused, 0);
+	ck_assert_uint_ge(st.reloads_accepted, NSNAP / 2);
+	ck_assert_uint_eq(st.evaluations, (uint64_t)atomic_load(&reads) * 2 + 2);
+	rsl_client_free(c);
+}
+
+START_TEST(stress_consistent_snapshots)
+{
+	stress("client-stress");
+}
+END_TEST
+
+START_TEST(stress_consistent_snapshots_with_fences)
+{
+	setenv("RSL_MEMBARRIER", "0", 1); /* readers fence themselves */
+	stress("client-stress-fences");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ CLI */
+
+START_TEST(cli_status)
+{
+	setup("client-cli-status");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	char *out = NULL, *err = NULL;
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "%s status --pub '%s' --env prod '%s'", RSC_BIN, pubf, primary);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+	char want[1400];
+	snprintf(want, sizeof want, "%s: accepted\n  version      %ld (", primary, base_time + 10);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	ck_assert_msg(strstr(out, "  environment  prod\n"), "%s", out);
+	ck_assert_msg(strstr(out, "  expires      never\n"), "%s", out);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof cmd, "%s status --pub '%s' --env staging '%s'", RSC_BIN, pubf, primary);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
+	snprintf(want, sizeof want, "refused (RSL_EENV): %s: snapshot is for 'prod', "
+		 "expected 'staging'\n", primary);
+	ck_assert_str_eq(out, want);
+	free(out);
+	free(err);
+	compile_as("old", 2, 20, "1h", "prod", keyf);
+	publish("old");
+	snprintf(cmd, sizeof cmd, "%s status --pub '%s' '%s'", RSC_BIN, pubf, primary);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
+	ck_assert_msg(strstr(out, ": STALE, expired "), "%s", out);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof cmd, "%s status --pub '%s' '%s/none.rsnap'", RSC_BIN, pubf, node);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 3);
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(cli_watch)
+{
+	setup("client-cli-watch");
+	compile_snapshot("s1", 1, 10);
+	compile_snapshot("s2", 2, 20);
+	compile_snapshot("s0", 0, 5);
+	publish("s1");
+	char s2[1200], s0[1200];
+	snap_path(s2, sizeof s2, "s2");
+	snap_path(s0, sizeof s0, "s0");
+	char *out = NULL, *err = NULL;
+	char cmd[16384];
+	snprintf(cmd, sizeof cmd,
+		 "( sleep 0.5; cp '%s' '%s.t'; mv '%s.t' '%s'; sleep 0.5; "
+		 "cp '%s' '%s.t'; mv '%s.t' '%s' ) & "
+		 "%s watch --pub '%s' '%s' --env prod --flag alpha targeting_key=u1 "
+		 "--max-events 3 --timeout 10; wait",
+		 s2, primary, primary, primary, s0, primary, primary, primary,
+		 RSC_BIN, pubf, primary);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
+	char want[1400];
+	const char *p = strstr(out, " accepted ");
+	ck_assert_msg(p, "%s", out);
+	snprintf(want, sizeof want, "accepted %s: serving version %ld", primary, base_time + 10);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	ck_assert_msg(strstr(out, "   alpha = \"gen-1\" (variant cur, STATIC"), "%s", out);
+	snprintf(want, sizeof want, "accepted %s: serving version %ld", primary, base_time + 20);
+	ck_assert_msg(strstr(out, want), "%s", out);
+	ck_assert_msg(strstr(out, "   alpha = \"gen-2\" (variant cur, STATIC"), "%s", out);
+	ck_assert_msg(strstr(out, " refused RSL_EROLLBACK: "), "%s", out);
+	ck_assert_msg(strstr(strstr(out, "gen-2"), "refused") != NULL, "order: %s", out);
+	free(out);
+	free(err);
+}
+END_TEST
+
+static void teardown(void)
+{
+	rsl_keyring_free(keys);
+	keys = NULL;
+}
+
+Suite *client_suite(void);
+
+Suite *client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("reload");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, new_snapshot_served_within_a_second);
+	tcase_add_test(tc, poll_only_within_a_second);
+	tcase_add_test(tc, refresh_serves_at_once);
+	tcase_add_test(tc, kubernetes_symlink_swap);
+	tcase_add_loop_test(tc, refusals_keep_serving, 0, NBAD);
+	tcase_add_test(tc, rollback_override_is_loud);
+	tcase_add_test(tc, start_from_backup);
+	tcase_add_test(tc, start_with_nothing_then_recover);
+	tcase_add_test(tc, stale_serves_or_fails_closed);
+	tcase_add_test(tc, typed_calls_and_counters);
+	tcase_add_test(tc, testing_helpers);
+	suite_add_tcase(s, tc);
+	TCase *st = tcase_create("stress");
+	tcase_set_timeout(st, 300);
+	tcase_add_checked_fixture(st, NULL, teardown);
+	tcase_add_test(st, stress_consistent_snapshots);
+	tcase_add_test(st, stress_consistent_snapshots_with_fences);
+	suite_add_tcase(s, st);
+	TCase *cli = tcase_create("cli");
+	tcase_set_timeout(cli, 60);
+	tcase_add_checked_fixture(cli, NULL, teardown);
+	tcase_add_test(cli, cli_status);
+	tcase_add_test(cli, cli_watch);
+	suite_add_tcase(s, cli);
+	return s;
+}
