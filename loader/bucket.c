@@ -1,4 +1,4 @@
-/* bucket.c - bucketing, algorithm 1; see bucket.h. */
+/* bucket.c - bucketing, algorithm 1; see bucket.h and docs/ruleset.md. */
 #include "bucket.h"
 
 #include <stdio.h>
@@ -8,40 +8,28 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* Inputs up to this size are hashed in one call from a stack copy; longer
- * ones through a streaming state (also on the stack). */
-#define ONE_SHOT_MAX 256
+uint64_t rsl__bucket_seed(const char *salt, size_t salt_len)
+{
+	return XXH3_64bits(salt, salt_len);
+}
+
+uint64_t rsl__bucket_hash_seeded(uint64_t seed, const char *value,
+				 size_t value_len)
+{
+	return XXH3_64bits_withSeed(value, value_len, seed);
+}
 
 uint64_t rsl__bucket_hash(const char *salt, size_t salt_len, const char *value,
 			  size_t value_len)
 {
-	static const char sep = 0;
-	if (salt_len + 1 + value_len <= ONE_SHOT_MAX) {
-		char buf[ONE_SHOT_MAX];
-		memcpy(buf, salt, salt_len);
-		buf[salt_len] = 0;
-		if (value_len)
-			memcpy(buf + salt_len + 1, value, value_len);
-		return XXH3_64bits(buf, salt_len + 1 + value_len);
-	}
-	XXH3_state_t st;
-	XXH3_INITSTATE(&st);
-	XXH3_64bits_reset(&st);
-	XXH3_64bits_update(&st, salt, salt_len);
-	XXH3_64bits_update(&st, &sep, 1);
-	XXH3_64bits_update(&st, value, value_len);
-	return XXH3_64bits_digest(&st);
+	return rsl__bucket_hash_seeded(rsl__bucket_seed(salt, salt_len), value,
+				       value_len);
 }
 
 uint32_t rsl__bucket(const char *salt, size_t salt_len, const char *value,
 		     size_t value_len)
 {
-	uint64_t h = rsl__bucket_hash(salt, salt_len, value, value_len);
-	/* floor(h * B / 2^64) from 32-bit halves, exactly: no 128-bit type
-	 * needed and no modulo bias. */
-	uint64_t hi = h >> 32, lo = h & 0xffffffffu;
-	uint64_t mid = hi * RSL_BUCKETS + ((lo * RSL_BUCKETS) >> 32);
-	return (uint32_t)(mid >> 32);
+	return rsl__bucket_of(rsl__bucket_hash(salt, salt_len, value, value_len));
 }
 
 int rsl__format_number(char out[RSL__NUMBUF], double n)

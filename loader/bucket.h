@@ -1,7 +1,9 @@
 /*
  * bucket.h - bucketing, algorithm 1 (docs/ruleset.md, "Bucketing"):
- * XXH3-64 over salt || 0x00 || value, mapped to RSL_BUCKETS buckets by the
- * high half of a 128-bit product.  Internal to librsl.
+ * seed = XXH3-64 of the salt, h = XXH3-64 of the value with that seed,
+ * mapped to RSL_BUCKETS buckets by the high half of a 128-bit product.
+ * The seed is computed once per flag at open (rsl__flag.seed), so that
+ * evaluation hashes only the value, in place.  Internal to librsl.
  */
 #ifndef RSL_BUCKET_H
 #define RSL_BUCKET_H
@@ -14,11 +16,33 @@
 /* Longest text rsl__format_number writes, with its NUL. */
 #define RSL__NUMBUF 32
 
-/* The bucket (0 .. RSL_BUCKETS-1) of value under salt.  No allocation. */
+/* The seed of a flag's salt: XXH3_64bits(salt) (seed 0). */
+uint64_t rsl__bucket_seed(const char *salt, size_t salt_len);
+
+/* The hash a bucket is taken from: XXH3_64bits_withSeed(value, seed). */
+uint64_t rsl__bucket_hash_seeded(uint64_t seed, const char *value,
+				 size_t value_len);
+
+/* The bucket (0 .. RSL_BUCKETS-1) of a hash: floor(h * B / 2^64). */
+static inline uint32_t rsl__bucket_of(uint64_t h)
+{
+	/* From 32-bit halves, exactly: no 128-bit type needed and no modulo
+	 * bias. */
+	uint64_t hi = h >> 32, lo = h & 0xffffffffu;
+	uint64_t mid = hi * RSL_BUCKETS + ((lo * RSL_BUCKETS) >> 32);
+	return (uint32_t)(mid >> 32);
+}
+
+/* The bucket of value under a flag's seed: the evaluation path. */
+static inline uint32_t rsl__bucket_seeded(uint64_t seed, const char *value,
+					  size_t value_len)
+{
+	return rsl__bucket_of(rsl__bucket_hash_seeded(seed, value, value_len));
+}
+
+/* The same from the salt itself (for explain and tests).  No allocation. */
 uint32_t rsl__bucket(const char *salt, size_t salt_len, const char *value,
 		     size_t value_len);
-
-/* The XXH3-64 hash the bucket is taken from (for explain and tests). */
 uint64_t rsl__bucket_hash(const char *salt, size_t salt_len, const char *value,
 			  size_t value_len);
 

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "bucket.h"
 #include "match.h"
 
@@ -50,16 +53,27 @@ static int64_t now_of(clockv *c)
 static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 		   const rsl__serve *sv, const rsl_context *ctx)
 {
-	rsl__aval v;
-	if (!rsl__lookup(&v, ctx, sv->by_kind, &sv->by))
+	if (ctx == NULL)
 		return 0;
-	switch (v.type) {
+	if (sv->by_kind != RSL__ATTR_NAMED) {
+		const char *k = sv->by_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+								       : ctx->tenant_key;
+		if (k == NULL)
+			return 0;
+		*s = k;
+		*len = strlen(k);
+		return 1;
+	}
+	const rsl_attr *a = rsl__find_attr(ctx, &sv->by);
+	if (a == NULL)
+		return 0;
+	switch (a->type) {
 	case RSL_ATTR_STRING:
-		*s = v.s;
-		*len = strlen(v.s);
+		*s = a->s;
+		*len = strlen(a->s);
 		return 1;
 	case RSL_ATTR_NUMBER: {
-		int n = rsl__format_number(num, v.n);
+		int n = rsl__format_number(num, a->n);
 		if (n < 0)
 			return 0;
 		*s = num;
@@ -67,7 +81,7 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 		return 1;
 	}
 	case RSL_ATTR_BOOL:
-		*s = v.b ? "true" : "false";
+		*s = a->b ? "true" : "false";
 		*len = strlen(*s);
 		return 1;
 	default:
@@ -122,7 +136,7 @@ static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
 	}
 	ev->by_value = s;
 	ev->by_len = len;
-	ev->bucket = rsl__bucket(f->salt.p, f->salt.len, s, len);
+	ev->bucket = rsl__bucket_seeded(f->seed, s, len);
 	ev->variant = rsl__split_pick(split, ev->bucket);
 	return 1;
 }
@@ -133,8 +147,16 @@ static void notify(rsl__trace *tr, const rsl__event *ev)
 		tr->event(tr, ev);
 }
 
-static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
-		   const rsl_context *ctx, clockv *clk, int depth, rsl__trace *tr)
+static void decide_quiet(decision *d, const rsl_snapshot *snap,
+			 const rsl__flag *f, const rsl_context *ctx, clockv *clk,
+			 int depth);
+
+/* The one decision procedure.  Inlined twice: into decide_quiet, with no
+ * trace, where the compiler drops every notification; and into decide, for
+ * explain. */
+static inline __attribute__((always_inline)) void
+decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
+	    const rsl_context *ctx, clockv *clk, int depth, rsl__trace *tr)
 {
 	rsl__event ev;
 	ev.kind = 0;
@@ -188,7 +210,7 @@ static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 			d->error = RSL_ERR_GENERAL;
 			return;
 		}
-		decide(&pd, snap, &snap->flags[rq->flag], ctx, clk, depth + 1, NULL);
+		decide_quiet(&pd, snap, &snap->flags[rq->flag], ctx, clk, depth + 1);
 		if (pd.reason == RSL_REASON_ERROR) {
 			d->reason = RSL_REASON_ERROR;
 			d->error = pd.error;
@@ -248,6 +270,22 @@ static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	d->bucket = ev.bucket;
 }
 
+static void decide_quiet(decision *d, const rsl_snapshot *snap,
+			 const rsl__flag *f, const rsl_context *ctx, clockv *clk,
+			 int depth)
+{
+	decide_with(d, snap, f, ctx, clk, depth, NULL);
+}
+
+static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
+		   const rsl_context *ctx, clockv *clk, rsl__trace *tr)
+{
+	if (tr)
+		decide_with(d, snap, f, ctx, clk, 0, tr);
+	else
+		decide_quiet(d, snap, f, ctx, clk, 0);
+}
+
 /* INVALID_CONTEXT when ctx names another environment or has an attribute
  * that is not well formed; else NONE. */
 static rsl_error_code check_context(const rsl_snapshot *snap,
@@ -303,59 +341,100 @@ static void set_value(rsl_value *out, const rsl__val *v)
 	}
 }
 
+/* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys
+ * are short; memcmp's call and dispatch cost more than the compare). */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+/* rsl__find_flag (open.c), inlined on the evaluation path: the same index
+ * (snap.h: XXH3-64 of the key, linear probing, at most half full). */
+static const rsl__flag *find_flag(const rsl_snapshot *snap, const char *key)
+{
+	size_t len = strlen(key);
+	uint64_t h = XXH3_64bits(key, len);
+	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
+		uint32_t v = snap->slots[j];
+		if (v == 0)
+			return NULL;
+		const rsl__flag *f = &snap->flags[v - 1];
+		if (f->hash == h && f->key.len == len && same_bytes(f->key.p, key, len))
+			return f;
+	}
+}
+
+/* The evaluation without a result to fill: finds the flag (into *flag,
+ * NULL when none), checks the context and the type, and decides into *d.
+ * Returns the error code; d->reason is ERROR when the fallback is due. */
+static rsl_error_code core(decision *d, const rsl__flag **flag,
+			   const rsl_snapshot *snap, const char *key, int expected,
+			   const rsl_context *ctx, rsl__trace *tr)
+{
+	const rsl__flag *f;
+	rsl_error_code err;
+	*flag = NULL;
+	d->reason = RSL_REASON_ERROR;
+	if (snap == NULL)
+		return RSL_ERR_PROVIDER_NOT_READY;
+	if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE)
+		return err;
+	if (key == NULL || (f = find_flag(snap, key)) == NULL)
+		return RSL_ERR_FLAG_NOT_FOUND;
+	*flag = f;
+	if (expected >= 0 && (int)f->type != expected)
+		return RSL_ERR_TYPE_MISMATCH;
+	clockv clk = { ctx, 0, 0 };
+	decide(d, snap, f, ctx, &clk, tr);
+	return d->error;
+}
+
 int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 	      const char *key, int expected, const rsl_context *ctx,
 	      const rsl_value *fallback, rsl__trace *tr)
 {
-	const rsl__flag *f = NULL;
-	rsl_error_code err = RSL_ERR_NONE;
+	const rsl__flag *f;
+	decision d;
+	rsl_error_code err = core(&d, &f, snap, key, expected, ctx, tr);
+	if (flag)
+		*flag = f;
+	out->error = err;
 	if (fallback) {
 		out->value = *fallback;
 	} else {
 		memset(&out->value, 0, sizeof out->value);
 		out->value.type = expected < 0 ? RSL_BOOLEAN : (rsl_type)expected;
 	}
-	out->variant = NULL;
-	out->reason = RSL_REASON_ERROR;
-	out->rule_index = -1;
-	out->rule_name = NULL;
-	out->file = NULL;
-	out->line = 0;
-	out->bucket = UINT32_MAX;
-	if (snap == NULL) {
-		err = RSL_ERR_PROVIDER_NOT_READY;
-		goto out;
+	if (d.reason != RSL_REASON_ERROR) {
+		const rsl__variant *v = &f->variants[d.variant];
+		out->value.type = (rsl_type)f->type;
+		set_value(&out->value, &v->value);
+		out->variant = v->name.p;
+		out->reason = d.reason;
+		out->rule_index = d.rule_index;
+		out->rule_name = d.rule ? d.rule->name.p : NULL;
+		out->file = d.file;
+		out->line = d.line;
+		out->bucket = d.bucket;
+	} else {
+		out->variant = NULL;
+		out->reason = RSL_REASON_ERROR;
+		out->rule_index = -1;
+		out->rule_name = NULL;
+		out->file = NULL;
+		out->line = 0;
+		out->bucket = UINT32_MAX;
 	}
-	if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE)
-		goto out;
-	if (key == NULL || (f = rsl__find_flag(snap, key, strlen(key))) == NULL) {
-		err = RSL_ERR_FLAG_NOT_FOUND;
-		goto out;
-	}
-	if (expected >= 0 && (int)f->type != expected) {
-		err = RSL_ERR_TYPE_MISMATCH;
-		goto out;
-	}
-	clockv clk = { ctx, 0, 0 };
-	decision d;
-	decide(&d, snap, f, ctx, &clk, 0, tr);
-	err = d.error;
-	if (d.reason == RSL_REASON_ERROR)
-		goto out;
-	const rsl__variant *v = &f->variants[d.variant];
-	out->value.type = (rsl_type)f->type;
-	set_value(&out->value, &v->value);
-	out->variant = v->name.p;
-	out->reason = d.reason;
-	out->rule_index = d.rule_index;
-	out->rule_name = d.rule ? d.rule->name.p : NULL;
-	out->file = d.file;
-	out->line = d.line;
-	out->bucket = d.bucket;
-out:
-	out->error = err;
-	if (flag)
-		*flag = f;
 	return err != RSL_ERR_NONE && ctx && ctx->strict ? -1 : 0;
 }
 
@@ -366,50 +445,65 @@ int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
 	return rsl__eval(out, NULL, snap, key, (int)expected, ctx, fallback, NULL);
 }
 
+/* The typed calls share the core but fill no rsl_result (no rule name,
+ * file or line): the value served, or NULL for the fallback. */
+static const rsl__val *served(const rsl_snapshot *snap, const char *key,
+			      rsl_type type, const rsl_context *ctx)
+{
+	const rsl__flag *f;
+	decision d;
+	core(&d, &f, snap, key, (int)type, ctx, NULL);
+	return d.reason == RSL_REASON_ERROR ? NULL : &f->variants[d.variant].value;
+}
+
 int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
 	     int fallback)
 {
-	rsl_value fb = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
-	rsl_result r;
-	rsl__eval(&r, NULL, snap, key, RSL_BOOLEAN, ctx, &fb, NULL);
-	return r.value.b;
+	rsl_value out = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
+	const rsl__val *v = served(snap, key, RSL_BOOLEAN, ctx);
+	if (v)
+		set_value(&out, v);
+	return out.b;
 }
 
 const char *rsl_string(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback)
 {
-	rsl_value fb = { RSL_STRING, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
-	rsl_result r;
-	rsl__eval(&r, NULL, snap, key, RSL_STRING, ctx, &fb, NULL);
-	return r.value.s;
+	rsl_value out = { RSL_STRING, 0, 0, 0.0, fallback, 0 };
+	const rsl__val *v = served(snap, key, RSL_STRING, ctx);
+	if (v)
+		set_value(&out, v);
+	return out.s;
 }
 
 int64_t rsl_int(const rsl_snapshot *snap, const char *key,
 		const rsl_context *ctx, int64_t fallback)
 {
-	rsl_value fb = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
-	rsl_result r;
-	rsl__eval(&r, NULL, snap, key, RSL_INTEGER, ctx, &fb, NULL);
-	return r.value.i;
+	rsl_value out = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
+	const rsl__val *v = served(snap, key, RSL_INTEGER, ctx);
+	if (v)
+		set_value(&out, v);
+	return out.i;
 }
 
 double rsl_float(const rsl_snapshot *snap, const char *key,
 		 const rsl_context *ctx, double fallback)
 {
-	rsl_value fb = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
-	rsl_result r;
-	rsl__eval(&r, NULL, snap, key, RSL_FLOAT, ctx, &fb, NULL);
-	return r.value.f;
+	rsl_value out = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
+	const rsl__val *v = served(snap, key, RSL_FLOAT, ctx);
+	if (v)
+		set_value(&out, v);
+	return out.f;
 }
 
 const char *rsl_object(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback_json)
 {
-	rsl_value fb = { RSL_OBJECT, 0, 0, 0.0, fallback_json,
-			 fallback_json ? strlen(fallback_json) : 0 };
-	rsl_result r;
-	rsl__eval(&r, NULL, snap, key, RSL_OBJECT, ctx, &fb, NULL);
-	return r.value.s;
+	rsl_value out = { RSL_OBJECT, 0, 0, 0.0, fallback_json, 0 };
+	const rsl__val *v = served(snap, key, RSL_OBJECT, ctx);
+	if (v)
+		set_value(&out, v);
+	return out.s;
 }
 
 const char *rsl_reason_name(rsl_reason r)

@@ -19,29 +19,59 @@ int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
 		out->s = s;
 		return 1;
 	}
-	for (size_t i = 0; i < ctx->nattrs; i++) {
-		const rsl_attr *a = &ctx->attrs[i];
-		/* Names were checked non-NULL before matching began; name->p has
-		 * no NUL inside, so the loop stops at a shorter a->name's end. */
-		size_t k = 0;
-		while (k < name->len && a->name[k] == name->p[k])
-			k++;
-		if (k == name->len && a->name[k] == 0) {
-			out->type = a->type;
-			out->s = a->s;
-			out->n = a->n;
-			out->b = a->b;
-			out->list = a->list;
-			out->len = a->len;
-			return 1;
-		}
-	}
-	return 0;
+	const rsl_attr *a = rsl__find_attr(ctx, name);
+	if (a == NULL)
+		return 0;
+	out->type = a->type;
+	out->s = a->s;
+	out->n = a->n;
+	out->b = a->b;
+	out->list = a->list;
+	out->len = a->len;
+	return 1;
 }
 
 static unsigned char fold(unsigned char c)
 {
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* One bit of a list filter; see rsl__list_filter. */
+static uint64_t sig_bit(size_t len, unsigned char first, unsigned char last, int ci)
+{
+	if (ci) {
+		first = fold(first);
+		last = fold(last);
+	}
+	uint32_t h = (uint32_t)len * 0x9e3779b1u ^ (uint32_t)first * 0x85ebca77u ^
+		     (uint32_t)last * 0xc2b2ae3du;
+	return (uint64_t)1 << (h >> 26);
+}
+
+static uint64_t str_sig(const char *s, size_t len, int ci)
+{
+	if (len == 0)
+		return sig_bit(0, 0, 0, ci);
+	return sig_bit(len, (unsigned char)s[0], (unsigned char)s[len - 1], ci);
+}
+
+uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
+{
+	uint64_t bits = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (list[i].kind == RSL__V_STRING)
+			bits |= str_sig(list[i].s.p, list[i].s.len, ci);
+	return bits;
+}
+
+/* The NUL-terminated s equals t[0..n) byte for byte, without measuring s:
+ * the loop stops at s's end (a NUL in s before n means s is shorter). */
+static int cstr_eq(const char *s, const char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != t[i] || s[i] == 0)
+			return 0;
+	return s[n] == 0;
 }
 
 /* s[0..n) equals t[0..n), folding ASCII letters when ci. */
@@ -201,10 +231,16 @@ int rsl__match_string(const rsl__cond *c, const char *s)
 	switch (c->op) {
 	case RSL_OP_EQ:
 	case RSL_OP_NE:
-		return str_eq_val(s, strlen(s), &c->value, c->ci);
+		if (c->value.kind != RSL__V_STRING)
+			return 0;
+		if (!c->ci)
+			return cstr_eq(s, c->value.s.p, c->value.s.len);
+		return str_eq_val(s, strlen(s), &c->value, 1);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN: {
 		size_t len = strlen(s);
+		if (c->filter && !(c->filter & str_sig(s, len, c->ci)))
+			return 0;
 		for (uint32_t i = 0; i < c->nlist; i++)
 			if (str_eq_val(s, len, &c->list[i], c->ci))
 				return 1;
@@ -278,6 +314,28 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 	return negate ? !any : any;
 }
 
+/* rsl__match_string, with the common cases (eq and in, case-sensitive)
+ * inlined into rsl__match: they are the attribute tests of most rules. */
+static inline int string_test(const rsl__cond *c, const char *s)
+{
+	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci)
+		return c->value.kind == RSL__V_STRING &&
+		       cstr_eq(s, c->value.s.p, c->value.s.len);
+	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
+		size_t len = strlen(s);
+		if (c->filter && !(c->filter & str_sig(s, len, 0)))
+			return 0;
+		for (uint32_t i = 0; i < c->nlist; i++) {
+			const rsl__val *v = &c->list[i];
+			if (v->kind == RSL__V_STRING && v->s.len == len &&
+			    memcmp(s, v->s.p, len) == 0)
+				return 1;
+		}
+		return 0;
+	}
+	return rsl__match_string(c, s);
+}
+
 int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
 	       const rsl_context *ctx)
 {
@@ -300,8 +358,33 @@ int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
 	case RSL_OP_EXISTS:
 		return rsl__lookup(&v, ctx, c->attr_kind, &c->attr) == !!c->value.b;
 	default:
-		if (!rsl__lookup(&v, ctx, c->attr_kind, &c->attr))
-			return 0; /* missing: no operator matches, ne and not_in included */
-		return rsl__match_value(c, &v);
+		break;
 	}
+	/* An attribute test.  Missing: no operator matches, ne and not_in
+	 * included. */
+	const char *s;
+	if (ctx == NULL)
+		return 0;
+	if (c->attr_kind == RSL__ATTR_NAMED) {
+		const rsl_attr *a = rsl__find_attr(ctx, &c->attr);
+		if (a == NULL)
+			return 0;
+		if (a->type != RSL_ATTR_STRING) {
+			v.type = a->type;
+			v.s = a->s;
+			v.n = a->n;
+			v.b = a->b;
+			v.list = a->list;
+			v.len = a->len;
+			return rsl__match_value(c, &v);
+		}
+		s = a->s;
+	} else {
+		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+							    : ctx->tenant_key;
+		if (s == NULL)
+			return 0;
+	}
+	int any = string_test(c, s);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
 }

@@ -69,6 +69,6 @@ enum rsl_serve_kind {
 /* Percentages are fixed point: 100 % = RSL_WEIGHT_TOTAL; one bucket each. */
 #define RSL_WEIGHT_TOTAL 100000u
 #define RSL_BUCKETS 100000u
-#define RSL_BUCKETING_ALGORITHM 1 /* XXH3-64(salt 0x00 value), (h*B)>>64 */
+#define RSL_BUCKETING_ALGORITHM 1 /* h = XXH3-64(value, seed XXH3-64(salt)); (h*B)>>64 */
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * check_bucket.c - bucketing, algorithm 1: the vectors in
  * tests/vectors/bucketing.json against librsl and against an independent
- * computation (libxxhash's exported XXH3_64bits on a concatenated buffer and
- * a 128-bit product), the number text, and independence between flags.
+ * computation (libxxhash's exported XXH3_64bits and XXH3_64bits_withSeed,
+ * where librsl inlines its own copy, and a 128-bit product), the number
+ * text, and independence between flags.
  */
 #include <check.h>
 #include <stdint.h>
@@ -16,19 +17,14 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-/* The reference: one buffer, the library's XXH3, the 128-bit product. */
-static uint32_t reference_bucket(const char *salt, const char *value, uint64_t *hash)
+/* The reference: the library's XXH3, the seed from the salt, the 128-bit
+ * product. */
+static uint32_t reference_bucket(const char *salt, const char *value, size_t vl,
+				 uint64_t *seed, uint64_t *hash)
 {
-	size_t sl = strlen(salt), vl = strlen(value);
-	char *buf = malloc(sl + 1 + vl);
-	ck_assert_ptr_nonnull(buf);
-	memcpy(buf, salt, sl);
-	buf[sl] = 0;
-	memcpy(buf + sl + 1, value, vl);
-	uint64_t h = XXH3_64bits(buf, sl + 1 + vl);
-	free(buf);
-	*hash = h;
-	return (uint32_t)(((u128)h * 100000u) >> 64);
+	*seed = XXH3_64bits(salt, strlen(salt));
+	*hash = XXH3_64bits_withSeed(value, vl, *seed);
+	return (uint32_t)(((u128)*hash * 100000u) >> 64);
 }
 
 /* Reads the JSON string at *p (after its opening quote); \" and \\ only. */
@@ -61,28 +57,38 @@ START_TEST(vectors_match_library_and_reference)
 	char *json = tu_read("tests/vectors/bucketing.json", NULL);
 	ck_assert_ptr_nonnull(json);
 	ck_assert_ptr_nonnull(strstr(json, "\"algorithm\": 1"));
-	int count = 0, empty = 0, longv = 0, unicode = 0;
+	int count = 0, empty = 0, unicode = 0;
+	/* XXH3's length classes: 0, 1-3, 4-8, 9-16, 17-128, 129-240, 241+. */
+	int classes[7] = { 0 };
 	const char *p = json;
 	while ((p = strstr(p, "{\"salt\": \"")) != NULL) {
 		p += strlen("{\"salt\": \"");
 		char *salt = jstring(&p);
 		p = after(p, "\"value\": \"");
 		char *value = jstring(&p);
+		p = after(p, "\"seed\": \"");
+		unsigned long long seed = strtoull(p, NULL, 16);
 		p = after(p, "\"hash\": \"");
 		unsigned long long hash = strtoull(p, NULL, 16);
 		p = after(p, "\"bucket\": ");
 		unsigned long bucket = strtoul(p, NULL, 10);
+		size_t sl = strlen(salt), vl = strlen(value);
 
-		uint64_t ref_hash;
-		uint32_t ref = reference_bucket(salt, value, &ref_hash);
+		uint64_t ref_seed, ref_hash;
+		uint32_t ref = reference_bucket(salt, value, vl, &ref_seed, &ref_hash);
 		ck_assert_msg(ref == bucket, "vector %d (%s, %.20s): file says %lu, reference %u",
 			      count, salt, value, bucket, ref);
+		ck_assert_msg(ref_seed == seed, "vector %d: seed differs", count);
 		ck_assert_msg(ref_hash == hash, "vector %d: hash differs", count);
-		ck_assert_uint_eq(rsl__bucket_hash(salt, strlen(salt), value, strlen(value)), hash);
-		ck_assert_uint_eq(rsl__bucket(salt, strlen(salt), value, strlen(value)), bucket);
+		ck_assert_uint_eq(rsl__bucket_seed(salt, sl), seed);
+		ck_assert_uint_eq(rsl__bucket_hash_seeded(seed, value, vl), hash);
+		ck_assert_uint_eq(rsl__bucket_seeded(seed, value, vl), bucket);
+		ck_assert_uint_eq(rsl__bucket_hash(salt, sl, value, vl), hash);
+		ck_assert_uint_eq(rsl__bucket(salt, sl, value, vl), bucket);
 		ck_assert_uint_lt(bucket, 100000);
-		empty += value[0] == 0;
-		longv += strlen(value) > 256;
+		empty += vl == 0;
+		classes[vl == 0 ? 0 : vl <= 3 ? 1 : vl <= 8 ? 2 : vl <= 16 ? 3 : vl <= 128 ? 4
+			: vl <= 240 ? 5 : 6]++;
 		for (const char *c = value; *c; c++)
 			if ((unsigned char)*c >= 0x80) {
 				unicode++;
@@ -92,27 +98,43 @@ START_TEST(vectors_match_library_and_reference)
 		free(value);
 		count++;
 	}
-	ck_assert_int_ge(count, 20);
+	ck_assert_int_ge(count, 30);
 	ck_assert_int_ge(empty, 1);
-	ck_assert_int_ge(longv, 1);
 	ck_assert_int_ge(unicode, 1);
+	for (int i = 0; i < 7; i++)
+		ck_assert_msg(classes[i] > 0, "no vector of length class %d", i);
 	free(json);
 }
 END_TEST
 
-/* Around the one-shot buffer's size, and far past it, the streaming path
- * must agree with the reference. */
+/* Every length up to 300 and far past it (each of XXH3's code paths, the
+ * seeded one above 240 bytes included) agrees with the reference. */
 START_TEST(long_inputs_match_reference)
 {
 	static char value[5000];
 	for (size_t len = 0; len < sizeof value; len += len < 300 ? 1 : 97) {
 		memset(value, 'a' + (int)(len % 26), len);
 		value[len] = 0;
-		uint64_t h;
-		uint32_t ref = reference_bucket("new-checkout", value, &h);
+		uint64_t seed, h;
+		uint32_t ref = reference_bucket("new-checkout", value, len, &seed, &h);
 		ck_assert_uint_eq(rsl__bucket_hash("new-checkout", 12, value, len), h);
 		ck_assert_uint_eq(rsl__bucket("new-checkout", 12, value, len), ref);
 	}
+}
+END_TEST
+
+/* The salt is hashed whole, NUL-free bytes of any length; a salt that is a
+ * prefix of another does not share its buckets. */
+START_TEST(salt_prefix_is_another_salt)
+{
+	int same = 0;
+	char key[32];
+	for (int i = 0; i < 10000; i++) {
+		int len = snprintf(key, sizeof key, "user-%d", i);
+		same += rsl__bucket("flag", 4, key, (size_t)len) ==
+			rsl__bucket("flag-2", 6, key, (size_t)len);
+	}
+	ck_assert_int_lt(same, 5); /* 10,000 / 100,000 expected by chance: 0.1 */
 }
 END_TEST
 
@@ -177,6 +199,7 @@ Suite *bucket_suite(void)
 	TCase *tc = tcase_create("bucket");
 	tcase_add_test(tc, vectors_match_library_and_reference);
 	tcase_add_test(tc, long_inputs_match_reference);
+	tcase_add_test(tc, salt_prefix_is_another_salt);
 	tcase_add_test(tc, number_text);
 	tcase_add_test(tc, flags_bucket_independently);
 	suite_add_tcase(s, tc);

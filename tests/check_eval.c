@@ -176,9 +176,13 @@ static rsl__cond test(int op, const char *attr, rsl__val v)
 	return c;
 }
 
+/* Lists get the filter rsl_open computes, so that these tests take the
+ * path evaluation takes. */
 static rsl__cond ci(rsl__cond c)
 {
 	c.ci = 1;
+	if (c.list)
+		c.filter = rsl__list_filter(c.list, c.nlist, 1);
 	return c;
 }
 
@@ -187,6 +191,7 @@ static rsl__cond list(int op, const char *attr, const rsl__val *vals, uint32_t n
 	rsl__cond c = test(op, attr, B(0));
 	c.list = vals;
 	c.nlist = n;
+	c.filter = rsl__list_filter(vals, n, 0);
 	return c;
 }
 
@@ -283,6 +288,52 @@ START_TEST(operators_in_not_in)
 	ck_assert(!m(ci(list(RSL_OP_NOT_IN, "groups", grp, 2))));
 	ck_assert(m(list(RSL_OP_NOT_IN, "none", grp, 2)));
 	ck_assert(!m(list(RSL_OP_NOT_IN, "seats", nums, 2)));
+}
+END_TEST
+
+/* The filter of an `in` list only ever skips a scan that would have found
+ * nothing: for every probe, in and not_in, case-sensitive or not, on a
+ * string and on a list attribute, the answer with the filter is the answer
+ * of the plain scan (filter 0), and the expected one. */
+START_TEST(in_list_filter_changes_no_answer)
+{
+	static char words[300][16];
+	rsl__val vals[302];
+	uint32_t n = 0;
+	for (int i = 0; i < 300; i++) {
+		snprintf(words[i], sizeof words[i], i % 3 ? "Item-%d" : "x%d", i * 7);
+		vals[n++] = S(words[i]);
+	}
+	vals[n++] = S("");
+	vals[n++] = I(7);
+	static const char *const probes[] = {
+		"Item-7", "item-7", "ITEM-14", "Item-8", "x0", "X0", "x21", "x22", "",
+		"7", "Item-2093", "Item-2100", "Item-70", "Item-7 ", " Item-7", "I", "x",
+	};
+	static const int want_cs[] = { 1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0 };
+	static const int want_ci[] = { 1, 1, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0 };
+	ck_assert_uint_ne(rsl__list_filter(vals, n, 0), 0);
+	ck_assert_uint_eq(rsl__list_filter(vals + 300, 0, 0), 0);
+	ck_assert_uint_eq(rsl__list_filter(&vals[301], 1, 0), 0); /* numbers only */
+	for (size_t p = 0; p < sizeof probes / sizeof *probes; p++) {
+		const char *one[] = { probes[p] };
+		const rsl_attr a[] = { RSL_STR("k", probes[p]), RSL_LIST("l", one, 1) };
+		const rsl_context cx = { NULL, NULL, NULL, NULL, NULL, a, 2, 0, 0 };
+		for (int op = RSL_OP_IN; op <= RSL_OP_NOT_IN; op++)
+			for (int fold = 0; fold < 2; fold++)
+				for (int attr = 0; attr < 2; attr++) {
+					rsl__cond c = list(op, attr ? "l" : "k", vals, n);
+					if (fold)
+						c = ci(c);
+					int got = rsl__match(NULL, &c, &cx);
+					c.filter = 0;
+					int scan = rsl__match(NULL, &c, &cx);
+					int want = (fold ? want_ci : want_cs)[p] ^ (op == RSL_OP_NOT_IN);
+					ck_assert_msg(got == scan && got == want,
+						      "'%s' op %d ci %d attr %d: filter %d, scan %d, want %d",
+						      probes[p], op, fold, attr, got, scan, want);
+				}
+	}
 }
 END_TEST
 
@@ -1296,6 +1347,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, rfc3339_times);
 	tcase_add_test(tc, operators_eq_ne);
 	tcase_add_test(tc, operators_in_not_in);
+	tcase_add_test(tc, in_list_filter_changes_no_answer);
 	tcase_add_test(tc, operators_strings);
 	tcase_add_test(tc, operators_numbers);
 	tcase_add_test(tc, operators_semver);
