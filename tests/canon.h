@@ -77,8 +77,8 @@ static int canon_head(canon *c, unsigned *major, unsigned *ai, uint64_t *arg)
 
 static int canon_item(canon *c, int depth, int tag_ok)
 {
-	unsigned major, ai;
-	uint64_t arg;
+	unsigned major = 0, ai = 0;
+	uint64_t arg = 0;
 	size_t start = c->pos;
 	if (depth > 64)
 		return canon_fail(c, "nested too deep");
