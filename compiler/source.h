@@ -20,7 +20,7 @@
 
 /* Limits of what is read. */
 #define RSC_MAX_FILE_SIZE (1024u * 1024u)
-#define RSC_MAX_FILES 100000u
+#define RSC_MAX_FILES 1000000u
 
 typedef struct rsc_file {
 	const char *path; /* relative to the ruleset root, '/'-separated */

@@ -225,7 +225,7 @@ static double measure(const rsl_snapshot *snap, int what, long *allocs)
 
 int main(void)
 {
-	static const long sizes[] = { 10, 1000, 99990 };
+	static const long sizes[] = { 10, 1000, 100000 };
 	char cmd[1024], dir[256], out[256], path[300];
 	for (int i = 0; i < NKEYS; i++)
 		snprintf(keys[i], sizeof keys[i], "user-%d", i * 7919);
