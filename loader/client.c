@@ -1112,62 +1112,125 @@ int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
 	return rc;
 }
 
+/* text[0..len) into out[0..cap), cut and NUL-terminated; returns len. */
+static size_t put_text(char *out, size_t cap, const char *text, size_t len)
+{
+	if (cap > 0) {
+		size_t k = len < cap ? len : cap - 1;
+		if (k)
+			memcpy(out, text, k);
+		out[k] = '\0';
+	}
+	return len;
+}
+
+/* A typed call on a client with test helpers: overrides first (the
+ * detailed path), out of line so that the common path stays small.  *v
+ * holds the fallback (its type is the one expected) and receives the value;
+ * a text value is copied to out[0..cap) inside the read section, and its
+ * length returned. */
+static __attribute__((noinline, cold)) size_t
+typed_testing(rsl_value *v, char *out, size_t cap, rsl_client *c, const char *key,
+	      const rsl_context *ctx)
+{
+	rsl_result r;
+	rsl_value fb = *v;
+	uint64_t version = 0;
+	size_t len = 0;
+	rd_enter();
+	eval_in(&r, c, key, fb.type, ctx, &fb, &version);
+	*v = r.value;
+	if (v->type == RSL_STRING || v->type == RSL_OBJECT)
+		len = put_text(out, cap, v->s, v->s ? v->len : 0);
+	rd_exit();
+	after(c, key, r.error, version);
+	return len;
+}
+
+/* The typed calls' evaluation inside the caller's read section: the raw
+ * typed calls' path (rsl__served, no rsl_result), the value served or NULL
+ * for the fallback, valid until the read section ends. */
+static inline const rsl__val *served_in(rsl_error_code *e, rsl_client *c,
+					const char *key, rsl_type type,
+					const rsl_context *ctx, uint64_t *version)
+{
+	const rsl_snapshot *s = atomic_load(&c->serving);
+	const rsl__val *x = rsl__served(e, s, key, (int)type, ctx);
+	if (__builtin_expect(*e == RSL_ERR_FLAG_NOT_FOUND, 0) && s)
+		*version = s->info.version;
+	return x;
+}
+
 int rsl_client_bool(rsl_client *c, const char *key, const rsl_context *ctx,
 		    int fallback)
 {
-	rsl_value fb = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
-	rsl_result r;
+	if (__builtin_expect(c->testing, 0)) {
+		rsl_value v = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
+		typed_testing(&v, NULL, 0, c, key, ctx);
+		return v.b;
+	}
+	rsl_error_code e;
 	uint64_t version = 0;
 	rd_enter();
-	eval_in(&r, c, key, RSL_BOOLEAN, ctx, &fb, &version);
+	const rsl__val *x = served_in(&e, c, key, RSL_BOOLEAN, ctx, &version);
+	int b = x ? x->b : fallback;
 	rd_exit();
-	after(c, key, r.error, version);
-	return r.value.b;
+	after(c, key, e, version);
+	return b;
 }
 
 int64_t rsl_client_int(rsl_client *c, const char *key, const rsl_context *ctx,
 		       int64_t fallback)
 {
-	rsl_value fb = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
-	rsl_result r;
+	if (__builtin_expect(c->testing, 0)) {
+		rsl_value v = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
+		typed_testing(&v, NULL, 0, c, key, ctx);
+		return v.i;
+	}
+	rsl_error_code e;
 	uint64_t version = 0;
 	rd_enter();
-	eval_in(&r, c, key, RSL_INTEGER, ctx, &fb, &version);
+	const rsl__val *x = served_in(&e, c, key, RSL_INTEGER, ctx, &version);
+	int64_t i = x ? x->i : fallback;
 	rd_exit();
-	after(c, key, r.error, version);
-	return r.value.i;
+	after(c, key, e, version);
+	return i;
 }
 
 double rsl_client_float(rsl_client *c, const char *key, const rsl_context *ctx,
 			double fallback)
 {
-	rsl_value fb = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
-	rsl_result r;
+	if (__builtin_expect(c->testing, 0)) {
+		rsl_value v = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
+		typed_testing(&v, NULL, 0, c, key, ctx);
+		return v.f;
+	}
+	rsl_error_code e;
 	uint64_t version = 0;
 	rd_enter();
-	eval_in(&r, c, key, RSL_FLOAT, ctx, &fb, &version);
+	const rsl__val *x = served_in(&e, c, key, RSL_FLOAT, ctx, &version);
+	double f = x ? x->f : fallback;
 	rd_exit();
-	after(c, key, r.error, version);
-	return r.value.f;
+	after(c, key, e, version);
+	return f;
 }
 
 static size_t text_flag(char *out, size_t cap, rsl_client *c, const char *key,
 			const rsl_context *ctx, const char *fallback, rsl_type type)
 {
-	rsl_value fb = { type, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
-	rsl_result r;
+	if (__builtin_expect(c->testing, 0)) {
+		rsl_value v = { type, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
+		return typed_testing(&v, out, cap, c, key, ctx);
+	}
+	rsl_error_code e;
 	uint64_t version = 0;
 	rd_enter();
-	eval_in(&r, c, key, type, ctx, &fb, &version);
-	size_t len = r.value.s ? r.value.len : 0;
-	if (cap > 0) {
-		size_t k = len < cap ? len : cap - 1;
-		if (k)
-			memcpy(out, r.value.s, k);
-		out[k] = '\0';
-	}
+	const rsl__val *x = served_in(&e, c, key, type, ctx, &version);
+	/* Copied inside the read section: the text lives in the snapshot. */
+	size_t len = x ? put_text(out, cap, x->s.p, x->s.len)
+		       : put_text(out, cap, fallback, fallback ? strlen(fallback) : 0);
 	rd_exit();
-	after(c, key, r.error, version);
+	after(c, key, e, version);
 	return len;
 }
 

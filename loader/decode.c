@@ -11,15 +11,14 @@
  * segment graphs (no cycles, bounded depth and expansion), and builds the
  * hash index.  See docs/snapshot-format.md for the format.
  */
+/* Before any header: snap.h's index hash, inlined (snap.h). */
+#define XXH_INLINE_ALL
 #include "decode.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "bucket.h"
 #include "cbor_reader.h"
@@ -823,7 +822,7 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 		return rc;
 	f->type = (uint8_t)type;
 	d->type = f->type;
-	f->hash = XXH3_64bits(d->key, d->keylen);
+	f->hash = rsl__key_hash(d->key, d->keylen);
 	if ((rc = decode_variants(d, pos[2], f)) < 0 ||
 	    (rc = get_variant(d, pos[3], "off", &f->off)) < 0 ||
 	    (rc = get_text(d, pos[4], "salt", 0, 0, &f->salt, &salt, &saltlen)) < 0 ||

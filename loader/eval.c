@@ -3,13 +3,12 @@
  * typed calls of rsl.h over one core.  The core never allocates, locks,
  * does I/O or formats a message; errors only select the fallback.
  */
+/* Before any header: the flag lookup's hash, inlined (snap.h). */
+#define XXH_INLINE_ALL
 #include "eval.h"
 
 #include <string.h>
 #include <time.h>
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "bucket.h"
 #include "match.h"
@@ -341,45 +340,13 @@ static void set_value(rsl_value *out, const rsl__val *v)
 	}
 }
 
-/* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys
- * are short; memcmp's call and dispatch cost more than the compare). */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		uint64_t x, y;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
-	}
-	while (n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
-}
-
-/* rsl__find_flag (open.c), inlined on the evaluation path: the same index
- * (snap.h: XXH3-64 of the key, linear probing, at most half full). */
-static const rsl__flag *find_flag(const rsl_snapshot *snap, const char *key)
-{
-	size_t len = strlen(key);
-	uint64_t h = XXH3_64bits(key, len);
-	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
-		uint32_t v = snap->slots[j];
-		if (v == 0)
-			return NULL;
-		const rsl__flag *f = &snap->flags[v - 1];
-		if (f->hash == h && f->key.len == len && same_bytes(f->key.p, key, len))
-			return f;
-	}
-}
-
 /* The evaluation without a result to fill: finds the flag (into *flag,
  * NULL when none), checks the context and the type, and decides into *d.
- * Returns the error code; d->reason is ERROR when the fallback is due. */
-static rsl_error_code core(decision *d, const rsl__flag **flag,
-			   const rsl_snapshot *snap, const char *key, int expected,
-			   const rsl_context *ctx, rsl__trace *tr)
+ * Returns the error code; d->reason is ERROR when the fallback is due.
+ * Inlined into each caller: one call less on the typed calls' path. */
+static inline __attribute__((always_inline)) rsl_error_code
+core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *key,
+     int expected, const rsl_context *ctx, rsl__trace *tr)
 {
 	const rsl__flag *f;
 	rsl_error_code err;
@@ -389,7 +356,7 @@ static rsl_error_code core(decision *d, const rsl__flag **flag,
 		return RSL_ERR_PROVIDER_NOT_READY;
 	if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE)
 		return err;
-	if (key == NULL || (f = find_flag(snap, key)) == NULL)
+	if (key == NULL || (f = rsl__find_flag(snap, key, strlen(key))) == NULL)
 		return RSL_ERR_FLAG_NOT_FOUND;
 	*flag = f;
 	if (expected >= 0 && (int)f->type != expected)
@@ -445,15 +412,29 @@ int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
 	return rsl__eval(out, NULL, snap, key, (int)expected, ctx, fallback, NULL);
 }
 
-/* The typed calls share the core but fill no rsl_result (no rule name,
- * file or line): the value served, or NULL for the fallback. */
-static const rsl__val *served(const rsl_snapshot *snap, const char *key,
-			      rsl_type type, const rsl_context *ctx)
+/* rsl__served, inlined into the typed calls here. */
+static inline __attribute__((always_inline)) const rsl__val *
+served_err(rsl_error_code *err, const rsl_snapshot *snap, const char *key,
+	   int expected, const rsl_context *ctx)
 {
 	const rsl__flag *f;
 	decision d;
-	core(&d, &f, snap, key, (int)type, ctx, NULL);
+	*err = core(&d, &f, snap, key, expected, ctx, NULL);
 	return d.reason == RSL_REASON_ERROR ? NULL : &f->variants[d.variant].value;
+}
+
+const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
+			   const char *key, int expected, const rsl_context *ctx)
+{
+	return served_err(err, snap, key, expected, ctx);
+}
+
+/* The typed calls: rsl__served, without the error code. */
+static inline const rsl__val *served(const rsl_snapshot *snap, const char *key,
+				     rsl_type type, const rsl_context *ctx)
+{
+	rsl_error_code err;
+	return served_err(&err, snap, key, (int)type, ctx);
 }
 
 int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,

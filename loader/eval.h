@@ -57,4 +57,14 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 	      const char *key, int expected, const rsl_context *ctx,
 	      const rsl_value *fallback, rsl__trace *tr);
 
+/*
+ * The typed calls' path (rsl_bool and the others, and the live client's):
+ * the value key serves for ctx, or NULL when the fallback is due, with the
+ * error code in *err (not NONE also when a value is served: a split default
+ * without a bucketing value serves off with TARGETING_KEY_MISSING).  Fills no
+ * rsl_result.  The value is valid as long as snap.
+ */
+const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
+			   const char *key, int expected, const rsl_context *ctx);
+
 #endif

@@ -21,8 +21,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include "cbor_reader.h"
 #include "decode.h"
@@ -391,21 +389,4 @@ void rsl_snapshot_info(rsl_info *out, const rsl_snapshot *snap)
 		return;
 	}
 	*out = snap->info;
-}
-
-const rsl__flag *rsl__find_flag(const rsl_snapshot *snap, const char *key,
-				size_t len)
-{
-	if (snap == NULL || key == NULL)
-		return NULL;
-	uint64_t h = XXH3_64bits(key, len);
-	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
-		uint32_t v = snap->slots[j];
-		if (v == 0)
-			return NULL;
-		const rsl__flag *f = &snap->flags[v - 1];
-		if (f->hash == h && f->key.len == len &&
-		    memcmp(f->key.p, key, len) == 0)
-			return f;
-	}
 }

@@ -11,6 +11,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+/* The index hashes keys with XXH3-64.  A file that defines XXH_INLINE_ALL
+ * before including this header (eval.c, open.c, decode.c) gets it inlined;
+ * the others call libxxhash's. */
+#include <xxhash.h>
 
 #include "rsl.h"
 #include "rsl_format.h"
@@ -148,8 +154,47 @@ struct rsl_snapshot {
 	size_t block_size;
 };
 
-/* The flag named key[0..len), or NULL.  O(1) expected. */
-const rsl__flag *rsl__find_flag(const rsl_snapshot *snap, const char *key,
-				size_t len);
+/* The index's hash of key[0..len): rsl__flag.hash, set at open (decode.c). */
+static inline __attribute__((always_inline)) uint64_t
+rsl__key_hash(const char *key, size_t len)
+{
+	return XXH3_64bits(key, len);
+}
+
+/* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are
+ * short; memcmp's call and dispatch cost more than the compare). */
+static inline __attribute__((always_inline)) int
+rsl__same_bytes(const char *a, const char *b, size_t n)
+{
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		uint64_t x, y;
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return 0;
+	}
+	while (n--)
+		if (*a++ != *b++)
+			return 0;
+	return 1;
+}
+
+/* The flag named key[0..len), or NULL (also for a NULL snap or key).  O(1)
+ * expected.  Inline because it is on every evaluation's path (eval.c). */
+static inline __attribute__((always_inline)) const rsl__flag *
+rsl__find_flag(const rsl_snapshot *snap, const char *key, size_t len)
+{
+	if (snap == NULL || key == NULL)
+		return NULL;
+	uint64_t h = rsl__key_hash(key, len);
+	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
+		uint32_t v = snap->slots[j];
+		if (v == 0)
+			return NULL;
+		const rsl__flag *f = &snap->flags[v - 1];
+		if (f->hash == h && f->key.len == len && rsl__same_bytes(f->key.p, key, len))
+			return f;
+	}
+}
 
 #endif
