@@ -5,11 +5,13 @@
 #   make demo       compile the bundled flags/ and show what it does
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the threaded tests under ThreadSanitizer
+#   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
 #   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl.pc
 #   make clean
 
 VERSION   := 0.1.0
+.DEFAULT_GOAL := all
 BUILD     ?= build
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -65,7 +67,19 @@ RSC_LIBOBJ:= $(RSC_MODULES:%=$(BUILD)/compiler/%.o)
 endif
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
 
-.PHONY: all check test demo asan tsan bench install uninstall clean help
+# Fuzz targets, one per phase that reads hostile input (tests/fuzz/): the
+# YAML reader, a ruleset with one hostile file, the snapshot loader.
+# replay_<t> runs files through the target without libFuzzer (tests/fuzz/
+# standalone.c), so `make test` replays the committed corpus with any
+# compiler; fuzz_<t> is the libFuzzer build of `make fuzz`.
+FUZZ_TARGETS := yaml ruleset snapshot
+FUZZ_SECONDS ?= 60
+FUZZ_OBJ  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.o) $(BUILD)/tests/fuzz/standalone.o
+fuzz_replay = for t in $(FUZZ_TARGETS); do \
+	$(1)/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
+.SECONDARY: $(FUZZ_OBJ)
+
+.PHONY: all check test demo asan tsan fuzz bench install uninstall clean help
 all: $(BUILD)/rsc $(BUILD)/librsl.a $(BUILD)/librsl.so
 
 $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
@@ -105,9 +119,39 @@ $(BUILD)/check_rulestead: $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a
 check: $(BUILD)/check_rulestead $(BUILD)/rsc
 	$(BUILD)/check_rulestead
 
-test: $(BUILD)/check_rulestead $(BUILD)/rsc
+test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
+	@$(call fuzz_replay,$(BUILD))
+
+$(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
+                   $(RSC_LIBOBJ) $(BUILD)/librsl.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/fuzz/standalone.o \
+	      $(RSC_LIBOBJ) $(BUILD)/librsl.a $(RSC_LIBS) -lm
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(RSC_LIBOBJ) $(BUILD)/librsl.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+	      $(RSC_LIBOBJ) $(BUILD)/librsl.a $(RSC_LIBS) -lm
+
+# New inputs go to build/fuzz/corpus/<t>; crashes to build/fuzz/crash-<t>-*.
+# To keep one: minimise it (build/fuzz/fuzz_<t> -minimize_crash=1 FILE),
+# add it to tests/fuzz/corpus/<t>/ and fix the bug.
+fuzz:
+	@command -v clang >/dev/null 2>&1 || { \
+	  echo "make fuzz needs clang with libFuzzer, which the build does not:" >&2; \
+	  echo "  sudo apt-get install clang    (Debian, Ubuntu)" >&2; \
+	  echo "  sudo dnf install clang compiler-rt    (Fedora)" >&2; exit 1; }
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(SAN)" \
+	        LDFLAGS="$(SAN)" $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t && \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+	    $$(test -f tests/fuzz/$$t.dict && echo -dict=tests/fuzz/$$t.dict) \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 # The benchmark counts allocations by wrapping the allocator at link time.
 BENCH_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
@@ -130,9 +174,12 @@ demo: $(BUILD)/rsc
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
-	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc
+	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
+	        $(FUZZ_TARGETS:%=build/asan/replay_%)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	        build/asan/check_rulestead
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	$(call fuzz_replay,build/asan)
 
 # ThreadSanitizer: the threaded tests (the live client's stress test).
 TSAN := -fsanitize=thread -fno-omit-frame-pointer
@@ -163,8 +210,8 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 
--include $(RSL_OBJ:.o=.d) $(RSC_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(RSL_OBJ:.o=.d) $(RSC_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d)

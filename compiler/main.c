@@ -57,6 +57,15 @@ int main(int argc, char **argv)
 		return RSC_EXIT_USAGE;
 	}
 	const char *name = argv[1];
+	if (strcmp(name, "help") == 0 && argc > 2) {
+		/* `rsc help compile` is `rsc compile --help`. */
+		char *help_argv[] = { argv[2], (char *)"--help", NULL };
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (strcmp(argv[2], commands[i].name) == 0)
+				return commands[i].run(2, help_argv);
+		fprintf(stderr, "rsc: unknown command '%s'; see 'rsc --help'\n", argv[2]);
+		return RSC_EXIT_USAGE;
+	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
 	    strcmp(name, "help") == 0) {
 		usage(stdout);
@@ -69,7 +78,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(name, commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "rsc: unknown command '%s'\n\n", name);
-	usage(stderr);
+	fprintf(stderr, "rsc: unknown command '%s'; the commands are:", name);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(stderr, " %s", commands[i].name);
+	fputs("\nSee 'rsc --help'.\n", stderr);
 	return RSC_EXIT_USAGE;
 }
