@@ -1,6 +1,7 @@
 /* cmd_validate.c - `rsc validate` and `rsc lint`: read a ruleset at a
  * revision (or the work tree), report every problem, exit 0/1/2/3. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,12 +46,15 @@ static const char lint_help[] =
 "\n"
 "Example:  rsc lint --root flags --worktree\n";
 
+/* YYYY-MM-DD, a real calendar date (the same reader as 'expires'). */
 static int valid_date(const char *s)
 {
-	int y, m, d;
-	char tail;
-	return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
-	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
+	char stamp[32];
+	int64_t t;
+	if (strlen(s) != 10)
+		return 0;
+	snprintf(stamp, sizeof stamp, "%sT00:00:00Z", s);
+	return rsc_parse_rfc3339(stamp, &t) == 0;
 }
 
 static int run(int argc, char **argv, int lint)
@@ -111,20 +115,34 @@ static int run(int argc, char **argv, int lint)
 	rsc_diags_sort(&d);
 
 	FILE *out = src.format == RSC_FORMAT_TEXT ? stderr : stdout;
-	rsc_diags_print(out, &d, src.format, &fs, fs.root_path);
+	rsc_diags_print_at(out, &d, src.format, &fs, fs.root_path, src.root);
+	/* The root as the user can open it: no trailing '/', "." for the top. */
+	const char *shown;
+	size_t shown_len = rsc_root_prefix(&shown, src.root);
+	const char *root = shown_len ? rsc_arena_strndup(&arena, shown, shown_len) : ".";
+	if (src.format == RSC_FORMAT_TEXT && !src.worktree &&
+	    strcmp(src.rev, "HEAD") == 0 && (rc == RSC_OK || rc == RSC_EINVALID)) {
+		size_t changed = 0;
+		if (rsc_source_uncommitted(&changed, src.root) == RSC_OK && changed)
+			fprintf(stderr,
+				"note: %zu uncommitted change%s under %s%s %s not checked; "
+				"use --worktree to check the files on disk\n",
+				changed, changed == 1 ? "" : "s", root,
+				strcmp(root, "/") == 0 ? "" : "/", changed == 1 ? "is" : "are");
+	}
 	if (src.format == RSC_FORMAT_TEXT) {
 		const char *where = src.worktree ? "work tree" : src.rev;
 		if (rc == RSC_OK && lint)
 			printf("%s (%s): %zu flags, %zu segments, %zu environments: "
-			       "valid, %zu warning%s\n", src.root, where, rs.nflags,
+			       "valid, %zu warning%s\n", root, where, rs.nflags,
 			       rs.nsegments, rs.nenvs, d.warnings,
 			       d.warnings == 1 ? "" : "s");
 		else if (rc == RSC_OK)
 			printf("%s (%s): %zu flags, %zu segments, %zu environments: "
-			       "valid\n", src.root, where, rs.nflags, rs.nsegments,
+			       "valid\n", root, where, rs.nflags, rs.nsegments,
 			       rs.nenvs);
 		else if (rc == RSC_EINVALID)
-			fprintf(stderr, "%s (%s): %zu error%s\n", src.root, where,
+			fprintf(stderr, "%s (%s): %zu error%s\n", root, where,
 				d.errors, d.errors == 1 ? "" : "s");
 	}
 	rsc_diags_free(&d);

@@ -78,11 +78,81 @@ void rsc_diags_sort(rsc_diags *d)
 	}
 }
 
+size_t rsc_utf8_seq(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (n == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		len = 2;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		len = 3;
+		if (u[0] == 0xe0)
+			lo = 0xa0; /* overlong */
+		else if (u[0] == 0xed)
+			hi = 0x9f; /* surrogates */
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		len = 4;
+		if (u[0] == 0xf0)
+			lo = 0x90; /* overlong */
+		else if (u[0] == 0xf4)
+			hi = 0x8f; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < len || u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+int rsc_utf8_valid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t l = rsc_utf8_seq(s + i, n - i);
+		if (!l)
+			return 0;
+		i += l;
+	}
+	return 1;
+}
+
+size_t rsc_root_prefix(const char **out, const char *user_root)
+{
+	*out = "";
+	if (!user_root)
+		return 0;
+	size_t n = strlen(user_root);
+	while (n > 1 && user_root[n - 1] == '/')
+		n--;
+	if (n == 0 || (n == 1 && user_root[0] == '.'))
+		return 0;
+	*out = user_root;
+	return n;
+}
+
 void rsc_json_string(FILE *out, const char *s, size_t len)
 {
 	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			size_t l = rsc_utf8_seq(s + i, len - i);
+			if (l) {
+				fwrite(s + i, 1, l, out);
+				i += l;
+			} else {
+				fputs("\\ufffd", out);
+				i++;
+			}
+			continue;
+		}
 		switch (c) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -90,11 +160,12 @@ void rsc_json_string(FILE *out, const char *s, size_t len)
 		case '\r': fputs("\\r", out); break;
 		case '\t': fputs("\\t", out); break;
 		default:
-			if (c < 0x20)
+			if (c < 0x20 || c == 0x7f)
 				fprintf(out, "\\u%04x", c);
 			else
 				fputc(c, out);
 		}
+		i++;
 	}
 	fputc('"', out);
 }
@@ -118,33 +189,82 @@ static const char *find_line(const rsc_file *f, uint32_t line, size_t *len)
 	return p;
 }
 
-static void print_text(FILE *out, const rsc_diag *x, const rsc_fileset *files)
+/* The widest part of a source line that is shown, in characters. */
+#define SOURCE_WINDOW 120
+
+/* Prints the source line text[0..len) and a caret under character column
+ * col (1-based), or nothing when the line is not printable text. */
+static void print_source(FILE *out, const char *text, size_t len, uint32_t col)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)text[i];
+		size_t l = rsc_utf8_seq(text + i, len - i);
+		if (!l || (c < 0x20 && c != '\t') || c == 0x7f)
+			return; /* a terminal would garble it or worse */
+		if (l == 2 && c == 0xc2 && (unsigned char)text[i + 1] < 0xa0)
+			return; /* C1 controls */
+		i += l;
+		chars++;
+	}
+	size_t caret = col ? col - 1 : 0; /* characters before the caret */
+	if (caret > chars)
+		caret = chars;
+	size_t first = 0, last = chars; /* the window, in characters */
+	if (chars > SOURCE_WINDOW) {
+		first = caret > SOURCE_WINDOW / 2 ? caret - SOURCE_WINDOW / 2 : 0;
+		if (first + SOURCE_WINDOW > chars)
+			first = chars - SOURCE_WINDOW;
+		last = first + SOURCE_WINDOW;
+	}
+	fputs("  ", out);
+	if (first > 0)
+		fputs("\xe2\x80\xa6", out);
+	size_t ch = 0, i = 0, start = 0, end = len;
+	for (; i < len; ch++) {
+		if (ch == first)
+			start = i;
+		if (ch == last) {
+			end = i;
+			break;
+		}
+		i += rsc_utf8_seq(text + i, len - i);
+	}
+	if (first == chars)
+		start = len;
+	fprintf(out, "%.*s", (int)(end - start), text + start);
+	if (last < chars)
+		fputs("\xe2\x80\xa6", out);
+	fputs("\n  ", out);
+	if (first > 0)
+		fputc(' ', out); /* under the ellipsis */
+	/* Tabs stay tabs so that the caret lines up. */
+	ch = first;
+	for (i = start; i < end && ch < caret; ch++) {
+		fputc(text[i] == '\t' ? '\t' : ' ', out);
+		i += rsc_utf8_seq(text + i, len - i);
+	}
+	fputs("^\n", out);
+}
+
+static void print_text(FILE *out, const rsc_diag *x, const rsc_fileset *files,
+		       const char *prefix, size_t plen)
 {
 	const char *sev = x->severity == RSC_ERROR ? "error" : "warning";
+	const char *sep = plen && !(plen == 1 && prefix[0] == '/') ? "/" : "";
 	if (!*x->file)
 		fprintf(out, "%s: %s\n", sev, x->message);
 	else if (x->line == 0)
-		fprintf(out, "%s: %s: %s\n", x->file, sev, x->message);
-	else
-		fprintf(out, "%s:%u:%u: %s: %s\n", x->file, x->line, x->col, sev,
+		fprintf(out, "%.*s%s%s: %s: %s\n", (int)plen, prefix, sep, x->file, sev,
 			x->message);
+	else
+		fprintf(out, "%.*s%s%s:%u:%u: %s: %s\n", (int)plen, prefix, sep, x->file,
+			x->line, x->col, sev, x->message);
 	const rsc_file *f = files && *x->file ? rsc_fileset_find(files, x->file) : NULL;
 	size_t len;
 	const char *text = f && x->line ? find_line(f, x->line, &len) : NULL;
-	if (!text)
-		return;
-	fprintf(out, "  %.*s\n  ", (int)len, text);
-	/* The column counts characters: keep tabs as tabs so the caret lines
-	 * up, skip UTF-8 continuation bytes. */
-	uint32_t col = 1;
-	for (size_t i = 0; i < len && col < x->col; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if ((c & 0xc0) == 0x80)
-			continue;
-		fputc(c == '\t' ? '\t' : ' ', out);
-		col++;
-	}
-	fputs("^\n", out);
+	if (text)
+		print_source(out, text, len, x->col);
 }
 
 /* GitHub workflow commands need %, \r, \n escaped in the message and also
@@ -163,16 +283,26 @@ static void gh_escape(FILE *out, const char *s, int property)
 	}
 }
 
-void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
-		     const rsc_fileset *files, const char *path_prefix)
+void rsc_diags_print_at(FILE *out, const rsc_diags *d, rsc_format fmt,
+			const rsc_fileset *files, const char *repo_prefix,
+			const char *user_root)
 {
+	const char *prefix;
+	size_t plen = rsc_root_prefix(&prefix, user_root);
+	const char *sep = plen && !(plen == 1 && prefix[0] == '/') ? "/" : "";
 	if (fmt == RSC_FORMAT_JSON) {
 		fputs("{\"diagnostics\":[", out);
 		for (size_t i = 0; i < d->n; i++) {
 			const rsc_diag *x = &d->v[i];
 			fprintf(out, "%s{\"severity\":\"%s\",\"file\":", i ? "," : "",
 				x->severity == RSC_ERROR ? "error" : "warning");
-			rsc_json_string(out, x->file, strlen(x->file));
+			if (plen && *x->file) {
+				char *p = rsc_arena_printf(d->arena, "%.*s%s%s", (int)plen,
+							   prefix, sep, x->file);
+				rsc_json_string(out, p, strlen(p));
+			} else {
+				rsc_json_string(out, x->file, strlen(x->file));
+			}
 			fprintf(out, ",\"line\":%u,\"column\":%u,\"message\":", x->line, x->col);
 			rsc_json_string(out, x->message, strlen(x->message));
 			fputc('}', out);
@@ -183,14 +313,14 @@ void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
 	for (size_t i = 0; i < d->n; i++) {
 		const rsc_diag *x = &d->v[i];
 		if (fmt == RSC_FORMAT_TEXT) {
-			print_text(out, x, files);
+			print_text(out, x, files, prefix, plen);
 			continue;
 		}
 		fprintf(out, "::%s", x->severity == RSC_ERROR ? "error" : "warning");
 		if (*x->file) {
 			fputs(" file=", out);
-			if (path_prefix && *path_prefix) {
-				gh_escape(out, path_prefix, 1);
+			if (repo_prefix && *repo_prefix) {
+				gh_escape(out, repo_prefix, 1);
 				fputc('/', out);
 			}
 			gh_escape(out, x->file, 1);
@@ -201,4 +331,10 @@ void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
 		gh_escape(out, x->message, 0);
 		fputc('\n', out);
 	}
+}
+
+void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
+		     const rsc_fileset *files, const char *path_prefix)
+{
+	rsc_diags_print_at(out, d, fmt, files, path_prefix, NULL);
 }

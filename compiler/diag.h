@@ -55,16 +55,46 @@ void rsc_diags_sort(rsc_diags *d);
 
 /*
  * Prints every diagnostic.  Text: "file:line:col: error: message", then the
- * source line and a caret under the column when files has the file.  JSON: one
+ * source line and a caret under the column when files has the file (a long
+ * line is cut to a window around the caret, marked with an ellipsis; a line that
+ * is not valid UTF-8 or holds control characters is not shown).  JSON: one
  * object {"diagnostics":[...],"errors":N,"warnings":N}.  GitHub:
  * "::error file=F,line=L,col=C::message" (the file path prefixed by
  * path_prefix, the ruleset's path inside the repository, so annotations land on
- * the pull request's diff).  files and path_prefix may be NULL.
+ * the pull request's diff).  Text and JSON print the ruleset-relative paths as
+ * they are.  files and path_prefix may be NULL.
  */
 void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
 		     const struct rsc_fileset *files, const char *path_prefix);
 
-/* Writes s as a JSON string literal (with quotes). */
+/*
+ * Like rsc_diags_print, but text and JSON paths (and nothing else) are
+ * prefixed with user_root, the ruleset root as the user named it (--root), so
+ * that they open from the current directory: "flags" + "x.yaml" ->
+ * "flags/x.yaml"; "." or "" or NULL adds nothing; trailing slashes are
+ * dropped.  GitHub annotations use repo_prefix as rsc_diags_print's
+ * path_prefix.  Typical call:
+ *   rsc_diags_print_at(out, &d, fmt, &fs, fs.root_path, src.root);
+ */
+void rsc_diags_print_at(FILE *out, const rsc_diags *d, rsc_format fmt,
+			const struct rsc_fileset *files, const char *repo_prefix,
+			const char *user_root);
+
+/* user_root without trailing slashes, "" for "." or NULL: the prefix
+ * rsc_diags_print_at joins with '/'.  Returns len of the prefix; *out points
+ * into user_root (or to ""). */
+size_t rsc_root_prefix(const char **out, const char *user_root);
+
+/* Length (1-4) of the well-formed UTF-8 sequence at s[0..n), or 0 when it is
+ * not one (a stray continuation byte, an overlong form, a surrogate, a code
+ * point above U+10FFFF, a truncated sequence). */
+size_t rsc_utf8_seq(const char *s, size_t n);
+
+/* Whether s[0..n) is entirely well-formed UTF-8. */
+int rsc_utf8_valid(const char *s, size_t n);
+
+/* Writes s as a JSON string literal (with quotes); bytes that are not
+ * well-formed UTF-8 become \ufffd, so the output is always valid JSON. */
 void rsc_json_string(FILE *out, const char *s, size_t len);
 
 #endif

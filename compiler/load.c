@@ -13,10 +13,19 @@
 #include "scalar.h"
 #include "ydoc.h"
 
+/* A key that an unknown key was taken for ("enabeld" -> "enabled"): its
+ * absence is not reported again. */
+typedef struct guess {
+	const rsc_ynode *map;
+	const char *key;
+	struct guess *next;
+} guess;
+
 typedef struct loader {
 	rsc_ruleset *rs;
 	rsc_arena *a;
 	rsc_diags *d;
+	guess *guesses; /* arena-allocated */
 } loader;
 
 static rsc_pos pos_of(const rsc_ynode *n)
@@ -61,7 +70,75 @@ static int in_words(const char *const *words, const rsc_ynode *k)
 	return 0;
 }
 
-/* Reports every key of map not in allowed; returns how many. */
+static const rsc_ynode *map_key(const rsc_ynode *map, const char *key)
+{
+	size_t klen = strlen(key);
+	for (size_t i = 0; i < map->n; i++)
+		if (map->keys[i]->len == klen && memcmp(map->keys[i]->text, key, klen) == 0)
+			return map->keys[i];
+	return NULL;
+}
+
+/* Edit distance with adjacent transpositions (optimal string alignment),
+ * or 3 when it is more than 2; keys are short. */
+static size_t edit_distance(const char *x, size_t xl, const char *y, size_t yl)
+{
+	enum { MAXL = 32 };
+	if (xl >= MAXL || yl >= MAXL || (xl > yl ? xl - yl : yl - xl) > 2)
+		return 3;
+	size_t dist[MAXL][MAXL];
+	for (size_t i = 0; i <= xl; i++)
+		dist[i][0] = i;
+	for (size_t j = 0; j <= yl; j++)
+		dist[0][j] = j;
+	for (size_t i = 1; i <= xl; i++)
+		for (size_t j = 1; j <= yl; j++) {
+			size_t cost = x[i - 1] != y[j - 1];
+			size_t best = dist[i - 1][j - 1] + cost;
+			if (dist[i - 1][j] + 1 < best)
+				best = dist[i - 1][j] + 1;
+			if (dist[i][j - 1] + 1 < best)
+				best = dist[i][j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
+			    dist[i - 2][j - 2] + 1 < best)
+				best = dist[i - 2][j - 2] + 1;
+			dist[i][j] = best;
+		}
+	return dist[xl][yl] > 2 ? 3 : dist[xl][yl];
+}
+
+/* The allowed key that k is most likely a misspelling of, one the mapping
+ * does not already have; NULL if none is close (two edits, one for keys of
+ * up to four characters). */
+static const char *likely_key(const rsc_ynode *map, const rsc_ynode *k,
+			      const char *const *allowed)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (size_t i = 0; allowed[i]; i++) {
+		size_t al = strlen(allowed[i]);
+		size_t limit = al <= 4 ? 1 : 2;
+		size_t dd = edit_distance(k->text, k->len, allowed[i], al);
+		if (dd <= limit && dd < best_d && !map_key(map, allowed[i])) {
+			best = allowed[i];
+			best_d = dd;
+		}
+	}
+	return best;
+}
+
+/* Whether an unknown key of map was taken for key. */
+static int guessed(const loader *L, const rsc_ynode *map, const char *key)
+{
+	for (const guess *g = L->guesses; g; g = g->next)
+		if (g->map == map && strcmp(g->key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Reports every key of map not in allowed; returns how many.  A key close to
+ * an allowed one gets "did you mean", and the allowed key is then not also
+ * reported missing. */
 static size_t unknown_keys(loader *L, const rsc_ynode *map, const char *ctx,
 			   const char *const *allowed)
 {
@@ -70,21 +147,23 @@ static size_t unknown_keys(loader *L, const rsc_ynode *map, const char *ctx,
 		const rsc_ynode *k = map->keys[i];
 		if (in_words(allowed, k))
 			continue;
-		rsc_yerror(L->d, k, "unknown key '%s' in %s; expected one of %s",
-			   rsc_show(L->d, k->text, k->len), ctx,
-			   join(L->a, allowed, count_words(allowed)));
+		const char *like = likely_key(map, k, allowed);
+		if (like && !guessed(L, map, like)) {
+			rsc_yerror(L->d, k, "unknown key '%s' in %s; did you mean '%s'?",
+				   rsc_show(L->d, k->text, k->len), ctx, like);
+			guess *g = rsc_arena_alloc(L->a, sizeof *g);
+			g->map = map;
+			g->key = like;
+			g->next = L->guesses;
+			L->guesses = g;
+		} else {
+			rsc_yerror(L->d, k, "unknown key '%s' in %s; expected one of %s",
+				   rsc_show(L->d, k->text, k->len), ctx,
+				   join(L->a, allowed, count_words(allowed)));
+		}
 		bad++;
 	}
 	return bad;
-}
-
-static const rsc_ynode *map_key(const rsc_ynode *map, const char *key)
-{
-	size_t klen = strlen(key);
-	for (size_t i = 0; i < map->n; i++)
-		if (map->keys[i]->len == klen && memcmp(map->keys[i]->text, key, klen) == 0)
-			return map->keys[i];
-	return NULL;
 }
 
 static int is_empty(const rsc_ynode *n)
@@ -109,7 +188,7 @@ static const rsc_ynode *required(loader *L, const rsc_ynode *map, const char *ke
 				 const char *ctx)
 {
 	const rsc_ynode *v = rsc_ymap_get(map, key);
-	if (!v)
+	if (!v && !guessed(L, map, key))
 		rsc_yerror(L->d, map, "missing required key '%s' in %s", key, ctx);
 	return v;
 }
@@ -403,7 +482,7 @@ static void load_step(loader *L, rsc_step *st, const rsc_ynode *n)
 	} else if (sp) {
 		st->kind = RSL_SERVE_SPLIT;
 		load_split(L, &st->split, sp);
-	} else {
+	} else if (!guessed(L, n, "variant") && !guessed(L, n, "split")) {
 		rsc_yerror(d, n, "schedule step needs 'variant' or 'split'");
 	}
 }
@@ -448,7 +527,7 @@ static void load_serve(loader *L, rsc_serve *s, const rsc_ynode *n, const char *
 		s->nsteps = sch->n;
 		for (size_t i = 0; i < sch->n; i++)
 			load_step(L, &s->steps[i], sch->items[i]);
-	} else {
+	} else if (!guessed(L, n, "split") && !guessed(L, n, "schedule")) {
 		rsc_yerror(d, n, "'%s' needs 'split' or 'schedule' (or a variant name)", field);
 	}
 }
@@ -665,7 +744,7 @@ static int load_flag(loader *L, rsc_flag *f, const char *stem, const char *path,
 			f->variants[1].name = "off";
 			f->variants[1].pos = synth;
 			f->variants[1].value.kind = RSC_V_BOOL;
-		} else if (type_ok) {
+		} else if (type_ok && !guessed(L, root, "variants")) {
 			rsc_yerror(d, root,
 				   "missing required key 'variants' in flag: only a boolean "
 				   "flag has default variants");
@@ -692,7 +771,7 @@ static int load_flag(loader *L, rsc_flag *f, const char *stem, const char *path,
 	} else if (defaulted) {
 		f->off_variant.name = "off";
 		f->off_variant.pos = synth;
-	} else if (type_ok) {
+	} else if (type_ok && !guessed(L, root, "off_variant")) {
 		rsc_yerror(d, root, "missing required key 'off_variant' in flag");
 	}
 
@@ -853,6 +932,23 @@ static int ends_with(const char *s, size_t len, const char *suffix)
 	return len >= l && memcmp(s + len - l, suffix, l) == 0;
 }
 
+/* Whether path has a component starting with '.': another tool's file
+ * (.github/workflows/ci.yml), never part of the ruleset.  rsc_source_read
+ * already skips them; this covers filesets built otherwise. */
+static int hidden_path(const char *p)
+{
+	for (const char *s = p; *s; s++)
+		if (*s == '.' && (s == p || s[-1] == '/'))
+			return 1;
+	return 0;
+}
+
+#define LAYOUT_HINT                                                              \
+	"a ruleset root holds only rulestead.yaml, <flag>.yaml, "                 \
+	"segments/<segment>.yaml and environments/<env>/<flag>.yaml; keep other " \
+	"YAML in a dot-directory (such as .github/) or outside the ruleset root " \
+	"(rsc validate --root <dir>)"
+
 /* Where a file belongs, from its path; stem is its name without .yaml and
  * env its environment directory. */
 static int classify(loader *L, const rsc_file *f, const char **stem, const char **env)
@@ -861,32 +957,36 @@ static int classify(loader *L, const rsc_file *f, const char **stem, const char 
 	size_t len = strlen(p);
 	const char *base = strrchr(p, '/');
 	base = base ? base + 1 : p;
-	if (ends_with(p, len, ".yml")) {
+	int yml = ends_with(p, len, ".yml");
+	if ((!yml && !ends_with(p, len, ".yaml")) || hidden_path(p))
+		return F_IGNORE;
+	size_t slashes = 0;
+	for (const char *s = p; *s; s++)
+		slashes += *s == '/';
+	int kind = F_BAD;
+	if (slashes == 0)
+		kind = strncmp(p, "rulestead.", 10) == 0 && len == (yml ? 13u : 14u)
+			       ? F_CONFIG : F_FLAG;
+	else if (slashes == 1 && strncmp(p, "segments/", 9) == 0)
+		kind = F_SEGMENT;
+	else if (slashes == 2 && strncmp(p, "environments/", 13) == 0 && p[13] != '/')
+		kind = F_TARGETING;
+	if (kind == F_BAD) {
+		rsc_error(L->d, p, 0, 0, "unexpected file: " LAYOUT_HINT);
+		return F_BAD;
+	}
+	if (yml) {
 		size_t bl = strlen(base);
 		rsc_error(L->d, p, 0, 0, "use the .yaml extension ('%s' \xe2\x86\x92 '%.*s.yaml')",
 			  base, (int)(bl - 4), base);
 		return F_BAD;
 	}
-	if (!ends_with(p, len, ".yaml"))
-		return F_IGNORE;
-	if (strcmp(p, "rulestead.yaml") == 0)
+	if (kind == F_CONFIG)
 		return F_CONFIG;
 	*stem = rsc_arena_strndup(L->a, base, strlen(base) - 5);
-	size_t slashes = 0;
-	for (const char *s = p; *s; s++)
-		slashes += *s == '/';
-	if (slashes == 0)
-		return F_FLAG;
-	if (slashes == 1 && strncmp(p, "segments/", 9) == 0)
-		return F_SEGMENT;
-	if (slashes == 2 && strncmp(p, "environments/", 13) == 0 && p[13] != '/') {
+	if (kind == F_TARGETING)
 		*env = rsc_arena_strndup(L->a, p + 13, (size_t)(base - 1 - (p + 13)));
-		return F_TARGETING;
-	}
-	rsc_error(L->d, p, 0, 0,
-		  "unexpected file: expected rulestead.yaml, <flag>.yaml, "
-		  "segments/<segment>.yaml or environments/<env>/<flag>.yaml");
-	return F_BAD;
+	return kind;
 }
 
 static int by_flag_key(const void *x, const void *y)
@@ -931,7 +1031,22 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 	memset(rs, 0, sizeof *rs);
 	rs->arena = a;
 	rs->files = fs;
-	loader L = { rs, a, d };
+	loader L = { rs, a, d, NULL };
+
+	/* Without it nothing else can be checked, and a mistyped --root would
+	 * bury that under one "unexpected file" per file. */
+	if (!has_file(fs, "rulestead.yaml") && !has_file(fs, "rulestead.yml")) {
+		if (fs->root)
+			rsc_error(d, "rulestead.yaml", 0, 0,
+				  "missing rulestead.yaml: is '%s' the ruleset root? (--root "
+				  "names the directory holding rulestead.yaml)",
+				  rsc_show(d, fs->root, strlen(fs->root)));
+		else
+			rsc_error(d, "rulestead.yaml", 0, 0,
+				  "missing rulestead.yaml: every ruleset root needs one "
+				  "(environments: [...])");
+		return RSC_EINVALID;
+	}
 
 	int *kind = rsc_arena_alloc(a, (fs->n + 1) * sizeof *kind);
 	const char **stem = rsc_arena_alloc(a, (fs->n + 1) * sizeof *stem);
@@ -947,11 +1062,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 	}
 
 	int envs_ok = 0;
-	if (!config) {
-		rsc_error(d, "rulestead.yaml", 0, 0,
-			  "missing rulestead.yaml: every ruleset root needs one "
-			  "(environments: [...])");
-	} else {
+	if (config) {
 		const rsc_ynode *root = parse(&L, config);
 		if (root)
 			envs_ok = load_config(&L, root) == 0;

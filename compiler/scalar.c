@@ -417,10 +417,24 @@ static pclass classify_plain(rsc_diags *d, const char *t, size_t len,
 				"1.1; write %s%s or quote it",
 				rsc_show(d, t, len), t[0] == '-' ? "-" : "", rsc_show(d, u + z, ulen - z));
 		} else {
+			/* ".5", "5.", "01.5": the spelling every version reads alike */
+			char *fix = rsc_arena_alloc(a, len + 3);
+			size_t o = 0, z = 0;
+			if (t[0] == '-')
+				fix[o++] = '-';
+			while (z + 1 < ulen && u[z] == '0' && is_digit(u[z + 1]))
+				z++;
+			if (u[z] == '.')
+				fix[o++] = '0';
+			for (size_t i = z; i < ulen; i++) {
+				fix[o++] = u[i];
+				if (u[i] == '.' && (i + 1 == ulen || !is_digit(u[i + 1])))
+					fix[o++] = '0';
+			}
 			*why = rsc_arena_printf(a,
-				"ambiguous number '%s': write a digit on both sides of the "
-				"'.' and no leading zero (0.5, 12.5), or quote it",
-				rsc_show(d, t, len));
+				"ambiguous number '%s': YAML versions read it differently; "
+				"write %s or quote it",
+				rsc_show(d, t, len), rsc_show(d, fix, o));
 		}
 		return PV_TRAP;
 	}

@@ -27,18 +27,63 @@ typedef struct collect {
 	size_t n, cap;
 	int refused;  /* a symlink, submodule or oversized file was found */
 	int too_many; /* RSC_MAX_FILES was exceeded (reported once) */
+	git_repository *ignores; /* worktree: skip what this repository ignores */
+	const char *repo_rel;    /* worktree: the root inside that repository */
 } collect;
 
 #define MSG_SYMLINK "symbolic links are not allowed in a ruleset (points to '%s')"
 #define MSG_SUBMODULE "submodules are not allowed in a ruleset"
 #define MSG_TOO_LARGE "file is too large: %" PRIu64 " bytes, at most %u allowed"
 #define MSG_TOO_MANY "too many files: a ruleset has at most %u .yaml and .yml files"
+#define MSG_NOT_UTF8 "file name is not valid UTF-8"
 
 static int is_yaml(const char *name)
 {
 	size_t n = strlen(name);
 	return (n >= 5 && strcmp(name + n - 5, ".yaml") == 0) ||
 	       (n >= 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+/* Dot-files and dot-directories (.git, .github, .pre-commit-config.yaml)
+ * belong to other tools: never part of a ruleset. */
+static int is_hidden(const char *name)
+{
+	return name[0] == '.';
+}
+
+/* Whether the compiler would read from path (relative to the root): a YAML
+ * name, or the segments/ and environments/ trees.  A symbolic link or a
+ * submodule there is refused; anywhere else it is none of our business. */
+static int in_ruleset(const char *path, const char *name)
+{
+	return is_yaml(name) || strcmp(path, "segments") == 0 ||
+	       strcmp(path, "environments") == 0 || strncmp(path, "segments/", 9) == 0 ||
+	       strncmp(path, "environments/", 13) == 0;
+}
+
+/* A file name that is not UTF-8 cannot be shown or matched; it is reported
+ * with '?' for each bad byte.  Returns 1 when name is fine. */
+static int name_ok(collect *c, const char *path)
+{
+	size_t n = strlen(path);
+	if (rsc_utf8_valid(path, n))
+		return 1;
+	char *shown = rsc_arena_alloc(c->a, n + 1), *o = shown;
+	for (size_t i = 0; i < n;) {
+		size_t l = rsc_utf8_seq(path + i, n - i);
+		if (l) {
+			memcpy(o, path + i, l);
+			o += l;
+			i += l;
+		} else {
+			*o++ = '?';
+			i++;
+		}
+	}
+	*o = '\0';
+	rsc_error(c->d, shown, 0, 0, MSG_NOT_UTF8);
+	c->refused = 1;
+	return 0;
 }
 
 static char *join(rsc_arena *a, const char *prefix, const char *name)
@@ -264,6 +309,8 @@ static int walk_git_tree(tree_walk *w, const git_tree *tree, const char *prefix)
 		const char *name = git_tree_entry_name(e);
 		git_filemode_t mode = git_tree_entry_filemode(e);
 		int rc = RSC_OK;
+		if (is_hidden(name))
+			continue;
 		if (mode == GIT_FILEMODE_TREE) {
 			char *path = join(w->c->a, prefix, name);
 			git_tree *sub = NULL;
@@ -276,14 +323,19 @@ static int walk_git_tree(tree_walk *w, const git_tree *tree, const char *prefix)
 			rc = walk_git_tree(w, sub, path);
 			git_tree_free(sub);
 		} else if (mode == GIT_FILEMODE_LINK) {
-			rc = refuse_git_link(w, e, join(w->c->a, prefix, name));
+			char *path = join(w->c->a, prefix, name);
+			if (in_ruleset(path, name))
+				rc = refuse_git_link(w, e, path);
 		} else if (mode == GIT_FILEMODE_COMMIT) {
-			rsc_error(w->c->d, join(w->c->a, prefix, name), 0, 0, MSG_SUBMODULE);
-			w->c->refused = 1;
+			char *path = join(w->c->a, prefix, name);
+			if (in_ruleset(path, name)) {
+				rsc_error(w->c->d, path, 0, 0, MSG_SUBMODULE);
+				w->c->refused = 1;
+			}
 		} else if ((mode == GIT_FILEMODE_BLOB ||
 			    mode == GIT_FILEMODE_BLOB_EXECUTABLE) && is_yaml(name)) {
 			char *path = join(w->c->a, prefix, name);
-			if (room_for_one(w->c, path))
+			if (name_ok(w->c, path) && room_for_one(w->c, path))
 				rc = read_blob(w, e, path);
 		}
 		if (rc < 0)
@@ -321,10 +373,17 @@ static int read_git(rsc_fileset *out, collect *c, const char *root, const char *
 		rsc_error(d, NULL, 0, 0, "cannot open '%s': %s", root, strerror(errno));
 		goto out;
 	}
+	/* Whether root itself is on disk: a directory deleted from the work
+	 * tree can still be read from a commit. */
+	int on_disk = strcmp(abs, existing) == 0;
 	if (git_repository_open_ext(&repo, existing, 0, NULL) < 0) {
-		rsc_error(d, NULL, 0, 0,
-			  "'%s' is not inside a git repository (use --worktree to read files on disk)",
-			  root);
+		if (on_disk)
+			rsc_error(d, NULL, 0, 0,
+				  "'%s' is not inside a git repository (use --worktree to read "
+				  "files on disk)",
+				  root);
+		else
+			rsc_error(d, NULL, 0, 0, "'%s' does not exist", root);
 		goto out;
 	}
 	const char *rel = relative_to_workdir(a, repo, abs);
@@ -354,8 +413,9 @@ static int read_git(rsc_fileset *out, collect *c, const char *root, const char *
 	if (*rel) {
 		int e = git_tree_entry_bypath(&entry, top, rel);
 		if (e == GIT_ENOTFOUND) {
-			rsc_error(d, NULL, 0, 0, "'%s' does not exist in commit %.7s", root,
-				  out->commit);
+			rsc_error(d, NULL, 0, 0, "'%s' does not exist in commit %.7s%s", root,
+				  out->commit,
+				  on_disk ? " (use --worktree to read files on disk)" : "");
 			goto out;
 		}
 		if (e < 0) {
@@ -455,12 +515,28 @@ static int read_disk_file(disk_walk *w, const char *path, const struct stat *st)
 
 static int walk_disk_dir(disk_walk *w, size_t len);
 
-static int visit_disk_entry(disk_walk *w, size_t len, const char *name, int at_root)
+/* Whether the repository around a --worktree root ignores rel (relative to
+ * the root). */
+static int ignored(collect *c, const char *rel)
+{
+	if (!c->ignores)
+		return 0;
+	int yes = 0;
+	const char *path = *c->repo_rel ? rsc_arena_printf(c->a, "%s/%s", c->repo_rel, rel)
+					: rel;
+	if (git_ignore_path_is_ignored(&yes, c->ignores, path) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	return yes;
+}
+
+static int visit_disk_entry(disk_walk *w, size_t len, const char *name)
 {
 	collect *c = w->c;
-	/* The repository itself (a directory, or the gitfile of a linked work
-	 * tree or submodule) when root is the top of a work tree. */
-	if (at_root && strcmp(name, ".git") == 0)
+	/* Also the repository itself (a directory, or the gitfile of a linked
+	 * work tree or submodule) when root is the top of a work tree. */
+	if (is_hidden(name))
 		return RSC_OK;
 	size_t nl = strlen(name);
 	if (len + 1 + nl + 1 > sizeof w->buf) {
@@ -477,7 +553,13 @@ static int visit_disk_entry(disk_walk *w, size_t len, const char *name, int at_r
 		return RSC_EIO;
 	}
 	const char *rel = rel_part(w);
+	if (!S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode) && !is_yaml(name))
+		return RSC_OK;
+	if (ignored(c, rel))
+		return RSC_OK;
 	if (S_ISLNK(st.st_mode)) {
+		if (!in_ruleset(rel, name))
+			return RSC_OK;
 		char target[PATH_MAX + 1];
 		ssize_t tl = readlink(w->buf, target, PATH_MAX);
 		if (tl < 0)
@@ -495,16 +577,18 @@ static int visit_disk_entry(disk_walk *w, size_t len, const char *name, int at_r
 			int nested = lstat(w->buf, &gst) == 0;
 			w->buf[sublen] = '\0';
 			if (nested) {
-				rsc_error(c->d, rel, 0, 0, MSG_SUBMODULE);
-				c->refused = 1;
+				if (in_ruleset(rel, name)) {
+					rsc_error(c->d, rel, 0, 0, MSG_SUBMODULE);
+					c->refused = 1;
+				}
 				return RSC_OK;
 			}
 		}
 		return walk_disk_dir(w, sublen);
 	}
-	if (!is_yaml(name))
-		return RSC_OK;
 	char *path = rsc_arena_strdup(c->a, rel);
+	if (!name_ok(c, path))
+		return RSC_OK;
 	if (!S_ISREG(st.st_mode)) {
 		rsc_error(c->d, path, 0, 0, "not a regular file");
 		c->refused = 1;
@@ -545,7 +629,7 @@ static int walk_disk_dir(disk_walk *w, size_t len)
 		}
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		rc = visit_disk_entry(w, len, de->d_name, len == w->root_len);
+		rc = visit_disk_entry(w, len, de->d_name);
 		if (rc < 0)
 			break;
 	}
@@ -554,8 +638,10 @@ static int walk_disk_dir(disk_walk *w, size_t len)
 	return rc;
 }
 
-/* Where the working directory is in its repository, if it is in one. */
-static void worktree_repo_info(rsc_fileset *out, rsc_arena *a, const char *root)
+/* Where the working directory is in its repository, if it is in one; returns
+ * that repository (the caller frees it) when root is inside its work tree. */
+static git_repository *worktree_repo_info(rsc_fileset *out, rsc_arena *a,
+					  const char *root)
 {
 	char *existing = NULL;
 	char *abs = resolve(root, &existing);
@@ -564,10 +650,14 @@ static void worktree_repo_info(rsc_fileset *out, rsc_arena *a, const char *root)
 		out->root_path = relative_to_workdir(a, repo, abs);
 		out->repo_url = origin_url(a, repo);
 	}
-	git_repository_free(repo);
+	if (!out->root_path) {
+		git_repository_free(repo);
+		repo = NULL;
+	}
 	git_error_clear();
 	free(abs);
 	free(existing);
+	return repo;
 }
 
 static int read_worktree(rsc_fileset *out, collect *c, const char *root)
@@ -588,9 +678,21 @@ static int read_worktree(rsc_fileset *out, collect *c, const char *root)
 	}
 	memcpy(w->buf, root, rl);
 	w->root_len = rl;
+	c->ignores = worktree_repo_info(out, c->a, root);
+	c->repo_rel = out->root_path;
+	/* A root the repository ignores was named on purpose: read it all. */
+	int root_ignored = 0;
+	if (c->ignores && *c->repo_rel &&
+	    (git_ignore_path_is_ignored(&root_ignored, c->ignores, c->repo_rel) < 0 ||
+	     root_ignored)) {
+		git_error_clear();
+		git_repository_free(c->ignores);
+		c->ignores = NULL;
+	}
 	int rc = walk_disk_dir(w, rl);
+	git_repository_free(c->ignores);
+	c->ignores = NULL;
 	free(w);
-	worktree_repo_info(out, c->a, root);
 	return rc;
 }
 
@@ -598,6 +700,7 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 		    const char *rev, rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
+	out->root = rsc_arena_strdup(a, root);
 	collect c = { .a = a, .d = d };
 	int rc;
 	if (git_libgit2_init() < 0) {
@@ -612,6 +715,78 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 	finish(out, &c);
 	if (rc == RSC_OK && c.refused)
 		rc = RSC_EINVALID;
+	return rc;
+}
+
+/* Whether path (relative to the repository top) is a file the compiler would
+ * read under the ruleset root rel: a YAML name, no dot-component. */
+static int ruleset_path(const char *path, const char *rel)
+{
+	size_t rl = strlen(rel);
+	if (rl) {
+		if (strncmp(path, rel, rl) != 0 || path[rl] != '/')
+			return 0;
+		path += rl + 1;
+	}
+	for (const char *p = path; *p; p++)
+		if (*p == '.' && (p == path || p[-1] == '/'))
+			return 0;
+	const char *base = strrchr(path, '/');
+	return is_yaml(base ? base + 1 : path);
+}
+
+int rsc_source_uncommitted(size_t *out, const char *root)
+{
+	*out = 0;
+	rsc_arena a = RSC_ARENA_INIT;
+	git_repository *repo = NULL;
+	git_status_list *list = NULL;
+	char *existing = NULL;
+	int rc = RSC_EIO;
+	if (git_libgit2_init() < 0)
+		return RSC_EIO;
+	char *abs = resolve(root, &existing);
+	if (!abs || git_repository_open_ext(&repo, existing, 0, NULL) < 0)
+		goto out;
+	const char *rel = relative_to_workdir(&a, repo, abs);
+	if (!rel)
+		goto out;
+	git_status_options opts;
+	if (git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION) < 0)
+		goto out;
+	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		     GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	char *spec = (char *)rel;
+	if (*rel && !strpbrk(rel, "*?[\\")) {
+		/* Only a speed-up: entries are filtered below anyway. */
+		opts.pathspec.strings = &spec;
+		opts.pathspec.count = 1;
+	}
+	if (git_status_list_new(&list, repo, &opts) < 0)
+		goto out;
+	size_t n = git_status_list_entrycount(list);
+	for (size_t i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		if (!e || e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED))
+			continue;
+		const git_diff_delta *dd = e->index_to_workdir ? e->index_to_workdir
+							       : e->head_to_index;
+		if (!dd)
+			continue;
+		const char *path = dd->old_file.path ? dd->old_file.path : dd->new_file.path;
+		if (path && ruleset_path(path, rel))
+			(*out)++;
+	}
+	rc = RSC_OK;
+out:
+	git_status_list_free(list);
+	git_repository_free(repo);
+	git_error_clear();
+	git_libgit2_shutdown();
+	free(abs);
+	free(existing);
+	rsc_arena_free(&a);
 	return rc;
 }
 

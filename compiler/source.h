@@ -41,6 +41,8 @@ typedef struct rsc_fileset {
 	const char *subject;    /* first line of the commit message */
 	const char *repo_url;   /* remote "origin" URL, credentials stripped; NULL if none */
 	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
+	const char *root;       /* the root as given to rsc_source_read (e.g. --root);
+				 * NULL when the fileset was built by hand */
 } rsc_fileset;
 
 /*
@@ -49,15 +51,31 @@ typedef struct rsc_fileset {
  * working directory (rev == NULL).  root may be anywhere inside a repository's
  * work tree; with rev == NULL it need not be in a repository at all.
  *
+ * Skips every dot-file and dot-directory (".github", ".pre-commit-config.yaml",
+ * ".git") at any depth, and with rev == NULL whatever the repository around
+ * root ignores (.gitignore), if root is in one and is not ignored itself.
+ *
  * Refuses (RSC_EINVALID, one diagnostic per offender, at the path with line
- * and column 0): symbolic links and submodules anywhere under root, files over
- * RSC_MAX_FILE_SIZE, more than RSC_MAX_FILES files.  Returns RSC_EIO when root
+ * and column 0): symbolic links and submodules where the compiler would read
+ * (a name ending in .yaml or .yml, or segments, environments or anything under
+ * them; others are ignored), YAML files whose names are not valid UTF-8
+ * ("file name is not valid UTF-8", at the path with '?' for each bad byte),
+ * files over RSC_MAX_FILE_SIZE, more than RSC_MAX_FILES files.  Returns RSC_EIO when root
  * or the repository cannot be opened, rev does not resolve to a commit, or a
  * read fails.  Works in shallow clones: only the named commit is read.
  * Everything out points to is allocated in a.
  */
 int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 		    const char *rev, rsc_diags *d);
+
+/*
+ * Counts into *out the ruleset files (as rsc_source_read would read them,
+ * dot-paths and ignored files aside) under root whose work-tree state differs
+ * from HEAD: modified, added (tracked or not) or deleted, staged or not.
+ * Returns RSC_OK, or RSC_EIO (no diagnostic; *out = 0) when root is not in
+ * the work tree of a repository or the status cannot be read.
+ */
+int rsc_source_uncommitted(size_t *out, const char *root);
 
 /* Finds a file by path; NULL if absent. */
 const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path);

@@ -407,12 +407,35 @@ END_TEST
 
 START_TEST(missing_config)
 {
+	/* A mistyped --root (the segments directory): only the one error that
+	 * matters, not one "unexpected file" per file. */
 	char *dir = tu_tmpdir("load-noconfig");
 	tu_write(dir, "f.yaml", "key: f\ndescription: A flag.\nowner: me\n");
-	loaded *l = load_dir(dir);
+	tu_write(dir, "a/b/c.yaml", "x: 1\n");
+	tu_write(dir, "g.yml", "x: 1\n");
+	loaded *l = load_dir("tests/tmp/load-noconfig");
 	expect_one(l, "rulestead.yaml", 0, 0,
-		   "missing rulestead.yaml: every ruleset root needs one (environments: [...])");
+		   "missing rulestead.yaml: is 'tests/tmp/load-noconfig' the ruleset root? "
+		   "(--root names the directory holding rulestead.yaml)");
+	ck_assert_int_eq(l->rc, RSC_EINVALID);
 	unload(l);
+
+	/* A fileset built without rsc_source_read does not know its root. */
+	rsc_arena a = RSC_ARENA_INIT;
+	rsc_diags d;
+	rsc_diags_init(&d, &a);
+	rsc_file files[] = { { "f.yaml", "key: f\n", 7 } };
+	rsc_fileset fs;
+	memset(&fs, 0, sizeof fs);
+	fs.v = files;
+	fs.n = 1;
+	rsc_ruleset rs;
+	ck_assert_int_eq(rsc_model_load(&rs, &a, &fs, &d), RSC_EINVALID);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.v[0].message,
+			 "missing rulestead.yaml: every ruleset root needs one (environments: [...])");
+	rsc_diags_free(&d);
+	rsc_arena_free(&a);
 }
 END_TEST
 
@@ -422,14 +445,26 @@ START_TEST(misplaced_files)
 			   "environments/prod/x/f.yaml", "enabled: true\n",
 			   "environments/dev/f.yml", "enabled: true\n", "notes.txt", "hi\n",
 			   NULL);
+	tu_write(dir, "docs/example.yaml", "x: 1\n");
+	tu_write(dir, "docs/mkdocs.yml", "x: 1\n");
+	/* Other tools' files, in dot-directories or dot-files: not ours. */
+	tu_write(dir, ".github/workflows/ci.yml", "on: push\n");
+	tu_write(dir, ".github/workflows/x.yaml", "on: push\n");
+	tu_write(dir, ".pre-commit-config.yaml", "repos: []\n");
+	tu_write(dir, "environments/.hidden/f.yaml", "x: 1\n");
 	loaded *l = load_dir(dir);
-	ck_assert_msg(l->d.n == 3, "%s", dump(l));
-	expect_at(l, 0, "environments/dev/f.yml", 0, 0,
+	ck_assert_msg(l->d.n == 5, "%s", dump(l));
+	const char *unexpected =
+		"unexpected file: a ruleset root holds only rulestead.yaml, <flag>.yaml, "
+		"segments/<segment>.yaml and environments/<env>/<flag>.yaml; keep other YAML "
+		"in a dot-directory (such as .github/) or outside the ruleset root "
+		"(rsc validate --root <dir>)";
+	expect_at(l, 0, "docs/example.yaml", 0, 0, unexpected);
+	expect_at(l, 1, "docs/mkdocs.yml", 0, 0, unexpected);
+	expect_at(l, 2, "environments/dev/f.yml", 0, 0,
 		  "use the .yaml extension ('f.yml' \xe2\x86\x92 'f.yaml')");
-	const char *unexpected = "unexpected file: expected rulestead.yaml, <flag>.yaml, "
-				 "segments/<segment>.yaml or environments/<env>/<flag>.yaml";
-	expect_at(l, 1, "environments/prod/x/f.yaml", 0, 0, unexpected);
-	expect_at(l, 2, "segments/a/b.yaml", 0, 0, unexpected);
+	expect_at(l, 3, "environments/prod/x/f.yaml", 0, 0, unexpected);
+	expect_at(l, 4, "segments/a/b.yaml", 0, 0, unexpected);
 	unload(l);
 }
 END_TEST
@@ -707,12 +742,44 @@ START_TEST(targeting_unknown_key_typo)
 	char *dir = ruleset("load-enabeld", "environments/prod/f.yaml",
 			   "default: on\nenabeld: true\n", NULL);
 	loaded *l = load_dir(dir);
+	/* One error: the key it meant is not also reported missing. */
+	expect_one(l, "environments/prod/f.yaml", 2, 1,
+		   "unknown key 'enabeld' in targeting; did you mean 'enabled'?");
+	unload(l);
+
+	/* Too far from any key: the list of keys, and the missing one. */
+	dir = ruleset("load-enbl", "environments/prod/f.yaml", "default: on\nenbl: true\n",
+		      NULL);
+	l = load_dir(dir);
 	ck_assert_msg(l->d.n == 2, "%s", dump(l));
 	expect_at(l, 0, "environments/prod/f.yaml", 1, 1,
 		  "missing required key 'enabled' in targeting");
 	expect_at(l, 1, "environments/prod/f.yaml", 2, 1,
-		  "unknown key 'enabeld' in targeting; expected one of enabled, requires, "
+		  "unknown key 'enbl' in targeting; expected one of enabled, requires, "
 		  "rules, default");
+	unload(l);
+
+	/* A misspelling of a key that is already there is just unknown. */
+	dir = ruleset("load-twice", "environments/prod/f.yaml",
+		      "enabled: true\ndefault: on\ndefualt: off\n", NULL);
+	l = load_dir(dir);
+	expect_one(l, "environments/prod/f.yaml", 3, 1,
+		   "unknown key 'defualt' in targeting; expected one of enabled, requires, "
+		   "rules, default");
+	unload(l);
+
+	/* Flags and rules too; the transposition counts as one edit. */
+	dir = ruleset("load-flag-typo", "g.yaml",
+		      "key: g\ndescription: d\nowner: o\ntype: string\n"
+		      "variants: {a: x}\noff_varaint: a\n",
+		      "environments/prod/f.yaml",
+		      "enabled: true\nrules:\n  - nmae: r\n    serve: on\ndefault: on\n", NULL);
+	l = load_dir(dir);
+	ck_assert_msg(l->d.n == 2, "%s", dump(l));
+	expect_at(l, 0, "environments/prod/f.yaml", 3, 5,
+		  "unknown key 'nmae' in rule; did you mean 'name'?");
+	expect_at(l, 1, "g.yaml", 6, 1,
+		  "unknown key 'off_varaint' in flag; did you mean 'off_variant'?");
 	unload(l);
 }
 END_TEST
@@ -735,7 +802,7 @@ START_TEST(targeting_refusals)
 			"missing required key 'serve' in rule");
 	targeting_error("load-t-rulekey",
 			"enabled: true\nrules:\n  - name: a\n    serve: on\n    then: x\ndefault: on\n",
-			5, 5, "unknown key 'then' in rule; expected one of name, when, serve");
+			5, 5, "unknown key 'then' in rule; did you mean 'when'?");
 	targeting_error("load-t-req",
 			"enabled: true\nrequires:\n  - flag: g\n    variant: on\n    when: x\n"
 			"default: on\n",
@@ -847,8 +914,14 @@ START_TEST(condition_traps)
 		   "ambiguous plain scalar '-.inf': YAML reads it as an infinite or NaN number, "
 		   "which a value cannot be; quote it for a string");
 	cond_error("load-c-dot", "      attribute: x\n      eq: .5\n", 7, 11,
-		   "ambiguous number '.5': write a digit on both sides of the '.' and no "
-		   "leading zero (0.5, 12.5), or quote it");
+		   "ambiguous number '.5': YAML versions read it differently; write 0.5 or "
+		   "quote it");
+	cond_error("load-c-dot-end", "      attribute: x\n      eq: -5.\n", 7, 11,
+		   "ambiguous number '-5.': YAML versions read it differently; write -5.0 or "
+		   "quote it");
+	cond_error("load-c-dot-zero", "      attribute: x\n      eq: 01.5\n", 7, 11,
+		   "ambiguous number '01.5': YAML versions read it differently; write 1.5 or "
+		   "quote it");
 	cond_error("load-c-empty", "      attribute: x\n      eq:\n", 7, 10,
 		   "missing value for 'eq'");
 	cond_error("load-c-inlist", "      attribute: x\n      in: [a, y]\n", 7, 15,

@@ -202,8 +202,22 @@ START_TEST(test_ruleset_in_a_subdirectory)
 	ck_assert_int_eq(src_read(&c, root, "HEAD"), RSC_EIO);
 	char *head = rev_parse(dir, "HEAD");
 	char msg[4200];
+	snprintf(msg, sizeof msg,
+		 "'%s' does not exist in commit %.7s (use --worktree to read files on disk)",
+		 root, head);
+	assert_one_diag(&c.d, "", msg);
+	ctx_free(&c);
+
+	/* Neither on disk nor in the commit: no hint. */
+	snprintf(root, sizeof root, "%s/nowhere", dir);
+	ck_assert_int_eq(src_read(&c, root, "HEAD"), RSC_EIO);
 	snprintf(msg, sizeof msg, "'%s' does not exist in commit %.7s", root, head);
 	assert_one_diag(&c.d, "", msg);
+	ctx_free(&c);
+
+	/* Not on disk, and nothing around it is a repository. */
+	ck_assert_int_eq(src_read(&c, "/nonexistent-rsc-root/flags", "HEAD"), RSC_EIO);
+	assert_one_diag(&c.d, "", "'/nonexistent-rsc-root/flags' does not exist");
 	ctx_free(&c);
 
 	/* A file, not a directory, in the commit. */
@@ -268,10 +282,15 @@ START_TEST(test_symlink_refused)
 	tu_git_init(dir);
 	tu_write(dir, "rulestead.yaml", "v: 1\n");
 	tu_write(dir, "segments/a.yaml", "key: a\n");
+	tu_write(dir, "README.md", "readme\n");
+	tu_write(dir, "docs/a.md", "a\n");
 	ck_assert_int_eq(tu_sh("cd '%s' && ln -s rulestead.yaml link.yaml && "
-			       "ln -s ../elsewhere segments/dir", dir), 0);
+			       "ln -s ../elsewhere segments/dir && "
+			       "ln -s README.md README && ln -s docs manual && "
+			       "ln -s ../README.md docs/b.md", dir), 0);
 	tu_git_commit(dir, "links", 1000);
 
+	/* Links the compiler would not read from are none of its business. */
 	for (int mode = 0; mode < 2; mode++) {
 		ctx c;
 		ck_assert_int_eq(src_read(&c, dir, mode ? "HEAD" : NULL), RSC_EINVALID);
@@ -288,6 +307,140 @@ START_TEST(test_symlink_refused)
 				 "(points to '../elsewhere')");
 		ctx_free(&c);
 	}
+
+	/* segments, environments and anything under environments/. */
+	ck_assert_int_eq(tu_sh("cd '%s' && rm link.yaml segments/dir && mkdir -p envs/prod && "
+			       "ln -s envs environments && ln -s ../envs/prod segs && "
+			       "mv segs segments/x && ln -s /tmp stash && "
+			       "ln -s ../segments envs/s.yml", dir), 0);
+	tu_git_commit(dir, "more links", 2000);
+	for (int mode = 0; mode < 2; mode++) {
+		ctx c;
+		ck_assert_int_eq(src_read(&c, dir, mode ? "HEAD" : NULL), RSC_EINVALID);
+		ck_assert_uint_eq(c.d.n, 3);
+		rsc_diags_sort(&c.d);
+		ck_assert_str_eq(c.d.v[0].file, "environments");
+		ck_assert_str_eq(c.d.v[1].file, "envs/s.yml");
+		ck_assert_str_eq(c.d.v[2].file, "segments/x");
+		ctx_free(&c);
+	}
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_dot_paths_skipped)
+{
+	char *dir = tu_tmpdir("source-dot");
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "v: 1\n");
+	tu_write(dir, ".github/workflows/ci.yml", "on: push\n");
+	tu_write(dir, ".github/workflows/x.yaml", "on: push\n");
+	tu_write(dir, ".pre-commit-config.yaml", "repos: []\n");
+	tu_write(dir, "segments/.draft.yaml", "key: d\n");
+	tu_write(dir, "environments/.old/f.yaml", "x\n");
+	tu_write(dir, "environments/prod/f.yaml", "enabled: true\n");
+	tu_git_commit(dir, "dots", 1000);
+	/* A dot-directory may even hold links and repositories. */
+	ck_assert_int_eq(tu_sh("cd '%s' && ln -s /tmp .cache", dir), 0);
+	for (int mode = 0; mode < 2; mode++) {
+		ctx c;
+		ck_assert_int_eq(src_read(&c, dir, mode ? "HEAD" : NULL), RSC_OK);
+		ck_assert_uint_eq(c.d.n, 0);
+		ck_assert_uint_eq(c.fs.n, 2);
+		ck_assert_str_eq(c.fs.v[0].path, "environments/prod/f.yaml");
+		ck_assert_str_eq(c.fs.v[1].path, "rulestead.yaml");
+		ctx_free(&c);
+	}
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_worktree_skips_ignored)
+{
+	char *dir = tu_tmpdir("source-ignored");
+	tu_git_init(dir);
+	tu_write(dir, ".gitignore", "node_modules/\n*.tmp.yaml\nbuild\n");
+	tu_write(dir, "flags/rulestead.yaml", "v: 1\n");
+	tu_write(dir, "flags/node_modules/x/c.yaml", "c\n");
+	tu_write(dir, "flags/scratch.tmp.yaml", "s\n");
+	tu_write(dir, "flags/build/b.yaml", "b\n");
+	tu_git_commit(dir, "ignores", 1000);
+	/* An ignored link is not looked at either. */
+	ck_assert_int_eq(tu_sh("cd '%s/flags' && ln -s rulestead.yaml x.tmp.yaml", dir), 0);
+	char root[4200];
+	snprintf(root, sizeof root, "%s/flags", dir);
+	ctx c;
+	ck_assert_int_eq(src_read(&c, root, NULL), RSC_OK);
+	ck_assert_uint_eq(c.d.n, 0);
+	ck_assert_uint_eq(c.fs.n, 1);
+	ck_assert_str_eq(c.fs.v[0].path, "rulestead.yaml");
+	ctx_free(&c);
+
+	/* A root that is itself ignored was named on purpose: all of it. */
+	snprintf(root, sizeof root, "%s/flags/build", dir);
+	ck_assert_int_eq(src_read(&c, root, NULL), RSC_OK);
+	ck_assert_uint_eq(c.fs.n, 1);
+	ck_assert_str_eq(c.fs.v[0].path, "b.yaml");
+	ctx_free(&c);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_non_utf8_name_refused)
+{
+	char *dir = tu_tmpdir("source-utf8");
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "v: 1\n");
+	tu_write(dir, "caf\xc3\xa9.yaml", "ok\n");
+	tu_write(dir, "bad\xe9.yaml", "x\n");
+	tu_write(dir, "notes-\xff.md", "ignored\n");
+	tu_git_commit(dir, "names", 1000);
+	for (int mode = 0; mode < 2; mode++) {
+		ctx c;
+		ck_assert_int_eq(src_read(&c, dir, mode ? "HEAD" : NULL), RSC_EINVALID);
+		assert_one_diag(&c.d, "bad?.yaml", "file name is not valid UTF-8");
+		ck_assert_ptr_nonnull(rsc_fileset_find(&c.fs, "caf\xc3\xa9.yaml"));
+		ctx_free(&c);
+	}
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_uncommitted_changes_counted)
+{
+	char *dir = tu_tmpdir("source-dirty");
+	tu_git_init(dir);
+	tu_write(dir, "flags/rulestead.yaml", "v: 1\n");
+	tu_write(dir, "flags/a.yaml", "a\n");
+	tu_write(dir, "flags/b.yaml", "b\n");
+	tu_write(dir, "other/o.yaml", "o\n");
+	tu_write(dir, ".gitignore", "*.tmp.yaml\n");
+	tu_git_commit(dir, "clean", 1000);
+	char root[4200];
+	snprintf(root, sizeof root, "%s/flags", dir);
+	size_t n = 99;
+	ck_assert_int_eq(rsc_source_uncommitted(&n, root), RSC_OK);
+	ck_assert_uint_eq(n, 0);
+
+	/* Modified, deleted, added (untracked and staged); not: outside the
+	 * root, ignored, dot-files, other extensions. */
+	tu_write(dir, "flags/a.yaml", "a2\n");
+	ck_assert_int_eq(tu_sh("cd '%s' && rm flags/b.yaml", dir), 0);
+	tu_write(dir, "flags/segments/new.yaml", "n\n");
+	tu_write(dir, "flags/staged.yaml", "s\n");
+	ck_assert_int_eq(tu_sh("cd '%s' && git add flags/staged.yaml", dir), 0);
+	tu_write(dir, "other/o.yaml", "o2\n");
+	tu_write(dir, "flags/x.tmp.yaml", "t\n");
+	tu_write(dir, "flags/.pre-commit-config.yaml", "p\n");
+	tu_write(dir, "flags/notes.md", "m\n");
+	ck_assert_int_eq(rsc_source_uncommitted(&n, root), RSC_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_eq(rsc_source_uncommitted(&n, dir), RSC_OK);
+	ck_assert_uint_eq(n, 5);
+
+	/* No repository: nothing to compare with. */
+	ck_assert_int_eq(rsc_source_uncommitted(&n, "/"), RSC_EIO);
+	ck_assert_uint_eq(n, 0);
 	free(dir);
 }
 END_TEST
@@ -302,14 +455,19 @@ START_TEST(test_submodule_refused)
 	tu_git_init(dir);
 	tu_write(dir, "rulestead.yaml", "v: 1\n");
 	ck_assert_int_eq(tu_sh("cd '%s' && git -c protocol.file.allow=always "
-			       "submodule add -q '%s' envs/sub", dir, other), 0);
+			       "submodule add -q '%s' environments/sub && "
+			       "git -c protocol.file.allow=always submodule add -q '%s' vendor/lib",
+			       dir, other, other), 0);
 	tu_git_commit(dir, "with a submodule", 2000);
 
+	/* Refused where the compiler reads; vendor/lib is someone else's. */
 	for (int mode = 0; mode < 2; mode++) {
 		ctx c;
 		ck_assert_int_eq(src_read(&c, dir, mode ? "HEAD" : NULL), RSC_EINVALID);
-		assert_one_diag(&c.d, "envs/sub", "submodules are not allowed in a ruleset");
-		ck_assert_ptr_null(rsc_fileset_find(&c.fs, "envs/sub/inner.yaml"));
+		assert_one_diag(&c.d, "environments/sub",
+				"submodules are not allowed in a ruleset");
+		ck_assert_ptr_null(rsc_fileset_find(&c.fs, "environments/sub/inner.yaml"));
+		ck_assert_ptr_null(rsc_fileset_find(&c.fs, "vendor/lib/inner.yaml"));
 		ctx_free(&c);
 	}
 
@@ -319,19 +477,24 @@ START_TEST(test_submodule_refused)
 	tu_git_init(dir2);
 	tu_write(dir2, "rulestead.yaml", "v: 1\n");
 	char *sha = rev_parse(other, "HEAD");
-	ck_assert_int_eq(tu_sh("cd '%s' && git update-index --add --cacheinfo 160000,%s,mod",
-			       dir2, sha), 0);
+	ck_assert_int_eq(tu_sh("cd '%s' && git update-index --add --cacheinfo "
+			       "160000,%s,mod.yaml && git update-index --add --cacheinfo "
+			       "160000,%s,mod", dir2, sha, sha), 0);
 	ck_assert_int_eq(tu_sh("cd '%s' && git commit -q -m gitlink", dir2), 0);
 	ctx c;
 	ck_assert_int_eq(src_read(&c, dir2, "HEAD"), RSC_EINVALID);
-	assert_one_diag(&c.d, "mod", "submodules are not allowed in a ruleset");
+	assert_one_diag(&c.d, "mod.yaml", "submodules are not allowed in a ruleset");
 	ctx_free(&c);
+	tu_write(dir2, "segments/x.yaml", "x\n");
 	tu_write(dir2, "nested/x.yaml", "x\n");
 	char nested[4200];
+	snprintf(nested, sizeof nested, "%s/segments", dir2);
+	tu_git_init(nested);
 	snprintf(nested, sizeof nested, "%s/nested", dir2);
 	tu_git_init(nested);
 	ck_assert_int_eq(src_read(&c, dir2, NULL), RSC_EINVALID);
-	assert_one_diag(&c.d, "nested", "submodules are not allowed in a ruleset");
+	assert_one_diag(&c.d, "segments", "submodules are not allowed in a ruleset");
+	ck_assert_ptr_null(rsc_fileset_find(&c.fs, "nested/x.yaml"));
 	ctx_free(&c);
 	free(sha);
 	free(other);
@@ -535,6 +698,10 @@ Suite *source_suite(void)
 	tcase_add_test(tc, test_shallow_clone);
 	tcase_add_test(tc, test_symlink_refused);
 	tcase_add_test(tc, test_submodule_refused);
+	tcase_add_test(tc, test_dot_paths_skipped);
+	tcase_add_test(tc, test_worktree_skips_ignored);
+	tcase_add_test(tc, test_non_utf8_name_refused);
+	tcase_add_test(tc, test_uncommitted_changes_counted);
 	tcase_add_test(tc, test_unresolvable_revision);
 	tcase_add_test(tc, test_not_a_repository);
 	tcase_add_test(tc, test_unreadable_root);

@@ -570,6 +570,143 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
+/* ---- how a reader's diagnostics are printed (diag.c) ---- */
+
+/* What rsc_diags_print writes for the diagnostics of parsing text as t.yaml
+ * (malloc'd). */
+static char *printed(const char *text, size_t len, rsc_format fmt, const char *root)
+{
+	parse_n(text, len);
+	rsc_file f = { "t.yaml", text, len };
+	rsc_fileset fs;
+	memset(&fs, 0, sizeof fs);
+	fs.v = &f;
+	fs.n = 1;
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+	ck_assert_ptr_nonnull(out);
+	rsc_diags_print_at(out, &diags, fmt, &fs, "repo/flags", root);
+	fclose(out);
+	return buf;
+}
+
+START_TEST(test_print_source_line)
+{
+	/* The caret counts characters and keeps tabs, so that it lines up. */
+	const char *text = "a: {\"\xc3\xa9\tb\": 1, \"\xc3\xa9\tb\": 2}\n";
+	char *out = printed(text, strlen(text), RSC_FORMAT_TEXT, "flags/");
+	ck_assert_str_eq(out, "flags/t.yaml:1:15: error: duplicate key '\xc3\xa9\\tb' (first at 1:5)\n"
+			      "  a: {\"\xc3\xa9\tb\": 1, \"\xc3\xa9\tb\": 2}\n"
+			      "        \t       ^\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_print_hides_unprintable_lines)
+{
+	/* Invalid UTF-8 and control characters would garble the terminal: the
+	 * line is left out, the message stays. */
+	char *out = printed("a: b\nc: d\xff\n", 11, RSC_FORMAT_TEXT, "flags");
+	ck_assert_str_eq(out, "flags/t.yaml:2:5: error: invalid UTF-8 byte 0xff; expected "
+			      "text in UTF-8\n");
+	free(out);
+	teardown(), setup();
+	out = printed("a: \x1b[31mred\n", 12, RSC_FORMAT_TEXT, NULL);
+	ck_assert_str_eq(out, "t.yaml:1:4: error: invalid character U+001B: control "
+			      "characters are not allowed\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_print_long_line_window)
+{
+	/* 300 characters on the line; the error is at column 200. */
+	char text[512];
+	size_t o = (size_t)snprintf(text, sizeof text, "a: [");
+	for (int i = 0; i < 195; i++)
+		text[o++] = 'x';
+	o += (size_t)snprintf(text + o, sizeof text - o, ", {: }");
+	while (o < 300)
+		text[o++] = 'y';
+	text[o++] = '\n';
+	text[o] = '\0';
+	char *out = printed(text, o, RSC_FORMAT_TEXT, NULL);
+	char *nl = strchr(out, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ck_assert_msg(strncmp(out, "t.yaml:1:", 9) == 0, "%s", out);
+	unsigned col = (unsigned)atoi(out + 9);
+	ck_assert_uint_gt(col, 61);
+	/* "  ..." then 120 characters then "...": 2 + 1 + 120 + 1 columns. */
+	char *src = nl + 1, *end = strchr(src, '\n');
+	ck_assert_ptr_nonnull(end);
+	ck_assert_uint_eq((size_t)(end - src), 2 + 3 + 120 + 3);
+	ck_assert_int_eq(strncmp(src, "  \xe2\x80\xa6", 5), 0);
+	ck_assert_int_eq(strncmp(end - 3, "\xe2\x80\xa6", 3), 0);
+	/* The caret is under the column's character: after the two-space
+	 * indent and the ellipsis' one column. */
+	char *caret = end + 1;
+	size_t at = strcspn(caret, "^");
+	size_t first = col - 1 - 60; /* the window's first character */
+	ck_assert_uint_eq(at, 2 + 1 + (col - 1 - first));
+	ck_assert_int_eq(src[5 + (at - 3)], text[col - 1]);
+	ck_assert_str_eq(caret + at, "^\n");
+	free(out);
+	teardown(), setup();
+
+	/* Near the start: no leading ellipsis. */
+	o = (size_t)snprintf(text, sizeof text, "a: [, ");
+	while (o < 300)
+		text[o++] = 'z';
+	text[o++] = '\n';
+	text[o] = '\0';
+	out = printed(text, o, RSC_FORMAT_TEXT, NULL);
+	src = strchr(out, '\n') + 1;
+	end = strchr(src, '\n');
+	ck_assert_uint_eq((size_t)(end - src), 2 + 120 + 3);
+	ck_assert_int_eq(strncmp(src, "  a: [, zz", 10), 0);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_print_json_is_valid_utf8)
+{
+	rsc_error(&diags, "bad\xff" "name.yaml", 1, 2, "found '\xc3\x28' and \xe2\x82 \x7f \xc3\xa9");
+	rsc_error(&diags, "ok.yaml", 3, 4, "fine");
+	rsc_error(&diags, NULL, 0, 0, "no file");
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+	rsc_diags_print_at(out, &diags, RSC_FORMAT_JSON, NULL, "repo", "flags/");
+	fclose(out);
+	ck_assert_str_eq(buf,
+		"{\"diagnostics\":["
+		"{\"severity\":\"error\",\"file\":\"flags/bad\\ufffdname.yaml\",\"line\":1,"
+		"\"column\":2,\"message\":\"found '\\ufffd(' and \\ufffd\\ufffd \\u007f \xc3\xa9\"},"
+		"{\"severity\":\"error\",\"file\":\"flags/ok.yaml\",\"line\":3,\"column\":4,"
+		"\"message\":\"fine\"},"
+		"{\"severity\":\"error\",\"file\":\"\",\"line\":0,\"column\":0,"
+		"\"message\":\"no file\"}],\"errors\":3,\"warnings\":0}\n");
+	free(buf);
+	/* GitHub keeps the repository-relative path; the old entry point
+	 * prints ruleset-relative text paths. */
+	buf = NULL;
+	out = open_memstream(&buf, &size);
+	rsc_diags_print_at(out, &diags, RSC_FORMAT_GITHUB, NULL, "repo", "flags/");
+	rsc_diags_print(out, &diags, RSC_FORMAT_TEXT, NULL, "repo");
+	rsc_diags_print_at(out, &diags, RSC_FORMAT_TEXT, NULL, NULL, "/");
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(buf, "::error file=repo/ok.yaml,line=3,col=4::fine\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\nok.yaml:3:4: error: fine\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "\n/ok.yaml:3:4: error: fine\n"));
+	free(buf);
+	ck_assert(rsc_utf8_valid("\xf4\x8f\xbf\xbf", 4));
+	ck_assert(!rsc_utf8_valid("\xed\xa0\x80", 3));
+	ck_assert(!rsc_utf8_valid("\xc0\xaf", 2));
+	ck_assert(!rsc_utf8_valid("\xe2\x82", 2));
+}
+END_TEST
+
 Suite *ydoc_suite(void);
 Suite *ydoc_suite(void)
 {
@@ -602,5 +739,12 @@ Suite *ydoc_suite(void)
 	tcase_add_test(tc, test_self_reference);
 	tcase_add_test(tc, test_error_cap);
 	suite_add_tcase(s, tc);
+	TCase *tp = tcase_create("print");
+	tcase_add_checked_fixture(tp, setup, teardown);
+	tcase_add_test(tp, test_print_source_line);
+	tcase_add_test(tp, test_print_hides_unprintable_lines);
+	tcase_add_test(tp, test_print_long_line_window);
+	tcase_add_test(tp, test_print_json_is_valid_utf8);
+	suite_add_tcase(s, tp);
 	return s;
 }
