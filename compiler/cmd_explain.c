@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "ctxjson.h"
+#include "keys.h"
 #include "../loader/rsl.h"
 
 int rsc_cmd_explain(int argc, char **argv);
@@ -32,14 +33,20 @@ static const char explain_help[] =
 "                   targeting_key, tenant_key, environment, request_id and\n"
 "                   session_id fill the context's fields of those names\n"
 "  NAME=VALUE       one attribute (or one of the keys above): true/false is\n"
-"                   a boolean, a number a number, anything else a string\n"
+"                   a boolean, a number a number, anything else a string.\n"
+"                   Attribute names (here and in --context) are 1 to 64\n"
+"                   letters, digits, '_', '-' and '.', starting with a letter\n"
+"                   or '_' (docs/ruleset.md, \"Keys\")\n"
 "  --now TIME       evaluate at this time (RFC 3339, or seconds since the\n"
 "                   epoch) instead of now, to reproduce a past decision\n"
 "  --format FMT     text (default) or json\n"
 "  -h, --help       this help\n"
 "\n"
-"Exit status: 0 evaluated, 1 no such flag or an invalid context, 2 usage\n"
-"error, 3 the snapshot or a key cannot be read or does not verify.\n"
+"Exit status: 0 evaluated, 1 no such flag, or a context the snapshot\n"
+"refuses (its environment is not the snapshot's), 2 usage error (a missing\n"
+"--snapshot, --pub or --flag; --context that is not a JSON object; a bad\n"
+"NAME=VALUE or attribute name), 3 the snapshot or a key cannot be read or\n"
+"does not verify.\n"
 "\n"
 "Example:  rsc explain --snapshot prod.rsnap --pub rulestead.pub \\\n"
 "              --flag new-checkout targeting_key=user-42 country=DE\n";
@@ -70,7 +77,8 @@ int rsc_cmd_explain(int argc, char **argv)
 	};
 	const char *snapshot = NULL, *flag = NULL;
 	int format = RSL_EXPLAIN_TEXT, c, rc = RSC_EXIT_USAGE;
-	char err[256];
+	char err[512];
+	size_t npubs = 0;
 	rsc_ctx ctx = RSC_CTX_INIT;
 	rsl_keyring *keys = NULL;
 	rsl_snapshot *snap = NULL;
@@ -91,13 +99,23 @@ int rsc_cmd_explain(int argc, char **argv)
 		case 0x200:
 			snapshot = optarg;
 			break;
-		case 0x201:
-			if (rsl_keyring_add_pem_file(keys, optarg, &e) != RSL_OK) {
-				rsc_errorf(cmd, "%s: %s", optarg, e.message);
+		case 0x201: {
+			/* keys.c names what a wrong file is (a private key, RSA...) */
+			unsigned char pk[32];
+			char why[1024];
+			if (rsc_pubkey_read_file(pk, optarg, why, sizeof why) != 0) {
+				rsc_errorf(cmd, "--pub %s", why);
 				rc = RSC_EXIT_IO;
 				goto out;
 			}
+			if (rsl_keyring_add_raw(keys, pk, &e) != RSL_OK) {
+				rsc_errorf(cmd, "--pub %s: %s", optarg, e.message);
+				rc = RSC_EXIT_IO;
+				goto out;
+			}
+			npubs++;
 			break;
+		}
 		case 0x202:
 			flag = optarg;
 			break;
@@ -143,6 +161,10 @@ int rsc_cmd_explain(int argc, char **argv)
 		rc = rsc_usage(cmd, "--snapshot and --flag are required");
 		goto out;
 	}
+	if (npubs == 0) {
+		rc = rsc_usage(cmd, "no trusted key: give --pub FILE");
+		goto out;
+	}
 	rsc_ctx_finish(&ctx);
 
 	rsl_open_options oo = RSL_OPEN_OPTIONS_INIT;
@@ -150,6 +172,15 @@ int rsc_cmd_explain(int argc, char **argv)
 	if (rsl_open(&snap, snapshot, &oo, &e) != RSL_OK) {
 		rsc_errorf(cmd, "%s: %s", snapshot, e.message);
 		rc = RSC_EXIT_IO;
+		goto out;
+	}
+	/* The one way a context built here can be refused: say which. */
+	rsl_info info;
+	rsl_snapshot_info(&info, snap);
+	if (ctx.ctx.environment && strcmp(ctx.ctx.environment, info.environment) != 0) {
+		rsc_errorf(cmd, "context environment '%s' does not match the snapshot's "
+			   "'%s'", ctx.ctx.environment, info.environment);
+		rc = RSC_EXIT_INVALID;
 		goto out;
 	}
 	size_t need = rsl_explain(buf, sizeof stackbuf, snap, flag, &ctx.ctx, format);

@@ -24,7 +24,8 @@ static const char inspect_help[] =
 "The signature is NOT checked: use rsc verify for that.\n"
 "\n"
 "  --format FMT    text (default) or json (the decoded CBOR as one JSON\n"
-"                  object: {\"protected\":..., \"body\":...})\n"
+"                  object: {\"protected\":..., \"body\":...}; the codes op,\n"
+"                  type and kind by name: \"semver_lt\", \"string\", \"variant\")\n"
 "  -h, --help      this help\n"
 "\n"
 "Exit status: 0 printed, 1 not a well-formed snapshot, 2 usage error,\n"
@@ -172,7 +173,49 @@ static void print_hex(FILE *out, const unsigned char *p, size_t n)
 		fprintf(out, "%02x", p[i]);
 }
 
-/* Any item as JSON: byte strings as hex strings, tags dropped. */
+/* The names JSON output gives the format's numeric codes (the spellings of
+ * docs/ruleset.md and docs/snapshot-format.md). */
+static const char *const json_op_names[] = {
+	[RSL_OP_EQ] = "eq", [RSL_OP_NE] = "ne", [RSL_OP_IN] = "in",
+	[RSL_OP_NOT_IN] = "not_in", [RSL_OP_CONTAINS] = "contains",
+	[RSL_OP_STARTS_WITH] = "starts_with", [RSL_OP_ENDS_WITH] = "ends_with",
+	[RSL_OP_LT] = "lt", [RSL_OP_LTE] = "lte", [RSL_OP_GT] = "gt",
+	[RSL_OP_GTE] = "gte", [RSL_OP_SEMVER_EQ] = "semver_eq",
+	[RSL_OP_SEMVER_LT] = "semver_lt", [RSL_OP_SEMVER_LTE] = "semver_lte",
+	[RSL_OP_SEMVER_GT] = "semver_gt", [RSL_OP_SEMVER_GTE] = "semver_gte",
+	[RSL_OP_BEFORE] = "before", [RSL_OP_AFTER] = "after",
+	[RSL_OP_EXISTS] = "exists", [RSL_OP_ALL] = "all", [RSL_OP_ANY] = "any",
+	[RSL_OP_NOT] = "not", [RSL_OP_SEGMENT] = "segment",
+};
+static const char *const type_names[] = { "boolean", "string", "integer",
+					   "float", "object" };
+static const char *const kind_names[] = {
+	[RSL_SERVE_VARIANT] = "variant", [RSL_SERVE_SPLIT] = "split",
+	[RSL_SERVE_SCHEDULE] = "schedule",
+};
+
+#define NAMED(table, v) ((v) < sizeof(table) / sizeof(table[0]) ? (table)[v] : NULL)
+
+/* The name of the code v under a map key "op", "type" or "kind"; NULL when
+ * the key is another or the code unknown (then printed as the number). */
+static const char *code_name(const cbor_item_t *key, const cbor_item_t *v)
+{
+	if (!is_text(key) || !cbor_isa_uint(v))
+		return NULL;
+	size_t n = cbor_string_length(key);
+	const unsigned char *k = cbor_string_handle(key);
+	uint64_t c = cbor_get_int(v);
+	if (n == 2 && memcmp(k, "op", 2) == 0)
+		return NAMED(json_op_names, c);
+	if (n == 4 && memcmp(k, "type", 4) == 0)
+		return NAMED(type_names, c);
+	if (n == 4 && memcmp(k, "kind", 4) == 0)
+		return NAMED(kind_names, c);
+	return NULL;
+}
+
+/* Any item as JSON: byte strings as hex strings, tags dropped, the codes
+ * op, type and kind by name. */
 static void json_item(FILE *out, const cbor_item_t *it)
 {
 	switch (cbor_typeof(it)) {
@@ -221,7 +264,11 @@ static void json_item(FILE *out, const cbor_item_t *it)
 				fprintf(out, "\"%lld\"", as_int(p[i].key, &k) ? (long long)k : 0LL);
 			}
 			fputc(':', out);
-			json_item(out, p[i].value);
+			const char *name = code_name(p[i].key, p[i].value);
+			if (name)
+				fprintf(out, "\"%s\"", name);
+			else
+				json_item(out, p[i].value);
 		}
 		fputc('}', out);
 		break;
@@ -410,9 +457,6 @@ static void serve(view *v, const cbor_item_t *s, const char *indent)
 	}
 }
 
-static const char *const type_names[] = { "boolean", "string", "integer",
-					   "float", "object" };
-
 static void text_flag(view *v, const cbor_item_t *f)
 {
 	FILE *out = v->out;
@@ -532,8 +576,13 @@ static void text_snapshot(FILE *out, const char *path, size_t size, int64_t alg,
 	fputs("provenance\n", out);
 	static const char *const prov[] = { "repo", "path", "commit", "commit_time",
 					    "author", "subject", "rsc" };
-	for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++)
-		text_field(out, prov[i], get(p, prov[i]), i == 3);
+	for (size_t i = 0; i < sizeof prov / sizeof prov[0]; i++) {
+		const cbor_item_t *it = get(p, prov[i]);
+		if (i == 1 && is_text(it) && cbor_string_length(it) == 0)
+			fprintf(out, "  %-12s (repository top)\n", prov[i]);
+		else
+			text_field(out, prov[i], it, i == 3);
+	}
 	fprintf(out, "segments (%zu)\n", arr_n(v.segments));
 	for (size_t i = 0; i < arr_n(v.segments); i++) {
 		const cbor_item_t *s = arr_at(v.segments, i);

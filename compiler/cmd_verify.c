@@ -7,16 +7,18 @@
 
 #include "../loader/rsl.h"
 #include "cli.h"
+#include "keys.h"
 
 int rsc_cmd_verify(int argc, char **argv);
 
 static const char verify_help[] =
-"usage: rsc verify --pub FILE [--pub FILE]... [--env ENV] SNAPSHOT\n"
+"usage: rsc verify --pub FILE [--pub FILE]... [--env ENV] SNAPSHOT...\n"
 "\n"
-"Checks a snapshot as every node does when it loads one (through librsl):\n"
+"Checks each snapshot as every node does when it loads one (through librsl):\n"
 "the Ed25519 signature against the trusted public keys, the format version,\n"
 "the canonical encoding and the structure; then prints its environment,\n"
-"version, commit, author, commit time (UTC), key id and flag count.\n"
+"version, commit, author, commit time (UTC), key id and flag count.  Every\n"
+"snapshot named is checked and reported, whatever the others gave.\n"
 "\n"
 "  --pub FILE      a trusted public key (SubjectPublicKeyInfo PEM, from rsc\n"
 "                  keygen or openssl pkey -pubout); repeat it during a key\n"
@@ -24,11 +26,12 @@ static const char verify_help[] =
 "  --env ENV       also require the snapshot to be for environment ENV\n"
 "  -h, --help      this help\n"
 "\n"
-"Exit status: 0 valid, 1 invalid (bad signature, unknown key, damaged or\n"
-"unknown format, another environment, unsafe file permissions), 2 usage\n"
-"error, 3 I/O error (a file cannot be read, a public key file is bad).\n"
+"Exit status: 0 every snapshot valid, 1 one is invalid (bad signature,\n"
+"unknown key, damaged or unknown format, another environment, unsafe file\n"
+"permissions), 2 usage error, 3 I/O error (a snapshot cannot be read, a\n"
+"public key file is bad); with several snapshots, the worst of these.\n"
 "\n"
-"Example:  rsc verify --pub keys/ci-2026.pub --pub keys/ci-2025.pub out/prod.rsnap\n";
+"Example:  rsc verify --pub keys/ci-2026.pub --pub keys/ci-2025.pub out/*.rsnap\n";
 
 #define MAX_PUBS 16
 
@@ -46,6 +49,47 @@ static void rfc3339(char out[TIME_MAX], int64_t t)
 	}
 	snprintf(out, TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Opens and reports one snapshot; an exit code. */
+static int verify_one(const char *path, const rsl_keyring *kr, const char *env)
+{
+	rsl_snapshot *snap = NULL;
+	rsl_error err;
+	memset(&err, 0, sizeof err);
+	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
+	o.keys = kr;
+	o.environment = env;
+	int rc = rsl_open(&snap, path, &o, &err);
+	if (rc != RSL_OK) {
+		rsc_errorf("verify", "%s: invalid: %s (%s)", path, err.message,
+			   rsl_strerror(rc));
+		return rc == RSL_EIO || rc == RSL_ENOMEM ? RSC_EXIT_IO : RSC_EXIT_INVALID;
+	}
+	rsl_info in;
+	rsl_snapshot_info(&in, snap);
+	char committed[TIME_MAX], expires[TIME_MAX];
+	rfc3339(committed, in.commit_time);
+	if (in.expires_at)
+		rfc3339(expires, in.expires_at);
+	else
+		snprintf(expires, sizeof expires, "never");
+	printf("%s: valid\n"
+	       "  environment  %s\n"
+	       "  version      %llu\n"
+	       "  commit       %s\n"
+	       "  author       %s\n"
+	       "  subject      %s\n"
+	       "  committed    %s\n"
+	       "  expires      %s\n"
+	       "  key id       %s\n"
+	       "  flags        %zu\n",
+	       path, in.environment, (unsigned long long)in.version, in.commit,
+	       in.author && *in.author ? in.author : "-",
+	       in.subject && *in.subject ? in.subject : "-", committed, expires,
+	       in.key_id, in.flag_count);
+	rsl_close(snap);
+	return RSC_EXIT_OK;
 }
 
 int rsc_cmd_verify(int argc, char **argv)
@@ -83,60 +127,37 @@ int rsc_cmd_verify(int argc, char **argv)
 	}
 	if (optind == argc)
 		return rsc_usage("verify", "which snapshot? give SNAPSHOT");
-	if (optind + 1 < argc)
-		return rsc_usage("verify", "unexpected argument '%s'", argv[optind + 1]);
 	if (npubs == 0)
 		return rsc_usage("verify", "no trusted key: give --pub FILE");
-	const char *path = argv[optind];
 
 	rsl_keyring *kr = NULL;
-	rsl_snapshot *snap = NULL;
-	rsl_error err;
-	memset(&err, 0, sizeof err);
-	int rc = rsl_keyring_new(&kr);
-	if (rc != RSL_OK) {
+	if (rsl_keyring_new(&kr) != RSL_OK) {
 		rsc_errorf("verify", "out of memory");
 		return RSC_EXIT_IO;
 	}
-	for (size_t i = 0; i < npubs; i++)
-		if (rsl_keyring_add_pem_file(kr, pubs[i], &err) != RSL_OK) {
-			rsc_errorf("verify", "%s: %s", pubs[i], err.message);
+	rsl_error err;
+	memset(&err, 0, sizeof err);
+	for (size_t i = 0; i < npubs; i++) {
+		/* keys.c names what a wrong file is (a private key, RSA...) */
+		unsigned char pk[32];
+		char why[1024];
+		if (rsc_pubkey_read_file(pk, pubs[i], why, sizeof why) != 0) {
+			rsc_errorf("verify", "--pub %s", why);
 			rsl_keyring_free(kr);
 			return RSC_EXIT_IO;
 		}
-	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
-	o.keys = kr;
-	o.environment = env;
-	rc = rsl_open(&snap, path, &o, &err);
-	if (rc != RSL_OK) {
-		rsc_errorf("verify", "%s: invalid: %s (%s)", path, err.message,
-			   rsl_strerror(rc));
-		rsl_keyring_free(kr);
-		return rc == RSL_EIO || rc == RSL_ENOMEM ? RSC_EXIT_IO : RSC_EXIT_INVALID;
+		if (rsl_keyring_add_raw(kr, pk, &err) != RSL_OK) {
+			rsc_errorf("verify", "--pub %s: %s", pubs[i], err.message);
+			rsl_keyring_free(kr);
+			return RSC_EXIT_IO;
+		}
 	}
-	rsl_info in;
-	rsl_snapshot_info(&in, snap);
-	char committed[TIME_MAX], expires[TIME_MAX];
-	rfc3339(committed, in.commit_time);
-	if (in.expires_at)
-		rfc3339(expires, in.expires_at);
-	else
-		snprintf(expires, sizeof expires, "never");
-	printf("%s: valid\n"
-	       "  environment  %s\n"
-	       "  version      %llu\n"
-	       "  commit       %s\n"
-	       "  author       %s\n"
-	       "  subject      %s\n"
-	       "  committed    %s\n"
-	       "  expires      %s\n"
-	       "  key id       %s\n"
-	       "  flags        %zu\n",
-	       path, in.environment, (unsigned long long)in.version, in.commit,
-	       in.author && *in.author ? in.author : "-",
-	       in.subject && *in.subject ? in.subject : "-", committed, expires,
-	       in.key_id, in.flag_count);
-	rsl_close(snap);
+	int worst = RSC_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		int r = verify_one(argv[i], kr, env);
+		if (r == RSC_EXIT_IO || (r == RSC_EXIT_INVALID && worst == RSC_EXIT_OK))
+			worst = r;
+	}
 	rsl_keyring_free(kr);
-	return RSC_EXIT_OK;
+	return worst;
 }

@@ -223,6 +223,24 @@ static int string(parser *p, char **out)
 	return 0;
 }
 
+/* docs/ruleset.md, "Keys": 1 to 64 letters (any case), digits, '_', '-'
+ * and '.', starting with a letter or '_'.  The special keys fit it too. */
+static int attr_name_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char ch = s[n];
+		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+		if (!(letter || ch == '_' ||
+		      (n > 0 && ((ch >= '0' && ch <= '9') || ch == '-' || ch == '.'))))
+			return 0;
+	}
+	return n >= 1 && n <= 64;
+}
+
+#define ATTR_NAME_RULE "an attribute name is 1 to 64 letters, digits, '_', '-' " \
+	"and '.', starting with a letter or '_'"
+
 static int member(parser *p, char *name)
 {
 	const char **field = special(p->c, name);
@@ -328,10 +346,15 @@ int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
 			ws(&p);
 			if (json[p.i] != '"')
 				return fail(err, errlen, "at offset %zu: expected a key", p.i);
+			size_t at = p.i;
 			if (string(&p, &name) < 0)
 				return -1;
 			if (name[0] == 0)
 				return fail(err, errlen, "at offset %zu: empty key", p.i);
+			if (!attr_name_ok(name))
+				return fail(err, errlen, "at offset %zu: key \"%.80s\" is "
+					    "not an attribute name: " ATTR_NAME_RULE,
+					    at, name);
 			ws(&p);
 			if (json[p.i] != ':')
 				return fail(err, errlen, "at offset %zu: expected ':' after a key", p.i);
@@ -368,6 +391,9 @@ int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen)
 		return fail(err, errlen, "out of memory");
 	memcpy(name, pair, nlen);
 	name[nlen] = 0;
+	if (!attr_name_ok(name))
+		return fail(err, errlen, "'%.80s' in '%.120s' is not an attribute name: "
+			    ATTR_NAME_RULE, name, pair);
 	const char *v = eq + 1;
 	const char **field = special(c, name);
 	if (field) {

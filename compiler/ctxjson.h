@@ -29,6 +29,10 @@ typedef struct rsc_ctx {
  */
 int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
 
+/* Names of attributes (JSON keys, NAME in NAME=VALUE) must follow the
+ * attribute-name syntax of docs/ruleset.md ("Keys"); others are refused with
+ * a message that says so. */
+
 /*
  * Adds one NAME=VALUE: true/false is a boolean, a JSON number is a number,
  * anything else a string; the special keys as above.  Returns 0 or -1.

@@ -43,6 +43,15 @@ int rsc_key_read_file(rsc_key *out, const char *path, char *err, size_t errlen);
 int rsc_pubkey_from_pem(unsigned char pk[32], const char *pem, size_t len,
 			char *err, size_t errlen);
 
+/* The same from a file; err is "path: reason". */
+int rsc_pubkey_read_file(unsigned char pk[32], const char *path, char *err,
+			 size_t errlen);
+
+/* Errors name what was found instead: the other half of the pair ("this is
+ * a public key; signing needs the private key ..."), a key of another
+ * algorithm ("not an Ed25519 key: found an RSA key (algorithm OID ...)"),
+ * an encrypted or OpenSSH key, empty text. */
+
 /* The PEM texts, byte for byte what OpenSSL writes; NUL-terminated.  Return
  * the length.  Wipe the private one after use (sodium_memzero). */
 size_t rsc_key_private_pem(char out[RSC_PEM_MAX], const rsc_key *k);

@@ -9,6 +9,7 @@
  * RSC_UPDATE_GOLDEN=1 rewrites the files under tests/golden/ from this build.
  */
 #include <cbor.h>
+#include <limits.h>
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -203,9 +204,9 @@ START_TEST(golden_bytes)
 	char want[4096];
 	snprintf(want, sizeof want,
 		 "%s/out/dev.rsnap: dev, version 1767225600, commit e8ae6e37a10c, 6 flags, "
-		 "1632 bytes, key 65b60673d6ed884b\n"
+		 "1619 bytes, key 65b60673d6ed884b\n"
 		 "%s/out/prod.rsnap: prod, version 1767225600, commit e8ae6e37a10c, 6 flags, "
-		 "2228 bytes, key 65b60673d6ed884b\n", d, d);
+		 "2215 bytes, key 65b60673d6ed884b\n", d, d);
 	ck_assert_str_eq(out_, want);
 	const char *envs[] = { "dev", "prod" };
 	for (int i = 0; i < 2; i++) {
@@ -276,7 +277,7 @@ START_TEST(payload_is_canonical_and_reads_back)
 	assert_text(get(p, "path"), "");
 	assert_text(get(p, "rsc"), RSC_VERSION);
 	/* credentials stripped from the remote URL, and nowhere in the file */
-	assert_text(get(p, "repo"), "https://example.com/r.git");
+	assert_text(get(p, "repo"), "example.com/r");
 	ck_assert(!contains(s, n, "secret"));
 	ck_assert(!contains(s, n, "user:"));
 
@@ -334,6 +335,18 @@ START_TEST(signing_key_from_the_environment)
 				 "--out '%s/out2'", d, d), 3);
 	ck_assert_str_eq(err_, "rsc compile: RSC_SIGNING_KEY: not a PEM key: expected a "
 			 "line '-----BEGIN PRIVATE KEY-----'\n");
+	ck_assert_int_eq(rsc_env("RSC_SIGNING_KEY=", "compile --root '%s/repo' "
+				 "--out '%s/out2'", d, d), 3);
+	ck_assert_str_eq(err_, "rsc compile: RSC_SIGNING_KEY is set but empty (is the CI "
+			 "secret passed to this job? secrets are not given to pull requests "
+			 "from forks)\n");
+	ck_assert_int_eq(rsc_env("RSC_SIGNING_KEY=\"$(cat " PUB ")\"", "compile --root "
+				 "'%s/repo' --out '%s/out2'", d, d), 3);
+	ck_assert_str_eq(err_, "rsc compile: RSC_SIGNING_KEY: this is a public key; signing "
+			 "needs the private key (the .key file of rsc keygen, not the .pub)\n");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " PUB " --out '%s/out2'", d, d), 3);
+	ck_assert_str_eq(err_, "rsc compile: --key " PUB ": this is a public key; signing "
+			 "needs the private key (the .key file of rsc keygen, not the .pub)\n");
 	ck_assert_int_eq(rsc_env("-u RSC_SIGNING_KEY", "compile --root '%s/repo' "
 				 "--out '%s/out2'", d, d), 2);
 	ck_assert_str_eq(err_, "rsc compile: no signing key: give --key FILE or set "
@@ -384,6 +397,30 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 	ck_assert_int_eq(rsc("verify --pub " PUB " '%s'", path), 1);
 	ck_assert_ptr_nonnull(strstr(err_, "(RSL_ESIGNATURE)"));
 	ck_assert_str_eq(out_, "");
+
+	/* several snapshots: each reported, the worst exit status */
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap' '%s/out/prod.rsnap'",
+			     d, d), 0);
+	char line[1200];
+	snprintf(line, sizeof line, "%s/out/dev.rsnap: valid\n", d);
+	ck_assert_int_eq(strncmp(out_, line, strlen(line)), 0);
+	snprintf(line, sizeof line, "\n%s/out/prod.rsnap: valid\n", d);
+	ck_assert_ptr_nonnull(strstr(out_, line));
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap' '%s' '%s/out/prod.rsnap'",
+			     d, path, d), 1);
+	ck_assert_ptr_nonnull(strstr(out_, "/out/dev.rsnap: valid\n"));
+	ck_assert_ptr_nonnull(strstr(out_, "/out/prod.rsnap: valid\n"));
+	ck_assert_ptr_nonnull(strstr(err_, "tampered.rsnap: invalid: "));
+	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/none.rsnap' '%s'", d, path), 3);
+
+	/* the wrong key file says so, naming the path once */
+	ck_assert_int_eq(rsc("verify --pub " KEY " '%s/out/prod.rsnap'", d), 3);
+	ck_assert_str_eq(err_, "rsc verify: --pub " KEY ": this is a private key; verifying "
+			 "needs the public key (the .pub file of rsc keygen, not the .key)\n");
+	ck_assert_int_eq(rsc("verify --pub tests/fixtures/compile/none.pub '%s/out/prod.rsnap'",
+			     d), 3);
+	ck_assert_str_eq(err_, "rsc verify: --pub tests/fixtures/compile/none.pub: No such "
+			 "file or directory\n");
 
 	/* a missing file is an I/O error */
 	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/none.rsnap'", d), 3);
@@ -474,14 +511,12 @@ START_TEST(invalid_ruleset_writes_nothing)
 	tu_write(d, "out/dev.rsnap", "old");
 	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 1);
 	ck_assert_str_eq(out_, "");
-	char want[2048];
+	char want[4096];
 	snprintf(want, sizeof want,
-		 "environments/dev/new-checkout.yaml:1:1: error: unknown key 'enabeld' in "
-		 "targeting; expected one of enabled, requires, rules, default\n"
+		 "%s/environments/dev/new-checkout.yaml:1:1: error: unknown key 'enabeld' in "
+		 "targeting; did you mean 'enabled'?\n"
 		 "  enabeld: true\n  ^\n"
-		 "environments/dev/new-checkout.yaml:1:1: error: missing required key "
-		 "'enabled' in targeting\n  enabeld: true\n  ^\n"
-		 "%s (HEAD): 2 errors; nothing written\n", repo);
+		 "%s (HEAD): 1 error; nothing written\n", repo, repo);
 	ck_assert_str_eq(err_, want);
 	size_t n;
 	char *old = (char *)slurp(d, "out/dev.rsnap", &n);
@@ -494,25 +529,152 @@ END_TEST
 START_TEST(failed_write_leaves_no_partial_file)
 {
 	char *d = fixture_repo("compile-failwrite");
-	/* prod.rsnap is a directory: the rename of prod's temporary file fails
-	 * after every byte of it was written */
+	/* prod.rsnap is a directory: refused while staging, before dev.rsnap
+	 * (written first) is replaced, so the set stays consistent */
 	ck_assert_int_eq(tu_sh("mkdir -p '%s/out/prod.rsnap'", d), 0);
+	tu_write(d, "out/dev.rsnap", "old");
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 3);
 	char want[2048];
-	snprintf(want, sizeof want, "rsc compile: cannot rename a temporary file to "
-		 "%s/out/prod.rsnap: Is a directory\n", d);
+	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
+		 "%s/out/prod.rsnap: Is a directory; nothing written\n", d);
 	ck_assert_str_eq(err_, want);
+	ck_assert_str_eq(out_, "");
 	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = 'dev.rsnap prod.rsnap ' "
 			       "&& test -d '%s/out/prod.rsnap' && "
 			       "test -z \"$(ls -A '%s/out/prod.rsnap')\"", d, d, d), 0);
-	/* dev was complete and valid */
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap'", d), 0);
+	size_t n;
+	char *old = (char *)slurp(d, "out/dev.rsnap", &n);
+	ck_assert_str_eq(old, "old");
+	free(old);
 
 	if (geteuid() != 0) { /* root writes into read-only directories */
 		ck_assert_int_eq(tu_sh("mkdir -p '%s/ro' && chmod 0555 '%s/ro'", d, d), 0);
 		ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/ro'", d, d), 3);
 		ck_assert_int_eq(tu_sh("test -z \"$(ls -A '%s/ro')\" && chmod 0755 '%s/ro'", d, d), 0);
 	}
+}
+END_TEST
+
+/* The remote URL is reduced to the repository's name: two clones of one
+ * repository, however they were cloned, give the same bytes. */
+START_TEST(same_bytes_from_any_clone)
+{
+	char *d = fixture_repo("compile-clones");
+	char top[1024];
+	ck_assert_ptr_nonnull(realpath(d, top));
+	ck_assert_int_eq(tu_sh("cd '%s' && git clone -q 'file://%s/repo' c1 && "
+			       "git clone -q '%s/repo/' c2 && git clone -q '%s/repo' c3 && "
+			       "git clone -q '%s/repo' c4 && "
+			       "git -C c3 remote set-url origin git@GitHub.com:o/r.git && "
+			       "git -C c4 remote set-url origin https://ci:tok@github.com/o/r",
+			       d, top, top, top, top), 0);
+	for (int i = 1; i <= 4; i++)
+		ck_assert_int_eq(rsc("compile --root '%s/c%d' --env prod --key " KEY
+				     " --out '%s/out%d'", d, i, d, i), 0);
+	char a[1200], b[1200];
+	snprintf(a, sizeof a, "%s/out1/prod.rsnap", d);
+	snprintf(b, sizeof b, "%s/out2/prod.rsnap", d);
+	assert_same_file(a, b);
+	snprintf(a, sizeof a, "%s/out3/prod.rsnap", d);
+	snprintf(b, sizeof b, "%s/out4/prod.rsnap", d);
+	assert_same_file(a, b);
+	size_t n;
+	unsigned char *s = slurp(d, "out1/prod.rsnap", &n);
+	cbor_item_t *body = load_body(s, n);
+	char want[1200];
+	snprintf(want, sizeof want, "%s/repo", top);
+	assert_text(get(get(body, "provenance"), "repo"), want);
+	cbor_decref(&body);
+	free(s);
+	s = slurp(d, "out3/prod.rsnap", &n);
+	body = load_body(s, n);
+	assert_text(get(get(body, "provenance"), "repo"), "github.com/o/r");
+	cbor_decref(&body);
+	free(s);
+}
+END_TEST
+
+/* A commit no later than its parent would get a version nodes refuse. */
+START_TEST(commit_time_must_be_after_the_parents)
+{
+	char *d = fixture_repo("compile-clock");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	tu_write(repo, "environments/prod/search-tuning.yaml",
+		 "enabled: true\ndefault: aggressive\n");
+	tu_git_commit(repo, "Committed with a slow clock", T0 - 3600);
+	char *head = git_head(repo);
+	char parent[64];
+	ck_assert_int_eq(tu_sh("test \"$(git -C '%s' rev-parse HEAD~1)\" != ''", repo), 0);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 1);
+	char *p = NULL;
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD~1", repo);
+	ck_assert_int_eq(tu_run(cmd, &p, NULL), 0);
+	snprintf(parent, sizeof parent, "%.7s", p);
+	free(p);
+	char want[2048];
+	snprintf(want, sizeof want,
+		 "error: commit %.7s's committer time (2025-12-31T23:00:00Z) is not after its "
+		 "parent %s's (2026-01-01T00:00:00Z): the snapshot's version would not "
+		 "increase and nodes would refuse it as a rollback; make a new commit with "
+		 "a correct clock (git commit --allow-empty), or if this one is not pushed "
+		 "yet amend it (git commit --amend --no-edit gives it a new committer "
+		 "time); --allow-nonincreasing-version compiles it anyway\n"
+		 "%s (HEAD): 1 error; nothing written\n", head, parent, repo);
+	ck_assert_str_eq(err_, want);
+	ck_assert_str_eq(out_, "");
+	snprintf(cmd, sizeof cmd, "%s/out", d);
+	ck_assert_int_ne(access(cmd, F_OK), 0);
+	/* JSON says so too, on stdout */
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out' --format json",
+			     repo, d), 1);
+	ck_assert_ptr_nonnull(strstr(out_, "{\"diagnostics\":[{\"severity\":\"error\","
+				     "\"file\":\"\",\"line\":0,\"column\":0,\"message\":\"commit "));
+	/* the override */
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out' "
+			     "--allow-nonincreasing-version", repo, d), 0);
+	ck_assert_str_eq(err_, "");
+	/* the same second is a replay */
+	tu_git_commit(repo, "Same second", T0 - 3600);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out2'", repo, d), 1);
+	ck_assert_ptr_nonnull(strstr(err_, "is not after its parent"));
+	ck_assert_ptr_nonnull(strstr(err_, "nodes would refuse it as a replay;"));
+	/* a shallow clone has no parent to compare with: no check, no noise */
+	ck_assert_int_eq(tu_sh("cd '%s' && git clone -q --depth 1 'file://%s/repo' shallow",
+			       d, realpath(d, cmd)), 0);
+	ck_assert_int_eq(rsc("compile --root '%s/shallow' --key " KEY " --out '%s/out3'", d, d),
+			 0);
+	ck_assert_str_eq(err_, "");
+	/* a later commit is fine again */
+	tu_git_commit(repo, "Clock fixed", T0 + 60);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out4'", repo, d), 0);
+	free(head);
+}
+END_TEST
+
+/* json and github output keep stdout machine-readable. */
+START_TEST(json_output_keeps_stdout_clean)
+{
+	char *d = fixture_repo("compile-json");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out/' "
+			     "--format json", d, d), 0);
+	ck_assert_str_eq(out_, "{\"diagnostics\":[],\"errors\":0,\"warnings\":0}\n");
+	char want[4096];
+	snprintf(want, sizeof want,
+		 "%s/out/dev.rsnap: dev, version 1767225600, commit e8ae6e37a10c, 6 flags, "
+		 "%s bytes, key 65b60673d6ed884b\n", d, "1619");
+	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "%s", err_);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out' "
+			     "--format github", d, d), 0);
+	ck_assert_str_eq(out_, "");
+	ck_assert_ptr_nonnull(strstr(err_, "/out/prod.rsnap: prod, version 1767225600"));
+	/* --out given twice is a mistake, not "the last one wins" */
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/a' --out '%s/b'",
+			     d, d, d), 2);
+	snprintf(want, sizeof want, "rsc compile: --out given twice ('%s/a', '%s/b')\n"
+		 "Try 'rsc compile --help'.\n", d, d);
+	ck_assert_str_eq(err_, want);
 }
 END_TEST
 
@@ -551,11 +713,12 @@ START_TEST(inspect_shows_everything_readably)
 {
 	ck_assert_int_eq(rsc("inspect tests/golden/prod.rsnap"), 0);
 	static const char *const lines[] = {
-		"tests/golden/prod.rsnap: 2228 bytes; signature not checked (use rsc verify)\n",
+		"tests/golden/prod.rsnap: 2215 bytes; signature not checked (use rsc verify)\n",
 		"  alg          -8 (EdDSA)\n  kid          65b60673d6ed884b\n",
 		"  env          prod\n  version      1767225600\n",
 		"  expires_at   1767830400  (2026-01-08T00:00:00Z)\n",
-		"  repo         https://example.com/r.git\n",
+		"  repo         example.com/r\n",
+		"  path         (repository top)\n",
 		"  staff: email ends_with \"@example.com\" (case-insensitive)\n",
 		"  beta-testers: any(beta_opt_in eq true, segment staff)\n",
 		"      when all(country in [DE, AT, CH], not(app_version semver_lt \"2.3.0\"), "
@@ -576,7 +739,7 @@ START_TEST(inspect_shows_everything_readably)
 	ck_assert_ptr_nonnull(strstr(out_, "split by tenant_key: control 33.334%, green 66.666%\n"));
 
 	ck_assert_int_eq(rsc("inspect --format json tests/golden/prod.rsnap"), 0);
-	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2228,"
+	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2215,"
 			   "\"signature_checked\":false,\"protected\":{\"alg\":-8,"
 			   "\"kid\":\"65b60673d6ed884b\"},\"signature\":\"";
 	ck_assert_int_eq(strncmp(out_, head, strlen(head)), 0);
@@ -585,11 +748,54 @@ START_TEST(inspect_shows_everything_readably)
 	ck_assert_ptr_nonnull(strstr(out_, "\"variants\":[[\"none\",0.0],[\"some\",0.1],"
 				     "[\"half\",0.5]]"));
 
+	/* codes by name */
+	ck_assert_ptr_nonnull(strstr(out_, "\"op\":\"semver_lt\""));
+	ck_assert_ptr_nonnull(strstr(out_, "\"op\":\"all\""));
+	ck_assert_ptr_nonnull(strstr(out_, "\"type\":\"string\""));
+	ck_assert_ptr_nonnull(strstr(out_, "\"kind\":\"variant\""));
+	ck_assert_ptr_nonnull(strstr(out_, "\"kind\":\"split\""));
+	ck_assert_ptr_null(strstr(out_, "\"op\":1"));
+	ck_assert_ptr_null(strstr(out_, "\"type\":1"));
+	ck_assert_ptr_null(strstr(out_, "\"kind\":0"));
+
 	ck_assert_int_eq(rsc("inspect " KEY), 1);
 	ck_assert_str_eq(err_, "rsc inspect: " KEY ": not a COSE_Sign1 message (it must "
 			 "start with 0xd2, CBOR tag 18)\n");
 	ck_assert_int_eq(rsc("inspect tests/golden/none.rsnap"), 3);
 	ck_assert_int_eq(rsc("inspect --format yaml tests/golden/prod.rsnap"), 2);
+}
+END_TEST
+
+/* rsc explain's command line: a trusted key is required, a context that
+ * does not fit is explained, attribute names follow the spec. */
+START_TEST(explain_says_what_is_wrong)
+{
+	const char *snap = "tests/golden/prod.rsnap";
+	ck_assert_int_eq(rsc("explain --snapshot %s --flag button-color", snap), 2);
+	ck_assert_str_eq(err_, "rsc explain: no trusted key: give --pub FILE\n"
+			 "Try 'rsc explain --help'.\n");
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " PUB " --flag button-color "
+			     "environment=dev", snap), 1);
+	ck_assert_str_eq(err_, "rsc explain: context environment 'dev' does not match the "
+			 "snapshot's 'prod'\n");
+	ck_assert_str_eq(out_, "");
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " PUB " --flag button-color "
+			     "environment=prod targeting_key=u", snap), 0);
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " PUB " --flag button-color "
+			     "'a b=1'", snap), 2);
+	ck_assert_str_eq(err_, "rsc explain: 'a b' in 'a b=1' is not an attribute name: an "
+			 "attribute name is 1 to 64 letters, digits, '_', '-' and '.', starting "
+			 "with a letter or '_'\nTry 'rsc explain --help'.\n");
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " PUB " --flag button-color "
+			     "--context '{\"1st\": true}'", snap), 2);
+	ck_assert_str_eq(err_, "rsc explain: --context: at offset 1: key \"1st\" is not an "
+			 "attribute name: an attribute name is 1 to 64 letters, digits, '_', "
+			 "'-' and '.', starting with a letter or '_'\nTry 'rsc explain --help'.\n");
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " PUB " --flag button-color "
+			     "user.plan-tier_2=pro _x=1", snap), 0);
+	ck_assert_int_eq(rsc("explain --snapshot %s --pub " KEY " --flag button-color", snap), 3);
+	ck_assert_str_eq(err_, "rsc explain: --pub " KEY ": this is a private key; verifying "
+			 "needs the public key (the .pub file of rsc keygen, not the .key)\n");
 }
 END_TEST
 
@@ -621,6 +827,9 @@ Suite *compile_suite(void)
 	tcase_add_test(tc, signing_key_from_the_environment);
 	tcase_add_test(tc, invalid_ruleset_writes_nothing);
 	tcase_add_test(tc, failed_write_leaves_no_partial_file);
+	tcase_add_test(tc, same_bytes_from_any_clone);
+	tcase_add_test(tc, commit_time_must_be_after_the_parents);
+	tcase_add_test(tc, json_output_keeps_stdout_clean);
 	tcase_add_test(tc, worktree_and_environment_choice);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("keys");
@@ -631,6 +840,7 @@ Suite *compile_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("inspect");
 	tcase_add_test(tc, inspect_shows_everything_readably);
+	tcase_add_test(tc, explain_says_what_is_wrong);
 	tcase_add_test(tc, every_command_has_help);
 	suite_add_tcase(s, tc);
 	return s;

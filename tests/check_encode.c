@@ -349,7 +349,7 @@ START_TEST(body_reads_back_with_libcbor)
 	ck_assert_int_eq(num(get(body, "expires_at")), 1767225600 + 3600);
 	ck_assert_int_eq(num(get(body, "bucketing")), 1);
 	cbor_item_t *p = get(body, "provenance");
-	assert_text(get(p, "repo"), "https://example.com/flags.git");
+	assert_text(get(p, "repo"), "example.com/flags");
 	assert_text(get(p, "author"), "Ana <ana@example.com>");
 	assert_text(get(p, "subject"), "Roll out alpha");
 	assert_text(get(p, "path"), "flags");
@@ -525,10 +525,15 @@ START_TEST(bad_keys_say_why)
 	char err[256];
 	ck_assert_int_eq(rsc_key_from_pem(&k, test_pub_pem, strlen(test_pub_pem), err,
 					  sizeof err), -1);
-	ck_assert_str_eq(err, "not a PEM key: expected a line '-----BEGIN PRIVATE KEY-----'");
+	ck_assert_str_eq(err, "this is a public key; signing needs the private key "
+			 "(the .key file of rsc keygen, not the .pub)");
 	ck_assert_int_eq(rsc_pubkey_from_pem(pk, test_key_pem, strlen(test_key_pem), err,
 					     sizeof err), -1);
-	ck_assert_str_eq(err, "not a PEM key: expected a line '-----BEGIN PUBLIC KEY-----'");
+	ck_assert_str_eq(err, "this is a private key; verifying needs the public key "
+			 "(the .pub file of rsc keygen, not the .key)");
+	const char *text = "hello\n";
+	ck_assert_int_eq(rsc_key_from_pem(&k, text, strlen(text), err, sizeof err), -1);
+	ck_assert_str_eq(err, "not a PEM key: expected a line '-----BEGIN PRIVATE KEY-----'");
 	const char *enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIGb\n"
 			  "-----END ENCRYPTED PRIVATE KEY-----\n";
 	ck_assert_int_eq(rsc_key_from_pem(&k, enc, strlen(enc), err, sizeof err), -1);
@@ -544,11 +549,105 @@ START_TEST(bad_keys_say_why)
 	const char *rsa = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VxBCIEIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n"
 			  "-----END PRIVATE KEY-----\n";
 	ck_assert_int_eq(rsc_key_from_pem(&k, rsa, strlen(rsa), err, sizeof err), -1);
+	ck_assert_str_eq(err, "not an Ed25519 key: found an Ed448 key (algorithm OID "
+			 "1.3.101.113); rsc signs with Ed25519 (rsc keygen, or openssl "
+			 "genpkey -algorithm ed25519)");
+	/* Ed25519's OID in a shape that is not PKCS#8's */
+	const char *odd = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCEEIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g\n"
+			  "-----END PRIVATE KEY-----\n";
+	ck_assert_int_eq(rsc_key_from_pem(&k, odd, strlen(odd), err, sizeof err), -1);
 	ck_assert_str_eq(err, "not an Ed25519 private key (expected PKCS#8 as "
 			 "`openssl genpkey -algorithm ed25519` writes)");
+	ck_assert_int_eq(rsc_key_from_pem(&k, "", 0, err, sizeof err), -1);
+	ck_assert_str_eq(err, "empty: expected a PEM key starting with a line "
+			 "'-----BEGIN PRIVATE KEY-----'");
+	const char *pkcs1 = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n";
+	ck_assert_int_eq(rsc_key_from_pem(&k, pkcs1, strlen(pkcs1), err, sizeof err), -1);
+	ck_assert_str_eq(err, "not an Ed25519 key: found an RSA key (PKCS#1 PEM); rsc "
+			 "signs with Ed25519 (rsc keygen, or openssl genpkey -algorithm ed25519)");
 	ck_assert_int_eq(rsc_key_read_file(&k, "tests/fixtures/compile/missing.key", err,
 					   sizeof err), -1);
 	ck_assert_str_eq(err, "tests/fixtures/compile/missing.key: No such file or directory");
+}
+END_TEST
+
+/* RSA and P-256 keys as openssl writes them are named, not called damaged. */
+START_TEST(other_algorithms_are_named)
+{
+	if (tu_run("command -v openssl", NULL, NULL) != 0)
+		return; /* no openssl here: the DER cases above still run */
+	char *d = tu_tmpdir("encode-otherkeys");
+	ck_assert_int_eq(tu_sh("cd '%s' && openssl genpkey -algorithm rsa -pkeyopt "
+			       "rsa_keygen_bits:2048 -out rsa.key 2>/dev/null && "
+			       "openssl pkey -in rsa.key -pubout -out rsa.pub && "
+			       "openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 "
+			       "-out ec.key && openssl pkey -in ec.key -pubout -out ec.pub", d), 0);
+	rsc_key k;
+	unsigned char pk[32];
+	char path[512], err[1024], want[1024];
+	static const char *const tail = "; rsc signs with Ed25519 (rsc keygen, or "
+					"openssl genpkey -algorithm ed25519)";
+	snprintf(path, sizeof path, "%s/rsa.key", d);
+	ck_assert_int_eq(rsc_key_read_file(&k, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: not an Ed25519 key: found an RSA key (algorithm "
+		 "OID 1.2.840.113549.1.1.1)%s", path, tail);
+	ck_assert_str_eq(err, want);
+	snprintf(path, sizeof path, "%s/rsa.pub", d);
+	ck_assert_int_eq(rsc_pubkey_read_file(pk, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: not an Ed25519 key: found an RSA key (algorithm "
+		 "OID 1.2.840.113549.1.1.1)%s", path, tail);
+	ck_assert_str_eq(err, want);
+	snprintf(path, sizeof path, "%s/ec.key", d);
+	ck_assert_int_eq(rsc_key_read_file(&k, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: not an Ed25519 key: found an EC (ECDSA) key on "
+		 "P-256 (algorithm OID 1.2.840.10045.2.1)%s", path, tail);
+	ck_assert_str_eq(err, want);
+	snprintf(path, sizeof path, "%s/ec.pub", d);
+	ck_assert_int_eq(rsc_pubkey_read_file(pk, path, err, sizeof err), -1);
+	snprintf(want, sizeof want, "%s: not an Ed25519 key: found an EC (ECDSA) key on "
+		 "P-256 (algorithm OID 1.2.840.10045.2.1)%s", path, tail);
+	ck_assert_str_eq(err, want);
+	/* and the right file of the pair still reads */
+	ck_assert_int_eq(rsc_pubkey_read_file(pk, "tests/fixtures/compile/test.pub", err,
+					      sizeof err), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------ repository names */
+
+START_TEST(repo_name_is_one_spelling_per_repository)
+{
+	static const char *const cases[][2] = {
+		{ "https://user:tok@GitHub.com/o/r.git", "github.com/o/r" },
+		{ "git@github.com:o/r.git", "github.com/o/r" },
+		{ "ssh://git@github.com/o/r", "github.com/o/r" },
+		{ "ssh://git@github.com:22/o/r.git/", "github.com/o/r" },
+		{ "https://github.com:443/o/r/", "github.com/o/r" },
+		{ "http://github.com:80/o/r", "github.com/o/r" },
+		{ "git://github.com:9418/o/r", "github.com/o/r" },
+		{ "git+ssh://git@github.com/o/r", "github.com/o/r" },
+		{ "https://github.com/o/r?token=x#frag", "github.com/o/r" },
+		{ "github.com:o/r", "github.com/o/r" },
+		{ "https://git.example.com:8443/Team/Repo.git", "git.example.com:8443/Team/Repo" },
+		{ "ssh://git@host:2222/srv/r.git", "host:2222/srv/r" },
+		{ "https://[::1]:8443/o/r", "[::1]:8443/o/r" },
+		{ "https://[::1]/o/r", "[::1]/o/r" },
+		{ "host:/srv/git/r.git", "host/srv/git/r" },
+		{ "file:///srv/git/base", "/srv/git/base" },
+		{ "file://localhost/srv/git/base/", "/srv/git/base" },
+		{ "/srv/git/base", "/srv/git/base" },
+		{ "/srv/git/base.git", "/srv/git/base" },
+		{ "/srv/git/base/.git", "/srv/git/base" },
+		{ "../base", "../base" },
+		{ "https://", "" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = rsc_repo_name(cases[i][0]);
+		ck_assert_msg(got && strcmp(got, cases[i][1]) == 0, "%s -> '%s', want '%s'",
+			      cases[i][0], got ? got : "(null)", cases[i][1]);
+		free(got);
+	}
+	ck_assert_ptr_null(rsc_repo_name(NULL));
 }
 END_TEST
 
@@ -639,6 +738,58 @@ START_TEST(atomic_write_replaces_whole_files_only)
 }
 END_TEST
 
+/* Two phases: nothing is replaced until every file is staged. */
+START_TEST(atomic_set_replaces_all_or_nothing)
+{
+	char *dir = tu_tmpdir("encode-atomic-set");
+	char a[512], b[512], err[512], want[700];
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	tu_write(dir, "a", "old a");
+	ck_assert_int_eq(tu_sh("mkdir '%s'", b), 0);
+	rsc_atomic_set s = RSC_ATOMIC_SET_INIT;
+	ck_assert_int_eq(rsc_atomic_stage(&s, a, "new a", 5, 0444, err, sizeof err), 0);
+	ck_assert_int_eq(rsc_atomic_stage(&s, b, "new b", 5, 0444, err, sizeof err), -1);
+	ck_assert_int_eq(errno, EISDIR);
+	snprintf(want, sizeof want, "cannot replace the directory %s: Is a directory", b);
+	ck_assert_str_eq(err, want);
+	rsc_atomic_set_free(&s);
+	size_t n;
+	char *got = tu_read(a, &n);
+	ck_assert_str_eq(got, "old a");
+	free(got);
+	char cmd[600], *out = NULL;
+	snprintf(cmd, sizeof cmd, "ls -A '%s' | tr '\\n' ' '", dir);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	ck_assert_str_eq(out, "a b ");
+	free(out);
+
+	/* all staged: both replaced, with their modes, no temporary left */
+	ck_assert_int_eq(tu_sh("rmdir '%s'", b), 0);
+	ck_assert_int_eq(rsc_atomic_stage(&s, a, "new a", 5, 0444, err, sizeof err), 0);
+	ck_assert_int_eq(rsc_atomic_stage(&s, b, "new b", 5, 0640, err, sizeof err), 0);
+	got = tu_read(a, &n);
+	ck_assert_str_eq(got, "old a"); /* staged is not yet replaced */
+	free(got);
+	ck_assert_int_eq(rsc_atomic_commit(&s, err, sizeof err), 0);
+	ck_assert_uint_eq(s.committed, 2);
+	rsc_atomic_set_free(&s);
+	got = tu_read(a, &n);
+	ck_assert_str_eq(got, "new a");
+	free(got);
+	got = tu_read(b, &n);
+	ck_assert_str_eq(got, "new b");
+	free(got);
+	struct stat st;
+	ck_assert_int_eq(stat(b, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
+	ck_assert_str_eq(out, "a b ");
+	free(out);
+	rsc_atomic_set_free(NULL);
+}
+END_TEST
+
 START_TEST(mkdirs_makes_parents)
 {
 	char *dir = tu_tmpdir("encode-mkdirs");
@@ -681,10 +832,13 @@ Suite *encode_suite(void)
 	tcase_add_test(tc, key_pem_round_trip_matches_openssl);
 	tcase_add_test(tc, key_pem_v2_with_public_key_is_accepted);
 	tcase_add_test(tc, bad_keys_say_why);
+	tcase_add_test(tc, other_algorithms_are_named);
+	tcase_add_test(tc, repo_name_is_one_spelling_per_repository);
 	tcase_add_test(tc, cose_sign1_exact_layout_and_signature);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("atomic");
 	tcase_add_test(tc, atomic_write_replaces_whole_files_only);
+	tcase_add_test(tc, atomic_set_replaces_all_or_nothing);
 	tcase_add_test(tc, mkdirs_makes_parents);
 	suite_add_tcase(s, tc);
 	return s;
