@@ -374,8 +374,19 @@ static void check_prerequisite_cycles(check_ctx *c)
 static void check_targeting(check_ctx *c, int fi, rsc_targeting *t)
 {
 	rsc_flag *f = &c->rs->flags[fi];
-	for (size_t i = 0; i < t->nrequires; i++)
-		check_requires(c, fi, &t->requires[i]);
+	for (size_t i = 0; i < t->nrequires; i++) {
+		rsc_req *r = &t->requires[i];
+		check_requires(c, fi, r);
+		/* The loader refuses a flag required twice (decode.c). */
+		for (size_t j = 0; r->flag && j < i; j++)
+			if (t->requires[j].flag && strcmp(t->requires[j].flag, r->flag) == 0) {
+				rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
+					  "flag '%s' is required twice (first at %u:%u)",
+					  r->flag, t->requires[j].pos.line,
+					  t->requires[j].pos.col);
+				break;
+			}
+	}
 	for (size_t i = 0; i < t->nrules; i++) {
 		check_cond(c, t->rules[i].when);
 		check_serve(c, f, &t->rules[i].serve);
@@ -395,8 +406,16 @@ static void check_targeting(check_ctx *c, int fi, rsc_targeting *t)
 typedef struct bounds {
 	const rsc_ruleset *rs;
 	uint32_t *seg_depth;  /* levels of segment j's condition; 0: unknown */
-	uint64_t *seg_cost;   /* condition nodes evaluating it visits */
+	uint64_t *seg_cost;   /* cost of its condition (rsl_format.h) */
 } bounds;
+
+/* Costs saturate far past the budget, as the loader's do (decode.c). */
+#define COST_CAP ((uint64_t)1 << 40)
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b > COST_CAP ? COST_CAP : a + b;
+}
 
 /* 1 when every segment k references has known bounds. */
 static int cond_ready(const bounds *b, const rsc_cond *k)
@@ -412,11 +431,13 @@ static int cond_ready(const bounds *b, const rsc_cond *k)
 static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 			uint64_t *cost)
 {
-	*cost += 1;
+	*cost = sat_add(*cost, 1);
+	if (k->op == RSL_OP_IN || k->op == RSL_OP_NOT_IN)
+		*cost = sat_add(*cost, k->nlist);
 	if (k->op == RSL_OP_SEGMENT) {
 		int j = k->segment_index;
 		*depth = 1 + (j >= 0 ? b->seg_depth[j] : 0);
-		*cost += j >= 0 ? b->seg_cost[j] : 0;
+		*cost = sat_add(*cost, j >= 0 ? b->seg_cost[j] : 0);
 		return;
 	}
 	*depth = 1;
@@ -428,20 +449,15 @@ static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 	}
 }
 
-static void report_bounds(check_ctx *c, const rsc_cond *k, uint32_t depth,
-			  uint64_t cost)
+static void report_bounds(check_ctx *c, const rsc_cond *k, uint32_t depth)
 {
 	if (depth > RSL_MAX_COND_DEPTH)
 		rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
 			  "condition nests %u levels deep counting through segments; "
 			  "at most %d are allowed", depth, RSL_MAX_COND_DEPTH);
-	else if (cost > RSL_MAX_COND_COST)
-		rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
-			  "condition expands to %" PRIu64 " tests through segments; "
-			  "at most %u are allowed", cost, RSL_MAX_COND_COST);
 }
 
-static void check_condition_bounds(check_ctx *c)
+static void check_condition_bounds(check_ctx *c, uint64_t *own_cost)
 {
 	const rsc_ruleset *rs = c->rs;
 	size_t n = rs->nsegments ? rs->nsegments : 1;
@@ -461,8 +477,8 @@ static void check_condition_bounds(check_ctx *c)
 			/* Saturate: past the limits the exact figure is moot. */
 			if (b.seg_depth[j] > RSL_MAX_COND_DEPTH + 1)
 				b.seg_depth[j] = RSL_MAX_COND_DEPTH + 1;
-			b.seg_cost[j] = cost > RSL_MAX_COND_COST ? RSL_MAX_COND_COST + 1 : cost;
-			report_bounds(c, w, b.seg_depth[j], cost);
+			b.seg_cost[j] = cost;
+			report_bounds(c, w, b.seg_depth[j]);
 			progress = 1;
 		}
 	}
@@ -470,15 +486,17 @@ static void check_condition_bounds(check_ctx *c)
 		const rsc_flag *f = &rs->flags[i];
 		for (size_t e = 0; f->targeting && e < rs->nenvs; e++) {
 			const rsc_targeting *t = f->targeting[e];
+			uint64_t own = 1; /* the flag and its default */
 			for (size_t r = 0; t && r < t->nrules; r++) {
 				const rsc_cond *w = t->rules[r].when;
 				uint32_t depth;
-				uint64_t cost = 0;
+				own = sat_add(own, 1);
 				if (!w || !cond_ready(&b, w))
 					continue;
-				cond_bounds(&b, w, &depth, &cost);
-				report_bounds(c, w, depth, cost);
+				cond_bounds(&b, w, &depth, &own);
+				report_bounds(c, w, depth);
 			}
+			own_cost[i * rs->nenvs + e] = own;
 		}
 	}
 	free(b.seg_depth);
@@ -486,8 +504,10 @@ static void check_condition_bounds(check_ctx *c)
 }
 
 /* Prerequisite chains, per environment: at most RSL_MAX_PREREQ_DEPTH flags
- * long, and at most RSL_MAX_REQ_COST flags visited by one evaluation. */
-static void check_prerequisite_bounds(check_ctx *c)
+ * long; and each flag's cost, its own (own_cost[flag * nenvs + env], from
+ * check_condition_bounds) plus its prerequisites' whole costs, at most
+ * RSL_MAX_FLAG_COST (rsl_format.h), as the loader counts it (decode.c). */
+static void check_prerequisite_bounds(check_ctx *c, const uint64_t *own_cost)
 {
 	const rsc_ruleset *rs = c->rs;
 	size_t n = rs->nflags ? rs->nflags : 1;
@@ -507,7 +527,7 @@ static void check_prerequisite_bounds(check_ctx *c)
 				if (depth[i])
 					continue;
 				uint32_t d = 1;
-				uint64_t k = 1;
+				uint64_t k = t ? own_cost[i * rs->nenvs + e] : 1;
 				int ready = 1;
 				for (size_t r = 0; t && r < t->nrequires; r++) {
 					int to = t->requires[r].flag_index;
@@ -519,7 +539,7 @@ static void check_prerequisite_bounds(check_ctx *c)
 					}
 					if (depth[to] + 1 > d)
 						d = depth[to] + 1;
-					k += cost[to];
+					k = sat_add(k, cost[to]);
 				}
 				if (!ready)
 					continue;
@@ -529,14 +549,16 @@ static void check_prerequisite_bounds(check_ctx *c)
 						  "prerequisites of '%s' in %s chain %u flags; at most "
 						  "%d are allowed", f->key, rs->envs[e].name, d,
 						  RSL_MAX_PREREQ_DEPTH);
-				else if (k > RSL_MAX_REQ_COST && t)
-					rsc_error(c->d, t->requires[0].pos.file,
-						  t->requires[0].pos.line, t->requires[0].pos.col,
-						  "evaluating '%s' in %s visits %" PRIu64 " prerequisite "
-						  "flags; at most %u are allowed", f->key,
-						  rs->envs[e].name, k, RSL_MAX_REQ_COST);
+				else if (k > RSL_MAX_FLAG_COST && t)
+					rsc_error(c->d, t->pos.file, t->pos.line, t->pos.col,
+						  "evaluating '%s' in %s costs %s%" PRIu64 " (condition "
+						  "tests, in/not_in operands, rules and prerequisites, "
+						  "through segments); at most %u are allowed", f->key,
+						  rs->envs[e].name, k >= COST_CAP ? "more than " : "",
+						  k,
+						  RSL_MAX_FLAG_COST);
 				depth[i] = d > RSL_MAX_PREREQ_DEPTH ? RSL_MAX_PREREQ_DEPTH + 1 : d;
-				cost[i] = k > RSL_MAX_REQ_COST ? RSL_MAX_REQ_COST + 1 : k;
+				cost[i] = k;
 				progress = 1;
 			}
 		}
@@ -565,8 +587,15 @@ int rsc_model_check(rsc_ruleset *rs, rsc_diags *d)
 	check_prerequisite_cycles(&c);
 	/* Bounds assume resolved references and no cycles. */
 	if (d->errors == errors) {
-		check_condition_bounds(&c);
-		check_prerequisite_bounds(&c);
+		size_t n = rs->nflags * rs->nenvs;
+		uint64_t *own_cost = calloc(n ? n : 1, sizeof(uint64_t));
+		if (!own_cost) {
+			fputs("rsc: out of memory\n", stderr);
+			abort();
+		}
+		check_condition_bounds(&c, own_cost);
+		check_prerequisite_bounds(&c, own_cost);
+		free(own_cost);
 	}
 	return d->errors > errors ? RSC_EINVALID : RSC_OK;
 }

@@ -53,16 +53,80 @@ int rsl__format_number(char out[RSL__NUMBUF], double n)
 		out[len] = 0;
 		return len;
 	}
-	int len = 0;
-	for (int prec = 1; prec <= 17; prec++) {
-		len = snprintf(out, RSL__NUMBUF, "%.*g", prec, n);
-		if (strtod(out, NULL) == n)
+	/* The shortest precision that reads back exactly.  printf and strtod
+	 * agree in any one locale, whatever its decimal point; the text is then
+	 * rebuilt from the digits and the exponent alone, as "%.{P}g" writes
+	 * it in the C locale, so that no locale changes a bucket. */
+	char e[64];
+	int prec = 1;
+	for (; prec < 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec - 1, n);
+		if (strtod(e, NULL) == n)
 			break;
 	}
-	/* A locale may write ',' for the point; the text must not depend on it. */
-	for (int i = 0; i < len; i++)
-		if (out[i] != '-' && out[i] != '+' && out[i] != 'e' &&
-		    (out[i] < '0' || out[i] > '9'))
-			out[i] = '.';
+	snprintf(e, sizeof e, "%.*e", prec - 1, n);
+	char dig[24];
+	int nd = 0, x = 0, neg = 0;
+	const char *p = e;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; *p && *p != 'e' && *p != 'E'; p++)
+		if (*p >= '0' && *p <= '9' && nd < (int)sizeof dig)
+			dig[nd++] = *p;
+	if (*p) {
+		int xneg = *++p == '-';
+		if (*p == '-' || *p == '+')
+			p++;
+		for (; *p >= '0' && *p <= '9'; p++)
+			x = x * 10 + (*p - '0');
+		if (xneg)
+			x = -x;
+	}
+	while (nd > 1 && dig[nd - 1] == '0')
+		nd--; /* %g drops trailing zeros */
+	int len = 0;
+	if (neg)
+		out[len++] = '-';
+	if (x >= -4 && x < prec) {
+		if (x < 0) {
+			out[len++] = '0';
+			out[len++] = '.';
+			for (int i = -1; i > x; i--)
+				out[len++] = '0';
+			for (int i = 0; i < nd; i++)
+				out[len++] = dig[i];
+		} else {
+			for (int i = 0; i <= x; i++)
+				out[len++] = i < nd ? dig[i] : '0';
+			if (nd > x + 1) {
+				out[len++] = '.';
+				for (int i = x + 1; i < nd; i++)
+					out[len++] = dig[i];
+			}
+		}
+	} else {
+		out[len++] = dig[0];
+		if (nd > 1) {
+			out[len++] = '.';
+			for (int i = 1; i < nd; i++)
+				out[len++] = dig[i];
+		}
+		out[len++] = 'e';
+		out[len++] = x < 0 ? '-' : '+';
+		int ax = x < 0 ? -x : x;
+		char xd[8];
+		int k = 0;
+		do {
+			xd[k++] = (char)('0' + ax % 10);
+			ax /= 10;
+		} while (ax);
+		if (k < 2)
+			xd[k++] = '0';
+		while (k)
+			out[len++] = xd[--k];
+	}
+	out[len] = 0;
 	return len;
 }

@@ -53,6 +53,7 @@
 
 #include <sodium.h>
 
+#include "client.h"
 #include "eval.h"
 #include "rsl.h"
 #include "snap.h"
@@ -70,23 +71,46 @@ typedef struct rd_slot {
 
 static rd_slot rd_slots[SLOTS];
 static atomic_uint rd_used;          /* slots ever claimed: [0, rd_used) */
+static atomic_uint rd_freed;         /* bumped when a slot is given back, so
+					that threads on the shared path try
+					to claim one again */
 static atomic_ulong rd_shared_gen;   /* the fallback for threads without a slot */
 static atomic_long rd_shared_count[2];
 static pthread_mutex_t rd_shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t rd_once = PTHREAD_ONCE_INIT;
 static pthread_key_t rd_key;
-static int rd_asym; /* membarrier registered: readers need no fence */
+static _Atomic int rd_asym; /* membarrier registered: readers need no fence */
 
 #define RD_TLS _Thread_local __attribute__((tls_model("initial-exec")))
 static RD_TLS int rd_slot_of = SLOT_NONE;
 static RD_TLS unsigned rd_depth;
 static RD_TLS int rd_parity;
+static RD_TLS unsigned rd_tried;    /* rd_freed when this thread last looked */
+static RD_TLS int rd_in_miss;       /* inside a miss event's callback */
 
+/* Every live client, for fork (rd_atfork_*); under rd_clients_lock. */
+static rsl_client *rd_clients;
+static pthread_mutex_t rd_clients_lock = PTHREAD_MUTEX_INITIALIZER;
+static void rd_atfork_prepare(void);
+static void rd_atfork_parent(void);
+static void rd_atfork_child(void);
+
+/* The key's value: slot + 1, or SLOTS + 1 for a thread on the shared
+ * path (which must also end a hold it exits inside). */
 static void rd_thread_exit(void *v)
 {
 	int i = (int)(uintptr_t)v - 1;
-	if (i < 0 || i >= SLOTS)
+	if (i < 0 || i > SLOTS)
 		return;
+	if (i == SLOTS || rd_slot_of == SLOT_SHARED) {
+		/* Exited inside a hold: end it, or reloads would wait forever. */
+		if (rd_depth && rd_slot_of == SLOT_SHARED)
+			atomic_fetch_sub_explicit(&rd_shared_count[rd_parity], 1,
+						  memory_order_release);
+		rd_depth = 0;
+		rd_slot_of = SLOT_NONE;
+		return;
+	}
 	if (rd_depth) { /* exited inside a hold: end it, or reloads would wait forever */
 		unsigned long s = atomic_load_explicit(&rd_slots[i].seq, memory_order_relaxed);
 		if (s & 1)
@@ -95,24 +119,42 @@ static void rd_thread_exit(void *v)
 	}
 	rd_slot_of = SLOT_NONE;
 	atomic_store_explicit(&rd_slots[i].owner, 0, memory_order_release);
+	atomic_fetch_add_explicit(&rd_freed, 1, memory_order_release);
+}
+
+/* Registers this process for expedited membarrier; 1 when readers may then
+ * skip their fence. */
+static int rd_register(void)
+{
+#if defined(__linux__) && defined(SYS_membarrier)
+	return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
+	       syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+	return 0;
+#endif
 }
 
 static void rd_init(void)
 {
 	pthread_key_create(&rd_key, rd_thread_exit);
+	pthread_atfork(rd_atfork_prepare, rd_atfork_parent, rd_atfork_child);
 	const char *e = getenv("RSL_MEMBARRIER");
 	if (e && strcmp(e, "0") == 0)
 		return;
-#if defined(__linux__) && defined(SYS_membarrier)
-	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 &&
-	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
-		rd_asym = 1;
-#endif
+	/* Before any reader exists: the mode never changes under a reader. */
+	if (rd_register())
+		atomic_store(&rd_asym, 1);
+}
+
+int rsl__client_thread_slot(void)
+{
+	return rd_slot_of;
 }
 
 static int rd_claim(void)
 {
 	pthread_once(&rd_once, rd_init);
+	rd_tried = atomic_load_explicit(&rd_freed, memory_order_acquire);
 	for (int i = 0; i < SLOTS; i++) {
 		int free_ = 0;
 		if (atomic_load_explicit(&rd_slots[i].owner, memory_order_relaxed) != 0 ||
@@ -126,6 +168,10 @@ static int rd_claim(void)
 		pthread_setspecific(rd_key, (void *)(uintptr_t)(i + 1));
 		return i;
 	}
+	/* No slot: the shared path, until a slot is given back.  The key makes
+	 * the exit end a hold this thread dies inside. */
+	if (rd_slot_of != SLOT_SHARED)
+		pthread_setspecific(rd_key, (void *)(uintptr_t)(SLOTS + 1));
 	rd_slot_of = SLOT_SHARED;
 	return SLOT_SHARED;
 }
@@ -135,12 +181,14 @@ static inline void rd_enter(void)
 	if (rd_depth++ != 0)
 		return;
 	int s = rd_slot_of;
-	if (__builtin_expect(s == SLOT_NONE, 0))
+	if (__builtin_expect(s == SLOT_NONE, 0) ||
+	    __builtin_expect(s == SLOT_SHARED &&
+			     atomic_load_explicit(&rd_freed, memory_order_relaxed) != rd_tried, 0))
 		s = rd_claim();
 	if (__builtin_expect(s >= 0, 1)) {
 		_Atomic unsigned long *seq = &rd_slots[s].seq;
 		unsigned long v = atomic_load_explicit(seq, memory_order_relaxed);
-		if (rd_asym) {
+		if (atomic_load_explicit(&rd_asym, memory_order_relaxed)) {
 			atomic_store_explicit(seq, v + 1, memory_order_release);
 			atomic_signal_fence(memory_order_seq_cst);
 		} else {
@@ -192,8 +240,19 @@ static void rd_backoff(unsigned *spins)
 static void rd_synchronize(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier)
-	if (rd_asym)
-		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	if (atomic_load(&rd_asym) &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
+		/* Not expected after a successful registration (the child of a
+		 * fork registers again while it has one thread).  Should it
+		 * happen: fenced readers from now on; for readers already inside
+		 * unfenced, this grace period is best effort: a fence, and 10 ms
+		 * (far longer than a store buffer takes to drain) before the
+		 * slots are read. */
+		atomic_store(&rd_asym, 0);
+		atomic_thread_fence(memory_order_seq_cst);
+		struct timespec ts = { 0, 10000000 };
+		nanosleep(&ts, NULL);
+	}
 #endif
 	unsigned n = atomic_load(&rd_used);
 	for (unsigned i = 0; i < n; i++) {
@@ -206,7 +265,7 @@ static void rd_synchronize(void)
 	pthread_mutex_lock(&rd_shared_lock);
 	unsigned long g = atomic_fetch_add(&rd_shared_gen, 1);
 	unsigned spins = 0;
-	while (atomic_load_explicit(&rd_shared_count[g & 1], memory_order_acquire) != 0)
+	while (atomic_load_explicit(&rd_shared_count[g & 1], memory_order_seq_cst) != 0)
 		rd_backoff(&spins);
 	pthread_mutex_unlock(&rd_shared_lock);
 }
@@ -247,6 +306,15 @@ struct rsl_client {
 	int testing;
 	rsl_client_event_fn on_event;
 	void *event_user;
+	_Atomic int64_t miss_second;  /* miss events: the second counted, */
+	atomic_uint miss_events;      /* and how many were emitted in it */
+
+	/* What rsl_client_status_get reports, but the counters and age: copied
+	 * by the writers under status_lock, which nothing holds for long, so
+	 * that the status never waits behind a reload. */
+	pthread_mutex_t status_lock;
+	rsl_client_status status;
+	rsl_client *next, *prev;      /* rd_clients */
 
 	/* Everything below is the writers' (the thread, refresh), under lock. */
 	pthread_mutex_t lock;
@@ -319,6 +387,105 @@ static void evq_add(evq *q, const char *name, int code, const char *path,
 }
 
 static void ovr_free(ovr_table *t);
+
+static void hex(char *out, const unsigned char *p, size_t n);
+
+/* Copies the writers' state to c->status; under c->lock. */
+static void status_publish(rsl_client *c)
+{
+	rsl_client_status st;
+	memset(&st, 0, sizeof st);
+	st.ready = atomic_load(&c->serving) != NULL;
+	st.stale = c->stale;
+	st.failing_closed = c->failing_closed;
+	st.rollback_override = c->rollback_override;
+	st.from_backup = c->from_backup;
+	st.testing = c->testing;
+	st.watch = c->watch;
+	if (c->loaded) {
+		rsl_info i;
+		rsl_snapshot_info(&i, c->loaded);
+		st.version = i.version;
+		snprintf(st.environment, sizeof st.environment, "%s", i.environment);
+		snprintf(st.commit, sizeof st.commit, "%s", i.commit);
+		memcpy(st.key_id, i.key_id, sizeof st.key_id);
+		st.key_id[16] = '\0';
+		st.flag_count = i.flag_count;
+		st.issued_at = i.issued_at;
+		st.expires_at = i.expires_at;
+		st.loaded_at = c->loaded_at;
+		hex(st.content_hash, c->hash, 32);
+	}
+	st.last_outcome = c->last_outcome;
+	st.last_code = c->last_code;
+	memcpy(st.last_error, c->last_error, sizeof st.last_error);
+	st.last_refresh_at = c->last_refresh_at;
+	st.reloads_accepted = c->reloads_accepted;
+	st.reloads_refused = c->reloads_refused;
+	pthread_mutex_lock(&c->status_lock);
+	c->status = st;
+	pthread_mutex_unlock(&c->status_lock);
+}
+
+/* Unlocks the writers' lock after publishing the status. */
+static void writer_unlock(rsl_client *c)
+{
+	status_publish(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* fork(): the child has only the thread that called fork.  Every other
+ * thread's read section, slot and lock is gone with it; the watching
+ * threads too.  prepare takes the locks so that the child gets them in a
+ * consistent state, and releases them in both processes. */
+static void rd_atfork_prepare(void)
+{
+	pthread_mutex_lock(&rd_clients_lock);
+	for (rsl_client *c = rd_clients; c; c = c->next) {
+		pthread_mutex_lock(&c->lock);
+		pthread_mutex_lock(&c->status_lock);
+	}
+}
+
+static void rd_atfork_parent(void)
+{
+	for (rsl_client *c = rd_clients; c; c = c->next) {
+		pthread_mutex_unlock(&c->status_lock);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&rd_clients_lock);
+}
+
+static void rd_atfork_child(void)
+{
+	int mine = rd_slot_of;
+	for (int i = 0; i < SLOTS; i++) {
+		if (i == mine)
+			continue;
+		unsigned long v = atomic_load_explicit(&rd_slots[i].seq, memory_order_relaxed);
+		if (v & 1)
+			atomic_store_explicit(&rd_slots[i].seq, v + 1, memory_order_relaxed);
+		atomic_store_explicit(&rd_slots[i].owner, 0, memory_order_relaxed);
+	}
+	atomic_fetch_add(&rd_freed, 1);
+	atomic_store(&rd_shared_count[0], 0);
+	atomic_store(&rd_shared_count[1], 0);
+	if (mine == SLOT_SHARED && rd_depth)
+		atomic_store(&rd_shared_count[rd_parity], 1);
+	pthread_mutex_init(&rd_shared_lock, NULL);
+	/* Whether the registration survives fork is the kernel's business:
+	 * register again, or fall back to fences while this is the only thread. */
+	if (atomic_load(&rd_asym) && !rd_register())
+		atomic_store(&rd_asym, 0);
+	for (rsl_client *c = rd_clients; c; c = c->next) {
+		c->has_thread = 0; /* not in this process: rsl_client_free must not join it */
+		c->watch = "none";
+		pthread_mutex_unlock(&c->status_lock);
+		status_publish(c);
+		pthread_mutex_unlock(&c->lock);
+	}
+	pthread_mutex_unlock(&rd_clients_lock);
+}
 
 static void evq_emit(rsl_client *c, const evq *q)
 {
@@ -475,11 +642,17 @@ static int write_atomic(const char *path, const unsigned char *buf, size_t n,
 			rsl_error *err)
 {
 	char tmp[PATH_MAX];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+	/* A unique name (two clients of one process may write the same backup),
+	 * created new (O_EXCL: never through a planted link), then given the
+	 * mode the reader expects whatever the umask. */
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
 		return fail(err, RSL_EIO, "%s: path too long", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = mkstemp(tmp); /* O_CREAT | O_EXCL, mode 0600 */
 	if (fd < 0)
 		return fail(err, RSL_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (fchmod(fd, 0644) != 0)
+		goto io;
 	size_t done = 0;
 	while (done < n) {
 		ssize_t w = write(fd, buf + done, n - done);
@@ -524,6 +697,8 @@ io:;
 /* Publishes snap to readers; evq_emit waits for the grace period. */
 static void publish(rsl_client *c, evq *q, const rsl_snapshot *snap)
 {
+	/* The status first: who sees the new snapshot served sees its status. */
+	status_publish(c);
 	atomic_store(&c->serving, snap);
 	q->sync = 1;
 }
@@ -738,7 +913,7 @@ static void run_check(rsl_client *c, int force)
 	pthread_mutex_lock(&c->lock);
 	check_primary(c, &q, force, NULL);
 	check_expiry(c, &q);
-	pthread_mutex_unlock(&c->lock);
+	writer_unlock(c);
 	evq_emit(c, &q);
 }
 
@@ -786,7 +961,7 @@ static void *watch_main(void *arg)
 		int64_t wait = next - now_ms();
 		struct pollfd p[2] = { { c->wake[0], POLLIN, 0 }, { c->ino_fd, POLLIN, 0 } };
 		nfds_t np = c->ino_fd >= 0 ? 2 : 1;
-		int r = poll(p, np, wait < 0 ? 0 : (int)wait);
+		int r = poll(p, np, wait < 0 ? 0 : wait > INT_MAX ? INT_MAX : (int)wait);
 		if (r > 0 && p[0].revents)
 			break;
 		int relevant = 0;
@@ -847,6 +1022,14 @@ void rsl_client_free(rsl_client *c)
 {
 	if (!c)
 		return;
+	pthread_mutex_lock(&rd_clients_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else if (rd_clients == c)
+		rd_clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&rd_clients_lock);
 	if (c->has_thread) {
 		char b = 1;
 		while (write(c->wake[1], &b, 1) < 0 && errno == EINTR)
@@ -862,6 +1045,7 @@ void rsl_client_free(rsl_client *c)
 	rsl_close(c->loaded);
 	ovr_free(atomic_load(&c->overrides));
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->status_lock);
 	free(c->path);
 	free(c->dir);
 	free(c->base);
@@ -880,6 +1064,9 @@ int rsl_client_new(rsl_client **out, const char *path,
 	if (!out)
 		return fail(err, RSL_EINVAL, "rsl_client_new: out is NULL");
 	*out = NULL;
+	if (rd_depth)
+		return fail(err, RSL_EINVAL, "rsl_client_new: the calling thread holds a "
+			    "client (rsl_client_hold) and would wait for itself");
 	if (!opts || opts->version != RSL_CLIENT_OPTIONS_VERSION)
 		return fail(err, RSL_EINVAL, "rsl_client_new: options version %u, expected %u",
 			    opts ? opts->version : 0u, RSL_CLIENT_OPTIONS_VERSION);
@@ -907,6 +1094,7 @@ int rsl_client_new(rsl_client **out, const char *path,
 	c->on_event = opts->on_event;
 	c->event_user = opts->event_user;
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->status_lock, NULL);
 	c->keys = opts->keys;
 	c->flags = opts->flags;
 	c->poll_ms = opts->poll_interval_ms ? opts->poll_interval_ms : 1000;
@@ -914,6 +1102,14 @@ int rsl_client_new(rsl_client **out, const char *path,
 	c->last_outcome = "none";
 	c->watch = "none";
 	c->wake[0] = c->wake[1] = c->ino_fd = c->wd = -1;
+	pthread_mutex_lock(&c->lock);
+	writer_unlock(c);
+	pthread_mutex_lock(&rd_clients_lock);
+	c->next = rd_clients;
+	if (rd_clients)
+		rd_clients->prev = c;
+	rd_clients = c;
+	pthread_mutex_unlock(&rd_clients_lock);
 	int rc = RSL_ENOMEM;
 	if ((path && !(c->path = dupstr(path))) ||
 	    (opts->backup_path && !(c->backup = dupstr(opts->backup_path))) ||
@@ -935,12 +1131,14 @@ int rsl_client_new(rsl_client **out, const char *path,
 		check_expiry(c, &q);
 		if (!c->loaded && first.code == RSL_OK)
 			fail(&first, c->last_code, "%s", c->last_error);
-		pthread_mutex_unlock(&c->lock);
+		writer_unlock(c);
 		evq_emit(c, &q);
 		if (err && !c->loaded)
 			*err = first;
 		if (!(c->flags & RSL_CLIENT_NO_THREAD) && (rc = start_thread(c, err)) != RSL_OK)
 			goto fail;
+		pthread_mutex_lock(&c->lock);
+		writer_unlock(c); /* the status says how it watches */
 	}
 	*out = c;
 	return RSL_OK;
@@ -964,7 +1162,7 @@ int rsl_client_refresh(rsl_client *c, rsl_error *err)
 	pthread_mutex_lock(&c->lock);
 	int rc = check_primary(c, &q, 1, err);
 	check_expiry(c, &q);
-	pthread_mutex_unlock(&c->lock);
+	writer_unlock(c);
 	evq_emit(c, &q);
 	if (rc == RSL_OK && err) {
 		err->code = RSL_OK;
@@ -1088,16 +1286,42 @@ static inline int eval_in(rsl_result *out, rsl_client *c, const char *key,
 	return rc;
 }
 
+/* Miss events a client emits per second at most (all are counted). */
+#define MISS_EVENTS_PER_SECOND 10u
+
+/* Reports a flag not found: at most MISS_EVENTS_PER_SECOND a second, and
+ * never from inside the callback of another (which may evaluate a missing
+ * flag itself). */
+static __attribute__((noinline, cold)) void
+report_miss(rsl_client *c, const char *key, uint64_t version)
+{
+	if (rd_in_miss)
+		return;
+	struct timespec ts;
+#ifdef CLOCK_MONOTONIC_COARSE
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+#else
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+#endif
+	int64_t sec = (int64_t)ts.tv_sec, was = atomic_load(&c->miss_second);
+	if (was != sec && atomic_compare_exchange_strong(&c->miss_second, &was, sec))
+		atomic_store(&c->miss_events, 0);
+	if (atomic_fetch_add(&c->miss_events, 1) >= MISS_EVENTS_PER_SECOND)
+		return;
+	rsl_client_event ev = { RSL_EVENT_EVALUATION, RSL_OK, "flag not found",
+				c->path, version, NULL, key, "flag_not_found" };
+	rd_in_miss = 1;
+	c->on_event(&ev, c->event_user);
+	rd_in_miss = 0;
+}
+
 /* After the read section: counts, and reports a flag not found. */
 static inline void after(rsl_client *c, const char *key, rsl_error_code e,
 			 uint64_t version)
 {
 	count(c, e);
-	if (__builtin_expect(e == RSL_ERR_FLAG_NOT_FOUND, 0) && c->on_event) {
-		rsl_client_event ev = { RSL_EVENT_EVALUATION, RSL_OK, "flag not found",
-					c->path, version, NULL, key, "flag_not_found" };
-		c->on_event(&ev, c->event_user);
-	}
+	if (__builtin_expect(e == RSL_ERR_FLAG_NOT_FOUND, 0) && c->on_event)
+		report_miss(c, key, version);
 }
 
 int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
@@ -1105,6 +1329,8 @@ int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
 			const rsl_value *fallback)
 {
 	uint64_t version = 0;
+	if (__builtin_expect(c == NULL, 0)) /* PROVIDER_NOT_READY, the fallback */
+		return rsl__eval(out, NULL, NULL, key, (int)expected, ctx, fallback, NULL);
 	rd_enter();
 	int rc = eval_in(out, c, key, expected, ctx, fallback, &version);
 	rd_exit();
@@ -1164,6 +1390,8 @@ static inline const rsl__val *served_in(rsl_error_code *e, rsl_client *c,
 int rsl_client_bool(rsl_client *c, const char *key, const rsl_context *ctx,
 		    int fallback)
 {
+	if (__builtin_expect(c == NULL, 0))
+		return fallback; /* PROVIDER_NOT_READY */
 	if (__builtin_expect(c->testing, 0)) {
 		rsl_value v = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
 		typed_testing(&v, NULL, 0, c, key, ctx);
@@ -1182,6 +1410,8 @@ int rsl_client_bool(rsl_client *c, const char *key, const rsl_context *ctx,
 int64_t rsl_client_int(rsl_client *c, const char *key, const rsl_context *ctx,
 		       int64_t fallback)
 {
+	if (__builtin_expect(c == NULL, 0))
+		return fallback; /* PROVIDER_NOT_READY */
 	if (__builtin_expect(c->testing, 0)) {
 		rsl_value v = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
 		typed_testing(&v, NULL, 0, c, key, ctx);
@@ -1200,6 +1430,8 @@ int64_t rsl_client_int(rsl_client *c, const char *key, const rsl_context *ctx,
 double rsl_client_float(rsl_client *c, const char *key, const rsl_context *ctx,
 			double fallback)
 {
+	if (__builtin_expect(c == NULL, 0))
+		return fallback; /* PROVIDER_NOT_READY */
 	if (__builtin_expect(c->testing, 0)) {
 		rsl_value v = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
 		typed_testing(&v, NULL, 0, c, key, ctx);
@@ -1218,6 +1450,8 @@ double rsl_client_float(rsl_client *c, const char *key, const rsl_context *ctx,
 static size_t text_flag(char *out, size_t cap, rsl_client *c, const char *key,
 			const rsl_context *ctx, const char *fallback, rsl_type type)
 {
+	if (__builtin_expect(c == NULL, 0)) /* PROVIDER_NOT_READY: the fallback */
+		return put_text(out, cap, fallback, fallback ? strlen(fallback) : 0);
 	if (__builtin_expect(c->testing, 0)) {
 		rsl_value v = { type, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
 		return typed_testing(&v, out, cap, c, key, ctx);
@@ -1250,6 +1484,8 @@ size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c, const char *key,
 			  const rsl_context *ctx, int format)
 {
 	size_t n;
+	if (c == NULL)
+		return rsl_explain(buf, cap, NULL, key, ctx, format);
 	rd_enter();
 	const rsl_snapshot *s = atomic_load(&c->serving);
 	if (s) {
@@ -1268,14 +1504,15 @@ size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c, const char *key,
 
 const rsl_snapshot *rsl_client_hold(rsl_client *c)
 {
+	if (c == NULL)
+		return NULL; /* nothing held: rsl_client_release(NULL) ends nothing */
 	rd_enter();
 	return atomic_load(&c->serving);
 }
 
 void rsl_client_release(rsl_client *c)
 {
-	(void)c;
-	if (rd_depth)
+	if (c && rd_depth)
 		rd_exit();
 }
 
@@ -1286,36 +1523,13 @@ void rsl_client_status_get(rsl_client_status *out, rsl_client *c)
 	out->last_outcome = "none";
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->lock);
+	pthread_mutex_lock(&c->status_lock);
+	*out = c->status;
+	pthread_mutex_unlock(&c->status_lock);
 	out->ready = atomic_load(&c->serving) != NULL;
-	out->stale = c->stale;
-	out->failing_closed = c->failing_closed;
-	out->rollback_override = c->rollback_override;
-	out->from_backup = c->from_backup;
-	out->testing = c->testing;
-	out->watch = c->watch;
-	if (c->loaded) {
-		rsl_info i;
-		rsl_snapshot_info(&i, c->loaded);
-		out->version = i.version;
-		snprintf(out->environment, sizeof out->environment, "%s", i.environment);
-		snprintf(out->commit, sizeof out->commit, "%s", i.commit);
-		memcpy(out->key_id, i.key_id, sizeof out->key_id);
-		out->key_id[16] = '\0';
-		out->flag_count = i.flag_count;
-		out->issued_at = i.issued_at;
-		out->expires_at = i.expires_at;
-		out->loaded_at = c->loaded_at;
-		out->age = now_wall() - i.issued_at;
-		hex(out->content_hash, c->hash, 32);
-	}
-	out->last_outcome = c->last_outcome;
-	out->last_code = c->last_code;
-	memcpy(out->last_error, c->last_error, sizeof out->last_error);
-	out->last_refresh_at = c->last_refresh_at;
-	out->reloads_accepted = c->reloads_accepted;
-	out->reloads_refused = c->reloads_refused;
-	pthread_mutex_unlock(&c->lock);
+	if (out->content_hash[0]) /* a snapshot is loaded */
+		out->age = now_wall() - out->issued_at;
+	out->evaluations = out->misses = out->errors = 0;
 	unsigned n = atomic_load(&rd_used);
 	for (unsigned i = 0; i <= n && i <= SLOTS; i++) {
 		const ctr_slot *k = i < n && i < SLOTS ? &c->ctr[i] : &c->shared_ctr;
@@ -1358,6 +1572,7 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 		rc = fail(err, RSL_ENOMEM, "out of memory");
 		goto out;
 	}
+	int nomem = 0;
 	for (size_t i = 0; i < n; i++) {
 		const ovr_item *o = &old->item[i];
 		if (strcmp(o->key, key) == 0)
@@ -1367,11 +1582,14 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 		it->key = dupstr(o->key);
 		it->variant = dupstr(o->variant);
 		it->value.s = dupstr(o->value.s);
+		nomem |= !it->key || (o->variant && !it->variant) ||
+			 (o->value.s && !it->value.s);
 	}
 	if (variant || value) {
 		ovr_item *it = &t->item[t->n++];
 		it->key = dupstr(key);
 		it->variant = dupstr(variant);
+		nomem |= !it->key || (variant && !it->variant);
 		if (!variant) {
 			it->value = *value;
 			it->value.s = NULL;
@@ -1382,8 +1600,14 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 					s[value->len] = '\0';
 				}
 				it->value.s = s;
+				nomem |= !s;
 			}
 		}
+	}
+	if (nomem) {
+		ovr_free(t);
+		rc = fail(err, RSL_ENOMEM, "test override: out of memory");
+		goto out;
 	}
 	atomic_store(&c->overrides, t);
 	q.sync = 1;
@@ -1396,7 +1620,7 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 			"test override: flag '%s' %s", key,
 			value ? "serves a fixed value" : "override removed");
 out:
-	pthread_mutex_unlock(&c->lock);
+	writer_unlock(c);
 	evq_emit(c, &q);
 	return rc;
 }

@@ -27,8 +27,8 @@
 #include "match.h"
 #include "semver.h"
 
-#define MAX_FLAGS 1000000u
-#define MAX_SEGMENTS 1000000u
+#define MAX_FLAGS RSL_MAX_FLAGS
+#define MAX_SEGMENTS RSL_MAX_SEGMENTS
 #define ALIGN 8u
 
 typedef struct dec {
@@ -865,13 +865,25 @@ typedef struct graph {
 	const rsl_snapshot *s;
 	uint8_t *state;   /* per segment, then per flag: 0 new, 1 open, 2 done */
 	uint8_t *depth;   /* segment: levels of its condition; flag: chain */
-	uint32_t *cost;   /* nodes visited evaluating it */
+	uint64_t *cost;   /* segment: cost of its condition; flag: cost(flag)
+			     (rsl_format.h), both saturated at CAP */
+	uint64_t *own;    /* per flag: its cost without its prerequisites */
+	uint32_t *seen;   /* per flag: 1 + the flag whose requires named it last */
 } graph;
+
+/* Costs saturate here, far past the budget (messages give the figure), so
+ * that sums cannot overflow. */
+#define CAP ((uint64_t)1 << 40)
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b > CAP ? CAP : a + b;
+}
 
 static int seg_walk(graph *g, uint32_t j, unsigned level);
 
-/* Depth (levels from c down) and cost (nodes visited) of condition c, found
- * at nesting level `level` (1 for a rule's `when`). */
+/* Depth (levels from c down) and cost (rsl_format.h) of condition c, found
+ * at nesting level `level` (1 for a rule's `when`); cost is added to. */
 static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 		     unsigned *depth, uint64_t *cost)
 {
@@ -880,9 +892,9 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 		return fail(g->d, RSL_EFORMAT, "conditions nested deeper than %d "
 			    "levels (counting through segments)",
 			    RSL_MAX_COND_DEPTH);
-	if (++*cost > RSL__MAX_COND_COST)
-		return fail(g->d, RSL_EFORMAT, "a condition expands to more than %u "
-			    "tests through segments", RSL__MAX_COND_COST);
+	*cost = sat_add(*cost, 1);
+	if (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN)
+		*cost = sat_add(*cost, c->nlist);
 	*depth = 1;
 	if (c->op == RSL_OP_SEGMENT) {
 		if ((rc = seg_walk(g, c->segment, level + 1)) < 0)
@@ -892,11 +904,7 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 			return fail(g->d, RSL_EFORMAT, "conditions nested deeper "
 				    "than %d levels (counting through segments)",
 				    RSL_MAX_COND_DEPTH);
-		*cost += g->cost[c->segment];
-		if (*cost > RSL__MAX_COND_COST)
-			return fail(g->d, RSL_EFORMAT, "a condition expands to more "
-				    "than %u tests through segments",
-				    RSL__MAX_COND_COST);
+		*cost = sat_add(*cost, g->cost[c->segment]);
 		return RSL_OK;
 	}
 	for (uint32_t i = 0; i < c->nkids; i++) {
@@ -924,12 +932,14 @@ static int seg_walk(graph *g, uint32_t j, unsigned level)
 		return rc;
 	g->state[j] = 2;
 	g->depth[j] = (uint8_t)depth;
-	g->cost[j] = (uint32_t)cost;
+	g->cost[j] = cost;
 	return RSL_OK;
 }
 
-/* The longest prerequisite chain below flag i, and how many flags an
- * evaluation of i may visit. */
+/* The longest prerequisite chain below flag i, and cost(flag i): its own
+ * cost plus, for each prerequisite, that flag's whole cost, as often as the
+ * evaluator evaluates it (once per requiring flag; a flag reached through
+ * two paths is evaluated, and counted, twice). */
 static int req_walk(graph *g, uint32_t i, unsigned level)
 {
 	size_t k = g->s->nsegments + (size_t)i;
@@ -939,12 +949,12 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 	if (g->state[k] == 1)
 		return fail(g->d, RSL_EFORMAT, "prerequisites form a cycle through "
 			    "flag '%s'", f->key.p);
-	if (level > RSL__MAX_PREREQ_DEPTH)
+	if (level > RSL_MAX_PREREQ_DEPTH)
 		return fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
-			    "flags", RSL__MAX_PREREQ_DEPTH);
+			    "flags", RSL_MAX_PREREQ_DEPTH);
 	g->state[k] = 1;
 	unsigned depth = 0;
-	uint64_t cost = 1;
+	uint64_t cost = g->own[i];
 	for (uint32_t r = 0; r < f->nrequires; r++) {
 		const rsl__req *rq = &f->requires[r];
 		const rsl__flag *t = &g->s->flags[rq->flag];
@@ -959,29 +969,34 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 		size_t tk = g->s->nsegments + (size_t)rq->flag;
 		if (g->depth[tk] + 1u > depth)
 			depth = g->depth[tk] + 1u;
-		cost += g->cost[tk];
-		if (cost > RSL__MAX_REQ_COST)
-			return fail(g->d, RSL_EFORMAT, "evaluating flag '%s' visits "
-				    "more than %u prerequisites", f->key.p,
-				    RSL__MAX_REQ_COST);
+		cost = sat_add(cost, g->cost[tk]);
 	}
-	if (level + depth > RSL__MAX_PREREQ_DEPTH)
+	if (level + depth > RSL_MAX_PREREQ_DEPTH)
 		return fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
-			    "flags", RSL__MAX_PREREQ_DEPTH);
+			    "flags", RSL_MAX_PREREQ_DEPTH);
+	if (cost > RSL_MAX_FLAG_COST)
+		return fail(g->d, RSL_EFORMAT, "evaluating flag '%s' costs %s%llu "
+			    "(condition tests, in/not_in operands, rules and "
+			    "prerequisites, through segments), over the budget of %u",
+			    f->key.p, cost >= CAP ? "more than " : "",
+			    (unsigned long long)cost,
+			    RSL_MAX_FLAG_COST);
 	g->state[k] = 2;
 	g->depth[k] = (uint8_t)depth;
-	g->cost[k] = (uint32_t)cost;
+	g->cost[k] = cost;
 	return RSL_OK;
 }
 
 static int check_graph(dec *d, rsl_snapshot *s)
 {
 	size_t n = (size_t)s->nsegments + s->nflags;
+	size_t nf = s->nflags ? s->nflags : 1;
 	graph g = { d, s, calloc(n ? n : 1, 1), calloc(n ? n : 1, 1),
-		    calloc(n ? n : 1, sizeof(uint32_t)) };
+		    calloc(n ? n : 1, sizeof(uint64_t)), calloc(nf, sizeof(uint64_t)),
+		    calloc(nf, sizeof(uint32_t)) };
 	int rc = RSL_OK;
 	d->sub = SUB_NONE;
-	if (!g.state || !g.depth || !g.cost) {
+	if (!g.state || !g.depth || !g.cost || !g.own || !g.seen) {
 		rc = rsl__fail(d->err, RSL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -993,7 +1008,36 @@ static int check_graph(dec *d, rsl_snapshot *s)
 		if ((rc = seg_walk(&g, j, 1)) < 0)
 			goto out;
 	}
+	/* Each flag's own cost, and its requires without repeats. */
 	d->what = "flag";
+	for (uint32_t i = 0; i < s->nflags; i++) {
+		const rsl__flag *f = &s->flags[i];
+		uint64_t own = 1;
+		d->index = i;
+		d->key = f->key.p;
+		d->keylen = f->key.len;
+		for (uint32_t r = 0; r < f->nrequires; r++) {
+			uint32_t to = f->requires[r].flag;
+			if (g.seen[to] == i + 1) {
+				rc = fail(d, RSL_EFORMAT, "requires %u: flag '%s' is "
+					  "required twice", (unsigned)r,
+					  s->flags[to].key.p);
+				goto out;
+			}
+			g.seen[to] = i + 1;
+		}
+		for (uint32_t r = 0; r < f->nrules; r++) {
+			unsigned depth;
+			d->sub = SUB_RULE, d->subi = r;
+			own = sat_add(own, 1);
+			if (f->rules[r].when &&
+			    (rc = cond_walk(&g, f->rules[r].when, 1, &depth,
+					    &own)) < 0)
+				goto out;
+		}
+		d->sub = SUB_NONE;
+		g.own[i] = own;
+	}
 	for (uint32_t i = 0; i < s->nflags; i++) {
 		const rsl__flag *f = &s->flags[i];
 		d->index = i;
@@ -1001,21 +1045,13 @@ static int check_graph(dec *d, rsl_snapshot *s)
 		d->keylen = f->key.len;
 		if ((rc = req_walk(&g, i, 0)) < 0)
 			goto out;
-		for (uint32_t r = 0; r < f->nrules; r++) {
-			unsigned depth;
-			uint64_t cost = 0;
-			d->sub = SUB_RULE, d->subi = r;
-			if (f->rules[r].when &&
-			    (rc = cond_walk(&g, f->rules[r].when, 1, &depth,
-					    &cost)) < 0)
-				goto out;
-		}
-		d->sub = SUB_NONE;
 	}
 out:
 	free(g.state);
 	free(g.depth);
 	free(g.cost);
+	free(g.own);
+	free(g.seen);
 	return rc;
 }
 

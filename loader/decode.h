@@ -23,10 +23,4 @@
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err);
 
-/* Prerequisite chains and the expansion of conditions through segments are
- * bounded at open, so that no validly signed file can make evaluation
- * recurse or loop without end. */
-#define RSL__MAX_COND_COST RSL_MAX_COND_COST
-#define RSL__MAX_REQ_COST RSL_MAX_REQ_COST
-
 #endif

@@ -12,7 +12,7 @@
 #include "snap.h"
 
 /* Prerequisites nest at most this deep (the compiler refuses cycles). */
-#define RSL__MAX_PREREQ_DEPTH 16
+#define RSL__MAX_PREREQ_DEPTH RSL_MAX_PREREQ_DEPTH
 
 /* What one step of an evaluation saw, reported to an observer. */
 enum {

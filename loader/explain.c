@@ -675,9 +675,14 @@ static void context_text(wbuf *w, const rsl_context *ctx)
 		puts_(w, i ? ", " : "; ");
 		puts_(w, a->name ? a->name : "(null)");
 		puts_(w, " = ");
-		if ((a->type == RSL_ATTR_STRING && a->s == NULL) ||
-		    (a->type == RSL_ATTR_LIST && a->len && a->list == NULL) ||
-		    a->type > RSL_ATTR_LIST)
+		int bad = (a->type == RSL_ATTR_STRING && a->s == NULL) ||
+			  (a->type == RSL_ATTR_LIST && a->len && a->list == NULL) ||
+			  a->type > RSL_ATTR_LIST;
+		/* The context is shown before it is checked (INVALID_CONTEXT):
+		 * every element of a list, too. */
+		for (size_t k = 0; !bad && a->type == RSL_ATTR_LIST && k < a->len; k++)
+			bad = a->list[k] == NULL;
+		if (bad)
 			puts_(w, "(invalid)");
 		else
 			attr_value(w, &v);

@@ -9,6 +9,12 @@
  *  - Free functions accept NULL.
  *  - Evaluation never allocates, locks, does I/O or fails the caller: it
  *    returns the caller's fallback on any error, and says why in the detail.
+ *    (One exception, once per thread: a thread's first evaluation through
+ *    an rsl_client registers the thread, which may allocate; see
+ *    rsl_client_bool.)  Its cost is bounded at open: every flag's worst case
+ *    is within a budget counted in condition tests (docs/snapshot-format.md,
+ *    "Limits a loader enforces"), times the length of the list attributes
+ *    the caller passes.
  *  - Strings returned by an rsl_snapshot (variant names, string values, rule
  *    names, source files, info fields) are NUL-terminated and valid until
  *    rsl_close() of that snapshot.
@@ -57,31 +63,43 @@ typedef struct rsl_error {
 	char message[256];
 } rsl_error;
 
-/* Static name of an RSL_E* code ("RSL_ESIGNATURE"); never NULL. */
+/* Static name of an RSL_E* code ("RSL_ESIGNATURE"); never NULL.
+ * Thread-safe. */
 RSL_API const char *rsl_strerror(int code);
 
 /* ------------------------------------------------------------ trusted keys */
 
 typedef struct rsl_keyring rsl_keyring;
 
-/* A new, empty set of trusted Ed25519 public keys.  RSL_OK or RSL_ENOMEM. */
+/* A new, empty set of trusted Ed25519 public keys into *out, to free with
+ * rsl_keyring_free.  RSL_OK, RSL_EINVAL (out NULL) or RSL_ENOMEM.
+ * Thread-safe. */
 RSL_API int rsl_keyring_new(rsl_keyring **out);
 /* Adds a raw 32-byte public key (adding one already there does nothing).
  * RSL_OK, RSL_EKEY (not an Ed25519 public key, or the set is full: 16
- * keys), RSL_EINVAL (kr or pk NULL).  Not thread-safe against other calls
- * on the same keyring. */
+ * keys), RSL_EINVAL (kr or pk NULL), RSL_ENOMEM (libsodium could not
+ * initialise).  Not thread-safe against other adds to, or opens with, the
+ * same keyring: fill it first, then share it. */
 RSL_API int rsl_keyring_add_raw(rsl_keyring *kr, const unsigned char pk[32],
 				rsl_error *err);
 /* Adds the key of a SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----",
- * as written by `rsc keygen` and `openssl pkey -pubout`).  RSL_OK or RSL_EKEY. */
+ * as written by `rsc keygen` and `openssl pkey -pubout`).  RSL_OK, RSL_EKEY
+ * (not such a PEM, or not an Ed25519 key, or the set is full), RSL_EINVAL
+ * (kr or pem NULL), RSL_ENOMEM.  Thread-safety as rsl_keyring_add_raw. */
 RSL_API int rsl_keyring_add_pem(rsl_keyring *kr, const char *pem, size_t len,
 				rsl_error *err);
-/* Reads a PEM file and adds its key.  RSL_OK, RSL_EIO or RSL_EKEY. */
+/* Reads a PEM file and adds its key.  RSL_OK, RSL_EIO (cannot open or
+ * read it, or not a regular file), RSL_EKEY (as rsl_keyring_add_pem, or too
+ * big for a PEM key), RSL_EINVAL (kr or path NULL), RSL_ENOMEM.
+ * Thread-safety as rsl_keyring_add_raw. */
 RSL_API int rsl_keyring_add_pem_file(rsl_keyring *kr, const char *path,
 				     rsl_error *err);
+/* Frees the keyring (NULL: nothing).  It must outlive every rsl_open using
+ * it and every rsl_client made with it (opened snapshots keep no pointer to
+ * it).  Not thread-safe against any other use of the keyring. */
 RSL_API void rsl_keyring_free(rsl_keyring *kr);
 /* The key id of a public key as 16 lowercase hex digits + NUL into out:
- * the first 8 bytes of SHA-256(pk). */
+ * the first 8 bytes of SHA-256(pk).  Thread-safe. */
 RSL_API void rsl_key_id_hex(char out[17], const unsigned char pk[32]);
 
 /* ---------------------------------------------------------------- opening */
@@ -89,7 +107,14 @@ RSL_API void rsl_key_id_hex(char out[17], const unsigned char pk[32]);
 typedef struct rsl_snapshot rsl_snapshot;
 
 #define RSL_OPEN_OPTIONS_VERSION 1
-#define RSL_OPEN_READ 0x1u /* read the file into private memory, no mmap */
+/* Read the file into private memory instead of mapping it.  By default
+ * rsl_open maps the file while it verifies and decodes it: should the
+ * file's owner truncate it in place during that time, the kernel raises
+ * SIGBUS in the calling process.  The publisher's contract (write a new
+ * file, rename() it into place, never rewrite a published file) rules that
+ * out; when the file's writer cannot be trusted to keep it, use this flag
+ * (rsl_client always does). */
+#define RSL_OPEN_READ 0x1u
 
 typedef struct rsl_open_options {
 	unsigned version;         /* RSL_OPEN_OPTIONS_VERSION */
@@ -111,15 +136,18 @@ typedef struct rsl_open_options {
  * nothing is left open, and the code is one of RSL_E*: RSL_EIO (cannot open,
  * map or read), RSL_EUNSAFE (not a regular file, writable by group or
  * others, over max_size), RSL_EFORMAT (empty, not COSE_Sign1, another
- * algorithm, not canonical, or any field, index or limit wrong: the message
- * says which, "payload: flag 3 'x': ..."), RSL_EKEY (no trusted key has the
+ * algorithm, not canonical, or any field, index or limit wrong, including a
+ * flag whose evaluation could cost more than the budget or that requires
+ * the same flag twice: the message says which, "payload: flag 3 'x': ..."),
+ * RSL_EKEY (no trusted key has the
  * key id), RSL_ESIGNATURE, RSL_EVERSION (format or bucketing algorithm),
  * RSL_EENV, RSL_EINVAL (bad options), RSL_ENOMEM.
  * The snapshot copies everything it keeps: the file is unmapped and closed
  * before rsl_open returns, and what was decoded is exactly the bytes whose
  * signature was verified.  The publisher's contract still holds, because a
  * file rewritten while it is being opened is not safe to read: write a new
- * file and rename() it into place; never rewrite a published file in place.
+ * file and rename() it into place; never rewrite a published file in place
+ * (a mapped file truncated during the open raises SIGBUS: RSL_OPEN_READ).
  * Thread-safe (opens share nothing but opts->keys, which is only read).
  */
 RSL_API int rsl_open(rsl_snapshot **out, const char *path,
@@ -127,7 +155,7 @@ RSL_API int rsl_open(rsl_snapshot **out, const char *path,
 
 /* The same from bytes in memory (copied; the caller keeps its buffer, which
  * need not outlive the call).  max_size applies (RSL_EUNSAFE).  The entry
- * point for fuzzing the whole path. */
+ * point for fuzzing the whole path.  Thread-safe, as rsl_open. */
 RSL_API int rsl_open_buffer(rsl_snapshot **out, const void *data, size_t len,
 			    const rsl_open_options *opts, rsl_error *err);
 
@@ -254,7 +282,10 @@ typedef struct rsl_result {
 /*
  * Typed evaluation in the OpenFeature shape: the flag's value for ctx, or
  * fallback on any error (snap NULL, flag not found, type mismatch, ...).
- * ctx may be NULL (an empty context).  Never allocates; thread-safe.
+ * ctx may be NULL (an empty context); ctx->strict changes nothing here (it
+ * affects only rsl_evaluate's return value).  A string or object returned
+ * is the snapshot's (valid until rsl_close) or the caller's fallback
+ * pointer itself.  Never allocates; thread-safe.
  */
 RSL_API int rsl_bool(const rsl_snapshot *snap, const char *key,
 		     const rsl_context *ctx, int fallback);
@@ -283,7 +314,8 @@ RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
 			 const char *key, rsl_type expected,
 			 const rsl_context *ctx, const rsl_value *fallback);
 
-/* Static names: "TARGETING_MATCH", "FLAG_NOT_FOUND", "boolean"... */
+/* Static names: "TARGETING_MATCH", "FLAG_NOT_FOUND", "boolean"...; never
+ * NULL ("UNKNOWN" / "unknown" for a value out of range).  Thread-safe. */
 RSL_API const char *rsl_reason_name(rsl_reason r);
 RSL_API const char *rsl_error_code_name(rsl_error_code e);
 RSL_API const char *rsl_type_name(rsl_type t);
@@ -301,7 +333,9 @@ RSL_API const char *rsl_type_name(rsl_type t);
  * the result; and the source file:line of every rule.  format is
  * RSL_EXPLAIN_TEXT or RSL_EXPLAIN_JSON.  Returns the length the full trace
  * needs (excluding the NUL), like snprintf: a result >= cap means it was
- * truncated.  Does not allocate; thread-safe.
+ * truncated.  buf may be NULL only with cap 0 (to learn the length).  Its
+ * work is bounded like the evaluation's (a small multiple of the flag's
+ * cost, plus the text written).  Does not allocate; thread-safe.
  */
 RSL_API size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
 			   const char *key, const rsl_context *ctx, int format);
@@ -373,8 +407,14 @@ typedef struct rsl_client_event {
  * Called for each event: from the background thread, from the thread that
  * called rsl_client_new / rsl_client_refresh / rsl_client_override, and (for
  * RSL_EVENT_EVALUATION) from an evaluating thread, so possibly from several
- * threads at once.  It may evaluate and read the status; it must not call
- * rsl_client_refresh, rsl_client_override* or rsl_client_free.
+ * threads at once.  The callback may: evaluate (any client; a flag not found
+ * inside an RSL_EVENT_EVALUATION callback emits no further event), hold and
+ * release, read the status, log.  It must not: call rsl_client_new,
+ * rsl_client_refresh, rsl_client_override* or rsl_client_free (on any
+ * client: they may wait for a grace period the callback's thread is part
+ * of), nor block for long (it delays reloads, or the evaluating thread).
+ * RSL_EVENT_EVALUATION (a flag not found) is emitted at most 10 times a
+ * second per client; every miss is still counted in the status.
  */
 typedef void (*rsl_client_event_fn)(const rsl_client_event *ev, void *user);
 
@@ -411,13 +451,26 @@ typedef struct rsl_client_options {
  * RSL_CLIENT_TESTING, or RSL_CLIENT_TESTING without RSL_TESTING=1 in the
  * process environment), RSL_ENOMEM, or RSL_EIO (the thread could not start).
  * path NULL with RSL_CLIENT_TESTING makes an in-memory client that serves
- * only what rsl_client_override_value sets.  Not thread-safe (create once).
+ * only what rsl_client_override_value sets.  RSL_EINVAL also when out is
+ * NULL, and when the calling thread holds any client (rsl_client_hold: the
+ * start waits for a grace period, which would wait for the caller).
+ * on_event may be called, from this thread, before rsl_client_new returns
+ * and so before *out is set.  Thread-safe against other clients' calls;
+ * create each client once.
+ *
+ * fork(): the child process keeps only the calling thread.  Its clients
+ * keep serving what they served, but no longer watch the file (no thread:
+ * status watch "none"); call rsl_client_refresh, or free them and create
+ * new ones.  Holds of other threads are dropped in the child (those threads
+ * do not exist there); the forking thread's own holds stay.  Calling
+ * rsl_client_free in the child does not wait for the parent's thread.
  */
 RSL_API int rsl_client_new(rsl_client **out, const char *path,
 			   const rsl_client_options *opts, rsl_error *err);
 
 /* Stops the thread, waits for it, and closes every snapshot.  No call on
- * the client may run or follow.  Accepts NULL. */
+ * the client may run or follow, and the calling thread must not hold any
+ * client (the thread may be waiting for that hold).  Accepts NULL. */
 RSL_API void rsl_client_free(rsl_client *c);
 
 /*
@@ -433,8 +486,11 @@ RSL_API int rsl_client_refresh(rsl_client *c, rsl_error *err);
 /*
  * Typed evaluation against the snapshot being served: like rsl_bool,
  * rsl_int, rsl_float; the fallback when nothing is served (or it is stale
- * and RSL_CLIENT_FAIL_CLOSED).  No lock, no allocation; counted in the
- * status.  Thread-safe; never waits for a reload.
+ * and RSL_CLIENT_FAIL_CLOSED).  No lock, no allocation, with one exception:
+ * the first evaluation (or hold) of each thread registers the thread with
+ * the library (a reader slot, and a pthread key value, which may allocate
+ * once per thread).  Counted in the status.  c may be NULL: the fallback
+ * (PROVIDER_NOT_READY).  Thread-safe; never waits for a reload.
  */
 RSL_API int rsl_client_bool(rsl_client *c, const char *key,
 			    const rsl_context *ctx, int fallback);
@@ -448,8 +504,9 @@ RSL_API double rsl_client_float(rsl_client *c, const char *key,
  * as ""), is copied into out (always NUL-terminated when cap > 0), because a
  * pointer into a snapshot could be freed by the next reload.  Returns the
  * value's length, like snprintf: >= cap means it was truncated.  To use
- * snapshot strings in place, hold the client (rsl_client_hold).
- * Thread-safe; no lock, no allocation.
+ * snapshot strings in place, hold the client (rsl_client_hold).  c may be
+ * NULL: the fallback.  Thread-safe; no lock, no allocation (but for a
+ * thread's first evaluation, see rsl_client_bool).
  */
 RSL_API size_t rsl_client_string(char *out, size_t cap, rsl_client *c,
 				 const char *key, const rsl_context *ctx,
@@ -464,7 +521,8 @@ RSL_API size_t rsl_client_object(char *out, size_t cap, rsl_client *c,
  * into the served snapshot: valid until the calling thread's
  * rsl_client_release() when it holds the client, and otherwise only until
  * the next reload, which may come at any moment: hold the client to read
- * them.  Thread-safe; no lock, no allocation.
+ * them.  c may be NULL (PROVIDER_NOT_READY and the fallback).  Thread-safe;
+ * no lock, no allocation (but for a thread's first evaluation).
  */
 RSL_API int rsl_client_evaluate(rsl_result *out, rsl_client *c,
 				const char *key, rsl_type expected,
@@ -472,8 +530,8 @@ RSL_API int rsl_client_evaluate(rsl_result *out, rsl_client *c,
 				const rsl_value *fallback);
 
 /* rsl_explain against the served snapshot (a one-line "no snapshot"
- * trace when none).  Returns the length needed, like snprintf.
- * Thread-safe; no lock, no allocation. */
+ * trace when none, or when c is NULL).  Returns the length needed, like
+ * snprintf.  Thread-safe; no lock, no allocation. */
 RSL_API size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c,
 				  const char *key, const rsl_context *ctx,
 				  int format);
@@ -483,12 +541,18 @@ RSL_API size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c,
  * (NULL when none), for a request that wants one consistent snapshot for
  * several evaluations, or snapshot strings in place: use it with the rsl_*
  * calls.  Valid until the calling thread's matching rsl_client_release().
- * Holds nest.  A reload waits for every hold taken before it, so hold for a
- * request, not longer, and do not call rsl_client_refresh or
- * rsl_client_override* while holding (RSL_EINVAL).  Thread-safe; no lock.
+ * Holds nest.  A hold is process-wide in effect: a reload of any client
+ * waits for every hold of any client taken before it, so hold for a
+ * request, not longer (a long hold delays every client's reloads), and do
+ * not call rsl_client_new, rsl_client_refresh, rsl_client_override* or
+ * rsl_client_free while holding (RSL_EINVAL for the first three).  A thread
+ * that exits while holding ends its holds.  c NULL: returns NULL and holds
+ * nothing.  Thread-safe; no lock.
  */
 RSL_API const rsl_snapshot *rsl_client_hold(rsl_client *c);
-/* Ends the calling thread's innermost rsl_client_hold(). */
+/* Ends the calling thread's innermost rsl_client_hold() (nothing when c is
+ * NULL or the thread holds nothing).  Thread-safe: it touches only the
+ * calling thread's state. */
 RSL_API void rsl_client_release(rsl_client *c);
 
 /* What the client serves and how it got there.  All strings are copies. */
@@ -518,15 +582,18 @@ typedef struct rsl_client_status {
 	int64_t last_refresh_at;  /* when a file was last examined */
 	uint64_t evaluations;  /* evaluations through the client */
 	uint64_t misses;       /* of them, flag not found */
-	uint64_t errors;       /* of them, any other error (not ready, type...) */
+	uint64_t errors;       /* of them, any other error (not ready, type
+	                          mismatch, invalid context, and
+	                          TARGETING_KEY_MISSING, which still serves a value) */
 	uint64_t reloads_accepted;
 	uint64_t reloads_refused;
 } rsl_client_status;
 
-/* Fills *out.  Thread-safe, also while holding the client (it takes the
- * writers' lock, which is never held while waiting for readers); the
- * counters are read without stopping evaluations, so they may lag by the
- * evaluations in flight. */
+/* Fills *out (all zero, watch and last_outcome "none", when c is NULL).
+ * Thread-safe, also while holding the client; it never waits for a reload
+ * (the writers copy the status under a lock of its own, held only for the
+ * copy).  The counters are read without stopping evaluations, so they may
+ * lag by the evaluations in flight. */
 RSL_API void rsl_client_status_get(rsl_client_status *out, rsl_client *c);
 
 /*
@@ -534,14 +601,16 @@ RSL_API void rsl_client_status_get(rsl_client_status *out, rsl_client *c);
  * serve the named variant of flag key (looked up in the served snapshot at
  * each evaluation) to everyone, reason STATIC, rule_name "test override";
  * variant NULL removes the override.  RSL_OK, RSL_EINVAL (not a testing
- * client, no such flag or variant in the served snapshot), RSL_ENOMEM.
+ * client, no such flag or variant in the served snapshot, or the calling
+ * thread holds the client), RSL_ENOMEM (the overrides are then unchanged).
  * Emits RSL_EVENT_TEST_OVERRIDE.  Thread-safe.
  */
 RSL_API int rsl_client_override(rsl_client *c, const char *key,
 				const char *variant, rsl_error *err);
 /* The same with a value (copied), needing no snapshot: the in-memory
  * ruleset of a client made with path NULL.  value NULL removes it.  A
- * caller asking for another type gets TYPE_MISMATCH and its fallback. */
+ * caller asking for another type gets TYPE_MISMATCH and its fallback.
+ * Returns as rsl_client_override (RSL_ENOMEM when a copy fails). */
 RSL_API int rsl_client_override_value(rsl_client *c, const char *key,
 				      const rsl_value *value, rsl_error *err);
 

@@ -61,10 +61,23 @@ enum rsl_serve_kind {
 /* Bounds on what one evaluation may do, so that a signed but hostile
  * snapshot cannot make it recurse or loop for long.  Condition depth counts
  * an attribute test as one level, each combinator as one more, and a segment
- * reference as one level above its segment's condition. */
-#define RSL_MAX_PREREQ_DEPTH 16   /* flags in a prerequisite chain */
-#define RSL_MAX_COND_COST 100000u /* condition nodes one rule may visit */
-#define RSL_MAX_REQ_COST 10000u   /* flags one evaluation may visit */
+ * reference as one level above its segment's condition.
+ *
+ * The cost of evaluating a flag, in units of about one condition test, is
+ * the worst case over all contexts (docs/snapshot-format.md, "Limits a
+ * loader enforces"):
+ *   cost(condition) = 1, plus the number of operands of in / not_in, plus
+ *                     the costs of its kids (all, any, not), plus the cost of
+ *                     the segment's condition (segment);
+ *   cost(flag)      = 1 (the flag and its default), plus, for each rule,
+ *                     1 + cost(its `when`), plus cost(p) for each prerequisite
+ *                     p (each is evaluated in full, once per requiring flag).
+ * A flag over RSL_MAX_FLAG_COST is refused by rsc and by rsl_open: at this
+ * budget one evaluation takes well under a millisecond. */
+#define RSL_MAX_PREREQ_DEPTH 16      /* flags in a prerequisite chain */
+#define RSL_MAX_FLAG_COST 20000u     /* cost(flag), as above */
+#define RSL_MAX_SEGMENTS 1000000u    /* segments in one snapshot */
+#define RSL_MAX_FLAGS 1000000u       /* flags in one snapshot */
 
 /* Percentages are fixed point: 100 % = RSL_WEIGHT_TOTAL; one bucket each. */
 #define RSL_WEIGHT_TOTAL 100000u

@@ -422,7 +422,9 @@ START_TEST(prerequisite_references)
 	       "unknown variant 'on' for flag 'color'; expected one of red, "
 	       "green, blue");
 	expect(&r.d, f, 7, 5, "flag 'a' requires itself");
-	EXPECT_ERRORS(&r, 3);
+	/* The loader refuses a flag required twice (its cost would count twice). */
+	expect(&r.d, f, 9, 5, "flag 'color' is required twice (first at 5:5)");
+	EXPECT_ERRORS(&r, 4);
 	int a = rsc_model_flag_index(&r.rs, "a");
 	int color = rsc_model_flag_index(&r.rs, "color");
 	const rsc_targeting *t = r.rs.flags[a].targeting[0];
@@ -561,6 +563,58 @@ START_TEST(evaluation_bounds)
 }
 END_TEST
 
+/* The loader's per-flag cost budget (rsl_format.h), counted the same way:
+ * 1 per flag, 1 + the condition's cost per rule, in/not_in operands one
+ * each, segments expanded, prerequisites' whole costs added. */
+START_TEST(evaluation_cost_budget)
+{
+	char *dir = tu_tmpdir("check-cost");
+	char text[16384];
+	size_t n = 0;
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	/* big: one `in` of 1000 operands, cost 1001. */
+	n += (size_t)snprintf(text, sizeof text, "key: big\ndescription: d\nwhen:\n"
+			      "  attribute: a\n  in: [");
+	for (int i = 0; i < 1000; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%sv%d", i ? ", " : "", i);
+	snprintf(text + n, sizeof text - n, "]\n");
+	tu_write(dir, "segments/big.yaml", text);
+	/* g: 19 rules using big, 1 + 19 * 1003 = 19058; h: 20, 20061. */
+	const char *names[] = { "g", "h", "k" };
+	for (int f = 0; f < 3; f++) {
+		char path[64];
+		snprintf(path, sizeof path, "%s.yaml", names[f]);
+		snprintf(text, sizeof text, "key: %s\ndescription: d\nowner: o\n", names[f]);
+		tu_write(dir, path, text);
+		int rules = f == 0 ? 19 : f == 1 ? 20 : f == 2 ? 1 : 0;
+		n = (size_t)snprintf(text, sizeof text, "enabled: true\n");
+		if (f == 2)  /* k: 1 + 1003 + g's 19058 = 20062 */
+			n += (size_t)snprintf(text + n, sizeof text - n, "requires:\n"
+					      "  - flag: g\n    variant: on\n");
+		if (rules)
+			n += (size_t)snprintf(text + n, sizeof text - n, "rules:\n");
+		for (int r = 0; r < rules; r++)
+			n += (size_t)snprintf(text + n, sizeof text - n, "  - name: r%d\n"
+					      "    when:\n      segment: big\n    serve: on\n", r);
+		snprintf(text + n, sizeof text - n, "default: off\n");
+		snprintf(path, sizeof path, "environments/prod/%s.yaml", names[f]);
+		tu_write(dir, path, text);
+	}
+	run r;
+	run_check(&r, dir);
+	expect(&r.d, "environments/prod/h.yaml", 1, 1,
+	       "evaluating 'h' in prod costs 20061 (condition tests, in/not_in "
+	       "operands, rules and prerequisites, through segments); at most 20000 "
+	       "are allowed");
+	expect(&r.d, "environments/prod/k.yaml", 1, 1,
+	       "evaluating 'k' in prod costs 20062 (condition tests, in/not_in "
+	       "operands, rules and prerequisites, through segments); at most 20000 "
+	       "are allowed");
+	EXPECT_ERRORS(&r, 2);
+	run_free(&r);
+}
+END_TEST
+
 Suite *check_suite(void); /* called by the runner */
 Suite *check_suite(void)
 {
@@ -580,6 +634,7 @@ Suite *check_suite(void)
 	tcase_add_test(tc, prerequisite_unconfigured_is_allowed);
 	tcase_add_test(tc, every_problem_reported);
 	tcase_add_test(tc, evaluation_bounds);
+	tcase_add_test(tc, evaluation_cost_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

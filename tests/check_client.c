@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "rsl.h"
 #include "testutil.h"
 
@@ -935,6 +938,274 @@ START_TEST(cli_watch)
 }
 END_TEST
 
+/* ------------------------------------------------------------ robustness */
+
+/* Every evaluation call takes a NULL client: the fallback, not ready. */
+START_TEST(null_client_serves_fallbacks)
+{
+	rsl_context ctx;
+	memset(&ctx, 0, sizeof ctx);
+	ck_assert_int_eq(rsl_client_bool(NULL, "flip", &ctx, 1), 1);
+	ck_assert_int_eq(rsl_client_int(NULL, "gen", NULL, -7), -7);
+	ck_assert(rsl_client_float(NULL, "f", NULL, 2.5) == 2.5);
+	char buf[512];
+	ck_assert_uint_eq(rsl_client_string(buf, sizeof buf, NULL, "alpha", NULL, "fb"), 2);
+	ck_assert_str_eq(buf, "fb");
+	ck_assert_uint_eq(rsl_client_object(buf, sizeof buf, NULL, "o", NULL, "{}"), 2);
+	ck_assert_str_eq(buf, "{}");
+	rsl_result r;
+	rsl_value fb = { RSL_BOOLEAN, 1, 0, 0.0, NULL, 0 };
+	ck_assert_int_eq(rsl_client_evaluate(&r, NULL, "flip", RSL_BOOLEAN, NULL, &fb), 0);
+	ck_assert_int_eq(r.error, RSL_ERR_PROVIDER_NOT_READY);
+	ck_assert_int_eq(r.reason, RSL_REASON_ERROR);
+	ck_assert_int_eq(r.value.b, 1);
+	ctx.strict = 1;
+	ck_assert_int_eq(rsl_client_evaluate(&r, NULL, "flip", RSL_BOOLEAN, &ctx, &fb), -1);
+	rsl_client_explain(buf, sizeof buf, NULL, "flip", NULL, RSL_EXPLAIN_TEXT);
+	ck_assert_msg(strstr(buf, "no snapshot") && strstr(buf, "PROVIDER_NOT_READY"), "%s", buf);
+	ck_assert_ptr_null(rsl_client_hold(NULL));
+	rsl_client_release(NULL);
+}
+END_TEST
+
+/* Holding any client and creating one would wait for the caller itself. */
+START_TEST(new_client_while_holding_is_refused)
+{
+	setup("client-hold-new");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_ptr_nonnull(rsl_client_hold(c));
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = keys;
+	o.flags = RSL_CLIENT_NO_THREAD;
+	rsl_client *d = (rsl_client *)1;
+	rsl_error e;
+	alarm(10); /* a deadlock fails the test instead of hanging it */
+	ck_assert_int_eq(rsl_client_new(&d, primary, &o, &e), RSL_EINVAL);
+	ck_assert_ptr_null(d);
+	ck_assert_str_eq(e.message, "rsl_client_new: the calling thread holds a client "
+			 "(rsl_client_hold) and would wait for itself");
+	rsl_client_release(c);
+	ck_assert_int_eq(rsl_client_new(&d, primary, &o, &e), RSL_OK);
+	alarm(0);
+	rsl_client_free(d);
+	rsl_client_free(c);
+}
+END_TEST
+
+static rsl_client *forked_client;
+static atomic_int holder_stop;
+
+static void *hold_loop(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&holder_stop)) {
+		rsl_client_hold(forked_client);
+		usleep(500);
+		rsl_client_release(forked_client);
+	}
+	return NULL;
+}
+
+/* fork() while another thread holds the client: the child has no such
+ * thread, and must still reload, create clients and free them. */
+START_TEST(fork_child_reloads_and_frees)
+{
+	setup("client-fork");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	forked_client = new_client(0, NULL); /* with its watching thread */
+	atomic_store(&holder_stop, 0);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, hold_loop, NULL), 0);
+	usleep(20000);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		alarm(10);
+		rsl_error e;
+		compile_snapshot("s2", 2, 20);
+		publish("s2");
+		int ok = rsl_client_refresh(forked_client, &e) == RSL_OK &&
+			 strcmp(alpha(forked_client), "gen-2") == 0;
+		rsl_client_status st;
+		rsl_client_status_get(&st, forked_client);
+		ok = ok && strcmp(st.watch, "none") == 0 && st.version > 0;
+		rsl_client *d = new_client(RSL_CLIENT_NO_THREAD, NULL);
+		ok = ok && strcmp(alpha(d), "gen-2") == 0;
+		rsl_client_free(d);
+		rsl_client_free(forked_client); /* must not join the parent's thread */
+		_exit(ok ? 0 : 1);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: exited %d status %d signal %d", WIFEXITED(status),
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	atomic_store(&holder_stop, 1);
+	pthread_join(t, NULL);
+	/* The parent is unaffected. */
+	ck_assert_msg(wait_alpha(forked_client, "gen-2", 2000) >= 0, "parent did not reload");
+	rsl_client_free(forked_client);
+}
+END_TEST
+
+static pthread_barrier_t parked, unpark;
+static atomic_int parked_slot_bad;
+
+static void *parker(void *arg)
+{
+	(void)arg;
+	rsl_client_bool(forked_client, "flip", NULL, 0);
+	if (rsl__client_thread_slot() < 0)
+		atomic_store(&parked_slot_bad, 1);
+	pthread_barrier_wait(&parked);
+	pthread_barrier_wait(&unpark);
+	return NULL;
+}
+
+static void *exits_holding(void *arg)
+{
+	int *slot = arg;
+	rsl_client_hold(forked_client);
+	*slot = rsl__client_thread_slot();
+	return NULL; /* without rsl_client_release */
+}
+
+static atomic_int late_phase;
+static atomic_int late_slot[2];
+
+/* Evaluates while every slot is taken, then again once one is free. */
+static void *late_reader(void *arg)
+{
+	(void)arg;
+	rsl_client_bool(forked_client, "flip", NULL, 0);
+	atomic_store(&late_slot[0], rsl__client_thread_slot());
+	atomic_store(&late_phase, 1);
+	while (atomic_load(&late_phase) != 2)
+		usleep(1000);
+	rsl_client_bool(forked_client, "flip", NULL, 0);
+	atomic_store(&late_slot[1], rsl__client_thread_slot());
+	return NULL;
+}
+
+/* Beyond the 256 reader slots threads share counters: one that exits
+ * holding must not wedge reloads, and one that fell back takes a slot
+ * again when one is given back. */
+START_TEST(threads_beyond_the_slots)
+{
+	enum { NPARK = 256 };
+	setup("client-slots");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	forked_client = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	atomic_store(&parked_slot_bad, 0);
+	pthread_barrier_init(&parked, NULL, NPARK + 1);
+	pthread_barrier_init(&unpark, NULL, NPARK + 1);
+	static pthread_t th[NPARK];
+	for (int i = 0; i < NPARK; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, parker, NULL), 0);
+	pthread_barrier_wait(&parked);
+	ck_assert_int_eq(atomic_load(&parked_slot_bad), 0);
+	pthread_t x;
+	int slot = 0;
+	ck_assert_int_eq(pthread_create(&x, NULL, exits_holding, &slot), 0);
+	pthread_join(x, NULL);
+	ck_assert_int_eq(slot, -2); /* it was on the shared path */
+	compile_snapshot("s2", 2, 20);
+	publish("s2");
+	rsl_error e;
+	alarm(10); /* a wedged grace period fails the test */
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	alarm(0);
+	ck_assert_str_eq(alpha(forked_client), "gen-2");
+	/* A reader on the shared path, then slots are given back. */
+	atomic_store(&late_phase, 0);
+	ck_assert_int_eq(pthread_create(&x, NULL, late_reader, NULL), 0);
+	while (atomic_load(&late_phase) != 1)
+		usleep(1000);
+	ck_assert_int_eq(atomic_load(&late_slot[0]), -2);
+	pthread_barrier_wait(&unpark);
+	for (int i = 0; i < NPARK; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&late_phase, 2);
+	pthread_join(x, NULL);
+	ck_assert_int_ge(atomic_load(&late_slot[1]), 0);
+	pthread_barrier_destroy(&parked);
+	pthread_barrier_destroy(&unpark);
+	rsl_client_free(forked_client);
+}
+END_TEST
+
+static atomic_int miss_calls;
+static rsl_client *miss_client;
+
+static void on_miss(const rsl_client_event *ev, void *user)
+{
+	(void)user;
+	if (strcmp(ev->name, RSL_EVENT_EVALUATION) != 0)
+		return;
+	atomic_fetch_add(&miss_calls, 1);
+	/* A callback that itself evaluates a missing flag: no recursion. */
+	rsl_client_bool(miss_client, "also-missing", NULL, 0);
+}
+
+/* Flag-not-found events are throttled; every miss is still counted. */
+START_TEST(miss_events_are_throttled)
+{
+	setup("client-miss");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = keys;
+	o.flags = RSL_CLIENT_NO_THREAD;
+	o.on_event = on_miss;
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_new(&miss_client, primary, &o, &e), RSL_OK);
+	atomic_store(&miss_calls, 0);
+	for (int i = 0; i < 1000; i++)
+		rsl_client_bool(miss_client, "nope", NULL, 0);
+	int n = atomic_load(&miss_calls);
+	ck_assert_msg(n >= 1 && n <= 20, "%d miss events", n); /* 10 a second */
+	rsl_client_status st;
+	rsl_client_status_get(&st, miss_client);
+	ck_assert_uint_eq(st.misses, 1000 + (uint64_t)n);
+	rsl_client_free(miss_client);
+}
+END_TEST
+
+/* The backup is written through a fresh temporary file with the mode
+ * readers accept, whatever stale file or umask is there. */
+START_TEST(backup_temp_files_are_fresh)
+{
+	setup("client-backup-tmp");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	char backup[700], stale[800];
+	snprintf(backup, sizeof backup, "%s/backup.rsnap", node);
+	snprintf(stale, sizeof stale, "%s.tmp.%ld", backup, (long)getpid());
+	tu_write(node, "backup.rsnap.tmp.stale", "x");
+	ck_assert_int_eq(tu_sh("cp '%s/backup.rsnap.tmp.stale' '%s' && chmod 0666 '%s'",
+			       node, stale, stale), 0);
+	mode_t old = umask(0);
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, backup);
+	umask(old);
+	struct stat st;
+	ck_assert_int_eq(stat(backup, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0644);
+	ck_assert_int_eq(stat(stale, &st), 0); /* not reused */
+	ck_assert_uint_eq(st.st_mode & 07777, 0666);
+	rsl_client_free(c);
+	/* The next node start reads it. */
+	ck_assert_int_eq(unlink(primary), 0);
+	c = new_client(RSL_CLIENT_NO_THREAD, backup);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	rsl_client_free(c);
+}
+END_TEST
+
 static void teardown(void)
 {
 	rsl_keyring_free(keys);
@@ -973,5 +1244,15 @@ Suite *client_suite(void)
 	tcase_add_test(cli, cli_status);
 	tcase_add_test(cli, cli_watch);
 	suite_add_tcase(s, cli);
+	TCase *rb = tcase_create("robustness");
+	tcase_set_timeout(rb, 60);
+	tcase_add_checked_fixture(rb, NULL, teardown);
+	tcase_add_test(rb, null_client_serves_fallbacks);
+	tcase_add_test(rb, new_client_while_holding_is_refused);
+	tcase_add_test(rb, fork_child_reloads_and_frees);
+	tcase_add_test(rb, threads_beyond_the_slots);
+	tcase_add_test(rb, miss_events_are_throttled);
+	tcase_add_test(rb, backup_temp_files_are_fresh);
+	suite_add_tcase(s, rb);
 	return s;
 }

@@ -841,14 +841,55 @@ START_TEST(refuses_cycles)
 }
 END_TEST
 
-/* Segments that expand exponentially (each uses the next 64 times) are
- * refused: a signed file must not make one evaluation run for ages. */
-/* Segments s0..s<levels>: each an `any` of 64 references to the next. */
-static char *seg_chain(int levels)
+/* A flag 'f' with the given rules (the text inside the brackets) and
+ * requires, and flags 'p00'.. with one rule `when` each. */
+static char *cost_flags(const char *rules, const char *requires, int np,
+			const char *pwhen)
 {
+	size_t cap = strlen(rules) + strlen(requires) + 512 +
+		     (size_t)np * (strlen(pwhen) + 400);
+	char *fl = malloc(cap);
+	size_t n = (size_t)snprintf(fl, cap, "{'key': 'f', 'type': 0, 'variants': "
+				    "[['a', true]], 'off': 0, 'salt': '', 'file': 'x', "
+				    "'line': 1, 'targeting': {'file': 't', 'enabled': "
+				    "true, 'requires': [%s], 'rules': [%s], 'default': "
+				    "{'kind': 0, 'variant': 0}, 'default_line': 1}}",
+				    requires, rules);
+	for (int i = 0; i < np; i++)
+		n += (size_t)snprintf(fl + n, cap - n, ", {'key': 'p%02d', 'type': 0, "
+				      "'variants': [['a', true]], 'off': 0, 'salt': '', "
+				      "'file': 'x', 'line': 1, 'targeting': {'file': 't', "
+				      "'enabled': true, 'rules': [{'name': 'r', 'line': 1, "
+				      "'when': %s, 'serve': {'kind': 0, 'variant': 0}}], "
+				      "'default': {'kind': 0, 'variant': 0}, "
+				      "'default_line': 1}}", i, pwhen);
+	return fl;
+}
+
+/* `in` with n operands: cost 1 + n. */
+static char *in_list(int n)
+{
+	size_t cap = (size_t)n * 12 + 64, k = 0;
+	char *s = malloc(cap);
+	k += (size_t)snprintf(s, cap, "{'op': 3, 'attr': 'x', 'values': [");
+	for (int i = 0; i < n; i++)
+		k += (size_t)snprintf(s + k, cap - k, "%s'v%05d'", i ? ", " : "", i);
+	snprintf(s + k, cap - k, "]}");
+	return s;
+}
+
+/* Segments that expand exponentially (each uses the next 64 times) cost
+ * their expansion: a signed file must not make one evaluation run for ages. */
+START_TEST(bounds_expansion_through_segments)
+{
+	/* s0 costs 1 + 64 * (1 + 129) = 8321; a rule using it 1 + 1 + 8321. */
+	const char *rule = "{'name': 'r', 'line': 1, 'when': {'op': 35, "
+			   "'segment': 0}, 'serve': {'kind': 0, 'variant': 0}}";
+	char rules[1024];
+	snprintf(rules, sizeof rules, "%s, %s", rule, rule);
 	size_t cap = 64 * 1024, n = 0;
 	char *segs = malloc(cap);
-	for (int i = 0; i < levels; i++) {
+	for (int i = 0; i < 2; i++) {
 		n += (size_t)snprintf(segs + n, cap - n, "{'key': 's%d', 'when': "
 				      "{'op': 33, 'kids': [", i);
 		for (int k = 0; k < 64; k++)
@@ -856,22 +897,94 @@ static char *seg_chain(int levels)
 					      "{'op': 35, 'segment': %d},", i + 1);
 		n += (size_t)snprintf(segs + n, cap - n, "]}},");
 	}
-	snprintf(segs + n, cap - n, "{'key': 's%d', 'when': {'op': 19, "
-		 "'attr': 'a', 'value': true}}", levels);
-	char *body = mini(segs, "");
-	free(segs);
-	return body;
-}
-
-START_TEST(bounds_expansion_through_segments)
-{
-	char *b = seg_chain(4); /* 64^4 tests */
-	decode_err(b, NULL, RSL_EFORMAT, "payload: segment 0 's0': a condition "
-		   "expands to more than 100000 tests through segments");
-	free(b);
-	b = seg_chain(2); /* 8321 tests */
+	snprintf(segs + n, cap - n, "{'key': 's2', 'when': {'op': 19, "
+		 "'attr': 'a', 'value': true}}");
+	char *fl = cost_flags(rules, "", 0, ""); /* 1 + 2 * 8323 = 16647 */
+	char *b = mini(segs, fl);
 	rsl_close(decode_ok(b, NULL));
-	free(b);
+	free(b), free(fl);
+	snprintf(rules, sizeof rules, "%s, %s, %s", rule, rule, rule);
+	fl = cost_flags(rules, "", 0, ""); /* 24970 */
+	b = mini(segs, fl);
+	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': evaluating flag 'f' "
+		   "costs 24970 (condition tests, in/not_in operands, rules and "
+		   "prerequisites, through segments), over the budget of 20000");
+	free(b), free(fl), free(segs);
+}
+END_TEST
+
+/* The budget of rsl_format.h, to the unit: 19 rules with 1000-operand lists
+ * (1002 each) and one with k operands (2 + k), plus 1 for the flag. */
+START_TEST(bounds_flag_cost_budget)
+{
+	ck_assert_uint_eq(RSL_MAX_FLAG_COST, 20000);
+	char *big = in_list(1000);
+	for (int k = 959; k <= 960; k++) {
+		char *last = in_list(k);
+		size_t cap = 20 * (strlen(big) + 128), n = 0;
+		char *rules = malloc(cap);
+		for (int i = 0; i < 20; i++)
+			n += (size_t)snprintf(rules + n, cap - n, "%s{'name': 'r%d', "
+					      "'line': 1, 'when': %s, 'serve': {'kind': 0, "
+					      "'variant': 0}}", i ? ", " : "", i,
+					      i < 19 ? big : last);
+		char *fl = cost_flags(rules, "", 0, "");
+		char *body = mini("", fl);
+		/* Through rsl_open_buffer, signed, like a real file. */
+		size_t plen, flen;
+		tkey key;
+		make_key(&key, 7);
+		uint8_t *p = enc(body, &plen);
+		uint8_t *f = cose(p, plen, &key, &flen);
+		rsl_keyring *kr = ring(&key);
+		rsl_snapshot *s;
+		rsl_error err = { 0, "" };
+		int rc = open_buf(&s, f, flen, kr, NULL, &err);
+		if (k == 959) {
+			ck_assert_msg(rc == RSL_OK, "%s", err.message);
+			rsl_close(s);
+		} else {
+			ck_assert_int_eq(rc, RSL_EFORMAT);
+			ck_assert_ptr_null(s);
+			ck_assert_str_eq(err.message, "payload: flag 0 'f': evaluating "
+					 "flag 'f' costs 20001 (condition tests, in/not_in "
+					 "operands, rules and prerequisites, through "
+					 "segments), over the budget of 20000");
+		}
+		rsl_keyring_free(kr);
+		free(p), free(f), free(body), free(fl), free(rules), free(last);
+	}
+	free(big);
+}
+END_TEST
+
+/* A prerequisite is evaluated in full by each flag requiring it: its cost
+ * counts for each; and the same flag may not be required twice. */
+START_TEST(bounds_prerequisite_costs)
+{
+	/* p0..p3 cost 1 + 1 + 1001 = 1003 each; f requires all four: 4013. */
+	char *w = in_list(1000);
+	char *fl = cost_flags("", "[1, 0], [2, 0], [3, 0], [4, 0]", 4, w);
+	char *b = mini("", fl);
+	rsl_close(decode_ok(b, NULL));
+	free(b), free(fl);
+	fl = cost_flags("", "[1, 0], [2, 0], [1, 0]", 2, w);
+	b = mini("", fl);
+	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': requires 2: flag "
+		   "'p00' is required twice");
+	free(b), free(fl);
+	/* 20 prerequisites of 1003: 20061, over; the message names f. */
+	char req[512];
+	size_t n = 0;
+	for (int i = 1; i <= 20; i++)
+		n += (size_t)snprintf(req + n, sizeof req - n, "%s[%d, 0]",
+				      i > 1 ? ", " : "", i);
+	fl = cost_flags("", req, 20, w);
+	b = mini("", fl);
+	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': evaluating flag 'f' "
+		   "costs 20061 (condition tests, in/not_in operands, rules and "
+		   "prerequisites, through segments), over the budget of 20000");
+	free(b), free(fl), free(w);
 }
 END_TEST
 
@@ -1669,6 +1782,8 @@ Suite *open_suite(void)
 	tcase_add_test(tc, bounds_condition_depth_through_segments);
 	tcase_add_test(tc, refuses_cycles);
 	tcase_add_test(tc, bounds_expansion_through_segments);
+	tcase_add_test(tc, bounds_flag_cost_budget);
+	tcase_add_test(tc, bounds_prerequisite_costs);
 	tcase_add_test(tc, bounds_prerequisite_chains);
 	tcase_add_test(tc, refuses_non_canonical_payloads);
 	tcase_add_test(tc, index_finds_every_flag);
