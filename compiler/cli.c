@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keys.h"
+#include "rsl.h"
+
 int rsc_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -89,4 +92,20 @@ int rsc_cli_exit_code(int rc)
 	default:
 		return RSC_EXIT_IO;
 	}
+}
+
+int rsc_cli_trust_key(rsl_keyring *kr, const char *cmd, const char *path)
+{
+	unsigned char pk[32];
+	char why[1024];
+	rsl_error e;
+	if (rsc_pubkey_read_file(pk, path, why, sizeof why) != 0) {
+		rsc_errorf(cmd, "--pub %s", why);
+		return RSC_EXIT_IO;
+	}
+	if (rsl_keyring_add_raw(kr, pk, &e) != RSL_OK) {
+		rsc_errorf(cmd, "--pub %s: %s", path, e.message);
+		return RSC_EXIT_IO;
+	}
+	return RSC_EXIT_OK;
 }

@@ -61,6 +61,14 @@ void rsc_errorf(const char *cmd, const char *fmt, ...)
 int rsc_cli_read_ruleset(rsc_ruleset *rs, rsc_fileset *fs, rsc_arena *a,
 			 rsc_diags *d, const rsc_cli_source *s);
 
+struct rsl_keyring;
+
+/* Reads the public key file path (SPKI PEM, as rsc keygen and openssl
+ * write) and adds it to kr.  On failure prints "rsc CMD: --pub ..." naming
+ * what the file is instead (a private key, an RSA key...) and returns
+ * RSC_EXIT_IO; otherwise RSC_EXIT_OK.  Every command taking --pub uses it. */
+int rsc_cli_trust_key(struct rsl_keyring *kr, const char *cmd, const char *path);
+
 /* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
 int rsc_cli_exit_code(int rc);
 

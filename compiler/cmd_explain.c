@@ -10,7 +10,6 @@
 
 #include "cli.h"
 #include "ctxjson.h"
-#include "keys.h"
 #include "../loader/rsl.h"
 
 int rsc_cmd_explain(int argc, char **argv);
@@ -99,23 +98,13 @@ int rsc_cmd_explain(int argc, char **argv)
 		case 0x200:
 			snapshot = optarg;
 			break;
-		case 0x201: {
-			/* keys.c names what a wrong file is (a private key, RSA...) */
-			unsigned char pk[32];
-			char why[1024];
-			if (rsc_pubkey_read_file(pk, optarg, why, sizeof why) != 0) {
-				rsc_errorf(cmd, "--pub %s", why);
-				rc = RSC_EXIT_IO;
-				goto out;
-			}
-			if (rsl_keyring_add_raw(keys, pk, &e) != RSL_OK) {
-				rsc_errorf(cmd, "--pub %s: %s", optarg, e.message);
+		case 0x201:
+			if (rsc_cli_trust_key(keys, cmd, optarg) != RSC_EXIT_OK) {
 				rc = RSC_EXIT_IO;
 				goto out;
 			}
 			npubs++;
 			break;
-		}
 		case 0x202:
 			flag = optarg;
 			break;

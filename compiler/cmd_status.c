@@ -81,8 +81,7 @@ int rsc_cmd_status(int argc, char **argv)
 			rc = RSC_EXIT_OK;
 			goto out;
 		case 0x200:
-			if (rsl_keyring_add_pem_file(keys, optarg, &e) != RSL_OK) {
-				rsc_errorf(cmd, "%s: %s", optarg, e.message);
+			if (rsc_cli_trust_key(keys, cmd, optarg) != RSC_EXIT_OK) {
 				rc = RSC_EXIT_IO;
 				goto out;
 			}

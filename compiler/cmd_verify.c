@@ -7,7 +7,6 @@
 
 #include "../loader/rsl.h"
 #include "cli.h"
-#include "keys.h"
 
 int rsc_cmd_verify(int argc, char **argv);
 
@@ -138,16 +137,7 @@ int rsc_cmd_verify(int argc, char **argv)
 	rsl_error err;
 	memset(&err, 0, sizeof err);
 	for (size_t i = 0; i < npubs; i++) {
-		/* keys.c names what a wrong file is (a private key, RSA...) */
-		unsigned char pk[32];
-		char why[1024];
-		if (rsc_pubkey_read_file(pk, pubs[i], why, sizeof why) != 0) {
-			rsc_errorf("verify", "--pub %s", why);
-			rsl_keyring_free(kr);
-			return RSC_EXIT_IO;
-		}
-		if (rsl_keyring_add_raw(kr, pk, &err) != RSL_OK) {
-			rsc_errorf("verify", "--pub %s: %s", pubs[i], err.message);
+		if (rsc_cli_trust_key(kr, "verify", pubs[i]) != RSC_EXIT_OK) {
 			rsl_keyring_free(kr);
 			return RSC_EXIT_IO;
 		}

@@ -207,8 +207,7 @@ int rsc_cmd_watch(int argc, char **argv)
 			rc = RSC_EXIT_OK;
 			goto out;
 		case 0x200:
-			if (rsl_keyring_add_pem_file(keys, optarg, &e) != RSL_OK) {
-				rsc_errorf(cmd, "%s: %s", optarg, e.message);
+			if (rsc_cli_trust_key(keys, cmd, optarg) != RSC_EXIT_OK) {
 				rc = RSC_EXIT_IO;
 				goto out;
 			}
