@@ -469,11 +469,14 @@ const char *rsc_describe_value(rsc_diags *d, const rsc_value *v)
 /* ------------------------------------------------------------------ */
 /* Fields */
 
-int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
-		    rsc_diags *d)
+/* The checks every typed field starts with: a scalar, and not empty.
+ * Reports "expected <what> for '<field>', found a list" or "missing value
+ * for '<field>'" and returns -1; 0 when n is a non-empty scalar. */
+static int need_scalar(const rsc_ynode *n, const char *what, const char *field,
+		       rsc_diags *d)
 {
 	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected text for '%s', found %s", field,
+		rsc_yerror(d, n, "expected %s for '%s', found %s", what, field,
 			   rsc_ynode_kind_name(n));
 		return -1;
 	}
@@ -481,6 +484,14 @@ int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
 		rsc_yerror(d, n, "missing value for '%s'", field);
 		return -1;
 	}
+	return 0;
+}
+
+int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
+		    rsc_diags *d)
+{
+	if (need_scalar(n, "text", field, d) < 0)
+		return -1;
 	*out = n->text;
 	return 0;
 }
@@ -848,15 +859,8 @@ static const char *human_seconds(rsc_diags *d, int64_t s)
 int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 			int64_t min, int64_t max, rsc_diags *d)
 {
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected a duration for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
+	if (need_scalar(n, "a duration", field, d) < 0)
 		return -1;
-	}
-	if (n->len == 0) {
-		rsc_yerror(d, n, "missing value for '%s'", field);
-		return -1;
-	}
 	const char *t = n->text;
 	size_t len = n->len, digits = len - 1;
 	int ok = len >= 2 && digits <= 12 && (t[0] != '0' || digits == 1);
@@ -979,15 +983,8 @@ int rsc_parse_rfc3339(const char *s, int64_t *out)
 int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 		    const char *field, rsc_diags *d)
 {
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected a date (YYYY-MM-DD) for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
+	if (need_scalar(n, "a date (YYYY-MM-DD)", field, d) < 0)
 		return -1;
-	}
-	if (n->len == 0) {
-		rsc_yerror(d, n, "missing value for '%s'", field);
-		return -1;
-	}
 	if (n->len != 10 || parse_date(n->text, y, m, day) < 0) {
 		rsc_yerror(d, n,
 			   "invalid date '%s' for '%s': expected YYYY-MM-DD, a real "
@@ -1001,15 +998,8 @@ int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d)
 {
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected an RFC 3339 time for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
+	if (need_scalar(n, "an RFC 3339 time", field, d) < 0)
 		return -1;
-	}
-	if (n->len == 0) {
-		rsc_yerror(d, n, "missing value for '%s'", field);
-		return -1;
-	}
 	if (rsc_parse_rfc3339(n->text, out) < 0) {
 		rsc_yerror(d, n,
 			   "invalid time '%s' for '%s': expected an RFC 3339 time with "
@@ -1130,15 +1120,8 @@ int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected a semantic version for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
+	if (need_scalar(n, "a semantic version", field, d) < 0)
 		return -1;
-	}
-	if (n->len == 0) {
-		rsc_yerror(d, n, "missing value for '%s'", field);
-		return -1;
-	}
 	if (!rsc_is_semver(n->text, n->len)) {
 		rsc_yerror(d, n,
 			   "invalid semantic version '%s' for '%s': expected "
