@@ -1196,25 +1196,6 @@ static inline void count(rsl_client *c, rsl_error_code e)
 					  : &c->shared_ctr.errors, 1, memory_order_relaxed);
 }
 
-static void set_from_val(rsl_value *out, const rsl__val *v)
-{
-	switch (v->kind) {
-	case RSL__V_BOOL:
-		out->b = v->b;
-		break;
-	case RSL__V_INT:
-		out->i = v->i;
-		out->f = v->f;
-		break;
-	case RSL__V_FLOAT:
-		out->f = v->f;
-		break;
-	default:
-		out->s = v->s.p;
-		out->len = v->s.len;
-		break;
-	}
-}
 
 /* The test override of key, if any: 1 when it decided *out. */
 static int override_eval(rsl_result *out, rsl_client *c, const rsl_snapshot *s,
@@ -1239,7 +1220,7 @@ static int override_eval(rsl_result *out, rsl_client *c, const rsl_snapshot *s,
 			if (!var)
 				return 0;
 			v.type = (rsl_type)f->type;
-			set_from_val(&v, &var->value);
+			rsl__set_value(&v, &var->value);
 			variant = var->name.p;
 		} else {
 			v = it->value;

@@ -320,25 +320,6 @@ static rsl_error_code check_context(const rsl_snapshot *snap,
 	return RSL_ERR_NONE;
 }
 
-static void set_value(rsl_value *out, const rsl__val *v)
-{
-	switch (v->kind) {
-	case RSL__V_BOOL:
-		out->b = v->b;
-		break;
-	case RSL__V_INT:
-		out->i = v->i;
-		out->f = (double)v->i;
-		break;
-	case RSL__V_FLOAT:
-		out->f = v->f;
-		break;
-	default:
-		out->s = v->s.p;
-		out->len = v->s.len;
-		break;
-	}
-}
 
 /* The evaluation without a result to fill: finds the flag (into *flag,
  * NULL when none), checks the context and the type, and decides into *d.
@@ -385,7 +366,7 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 	if (d.reason != RSL_REASON_ERROR) {
 		const rsl__variant *v = &f->variants[d.variant];
 		out->value.type = (rsl_type)f->type;
-		set_value(&out->value, &v->value);
+		rsl__set_value(&out->value, &v->value);
 		out->variant = v->name.p;
 		out->reason = d.reason;
 		out->rule_index = d.rule_index;
@@ -443,7 +424,7 @@ int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
 	rsl_value out = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
 	const rsl__val *v = served(snap, key, RSL_BOOLEAN, ctx);
 	if (v)
-		set_value(&out, v);
+		rsl__set_value(&out, v);
 	return out.b;
 }
 
@@ -453,7 +434,7 @@ const char *rsl_string(const rsl_snapshot *snap, const char *key,
 	rsl_value out = { RSL_STRING, 0, 0, 0.0, fallback, 0 };
 	const rsl__val *v = served(snap, key, RSL_STRING, ctx);
 	if (v)
-		set_value(&out, v);
+		rsl__set_value(&out, v);
 	return out.s;
 }
 
@@ -463,7 +444,7 @@ int64_t rsl_int(const rsl_snapshot *snap, const char *key,
 	rsl_value out = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
 	const rsl__val *v = served(snap, key, RSL_INTEGER, ctx);
 	if (v)
-		set_value(&out, v);
+		rsl__set_value(&out, v);
 	return out.i;
 }
 
@@ -473,7 +454,7 @@ double rsl_float(const rsl_snapshot *snap, const char *key,
 	rsl_value out = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
 	const rsl__val *v = served(snap, key, RSL_FLOAT, ctx);
 	if (v)
-		set_value(&out, v);
+		rsl__set_value(&out, v);
 	return out.f;
 }
 
@@ -483,7 +464,7 @@ const char *rsl_object(const rsl_snapshot *snap, const char *key,
 	rsl_value out = { RSL_OBJECT, 0, 0, 0.0, fallback_json, 0 };
 	const rsl__val *v = served(snap, key, RSL_OBJECT, ctx);
 	if (v)
-		set_value(&out, v);
+		rsl__set_value(&out, v);
 	return out.s;
 }
 

@@ -67,4 +67,26 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
 			   const char *key, int expected, const rsl_context *ctx);
 
+/* Copies a variant's value into the caller's rsl_value (type untouched):
+ * strings point into the snapshot. */
+static inline void rsl__set_value(rsl_value *out, const rsl__val *v)
+{
+	switch (v->kind) {
+	case RSL__V_BOOL:
+		out->b = v->b;
+		break;
+	case RSL__V_INT:
+		out->i = v->i;
+		out->f = (double)v->i;
+		break;
+	case RSL__V_FLOAT:
+		out->f = v->f;
+		break;
+	default:
+		out->s = v->s.p;
+		out->len = v->s.len;
+		break;
+	}
+}
+
 #endif
