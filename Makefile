@@ -2,20 +2,25 @@
 #
 #   make            build build/rsc, build/librsl.a, build/librsl.so
 #   make test       run the test suite (installs missing dependencies first)
-#   make demo       compile the bundled flags/ and show what it does
+#   make demo       compile the bundled flags/ and show what it does (likewise)
+#   make deps       install missing build and test dependencies (ci/install-deps)
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
-#   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl.pc
+#   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= :
+#                   rsc, librsl, rsl.h, rsl.pc (never installs packages)
 #   make clean
 
 VERSION   := 0.1.0
 .DEFAULT_GOAL := all
 BUILD     ?= build
 PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR   ?=
 CC        ?= cc
+PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 LDFLAGS   ?=
 WARN      := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wstrict-prototypes \
@@ -28,23 +33,33 @@ PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash
 PKGS_RSL  := libsodium libxxhash
 PKGS_TEST := check
 
-# Dependency flags are found once per build directory by pkg-config, after
-# ci/install-deps has installed whatever was missing; make re-reads the
-# Makefile when config.mk changes.
-NOCONFIG_GOALS := clean uninstall help
+# Dependency flags are found once per build directory by pkg-config; make
+# re-reads the Makefile when config.mk changes.  Only `make deps`, `make test`
+# and `make demo` install missing packages (through ci/install-deps, which
+# says what it installs); any other goal only checks, and says what is
+# missing and how to get it.
+NOCONFIG_GOALS := clean uninstall help deps
 ifneq ($(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(BUILD)/config.mk
 endif
+INSTALL_GOALS := test demo deps
+DEPS_MODE := $(if $(filter $(INSTALL_GOALS),$(MAKECMDGOALS)),,--check)
 
-$(BUILD)/config.mk: ci/install-deps
-	@mkdir -p $(BUILD)
+deps:
 	@ci/install-deps
-	@{ echo "RSC_CFLAGS := $$(pkg-config --cflags $(PKGS_RSC))"; \
-	   echo "RSC_LIBS := $$(pkg-config --libs $(PKGS_RSC))"; \
-	   echo "RSL_CFLAGS := $$(pkg-config --cflags $(PKGS_RSL))"; \
-	   echo "RSL_LIBS := $$(pkg-config --libs $(PKGS_RSL))"; \
-	   echo "TEST_CFLAGS := $$(pkg-config --cflags $(PKGS_TEST))"; \
-	   echo "TEST_LIBS := $$(pkg-config --libs $(PKGS_TEST))"; } > $@.tmp
+
+$(BUILD)/config.mk: ci/install-deps Makefile
+	@mkdir -p $(BUILD)
+	@ci/install-deps $(DEPS_MODE) || { \
+	  echo "Run 'make deps' (or ci/install-deps) to install them, or 'make test'," >&2; \
+	  echo "which installs what is missing first." >&2; exit 1; }
+	@{ echo "RSC_CFLAGS := $$($(PKG_CONFIG) --cflags $(PKGS_RSC))"; \
+	   echo "RSC_LIBS := $$($(PKG_CONFIG) --libs $(PKGS_RSC))"; \
+	   echo "RSL_CFLAGS := $$($(PKG_CONFIG) --cflags $(PKGS_RSL))"; \
+	   echo "RSL_LIBS := $$($(PKG_CONFIG) --libs $(PKGS_RSL))"; \
+	   echo "RSL_REQUIRES := $(PKGS_RSL)"; \
+	   echo "TEST_CFLAGS := $$($(PKG_CONFIG) --cflags $(PKGS_TEST))"; \
+	   echo "TEST_LIBS := $$($(PKG_CONFIG) --libs $(PKGS_TEST))"; } > $@.tmp
 	@mv $@.tmp $@
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
@@ -79,7 +94,7 @@ fuzz_replay = for t in $(FUZZ_TARGETS); do \
 	$(1)/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 .SECONDARY: $(FUZZ_OBJ)
 
-.PHONY: all check test demo asan tsan fuzz bench install uninstall clean help
+.PHONY: all check test demo deps asan tsan fuzz bench install uninstall clean help
 all: $(BUILD)/rsc $(BUILD)/librsl.a $(BUILD)/librsl.so
 
 $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
@@ -122,6 +137,7 @@ check: $(BUILD)/check_rulestead $(BUILD)/rsc
 test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
+	tests/install_test.sh $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
@@ -190,27 +206,27 @@ tsan:
 	        build/tsan/check_rulestead
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	           $(DESTDIR)$(PREFIX)/include
 	install -m 0755 $(BUILD)/rsc $(DESTDIR)$(PREFIX)/bin/rsc
-	install -m 0644 $(BUILD)/librsl.a $(DESTDIR)$(PREFIX)/lib/librsl.a
-	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0
-	ln -sf librsl.so.0 $(DESTDIR)$(PREFIX)/lib/librsl.so
+	install -m 0644 $(BUILD)/librsl.a $(DESTDIR)$(LIBDIR)/librsl.a
+	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0
+	ln -sf librsl.so.0 $(DESTDIR)$(LIBDIR)/librsl.so
 	install -m 0644 loader/rsl.h $(DESTDIR)$(PREFIX)/include/rsl.h
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@LIBS_PRIVATE@|$(RSL_LIBS)|g' loader/rsl.pc.in \
-	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(RSL_REQUIRES)|g' \
+	    loader/rsl.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/rsc $(DESTDIR)$(PREFIX)/lib/librsl.a \
-	      $(DESTDIR)$(PREFIX)/lib/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0 \
-	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
+	rm -f $(DESTDIR)$(PREFIX)/bin/rsc $(DESTDIR)$(LIBDIR)/librsl.a \
+	      $(DESTDIR)$(LIBDIR)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0 \
+	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
 
 clean:
 	rm -rf build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 
