@@ -83,11 +83,12 @@ endif
 TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
 
 # Fuzz targets, one per phase that reads hostile input (tests/fuzz/): the
-# YAML reader, a ruleset with one hostile file, the snapshot loader.
+# YAML reader, a ruleset with one hostile file, the snapshot loader, and
+# the context a caller passes (parsed, then evaluated against every flag).
 # replay_<t> runs files through the target without libFuzzer (tests/fuzz/
 # standalone.c), so `make test` replays the committed corpus with any
 # compiler; fuzz_<t> is the libFuzzer build of `make fuzz`.
-FUZZ_TARGETS := yaml ruleset snapshot
+FUZZ_TARGETS := yaml ruleset snapshot context
 FUZZ_SECONDS ?= 60
 FUZZ_OBJ  := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/fuzz_%.o) $(BUILD)/tests/fuzz/standalone.o
 fuzz_replay = for t in $(FUZZ_TARGETS); do \

@@ -140,7 +140,7 @@ static void fx_explain(const rsl_snapshot *s, const char *key, const rsl_context
 	}
 }
 
-static void fx_exercise(const rsl_snapshot *s)
+static inline void fx_exercise(const rsl_snapshot *s)
 {
 	fx_ctx c;
 	fx_collect(&c, s);
