@@ -8,11 +8,13 @@
  * it, so one run shows all of them.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "suggest.h"
 
 typedef struct check_ctx {
 	rsc_ruleset *rs;
@@ -39,6 +41,32 @@ static const char *variant_names(rsc_arena *a, const rsc_flag *f)
 	return s;
 }
 
+/* "; did you mean 'x'?" when one of names[0..n) is close to word, else "". */
+static const char *did_you_mean(rsc_arena *a, const char *word,
+				const char *const *names, size_t n)
+{
+	const char *best = rsc_suggest(word, names, n);
+	if (best == NULL)
+		return "";
+	size_t len = strlen(best) + sizeof "; did you mean ''?";
+	char *s = rsc_arena_alloc(a, len);
+	snprintf(s, len, "; did you mean '%s'?", best);
+	return s;
+}
+
+/* The keys of n items of size size whose first member is the key (flags,
+ * segments and variants all start with their name). */
+_Static_assert(offsetof(rsc_flag, key) == 0, "rsc_flag starts with its key");
+_Static_assert(offsetof(rsc_segment, key) == 0, "rsc_segment starts with its key");
+_Static_assert(offsetof(rsc_variant, name) == 0, "rsc_variant starts with its name");
+static const char **names_of(rsc_arena *a, const void *items, size_t n, size_t size)
+{
+	const char **names = rsc_arena_alloc(a, (n ? n : 1) * sizeof *names);
+	for (size_t i = 0; i < n; i++)
+		names[i] = *(const char *const *)((const char *)items + i * size);
+	return names;
+}
+
 /* Resolves r against f's variants; a NULL name is a reference load.c left
  * out on purpose (nothing to resolve). */
 static void resolve_variant(check_ctx *c, const rsc_flag *f, rsc_vref *r)
@@ -48,8 +76,12 @@ static void resolve_variant(check_ctx *c, const rsc_flag *f, rsc_vref *r)
 	r->index = rsc_model_variant_index(f, r->name);
 	if (r->index < 0)
 		rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
-			  "unknown variant '%s' for flag '%s'; expected one of %s",
-			  r->name, f->key, variant_names(c->rs->arena, f));
+			  "unknown variant '%s' for flag '%s'; expected one of %s%s",
+			  r->name, f->key, variant_names(c->rs->arena, f),
+			  did_you_mean(c->rs->arena, r->name,
+				       names_of(c->rs->arena, f->variants, f->nvariants,
+						sizeof *f->variants),
+				       f->nvariants));
 }
 
 /* A weight in 1/1000 % as the user wrote it: 95500 -> "95.5". */
@@ -165,8 +197,13 @@ static void check_cond(check_ctx *c, rsc_cond *k)
 		k->segment_index = rsc_model_segment_index(c->rs, k->segment);
 		if (k->segment_index < 0)
 			rsc_error(c->d, k->pos.file, k->pos.line, k->pos.col,
-				  "unknown segment '%s'; no file segments/%s.yaml",
-				  k->segment, k->segment);
+				  "unknown segment '%s'; no file segments/%s.yaml%s",
+				  k->segment, k->segment,
+				  did_you_mean(c->rs->arena, k->segment,
+					       names_of(c->rs->arena, c->rs->segments,
+							c->rs->nsegments,
+							sizeof *c->rs->segments),
+					       c->rs->nsegments));
 		break;
 	case RSL_OP_ALL:
 	case RSL_OP_ANY:
@@ -187,8 +224,11 @@ static void check_requires(check_ctx *c, int self, rsc_req *r)
 	r->flag_index = rsc_model_flag_index(c->rs, r->flag);
 	if (r->flag_index < 0) {
 		rsc_error(c->d, r->pos.file, r->pos.line, r->pos.col,
-			  "unknown flag '%s'; no file %s.yaml", r->flag,
-			  r->flag);
+			  "unknown flag '%s'; no file %s.yaml%s", r->flag, r->flag,
+			  did_you_mean(c->rs->arena, r->flag,
+				       names_of(c->rs->arena, c->rs->flags, c->rs->nflags,
+						sizeof *c->rs->flags),
+				       c->rs->nflags));
 		return;
 	}
 	if (r->flag_index == self)

@@ -458,6 +458,19 @@ static int on_event(state *st, const yaml_event_t *ev)
 	}
 }
 
+/* What a newcomer should do about libyaml's most common complaints, as
+ * "; ..." to append, or "".  libyaml says what it found; these say why it
+ * usually happens. */
+static const char *syntax_hint(const yaml_parser_t *p, const unsigned char *s, size_t len)
+{
+	size_t at = p->problem_mark.index;
+	if (at < len && s[at] == '\t')
+		return "; tabs are not allowed for indentation: use spaces";
+	if (p->problem && strcmp(p->problem, "mapping values are not allowed in this context") == 0)
+		return "; check this line's indentation, or quote a value that contains ': '";
+	return "";
+}
+
 static void report_parser_error(state *st, const yaml_parser_t *p,
 				const unsigned char *s, size_t len)
 {
@@ -480,11 +493,13 @@ static void report_parser_error(state *st, const yaml_parser_t *p,
 	const char *problem = p->problem ? p->problem : "cannot be parsed";
 	line = mark_line(p->problem_mark);
 	col = mark_col(p->problem_mark);
+	const char *hint = syntax_hint(p, s, len);
 	if (p->context)
-		YERR(st, line, col, "YAML syntax error: %s (%s at %u:%u)", problem, p->context,
-		     (unsigned)mark_line(p->context_mark), (unsigned)mark_col(p->context_mark));
+		YERR(st, line, col, "YAML syntax error: %s (%s at %u:%u)%s", problem, p->context,
+		     (unsigned)mark_line(p->context_mark), (unsigned)mark_col(p->context_mark),
+		     hint);
 	else
-		YERR(st, line, col, "YAML syntax error: %s", problem);
+		YERR(st, line, col, "YAML syntax error: %s%s", problem, hint);
 }
 
 static int bom_check(state *st, const unsigned char *s, size_t len)

@@ -178,19 +178,19 @@ START_TEST(unknown_variants)
 	const char *prod = "environments/prod/color.yaml";
 	expect(&r.d, dev, 4, 12,
 	       "unknown variant 'gren' for flag 'color'; expected one of red, "
-	       "green, blue");
+	       "green, blue; did you mean 'green'?");
 	expect(&r.d, dev, 9, 9,
 	       "unknown variant 'bleu' for flag 'color'; expected one of red, "
-	       "green, blue");
+	       "green, blue; did you mean 'blue'?");
 	expect(&r.d, dev, 10, 10,
 	       "unknown variant 'Red' for flag 'color'; expected one of red, "
-	       "green, blue");
+	       "green, blue; did you mean 'red'?");
 	expect(&r.d, prod, 5, 16,
 	       "unknown variant 'purple' for flag 'color'; expected one of "
 	       "red, green, blue");
 	expect(&r.d, prod, 7, 25,
 	       "unknown variant 'grey' for flag 'color'; expected one of red, "
-	       "green, blue");
+	       "green, blue; did you mean 'green'?");
 	EXPECT_ERRORS(&r, 5);
 	run_free(&r);
 }
@@ -333,15 +333,22 @@ START_TEST(unknown_segments)
 		 "    when:\n"
 		 "      segment: staff\n"
 		 "    serve: on\n"
+		 "  - name: typo\n"
+		 "    when:\n"
+		 "      segment: staf\n"
+		 "    serve: on\n"
 		 "default: off\n");
 	run r;
 	run_check(&r, dir);
+	expect(&r.d, "environments/dev/a.yaml", 13, 7,
+	       "unknown segment 'staf'; no file segments/staf.yaml; "
+	       "did you mean 'staff'?");
 	expect(&r.d, "segments/staff.yaml", 8, 9,
 	       "unknown segment 'contractors'; no file "
 	       "segments/contractors.yaml");
 	expect(&r.d, "environments/dev/a.yaml", 5, 7,
 	       "unknown segment 'beta'; no file segments/beta.yaml");
-	EXPECT_ERRORS(&r, 2);
+	EXPECT_ERRORS(&r, 3);
 	run_free(&r);
 }
 END_TEST
@@ -412,6 +419,8 @@ START_TEST(prerequisite_references)
 		 "    variant: on\n"
 		 "  - flag: color\n"
 		 "    variant: green\n"
+		 "  - flag: colr\n"
+		 "    variant: red\n"
 		 "default: off\n");
 	run r;
 	run_check(&r, dir);
@@ -424,7 +433,9 @@ START_TEST(prerequisite_references)
 	expect(&r.d, f, 7, 5, "flag 'a' requires itself");
 	/* The loader refuses a flag required twice (its cost would count twice). */
 	expect(&r.d, f, 9, 5, "flag 'color' is required twice (first at 5:5)");
-	EXPECT_ERRORS(&r, 4);
+	expect(&r.d, f, 11, 5,
+	       "unknown flag 'colr'; no file colr.yaml; did you mean 'color'?");
+	EXPECT_ERRORS(&r, 5);
 	int a = rsc_model_flag_index(&r.rs, "a");
 	int color = rsc_model_flag_index(&r.rs, "color");
 	const rsc_targeting *t = r.rs.flags[a].targeting[0];

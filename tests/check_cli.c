@@ -118,7 +118,8 @@ START_TEST(github_annotations)
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --worktree --format github"), 1);
 	ck_assert_str_eq(out,
 		"::error file=flags/environments/prod/new-checkout.yaml,line=2,col=10::"
-		"unknown variant 'onn' for flag 'new-checkout'; expected one of on, off\n");
+		"unknown variant 'onn' for flag 'new-checkout'; expected one of on, off; "
+		"did you mean 'on'?\n");
 	free(out);
 	free(err);
 }
@@ -134,7 +135,7 @@ START_TEST(json_output)
 		"{\"diagnostics\":[{\"severity\":\"error\",\"file\":"
 		"\"flags/environments/prod/new-checkout.yaml\",\"line\":2,\"column\":10,"
 		"\"message\":\"unknown variant 'onn' for flag 'new-checkout'; expected "
-		"one of on, off\"}],\"errors\":1,\"warnings\":0}\n");
+		"one of on, off; did you mean 'on'?\"}],\"errors\":1,\"warnings\":0}\n");
 	free(out);
 	free(err);
 }

@@ -496,10 +496,12 @@ END_TEST
 START_TEST(test_syntax_errors)
 {
 	expect_only("a: b: c\n", 1, 5,
-		    "YAML syntax error: mapping values are not allowed in this context");
+		    "YAML syntax error: mapping values are not allowed in this context; "
+		    "check this line's indentation, or quote a value that contains ': '");
 	teardown(), setup();
 	expect_only("a: 1\n b: 2\nc\n", 2, 3,
-		    "YAML syntax error: mapping values are not allowed in this context");
+		    "YAML syntax error: mapping values are not allowed in this context; "
+		    "check this line's indentation, or quote a value that contains ': '");
 	teardown(), setup();
 	expect_only("a: 1\nb: 2\n- c\n", 3, 1,
 		    "YAML syntax error: did not find expected key "
@@ -511,7 +513,12 @@ START_TEST(test_syntax_errors)
 	teardown(), setup();
 	expect_only("a:\n\t- b\n", 2, 1,
 		    "YAML syntax error: found character that cannot start any token "
-		    "(while scanning for the next token at 2:1)");
+		    "(while scanning for the next token at 2:1); "
+		    "tabs are not allowed for indentation: use spaces");
+	/* A tab inside a quoted value is text, not indentation. */
+	teardown(), setup();
+	parse("a:\n  b: \"x\ty\"\n");
+	ck_assert_int_eq(parse_rc, RSC_OK);
 }
 END_TEST
 
