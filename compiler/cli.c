@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "keys.h"
 #include "rsl.h"
@@ -108,4 +109,73 @@ int rsc_cli_trust_key(rsl_keyring *kr, const char *cmd, const char *path)
 		return RSC_EXIT_IO;
 	}
 	return RSC_EXIT_OK;
+}
+
+int rsc_cli_next(rsc_cli_parser *p)
+{
+	static const struct option source_opts[] = { RSC_CLI_SOURCE_OPTIONS };
+	struct option all[RSC_CLI_MAX_OPTIONS + 1];
+	size_t n = 0;
+	for (const struct option *o = p->opts; o && o->name; o++)
+		if (n < RSC_CLI_MAX_OPTIONS - 5)
+			all[n++] = *o;
+	if (p->src)
+		for (size_t i = 0; i < sizeof source_opts / sizeof source_opts[0]; i++)
+			all[n++] = source_opts[i];
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	if (!p->started)
+		optind = 0; /* glibc: a full reset, even after another parse */
+	p->started = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(p->argc, p->argv, ":h", all, NULL);
+		p->next = optind;
+		p->arg = optarg;
+		if (c == -1)
+			return 0;
+		if (c == 'h') {
+			fputs(p->help, stdout);
+			p->exit = RSC_EXIT_OK;
+			return -1;
+		}
+		if (c == ':') {
+			p->exit = rsc_usage(p->cmd, "option '%s' needs a value",
+					    p->argv[optind - 1]);
+			return -1;
+		}
+		if (c == '?') {
+			p->exit = rsc_usage(p->cmd, "unknown option '%s'", p->argv[optind - 1]);
+			return -1;
+		}
+		int r = p->src ? rsc_cli_source_option(p->src, p->cmd, c, optarg) : 0;
+		if (r < 0) {
+			p->exit = RSC_EXIT_USAGE;
+			return -1;
+		}
+		if (r == 0)
+			return c;
+	}
+}
+
+int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing)
+{
+	int have = p->argc - p->next;
+	if (have > want)
+		return rsc_usage(p->cmd, "unexpected argument '%s'", p->argv[p->next + want]);
+	if (have < want)
+		return rsc_usage(p->cmd, "%s", missing);
+	return RSC_EXIT_OK;
+}
+
+void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm)) {
+		snprintf(out, RSC_TIME_MAX, "%lld", (long long)t);
+		return;
+	}
+	snprintf(out, RSC_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }

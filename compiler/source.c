@@ -354,6 +354,18 @@ static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 				       who && who->email ? who->email : "");
 	const char *subject = git_commit_summary(commit);
 	out->subject = rsc_arena_strdup(a, subject ? subject : "");
+	/* The first parent's time, for the check that versions increase.  A
+	 * parent missing from the repository (a shallow clone's boundary)
+	 * leaves has_parent 0, like a root commit. */
+	git_commit *parent = NULL;
+	if (git_commit_parentcount(commit) > 0 &&
+	    git_commit_parent(&parent, commit, 0) == 0) {
+		out->has_parent = 1;
+		git_oid_tostr(out->parent, sizeof out->parent, git_commit_id(parent));
+		out->parent_time = (int64_t)git_commit_time(parent);
+	}
+	git_commit_free(parent);
+	git_error_clear();
 }
 
 static int read_git(rsc_fileset *out, collect *c, const char *root, const char *rev)

@@ -39,6 +39,9 @@ typedef struct rsc_fileset {
 	int commit_tz;          /* committer offset in minutes */
 	const char *author;     /* "Name <email>" of the author */
 	const char *subject;    /* first line of the commit message */
+	int has_parent;         /* the first parent is in the repository */
+	char parent[41];        /* its hex object id, when has_parent */
+	int64_t parent_time;    /* its committer time, when has_parent */
 	const char *repo_url;   /* remote "origin" URL, credentials stripped; NULL if none */
 	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
 	const char *root;       /* the root as given to rsc_source_read (e.g. --root);
