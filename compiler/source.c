@@ -802,22 +802,6 @@ out:
 	return rc;
 }
 
-const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path)
-{
-	size_t lo = 0, hi = fs ? fs->n : 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(fs->v[mid].path, path);
-		if (cmp == 0)
-			return &fs->v[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* Length of a URL scheme followed by "://" at the start of url, or 0. */
 static size_t scheme_len(const char *url)
 {
