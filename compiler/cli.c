@@ -179,3 +179,30 @@ void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t)
 	snprintf(out, RSC_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path)
+{
+	if (pubs->n == RSC_CLI_MAX_PUBS)
+		return rsc_usage(cmd, "more than %d --pub", RSC_CLI_MAX_PUBS);
+	pubs->path[pubs->n++] = path;
+	return RSC_EXIT_OK;
+}
+
+int rsc_cli_keyring(rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs)
+{
+	*out = NULL;
+	if (pubs->n == 0)
+		return rsc_usage(cmd, "no trusted key: give --pub FILE");
+	rsl_keyring *kr = NULL;
+	if (rsl_keyring_new(&kr) != RSL_OK) {
+		rsc_errorf(cmd, "out of memory");
+		return RSC_EXIT_IO;
+	}
+	for (size_t i = 0; i < pubs->n; i++)
+		if (rsc_cli_trust_key(kr, cmd, pubs->path[i]) != RSC_EXIT_OK) {
+			rsl_keyring_free(kr);
+			return RSC_EXIT_IO;
+		}
+	*out = kr;
+	return RSC_EXIT_OK;
+}

@@ -72,6 +72,23 @@ struct rsl_keyring;
  * RSC_EXIT_IO; otherwise RSC_EXIT_OK.  Every command taking --pub uses it. */
 int rsc_cli_trust_key(struct rsl_keyring *kr, const char *cmd, const char *path);
 
+/* The --pub files a command was given, loaded once the command line is
+ * read (rsc_cli_keyring): the one way every command gets trusted keys. */
+#define RSC_CLI_MAX_PUBS 16 /* a keyring holds 16 keys */
+
+typedef struct rsc_cli_pubs {
+	const char *path[RSC_CLI_MAX_PUBS];
+	size_t n;
+} rsc_cli_pubs;
+
+/* Records one --pub; a usage error (RSC_EXIT_USAGE) past RSC_CLI_MAX_PUBS. */
+int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path);
+
+/* A new keyring into *out holding every key of pubs (rsc_cli_trust_key
+ * each).  RSC_EXIT_OK; RSC_EXIT_USAGE when there is none ("no trusted key:
+ * give --pub FILE"); RSC_EXIT_IO when one cannot be read (*out NULL). */
+int rsc_cli_keyring(struct rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs);
+
 /* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
 int rsc_cli_exit_code(int rc);
 
