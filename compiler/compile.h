@@ -73,7 +73,9 @@ typedef struct rsc_snapshot_bytes {
 	size_t len;
 } rsc_snapshot_bytes;
 
-/* Everything one compile produced; all owned by it until rsc_compiled_free. */
+/* Everything one compile produced; all owned by it until rsc_compiled_free.
+ * It points into itself (diags to arena, prov to files): keep it where
+ * rsc_compile filled it, never copy it by value. */
 typedef struct rsc_compiled {
 	rsc_arena arena;        /* the ruleset, diagnostics and strings */
 	rsc_diags diags;        /* the ruleset's problems, unsorted */
