@@ -80,10 +80,9 @@ static int run(int argc, char **argv, int lint)
 	if (rsc_cli_positionals(&p, 0, "") != RSC_EXIT_OK)
 		return RSC_EXIT_USAGE;
 	if (!*today) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		char now[RSC_TIME_MAX];
+		rsc_cli_utc_time(now, (int64_t)time(NULL));
+		snprintf(today, sizeof today, "%.10s", now); /* the date part */
 	}
 
 	rsc_arena arena = RSC_ARENA_INIT;
