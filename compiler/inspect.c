@@ -624,7 +624,9 @@ static void text_header(FILE *out, const rsc_inspected *s, const char *path,
 	item body = s->body, p = get(body, "provenance");
 	const uint8_t *kid;
 	size_t kidlen;
-	fprintf(out, "%s: %zu bytes; signature not checked (use rsc verify)\n", path, size);
+	fprintf(out, "%s: %zu bytes; %s\n", path, size, s->verified
+		? "signature verified, content checked by librsl"
+		: "signature not checked (use rsc verify)");
 	fprintf(out, "  %-12s %lld%s\n", "alg", (long long)s->alg,
 		s->alg == -8 ? " (EdDSA)" : s->alg == -19 ? " (Ed25519)" : "");
 	fprintf(out, "  %-12s ", "kid");
@@ -688,8 +690,9 @@ void rsc_inspect_json(FILE *out, const rsc_inspected *s, const char *path,
 {
 	fputs("{\"file\":", out);
 	rsc_json_string(out, path, strlen(path));
-	fprintf(out, ",\"size\":%zu,\"signature_checked\":false,\"protected\":"
-		"{\"alg\":%lld,\"kid\":", size, (long long)s->alg);
+	fprintf(out, ",\"size\":%zu,\"signature_checked\":%s,\"protected\":"
+		"{\"alg\":%lld,\"kid\":", size, s->verified ? "true" : "false",
+		(long long)s->alg);
 	json_item(out, s->kid);
 	fputs("},\"signature\":", out);
 	json_item(out, s->signature);

@@ -4,7 +4,8 @@
  * general-purpose decoder: every length and count is checked against the
  * bytes that remain before it is used, so memory stays the file's own and
  * time stays about linear in its size, whatever the file declares.  The
- * signature is not checked here (rsc verify does that).
+ * signature is not checked here: a caller that had librsl open the bytes
+ * (rsl_open_buffer) sets verified, and the output says so.
  */
 #ifndef RSC_INSPECT_H
 #define RSC_INSPECT_H
@@ -23,6 +24,7 @@ typedef struct rsc_inspected {
 	rsl__cbor signature;  /* the signature byte string */
 	int64_t alg;          /* protected header 1; 0 when absent */
 	rsl__cbor kid;        /* protected header 4; p NULL when absent */
+	int verified;         /* set by the caller once librsl opened it */
 } rsc_inspected;
 
 /*

@@ -182,6 +182,40 @@ START_TEST(hostile_counts_are_bounded)
 }
 END_TEST
 
+/* With --pub, librsl opens the file first: verified, or refused and
+ * nothing printed. */
+START_TEST(pub_verifies_first)
+{
+	char *out = NULL, *err = NULL;
+	ck_assert_int_eq(tu_run(RSC_BIN " inspect --pub tests/fixtures/compile/test.pub "
+				"tests/golden/prod.rsnap", &out, &err), 0);
+	ck_assert_str_eq(err, "");
+	const char *head = "tests/golden/prod.rsnap: 2215 bytes; signature verified, "
+			   "content checked by librsl\n";
+	ck_assert_int_eq(strncmp(out, head, strlen(head)), 0);
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_run(RSC_BIN " inspect --format json --pub "
+				"tests/fixtures/compile/test.pub tests/golden/dev.rsnap",
+				&out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"signature_checked\":true,"));
+	free(out);
+	free(err);
+
+	char *dir = tu_tmpdir("inspect-pub");
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, RSC_BIN " keygen --out '%s/other' >/dev/null && "
+		 RSC_BIN " inspect --pub '%s/other.pub' tests/golden/prod.rsnap", dir, dir);
+	ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(err, "rsc inspect: tests/golden/prod.rsnap: refused by librsl "
+			 "(RSL_EKEY): no trusted key has key id 65b60673d6ed884b\n");
+	free(out);
+	free(err);
+	free(dir);
+}
+END_TEST
+
 Suite *inspect_suite(void);
 Suite *inspect_suite(void)
 {
@@ -194,6 +228,7 @@ Suite *inspect_suite(void)
 	tc = tcase_create("bounded");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, hostile_counts_are_bounded);
+	tcase_add_test(tc, pub_verifies_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
