@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -205,4 +206,26 @@ int rsc_cli_keyring(rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs
 		}
 	*out = kr;
 	return RSC_EXIT_OK;
+}
+
+int rsc_cli_signing_key(rsc_key *key, const char *cmd, const char *path)
+{
+	char err[1024];
+	if (path) {
+		if (rsc_key_read_file(key, path, err, sizeof err) == 0)
+			return 0;
+		rsc_errorf(cmd, "--key %s", err);
+		return -1;
+	}
+	const char *pem = getenv("RSC_SIGNING_KEY");
+	if (!pem || !*pem) {
+		rsc_errorf(cmd, "RSC_SIGNING_KEY is set but empty (is the CI "
+			   "secret passed to this job? secrets are not given to pull "
+			   "requests from forks)");
+		return -1;
+	}
+	if (rsc_key_from_pem(key, pem, strlen(pem), err, sizeof err) == 0)
+		return 0;
+	rsc_errorf(cmd, "RSC_SIGNING_KEY: %s", err);
+	return -1;
 }

@@ -89,6 +89,13 @@ int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path);
  * give --pub FILE"); RSC_EXIT_IO when one cannot be read (*out NULL). */
 int rsc_cli_keyring(struct rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs);
 
+/* Reads the signing key: the PKCS#8 PEM file path (--key), or with path
+ * NULL the PEM text in the environment variable RSC_SIGNING_KEY, so that a
+ * CI secret never touches disk.  Returns 0, or -1 after printing "rsc CMD:
+ * --key ..." or "rsc CMD: RSC_SIGNING_KEY ..." saying what is wrong. */
+struct rsc_key;
+int rsc_cli_signing_key(struct rsc_key *key, const char *cmd, const char *path);
+
 /* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
 int rsc_cli_exit_code(int rc);
 

@@ -22,6 +22,8 @@ static const char compile_help[] =
 "fsync'd.  The same commit and key always give the same bytes: the\n"
 "snapshot's version and issued_at are the commit's committer time\n"
 "(expires_at adds settings.snapshot_ttl), never the time of compilation.\n"
+"Each snapshot is opened with librsl, as a node would, before anything is\n"
+"written: what rsc signs always loads.\n"
 "\n"
 "  --root DIR      the ruleset root, holding rulestead.yaml (default: .)\n"
 "  --rev REV       the commit to compile (default: HEAD)\n"
@@ -51,34 +53,17 @@ static const char compile_help[] =
 "\n"
 "Exit status: 0 written, 1 invalid ruleset or a committer time not after\n"
 "the parent's (nothing written), 2 usage error (including an unknown --env,\n"
-"or --worktree with a protected environment), 3 I/O, git or key error.\n"
+"or --worktree with a protected environment), 3 I/O, git or key error, or\n"
+"a snapshot librsl refuses (a bug in rsc; nothing written).\n"
 "\n"
 "Example:  RSC_SIGNING_KEY=\"$(cat ci.key)\" rsc compile --root flags --out out\n";
 
 #define MAX_ENVS 256
 
 /* The key, read only once the ruleset is valid (compile.h). */
-static int load_key(rsc_key *key, void *arg)
+static int load_key(rsc_key *key, void *path)
 {
-	const char *path = arg;
-	char err[1024];
-	if (path) {
-		if (rsc_key_read_file(key, path, err, sizeof err) == 0)
-			return 0;
-		rsc_errorf("compile", "--key %s", err);
-		return -1;
-	}
-	const char *pem = getenv("RSC_SIGNING_KEY");
-	if (!*pem) {
-		rsc_errorf("compile", "RSC_SIGNING_KEY is set but empty (is the CI "
-			   "secret passed to this job? secrets are not given to pull "
-			   "requests from forks)");
-		return -1;
-	}
-	if (rsc_key_from_pem(key, pem, strlen(pem), err, sizeof err) == 0)
-		return 0;
-	rsc_errorf("compile", "RSC_SIGNING_KEY: %s", err);
-	return -1;
+	return rsc_cli_signing_key(key, "compile", path);
 }
 
 /* dir + "/" + name + ".rsnap", without doubling a slash dir ends with. */
