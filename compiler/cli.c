@@ -3,7 +3,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "keys.h"
 #include "rsl.h"
@@ -108,4 +110,122 @@ int rsc_cli_trust_key(rsl_keyring *kr, const char *cmd, const char *path)
 		return RSC_EXIT_IO;
 	}
 	return RSC_EXIT_OK;
+}
+
+int rsc_cli_next(rsc_cli_parser *p)
+{
+	static const struct option source_opts[] = { RSC_CLI_SOURCE_OPTIONS };
+	struct option all[RSC_CLI_MAX_OPTIONS + 1];
+	size_t n = 0;
+	for (const struct option *o = p->opts; o && o->name; o++)
+		if (n < RSC_CLI_MAX_OPTIONS - 5)
+			all[n++] = *o;
+	if (p->src)
+		for (size_t i = 0; i < sizeof source_opts / sizeof source_opts[0]; i++)
+			all[n++] = source_opts[i];
+	all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	if (!p->started)
+		optind = 0; /* glibc: a full reset, even after another parse */
+	p->started = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(p->argc, p->argv, ":h", all, NULL);
+		p->next = optind;
+		p->arg = optarg;
+		if (c == -1)
+			return 0;
+		if (c == 'h') {
+			fputs(p->help, stdout);
+			p->exit = RSC_EXIT_OK;
+			return -1;
+		}
+		if (c == ':') {
+			p->exit = rsc_usage(p->cmd, "option '%s' needs a value",
+					    p->argv[optind - 1]);
+			return -1;
+		}
+		if (c == '?') {
+			p->exit = rsc_usage(p->cmd, "unknown option '%s'", p->argv[optind - 1]);
+			return -1;
+		}
+		int r = p->src ? rsc_cli_source_option(p->src, p->cmd, c, optarg) : 0;
+		if (r < 0) {
+			p->exit = RSC_EXIT_USAGE;
+			return -1;
+		}
+		if (r == 0)
+			return c;
+	}
+}
+
+int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing)
+{
+	int have = p->argc - p->next;
+	if (have > want)
+		return rsc_usage(p->cmd, "unexpected argument '%s'", p->argv[p->next + want]);
+	if (have < want)
+		return rsc_usage(p->cmd, "%s", missing);
+	return RSC_EXIT_OK;
+}
+
+void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm)) {
+		snprintf(out, RSC_TIME_MAX, "%lld", (long long)t);
+		return;
+	}
+	snprintf(out, RSC_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path)
+{
+	if (pubs->n == RSC_CLI_MAX_PUBS)
+		return rsc_usage(cmd, "more than %d --pub", RSC_CLI_MAX_PUBS);
+	pubs->path[pubs->n++] = path;
+	return RSC_EXIT_OK;
+}
+
+int rsc_cli_keyring(rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs)
+{
+	*out = NULL;
+	if (pubs->n == 0)
+		return rsc_usage(cmd, "no trusted key: give --pub FILE");
+	rsl_keyring *kr = NULL;
+	if (rsl_keyring_new(&kr) != RSL_OK) {
+		rsc_errorf(cmd, "out of memory");
+		return RSC_EXIT_IO;
+	}
+	for (size_t i = 0; i < pubs->n; i++)
+		if (rsc_cli_trust_key(kr, cmd, pubs->path[i]) != RSC_EXIT_OK) {
+			rsl_keyring_free(kr);
+			return RSC_EXIT_IO;
+		}
+	*out = kr;
+	return RSC_EXIT_OK;
+}
+
+int rsc_cli_signing_key(rsc_key *key, const char *cmd, const char *path)
+{
+	char err[1024];
+	if (path) {
+		if (rsc_key_read_file(key, path, err, sizeof err) == 0)
+			return 0;
+		rsc_errorf(cmd, "--key %s", err);
+		return -1;
+	}
+	const char *pem = getenv("RSC_SIGNING_KEY");
+	if (!pem || !*pem) {
+		rsc_errorf(cmd, "RSC_SIGNING_KEY is set but empty (is the CI "
+			   "secret passed to this job? secrets are not given to pull "
+			   "requests from forks)");
+		return -1;
+	}
+	if (rsc_key_from_pem(key, pem, strlen(pem), err, sizeof err) == 0)
+		return 0;
+	rsc_errorf(cmd, "RSC_SIGNING_KEY: %s", err);
+	return -1;
 }

@@ -8,6 +8,9 @@
 #ifndef RSC_CLI_H
 #define RSC_CLI_H
 
+#include <getopt.h>
+#include <stdint.h>
+
 #include "arena.h"
 #include "diag.h"
 #include "model.h"
@@ -69,7 +72,79 @@ struct rsl_keyring;
  * RSC_EXIT_IO; otherwise RSC_EXIT_OK.  Every command taking --pub uses it. */
 int rsc_cli_trust_key(struct rsl_keyring *kr, const char *cmd, const char *path);
 
+/* The --pub files a command was given, loaded once the command line is
+ * read (rsc_cli_keyring): the one way every command gets trusted keys. */
+#define RSC_CLI_MAX_PUBS 16 /* a keyring holds 16 keys */
+
+typedef struct rsc_cli_pubs {
+	const char *path[RSC_CLI_MAX_PUBS];
+	size_t n;
+} rsc_cli_pubs;
+
+/* Records one --pub; a usage error (RSC_EXIT_USAGE) past RSC_CLI_MAX_PUBS. */
+int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path);
+
+/* A new keyring into *out holding every key of pubs (rsc_cli_trust_key
+ * each).  RSC_EXIT_OK; RSC_EXIT_USAGE when there is none ("no trusted key:
+ * give --pub FILE"); RSC_EXIT_IO when one cannot be read (*out NULL). */
+int rsc_cli_keyring(struct rsl_keyring **out, const char *cmd, const rsc_cli_pubs *pubs);
+
+/* Reads the signing key: the PKCS#8 PEM file path (--key), or with path
+ * NULL the PEM text in the environment variable RSC_SIGNING_KEY, so that a
+ * CI secret never touches disk.  Returns 0, or -1 after printing "rsc CMD:
+ * --key ..." or "rsc CMD: RSC_SIGNING_KEY ..." saying what is wrong. */
+struct rsc_key;
+int rsc_cli_signing_key(struct rsc_key *key, const char *cmd, const char *path);
+
 /* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
 int rsc_cli_exit_code(int rc);
+
+/*
+ * Every command's option loop.  The command lists its own options in a
+ * zero-terminated getopt_long table (codes from 0x200 up; 'h' and
+ * 0x100..0x103 are taken); the parser adds --help / -h and, when src is
+ * not NULL, the source options, and reports every usage error the same way:
+ *
+ *   rsc_cli_parser p = RSC_CLI_PARSER("compile", help, opts, &src, argc, argv);
+ *   while ((c = rsc_cli_next(&p)) > 0)
+ *           switch (c) { case 0x200: ... p.arg ... }
+ *   if (c < 0)
+ *           return p.exit;
+ *   ... positional arguments are argv[p.next .. argc) ...
+ */
+#define RSC_CLI_MAX_OPTIONS 32
+
+typedef struct rsc_cli_parser {
+	const char *cmd;             /* "compile", for messages */
+	const char *help;            /* printed on stdout for --help */
+	const struct option *opts;   /* the command's own options */
+	rsc_cli_source *src;         /* NULL: no source options */
+	int argc;
+	char **argv;
+	const char *arg;             /* the value of the option returned */
+	int next;                    /* after the loop: the first positional */
+	int exit;                    /* after -1: the command's exit code */
+	int started;
+} rsc_cli_parser;
+
+#define RSC_CLI_PARSER(cmd, help, opts, src, argc, argv) \
+	{ (cmd), (help), (opts), (src), (argc), (argv), NULL, 1, RSC_EXIT_OK, 0 }
+
+/* The next option for the command to handle (its code, > 0), 0 when there
+ * are no more, or -1 when the command must stop and return p->exit (help
+ * printed, or a usage error printed: an unknown option, a missing value, a
+ * bad source option). */
+int rsc_cli_next(rsc_cli_parser *p);
+
+/* Usage error unless exactly want positional arguments remain: "unexpected
+ * argument 'X'" for one too many, missing (e.g. "which snapshot? give
+ * SNAPSHOT") for too few.  RSC_EXIT_OK or RSC_EXIT_USAGE. */
+int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing);
+
+/* RFC 3339 in UTC ("2026-01-01T00:00:00Z"), independent of TZ and the
+ * locale; a time gmtime cannot represent is printed as its number.  The
+ * one time formatter of every command. */
+#define RSC_TIME_MAX 80
+void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t);
 
 #endif

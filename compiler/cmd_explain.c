@@ -3,7 +3,6 @@
  * flag for one context and print the library's trace.  A client of rsl.h
  * only: the decision is the library's, not a second evaluator's.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,76 +70,52 @@ int rsc_cmd_explain(int argc, char **argv)
 		{ "context", required_argument, NULL, 0x203 },
 		{ "now", required_argument, NULL, 0x204 },
 		{ "format", required_argument, NULL, 0x205 },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	rsc_cli_parser p = RSC_CLI_PARSER(cmd, explain_help, opts, NULL, argc, argv);
 	const char *snapshot = NULL, *flag = NULL;
 	int format = RSL_EXPLAIN_TEXT, c, rc = RSC_EXIT_USAGE;
 	char err[512];
-	size_t npubs = 0;
+	rsc_cli_pubs pubs = { { NULL }, 0 };
 	rsc_ctx ctx = RSC_CTX_INIT;
 	rsl_keyring *keys = NULL;
 	rsl_snapshot *snap = NULL;
 	rsl_error e;
 	char stackbuf[16384], *buf = stackbuf;
 
-	if (rsl_keyring_new(&keys) != RSL_OK) {
-		rsc_errorf(cmd, "out of memory");
-		return RSC_EXIT_IO;
-	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(explain_help, stdout);
-			rc = RSC_EXIT_OK;
-			goto out;
-		case 0x200:
-			snapshot = optarg;
-			break;
-		case 0x201:
-			if (rsc_cli_trust_key(keys, cmd, optarg) != RSC_EXIT_OK) {
-				rc = RSC_EXIT_IO;
+	while ((c = rsc_cli_next(&p)) > 0) {
+		const char *arg = p.arg;
+		if (c == 0x200) {
+			snapshot = arg;
+		} else if (c == 0x201) {
+			if ((rc = rsc_cli_pub_option(&pubs, cmd, arg)) != RSC_EXIT_OK)
 				goto out;
-			}
-			npubs++;
-			break;
-		case 0x202:
-			flag = optarg;
-			break;
-		case 0x203:
-			if (rsc_ctx_add_json(&ctx, optarg, err, sizeof err) < 0) {
+		} else if (c == 0x202) {
+			flag = arg;
+		} else if (c == 0x203) {
+			if (rsc_ctx_add_json(&ctx, arg, err, sizeof err) < 0) {
 				rc = rsc_usage(cmd, "--context: %s", err);
 				goto out;
 			}
-			break;
-		case 0x204:
-			if (parse_now(&ctx.ctx.now, optarg) < 0) {
+		} else if (c == 0x204) {
+			if (parse_now(&ctx.ctx.now, arg) < 0) {
 				rc = rsc_usage(cmd, "--now '%s' is not an RFC 3339 time "
 					       "(2026-12-01T09:00:00Z) or seconds since the epoch",
-					       optarg);
+					       arg);
 				goto out;
 			}
-			break;
-		case 0x205:
-			if (strcmp(optarg, "text") == 0) {
-				format = RSL_EXPLAIN_TEXT;
-			} else if (strcmp(optarg, "json") == 0) {
-				format = RSL_EXPLAIN_JSON;
-			} else {
-				rc = rsc_usage(cmd, "unknown --format '%s'; expected text or json", optarg);
-				goto out;
-			}
-			break;
-		case ':':
-			rc = rsc_usage(cmd, "%s needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			rc = rsc_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+		} else if (strcmp(arg, "text") == 0 || strcmp(arg, "json") == 0) {
+			format = arg[0] == 't' ? RSL_EXPLAIN_TEXT : RSL_EXPLAIN_JSON;
+		} else {
+			rc = rsc_usage(cmd, "unknown --format '%s'; expected text or json", arg);
 			goto out;
 		}
 	}
-	for (int i = optind; i < argc; i++) {
+	if (c < 0) {
+		rc = p.exit;
+		goto out;
+	}
+	for (int i = p.next; i < argc; i++) {
 		if (rsc_ctx_add_pair(&ctx, argv[i], err, sizeof err) < 0) {
 			rc = rsc_usage(cmd, "%s", err);
 			goto out;
@@ -150,10 +125,8 @@ int rsc_cmd_explain(int argc, char **argv)
 		rc = rsc_usage(cmd, "--snapshot and --flag are required");
 		goto out;
 	}
-	if (npubs == 0) {
-		rc = rsc_usage(cmd, "no trusted key: give --pub FILE");
+	if ((rc = rsc_cli_keyring(&keys, cmd, &pubs)) != RSC_EXIT_OK)
 		goto out;
-	}
 	rsc_ctx_finish(&ctx);
 
 	rsl_open_options oo = RSL_OPEN_OPTIONS_INIT;

@@ -1,7 +1,6 @@
 /* cmd_keygen.c - `rsc keygen`: a new Ed25519 key pair as PEM files that
  * OpenSSL reads too. */
 #include <errno.h>
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,34 +36,23 @@ static const char keygen_help[] =
 int rsc_cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "out", required_argument, NULL, 0x200 },
+		{ "force", no_argument, NULL, 0x201 },
 		{ NULL, 0, NULL, 0 }
 	};
+	rsc_cli_parser p = RSC_CLI_PARSER("keygen", keygen_help, opts, NULL, argc, argv);
 	const char *prefix = NULL;
 	int force = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			prefix = optarg;
-			break;
-		case 'f':
+	while ((c = rsc_cli_next(&p)) > 0) {
+		if (c == 0x200)
+			prefix = p.arg;
+		else
 			force = 1;
-			break;
-		case 'h':
-			fputs(keygen_help, stdout);
-			return RSC_EXIT_OK;
-		case ':':
-			return rsc_usage("keygen", "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return rsc_usage("keygen", "unknown option '%s'", argv[optind - 1]);
-		}
 	}
-	if (optind < argc)
-		return rsc_usage("keygen", "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return p.exit;
+	if (rsc_cli_positionals(&p, 0, "") != RSC_EXIT_OK)
+		return RSC_EXIT_USAGE;
 	if (!prefix || !*prefix)
 		return rsc_usage("keygen", "--out PREFIX is required");
 

@@ -4,7 +4,6 @@
  * commit, environment, age, issued and expiry times, STALE.  A client of
  * rsl.h only: the verdict is the library's.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,14 +29,6 @@ static const char status_help[] =
 "\n"
 "Example:  rsc status --pub rulestead.pub --env prod /etc/rulestead/prod.rsnap\n";
 
-static void utc(char *out, size_t cap, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void span(char *out, size_t cap, int64_t s)
 {
 	if (s < 0)
@@ -60,57 +51,31 @@ int rsc_cmd_status(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pub", required_argument, NULL, 0x200 },
 		{ "env", required_argument, NULL, 0x201 },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	rsc_cli_parser p = RSC_CLI_PARSER(cmd, status_help, opts, NULL, argc, argv);
+	rsc_cli_pubs pubs = { { NULL }, 0 };
 	rsl_keyring *keys = NULL;
 	rsl_client *client = NULL;
 	rsl_client_options co = RSL_CLIENT_OPTIONS_INIT;
 	rsl_error e;
-	int c, rc = RSC_EXIT_USAGE, nkeys = 0;
+	int c, rc;
 
-	if (rsl_keyring_new(&keys) != RSL_OK) {
-		rsc_errorf(cmd, "out of memory");
-		return RSC_EXIT_IO;
+	while ((c = rsc_cli_next(&p)) > 0) {
+		if (c == 0x201)
+			co.environment = p.arg;
+		else if ((rc = rsc_cli_pub_option(&pubs, cmd, p.arg)) != RSC_EXIT_OK)
+			return rc;
 	}
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(status_help, stdout);
-			rc = RSC_EXIT_OK;
-			goto out;
-		case 0x200:
-			if (rsc_cli_trust_key(keys, cmd, optarg) != RSC_EXIT_OK) {
-				rc = RSC_EXIT_IO;
-				goto out;
-			}
-			nkeys++;
-			break;
-		case 0x201:
-			co.environment = optarg;
-			break;
-		case ':':
-			rc = rsc_usage(cmd, "%s needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			rc = rsc_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-			goto out;
-		}
-	}
-	if (optind >= argc) {
-		rc = rsc_usage(cmd, "the snapshot PATH is required");
-		goto out;
-	}
-	if (optind < argc - 1) {
-		rc = rsc_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		goto out;
-	}
-	if (nkeys == 0) {
-		rc = rsc_usage(cmd, "--pub is required: the snapshot must verify");
-		goto out;
-	}
-	const char *path = argv[optind];
+	if (c < 0)
+		return p.exit;
+	if (p.next >= argc)
+		return rsc_usage(cmd, "the snapshot PATH is required");
+	if (rsc_cli_positionals(&p, 1, "") != RSC_EXIT_OK)
+		return RSC_EXIT_USAGE;
+	if ((rc = rsc_cli_keyring(&keys, cmd, &pubs)) != RSC_EXIT_OK)
+		return rc;
+	const char *path = argv[p.next];
 
 	/* A client that reads once and never watches: what a node starting now
 	 * would serve.  No backup path: status must not write on the node. */
@@ -130,21 +95,21 @@ int rsc_cmd_status(int argc, char **argv)
 		rc = st.last_code == RSL_EIO ? RSC_EXIT_IO : RSC_EXIT_INVALID;
 		goto out;
 	}
-	char a[32], b[32], d[32];
+	char a[RSC_TIME_MAX], b[32], d[32];
 	printf("%s: accepted\n", path);
-	utc(a, sizeof a, (int64_t)st.version);
+	rsc_cli_utc_time(a, (int64_t)st.version);
 	printf("  version      %llu (%s)\n", (unsigned long long)st.version, a);
 	printf("  commit       %s\n", st.commit);
 	printf("  environment  %s\n", st.environment);
 	printf("  key id       %s\n", st.key_id);
 	printf("  flags        %zu\n", st.flag_count);
-	utc(a, sizeof a, st.issued_at);
+	rsc_cli_utc_time(a, st.issued_at);
 	span(b, sizeof b, st.age);
 	printf("  issued       %s (%s ago)\n", a, b);
 	if (st.expires_at == 0) {
 		printf("  expires      never\n");
 	} else {
-		utc(a, sizeof a, st.expires_at);
+		rsc_cli_utc_time(a, st.expires_at);
 		span(d, sizeof d, st.expires_at - (int64_t)time(NULL));
 		if (st.stale)
 			printf("  expires      %s: STALE, expired %s ago (a client with\n"

@@ -1,6 +1,5 @@
 /* cmd_validate.c - `rsc validate` and `rsc lint`: read a ruleset at a
  * revision (or the work tree), report every problem, exit 0/1/2/3. */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,45 +60,29 @@ static int run(int argc, char **argv, int lint)
 {
 	const char *cmd = lint ? "lint" : "validate";
 	static const struct option opts[] = {
-		RSC_CLI_SOURCE_OPTIONS,
 		{ "today", required_argument, NULL, 0x200 },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	rsc_cli_source src = RSC_CLI_SOURCE_INIT;
+	rsc_cli_parser p = RSC_CLI_PARSER(cmd, lint ? lint_help : validate_help, opts,
+					  &src, argc, argv);
 	char today[16] = "";
 	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		int r = rsc_cli_source_option(&src, cmd, c, optarg);
-		if (r < 0)
-			return RSC_EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'h':
-			fputs(lint ? lint_help : validate_help, stdout);
-			return RSC_EXIT_OK;
-		case 0x200:
-			if (!lint)
-				return rsc_usage(cmd, "unknown option '--today'");
-			if (!valid_date(optarg))
-				return rsc_usage(cmd, "--today expects YYYY-MM-DD, found '%s'", optarg);
-			snprintf(today, sizeof today, "%s", optarg);
-			break;
-		case ':':
-			return rsc_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return rsc_usage(cmd, "unknown option '%s'", argv[optind - 1]);
-		}
+	while ((c = rsc_cli_next(&p)) > 0) {
+		if (!lint)
+			return rsc_usage(cmd, "unknown option '--today'");
+		if (!valid_date(p.arg))
+			return rsc_usage(cmd, "--today expects YYYY-MM-DD, found '%s'", p.arg);
+		snprintf(today, sizeof today, "%s", p.arg);
 	}
-	if (optind < argc)
-		return rsc_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (c < 0)
+		return p.exit;
+	if (rsc_cli_positionals(&p, 0, "") != RSC_EXIT_OK)
+		return RSC_EXIT_USAGE;
 	if (!*today) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		char now[RSC_TIME_MAX];
+		rsc_cli_utc_time(now, (int64_t)time(NULL));
+		snprintf(today, sizeof today, "%.10s", now); /* the date part */
 	}
 
 	rsc_arena arena = RSC_ARENA_INIT;

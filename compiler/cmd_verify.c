@@ -1,6 +1,5 @@
 /* cmd_verify.c - `rsc verify`: open a snapshot through librsl (the same
  * checks every node makes) with the trusted public keys, and say what it is. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,24 +31,6 @@ static const char verify_help[] =
 "\n"
 "Example:  rsc verify --pub keys/ci-2026.pub --pub keys/ci-2025.pub out/*.rsnap\n";
 
-#define MAX_PUBS 16
-
-/* RFC 3339 in UTC, independent of TZ and the locale. */
-/* RFC 3339 UTC text: room for any int year. */
-#define TIME_MAX 80
-
-static void rfc3339(char out[TIME_MAX], int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm)) {
-		snprintf(out, TIME_MAX, "%lld", (long long)t);
-		return;
-	}
-	snprintf(out, TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 /* Opens and reports one snapshot; an exit code. */
 static int verify_one(const char *path, const rsl_keyring *kr, const char *env)
 {
@@ -67,10 +48,10 @@ static int verify_one(const char *path, const rsl_keyring *kr, const char *env)
 	}
 	rsl_info in;
 	rsl_snapshot_info(&in, snap);
-	char committed[TIME_MAX], expires[TIME_MAX];
-	rfc3339(committed, in.commit_time);
+	char committed[RSC_TIME_MAX], expires[RSC_TIME_MAX];
+	rsc_cli_utc_time(committed, in.commit_time);
 	if (in.expires_at)
-		rfc3339(expires, in.expires_at);
+		rsc_cli_utc_time(expires, in.expires_at);
 	else
 		snprintf(expires, sizeof expires, "never");
 	printf("%s: valid\n"
@@ -94,56 +75,29 @@ static int verify_one(const char *path, const rsl_keyring *kr, const char *env)
 int rsc_cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "pub", required_argument, NULL, 'p' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "pub", required_argument, NULL, 0x200 },
+		{ "env", required_argument, NULL, 0x201 },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *pubs[MAX_PUBS];
-	size_t npubs = 0;
+	rsc_cli_parser p = RSC_CLI_PARSER("verify", verify_help, opts, NULL, argc, argv);
+	rsc_cli_pubs pubs = { { NULL }, 0 };
 	const char *env = NULL;
-	int c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (npubs == MAX_PUBS)
-				return rsc_usage("verify", "more than %d --pub", MAX_PUBS);
-			pubs[npubs++] = optarg;
-			break;
-		case 'e':
-			env = optarg;
-			break;
-		case 'h':
-			fputs(verify_help, stdout);
-			return RSC_EXIT_OK;
-		case ':':
-			return rsc_usage("verify", "option '%s' needs a value",
-					 argv[optind - 1]);
-		default:
-			return rsc_usage("verify", "unknown option '%s'", argv[optind - 1]);
-		}
+	int c, rc;
+	while ((c = rsc_cli_next(&p)) > 0) {
+		if (c == 0x201)
+			env = p.arg;
+		else if ((rc = rsc_cli_pub_option(&pubs, "verify", p.arg)) != RSC_EXIT_OK)
+			return rc;
 	}
-	if (optind == argc)
+	if (c < 0)
+		return p.exit;
+	if (p.next == argc)
 		return rsc_usage("verify", "which snapshot? give SNAPSHOT");
-	if (npubs == 0)
-		return rsc_usage("verify", "no trusted key: give --pub FILE");
-
-	rsl_keyring *kr = NULL;
-	if (rsl_keyring_new(&kr) != RSL_OK) {
-		rsc_errorf("verify", "out of memory");
-		return RSC_EXIT_IO;
-	}
-	rsl_error err;
-	memset(&err, 0, sizeof err);
-	for (size_t i = 0; i < npubs; i++) {
-		if (rsc_cli_trust_key(kr, "verify", pubs[i]) != RSC_EXIT_OK) {
-			rsl_keyring_free(kr);
-			return RSC_EXIT_IO;
-		}
-	}
+	rsl_keyring *kr;
+	if ((rc = rsc_cli_keyring(&kr, "verify", &pubs)) != RSC_EXIT_OK)
+		return rc;
 	int worst = RSC_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = p.next; i < argc; i++) {
 		int r = verify_one(argv[i], kr, env);
 		if (r == RSC_EXIT_IO || (r == RSC_EXIT_INVALID && worst == RSC_EXIT_OK))
 			worst = r;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "source.h"
+#include "fileset.h"
 
 void rsc_diags_init(rsc_diags *d, rsc_arena *a)
 {

@@ -354,6 +354,18 @@ static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 				       who && who->email ? who->email : "");
 	const char *subject = git_commit_summary(commit);
 	out->subject = rsc_arena_strdup(a, subject ? subject : "");
+	/* The first parent's time, for the check that versions increase.  A
+	 * parent missing from the repository (a shallow clone's boundary)
+	 * leaves has_parent 0, like a root commit. */
+	git_commit *parent = NULL;
+	if (git_commit_parentcount(commit) > 0 &&
+	    git_commit_parent(&parent, commit, 0) == 0) {
+		out->has_parent = 1;
+		git_oid_tostr(out->parent, sizeof out->parent, git_commit_id(parent));
+		out->parent_time = (int64_t)git_commit_time(parent);
+	}
+	git_commit_free(parent);
+	git_error_clear();
 }
 
 static int read_git(rsc_fileset *out, collect *c, const char *root, const char *rev)
@@ -788,22 +800,6 @@ out:
 	free(existing);
 	rsc_arena_free(&a);
 	return rc;
-}
-
-const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path)
-{
-	size_t lo = 0, hi = fs ? fs->n : 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(fs->v[mid].path, path);
-		if (cmp == 0)
-			return &fs->v[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
 }
 
 /* Length of a URL scheme followed by "://" at the start of url, or 0. */

@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "fileset.h"
 
 /* Return codes shared by the compiler's modules. */
 #define RSC_OK 0
@@ -22,28 +23,6 @@
 #define RSC_MAX_FILE_SIZE (1024u * 1024u)
 #define RSC_MAX_FILES 1000000u
 
-typedef struct rsc_file {
-	const char *path; /* relative to the ruleset root, '/'-separated */
-	const char *data; /* NUL-terminated copy; len excludes the NUL */
-	size_t len;
-} rsc_file;
-
-typedef struct rsc_fileset {
-	rsc_file *v; /* sorted by path (bytewise) */
-	size_t n;
-	/* Provenance.  When read from git all of these are set; from the
-	 * worktree only root_path and repo_url may be, the rest are NULL/0. */
-	int from_git;
-	char commit[41];        /* hex object id of the commit */
-	int64_t commit_time;    /* committer time, seconds since the epoch */
-	int commit_tz;          /* committer offset in minutes */
-	const char *author;     /* "Name <email>" of the author */
-	const char *subject;    /* first line of the commit message */
-	const char *repo_url;   /* remote "origin" URL, credentials stripped; NULL if none */
-	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
-	const char *root;       /* the root as given to rsc_source_read (e.g. --root);
-				 * NULL when the fileset was built by hand */
-} rsc_fileset;
 
 /*
  * Reads every file under root whose name ends in ".yaml" or ".yml", from the
@@ -77,8 +56,6 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
  */
 int rsc_source_uncommitted(size_t *out, const char *root);
 
-/* Finds a file by path; NULL if absent. */
-const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path);
 
 /* Copies url without any "user:password@" or "user@" part of an
  * authority-form URL ("https://tok@host/x" -> "https://host/x"); scp-like

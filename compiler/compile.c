@@ -1,0 +1,192 @@
+/* compile.c - a ruleset at a revision -> checked, signed snapshots in
+ * memory (source.c -> load.c -> check.c -> encode.c -> cose.c -> librsl);
+ * see compile.h. */
+#include "compile.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cose.h"
+#include "rsl.h"
+
+static void say(rsc_compiled *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(rsc_compiled *out, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof out->message, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The version is the committer time, so a commit no later than its first
+ * parent would give a snapshot no newer than the parent's, which nodes
+ * refuse.  Adds an error when that is so.  A parent that is not in the
+ * repository (the boundary of a shallow clone) cannot be compared: skipped.
+ */
+static int check_version_increases(rsc_diags *d, const rsc_fileset *fs)
+{
+	if (!fs->from_git || !fs->has_parent || fs->commit_time > fs->parent_time)
+		return RSC_OK;
+	char a[RSC_TIME_MAX], b[RSC_TIME_MAX];
+	rsc_cli_utc_time(a, fs->commit_time);
+	rsc_cli_utc_time(b, fs->parent_time);
+	rsc_error(d, NULL, 0, 0, "commit %.7s's committer time (%s) is not after its "
+		  "parent %.7s's (%s): the snapshot's version would not increase and "
+		  "nodes would refuse it as a %s; make a new commit with a correct "
+		  "clock (git commit --allow-empty), or if this one is not pushed yet "
+		  "amend it (git commit --amend --no-edit gives it a new committer "
+		  "time); --allow-nonincreasing-version compiles it anyway",
+		  fs->commit, a, fs->parent, b,
+		  fs->commit_time == fs->parent_time ? "replay" : "rollback");
+	return RSC_EINVALID;
+}
+
+/* Marks in want[] the environments opts names; RSC_EUSAGE for an unknown
+ * one (listing the known) or a protected one compiled from the work tree. */
+static int choose_envs(rsc_compiled *out, int *want, const rsc_compile_options *o)
+{
+	const rsc_ruleset *rs = &out->ruleset;
+	for (size_t i = 0; i < rs->nenvs; i++)
+		want[i] = o->nenvs == 0;
+	for (size_t i = 0; i < o->nenvs; i++) {
+		int k = rsc_model_env_index(rs, o->envs[i]);
+		if (k < 0) {
+			char known[512] = "";
+			size_t off = 0;
+			for (size_t j = 0; j < rs->nenvs && off < sizeof known; j++)
+				off += (size_t)snprintf(known + off, sizeof known - off,
+							"%s%s", j ? ", " : "",
+							rs->envs[j].name);
+			say(out, "unknown environment '%s'; the ruleset has %s",
+			    o->envs[i], known);
+			return RSC_EUSAGE;
+		}
+		want[k] = 1;
+	}
+	if (!o->rev)
+		for (size_t i = 0; i < rs->nenvs; i++)
+			if (want[i] && rs->envs[i].protected_) {
+				say(out, "environment '%s' is protected: compile it from "
+				    "a commit (--rev), not --worktree; or name others "
+				    "with --env", rs->envs[i].name);
+				return RSC_EUSAGE;
+			}
+	return RSC_OK;
+}
+
+/* Opens snapshot s as a node would, trusting only pk. */
+static int self_check(rsc_compiled *out, const rsc_snapshot_bytes *s)
+{
+	rsl_keyring *kr = NULL;
+	rsl_snapshot *snap = NULL;
+	rsl_error e = { 0, "" };
+	int rc = rsl_keyring_new(&kr);
+	if (rc == RSL_OK)
+		rc = rsl_keyring_add_raw(kr, out->pk, &e);
+	if (rc == RSL_OK) {
+		rsl_open_options oo = RSL_OPEN_OPTIONS_INIT;
+		oo.keys = kr;
+		oo.environment = s->env_name;
+		rc = rsl_open_buffer(&snap, s->bytes, s->len, &oo, &e);
+	}
+	if (rc != RSL_OK)
+		say(out, "environment '%s': the loader refuses the snapshot just "
+		    "signed (%s: %s); this is a bug in rsc, nothing written",
+		    s->env_name, rsl_strerror(rc), e.message);
+	rsl_close(snap);
+	rsl_keyring_free(kr);
+	return rc == RSL_OK ? RSC_OK : RSC_EIO;
+}
+
+/* Encodes, signs and checks environment i into the next snapshot. */
+static int build_one(rsc_compiled *out, size_t i, const rsc_key *key,
+		     const rsc_compile_options *o)
+{
+	rsc_snapshot_bytes *s = &out->snaps[out->nsnaps];
+	unsigned char *body = NULL;
+	size_t bodylen = 0;
+	char err[512];
+	s->env = i;
+	s->env_name = out->ruleset.envs[i].name;
+	int rc = rsc_encode_body(&body, &bodylen, &out->ruleset, i, &out->prov,
+				 err, sizeof err);
+	if (rc == RSC_OK && o->test_body_hook)
+		o->test_body_hook(body, bodylen);
+	if (rc == RSC_OK)
+		rc = rsc_cose_sign1(&s->bytes, &s->len, body, bodylen, key, err,
+				    sizeof err);
+	free(body);
+	if (rc != RSC_OK) {
+		say(out, "environment '%s': %s", s->env_name, err);
+		return RSC_EIO;
+	}
+	out->nsnaps++;
+	return self_check(out, s);
+}
+
+int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
+{
+	memset(out, 0, sizeof *out);
+	rsc_diags_init(&out->diags, &out->arena);
+	rsc_key key;
+	int *want = NULL;
+	memset(&key, 0, sizeof key);
+
+	int rc = rsc_source_read(&out->files, &out->arena, o->root ? o->root : ".",
+				 o->rev, &out->diags);
+	if (rc == RSC_OK)
+		rc = rsc_model_load(&out->ruleset, &out->arena, &out->files, &out->diags);
+	if (rc == RSC_OK)
+		rc = rsc_model_check(&out->ruleset, &out->diags);
+	if (rc == RSC_OK && !o->allow_nonincreasing_version)
+		rc = check_version_increases(&out->diags, &out->files);
+	if (rc != RSC_OK)
+		goto out;
+
+	size_t n = out->ruleset.nenvs ? out->ruleset.nenvs : 1;
+	want = calloc(n, sizeof *want);
+	out->snaps = calloc(n, sizeof *out->snaps);
+	if (!want || !out->snaps) {
+		say(out, "out of memory");
+		rc = RSC_EIO;
+		goto out;
+	}
+	if ((rc = choose_envs(out, want, o)) != RSC_OK)
+		goto out;
+	if (o->key ? o->key(&key, o->key_arg) != 0 : rsc_key_generate(&key) != 0) {
+		if (!o->key)
+			say(out, "cannot generate an ephemeral signing key");
+		rc = RSC_EIO;
+		goto out;
+	}
+	memcpy(out->pk, key.pk, sizeof out->pk);
+	rsc_provenance_from_fileset(&out->prov, &out->files);
+	for (size_t i = 0; i < out->ruleset.nenvs && rc == RSC_OK; i++)
+		if (want[i])
+			rc = build_one(out, i, &key, o);
+out:
+	if (rc != RSC_OK) {
+		for (size_t i = 0; i < out->nsnaps; i++)
+			free(out->snaps[i].bytes);
+		out->nsnaps = 0;
+	}
+	free(want);
+	rsc_key_wipe(&key);
+	return rc;
+}
+
+void rsc_compiled_free(rsc_compiled *out)
+{
+	for (size_t i = 0; i < out->nsnaps; i++)
+		free(out->snaps[i].bytes);
+	free(out->snaps);
+	rsc_diags_free(&out->diags);
+	rsc_arena_free(&out->arena);
+	memset(out, 0, sizeof *out);
+}
