@@ -7,6 +7,7 @@
 
 #include "load.h"
 #include "scalar.h"
+#include "suggest.h"
 
 rsc_pos rsc_load_pos(const rsc_ynode *n)
 {
@@ -59,34 +60,6 @@ const rsc_ynode *rsc_load_map_key(const rsc_ynode *map, const char *key)
 	return NULL;
 }
 
-/* Edit distance with adjacent transpositions (optimal string alignment),
- * or 3 when it is more than 2; keys are short. */
-static size_t edit_distance(const char *x, size_t xl, const char *y, size_t yl)
-{
-	enum { MAXL = 32 };
-	if (xl >= MAXL || yl >= MAXL || (xl > yl ? xl - yl : yl - xl) > 2)
-		return 3;
-	size_t dist[MAXL][MAXL];
-	for (size_t i = 0; i <= xl; i++)
-		dist[i][0] = i;
-	for (size_t j = 0; j <= yl; j++)
-		dist[0][j] = j;
-	for (size_t i = 1; i <= xl; i++)
-		for (size_t j = 1; j <= yl; j++) {
-			size_t cost = x[i - 1] != y[j - 1];
-			size_t best = dist[i - 1][j - 1] + cost;
-			if (dist[i - 1][j] + 1 < best)
-				best = dist[i - 1][j] + 1;
-			if (dist[i][j - 1] + 1 < best)
-				best = dist[i][j - 1] + 1;
-			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] &&
-			    dist[i - 2][j - 2] + 1 < best)
-				best = dist[i - 2][j - 2] + 1;
-			dist[i][j] = best;
-		}
-	return dist[xl][yl] > 2 ? 3 : dist[xl][yl];
-}
-
 /* The allowed key that k is most likely a misspelling of, one the mapping
  * does not already have; NULL if none is close (two edits, one for keys of
  * up to four characters). */
@@ -97,9 +70,9 @@ static const char *likely_key(const rsc_ynode *map, const rsc_ynode *k,
 	size_t best_d = 3;
 	for (size_t i = 0; allowed[i]; i++) {
 		size_t al = strlen(allowed[i]);
-		size_t limit = al <= 4 ? 1 : 2;
-		size_t dd = edit_distance(k->text, k->len, allowed[i], al);
-		if (dd <= limit && dd < best_d && !rsc_load_map_key(map, allowed[i])) {
+		size_t dd = rsc_edit_distance(k->text, k->len, allowed[i], al);
+		if (rsc_close_enough(dd, al) && dd < best_d &&
+		    !rsc_load_map_key(map, allowed[i])) {
 			best = allowed[i];
 			best_d = dd;
 		}
