@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "../loader/rfc3339.h"
+#include "../loader/semver.h"
 
 #define SHOW_MAX 60
 
@@ -896,87 +900,24 @@ int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 	return 0;
 }
 
-static int leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && leap(y) ? 29 : dim[m - 1];
-}
-
-/* n digits at s as a number, or -1. */
-static int digits_at(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DD" at s (10 bytes available); 0 or -1. */
+/* "YYYY-MM-DD" at s (10 bytes available), a real date; 0 or -1. */
 static int parse_date(const char *s, int *y, int *m, int *day)
 {
-	*y = digits_at(s, 4);
-	*m = s[4] == '-' ? digits_at(s + 5, 2) : -1;
-	*day = s[7] == '-' ? digits_at(s + 8, 2) : -1;
-	if (*y < 0 || *m < 1 || *m > 12 || *day < 1 || *day > days_in_month(*y, *m))
-		return -1;
-	return 0;
-}
-
-int64_t rsc_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !is_digit(s[i]))
+			return -1;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*day = atoi(s + 8);
+	return rsl__is_date(*y, *m, *day) ? 0 : -1;
 }
 
 int rsc_parse_rfc3339(const char *s, int64_t *out)
 {
-	size_t len = strlen(s);
-	int y, mo, d;
-	if (len < 20 || parse_date(s, &y, &mo, &d) < 0)
+	rsl__time t;
+	if (rsl__rfc3339_parse(&t, s, strlen(s)) < 0)
 		return -1;
-	if (s[10] != 'T' && s[10] != 't')
-		return -1;
-	int h = digits_at(s + 11, 2);
-	int mi = s[13] == ':' ? digits_at(s + 14, 2) : -1;
-	int sec = s[16] == ':' ? digits_at(s + 17, 2) : -1;
-	/* 60: a leap second, which RFC 3339 allows */
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
-		return -1;
-	size_t i = 19;
-	if (s[i] == '.') {
-		size_t st = ++i;
-		while (is_digit(s[i]))
-			i++;
-		if (i == st)
-			return -1;
-	}
-	int64_t off = 0;
-	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
-		off = 0;
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == len && s[i + 3] == ':') {
-		int oh = digits_at(s + i + 1, 2), om = digits_at(s + i + 4, 2);
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
-			return -1;
-		off = (int64_t)(oh * 3600 + om * 60);
-		if (s[i] == '-')
-			off = -off;
-	} else {
-		return -1;
-	}
-	int64_t days = rsc_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*out = days * 86400 + h * 3600 + mi * 60 + sec - off;
+	*out = t.sec;
 	return 0;
 }
 
@@ -995,18 +936,42 @@ int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 	return 0;
 }
 
+/* sec as "2026-01-01T00:00:00Z", for a suggestion in a message. */
+static void utc_text(char *out, size_t cap, int64_t sec)
+{
+	time_t tt = (time_t)sec;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, cap, "%" PRId64 " seconds", sec);
+}
+
 int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d)
 {
 	if (need_scalar(n, "an RFC 3339 time", field, d) < 0)
 		return -1;
-	if (rsc_parse_rfc3339(n->text, out) < 0) {
+	rsl__time t;
+	if (rsl__rfc3339_parse(&t, n->text, n->len) < 0) {
 		rsc_yerror(d, n,
 			   "invalid time '%s' for '%s': expected an RFC 3339 time with "
 			   "an offset, like 2026-12-01T09:00:00Z",
 			   SHOWN(d, n), field);
 		return -1;
 	}
+	/* A snapshot stores whole seconds (docs/snapshot-format.md): refuse
+	 * a fraction rather than drop it. */
+	if (t.frac_len > 0) {
+		char whole[32], next[32];
+		utc_text(whole, sizeof whole, t.sec);
+		utc_text(next, sizeof next, t.sec + 1);
+		rsc_yerror(d, n,
+			   "time '%s' for '%s' has fractional seconds '%s'; the "
+			   "ruleset's times are whole seconds: write %s or %s",
+			   SHOWN(d, n), field, rsc_show(d, n->text + t.frac_at, t.frac_len),
+			   whole, next);
+		return -1;
+	}
+	*out = t.sec;
 	return 0;
 }
 
@@ -1064,65 +1029,22 @@ int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
 	return 0;
 }
 
-/* [0-9A-Za-z-]+ identifiers separated by '.', from s[*i]; numeric ones
- * without leading zeros when numeric_strict. */
-static int semver_idents(const char *s, size_t len, size_t *i, int numeric_strict)
-{
-	for (;;) {
-		size_t st = *i;
-		int all_digits = 1;
-		while (*i < len && (is_alpha(s[*i]) || is_digit(s[*i]) || s[*i] == '-')) {
-			if (!is_digit(s[*i]))
-				all_digits = 0;
-			(*i)++;
-		}
-		if (*i == st)
-			return 0;
-		if (numeric_strict && all_digits && s[st] == '0' && *i - st > 1)
-			return 0;
-		if (*i < len && s[*i] == '.') {
-			(*i)++;
-			continue;
-		}
-		return 1;
-	}
-}
-
-int rsc_is_semver(const char *s, size_t len)
-{
-	size_t i = len && s[0] == 'v' ? 1 : 0;
-	for (int part = 0; part < 3; part++) {
-		size_t st = i;
-		while (i < len && is_digit(s[i]))
-			i++;
-		if (i == st || (s[st] == '0' && i - st > 1))
-			return 0;
-		if (part < 2) {
-			if (i >= len || s[i] != '.')
-				return 0;
-			i++;
-		}
-	}
-	if (i < len && s[i] == '-') {
-		i++;
-		if (!semver_idents(s, len, &i, 1))
-			return 0;
-	}
-	if (i < len && s[i] == '+') {
-		i++;
-		if (!semver_idents(s, len, &i, 0))
-			return 0;
-	}
-	return i == len;
-}
-
 int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	if (need_scalar(n, "a semantic version", field, d) < 0)
 		return -1;
-	if (!rsc_is_semver(n->text, n->len)) {
+	rsl__semver v;
+	int rc = rsl__semver_parse(&v, n->text, n->len);
+	if (rc == RSL__SEMVER_RANGE) {
+		rsc_yerror(d, n,
+			   "semantic version '%s' for '%s' is out of range: MAJOR, "
+			   "MINOR and PATCH are each at most 18446744073709551615",
+			   SHOWN(d, n), field);
+		return -1;
+	}
+	if (rc != 0) {
 		rsc_yerror(d, n,
 			   "invalid semantic version '%s' for '%s': expected "
 			   "MAJOR.MINOR.PATCH, like 2.3.0 or 1.0.0-rc.1",

@@ -70,7 +70,9 @@ int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 		    const char *field, rsc_diags *d);
 
-/* An RFC 3339 time with an offset: seconds since the epoch. */
+/* An RFC 3339 time with an offset, by the loader's grammar (loader/
+ * rfc3339.h), in whole seconds since the epoch: a fraction is refused, since
+ * a snapshot stores whole seconds. */
 int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d);
 
@@ -79,18 +81,15 @@ int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
 		       rsc_diags *d);
 
-/* A semantic version (SemVer 2.0.0, optional leading 'v'): the text as
- * written in a STRING value. */
+/* A semantic version by the loader's grammar (loader/semver.h: SemVer
+ * 2.0.0, optional leading 'v', numbers within 64 bits): the text as written
+ * in a STRING value. */
 int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d);
-int rsc_is_semver(const char *s, size_t len);
 
 /* The shortest text of a finite double that reads back to the same value,
  * always with a '.', an 'e' or both ("2.0", "0.1", "1e+20"); independent of
  * the locale.  buf needs 32 bytes. */
 void rsc_format_double(char *buf, size_t cap, double v);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t rsc_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 #endif

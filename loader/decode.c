@@ -604,8 +604,11 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		 * memory the snapshot owns. */
 		if (d->fill && !d->overflow)
 			s = out->value.s.p;
-		if (rsl__semver_parse(&out->semver, s, n) != 0)
-			return fail(d, RSL_EFORMAT, "'%.*s' is not a semantic version",
+		if ((rc = rsl__semver_parse(&out->semver, s, n)) != 0)
+			return fail(d, RSL_EFORMAT, rc == RSL__SEMVER_RANGE
+				    ? "'%.*s' is not a semantic version: a number "
+				      "is over 18446744073709551615"
+				    : "'%.*s' is not a semantic version",
 				    (int)(n > 64 ? 64 : n), s);
 		return RSL_OK;
 	}

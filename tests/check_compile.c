@@ -526,6 +526,39 @@ START_TEST(invalid_ruleset_writes_nothing)
 }
 END_TEST
 
+/* What validate accepts, every node opens: the compiler reads SemVer and
+ * RFC 3339 with the loader's grammar, so a version over 2^64 or a fraction
+ * of a second is an error at file:line:col, not a signed snapshot that
+ * nodes refuse or a time silently cut. */
+START_TEST(validate_refuses_what_the_loader_would)
+{
+	char *d = fixture_repo("compile-grammar");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	tu_write(repo, "environments/dev/new-checkout.yaml",
+		 "enabled: true\nrules:\n  - name: r\n    when:\n      attribute: v\n"
+		 "      semver_gte: \"18446744073709551616.0.0\"\n    serve: on\n"
+		 "  - name: t\n    when:\n      attribute: t\n"
+		 "      after: 2026-01-01T00:00:00.500Z\n    serve: on\ndefault: off\n");
+	ck_assert_int_eq(rsc("validate --root '%s' --worktree", repo), 1);
+	char want[4096];
+	snprintf(want, sizeof want,
+		 "%s/environments/dev/new-checkout.yaml:6:19: error: semantic version "
+		 "'18446744073709551616.0.0' for 'semver_gte' is out of range: MAJOR, MINOR "
+		 "and PATCH are each at most 18446744073709551615\n"
+		 "        semver_gte: \"18446744073709551616.0.0\"\n"
+		 "                    ^\n"
+		 "%s/environments/dev/new-checkout.yaml:11:14: error: time "
+		 "'2026-01-01T00:00:00.500Z' for 'after' has fractional seconds '.500'; the "
+		 "ruleset's times are whole seconds: write 2026-01-01T00:00:00Z or "
+		 "2026-01-01T00:00:01Z\n"
+		 "        after: 2026-01-01T00:00:00.500Z\n"
+		 "               ^\n", repo, repo);
+	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "got:\n%s\nwant:\n%s", err_,
+		      want);
+}
+END_TEST
+
 START_TEST(failed_write_leaves_no_partial_file)
 {
 	char *d = fixture_repo("compile-failwrite");
@@ -826,6 +859,7 @@ Suite *compile_suite(void)
 	tcase_add_test(tc, revert_gets_a_higher_version_and_the_old_content);
 	tcase_add_test(tc, signing_key_from_the_environment);
 	tcase_add_test(tc, invalid_ruleset_writes_nothing);
+	tcase_add_test(tc, validate_refuses_what_the_loader_would);
 	tcase_add_test(tc, failed_write_leaves_no_partial_file);
 	tcase_add_test(tc, same_bytes_from_any_clone);
 	tcase_add_test(tc, commit_time_must_be_after_the_parents);
