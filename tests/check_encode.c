@@ -482,7 +482,11 @@ START_TEST(key_pem_round_trip_matches_openssl)
 					     sizeof err), 0);
 	ck_assert_int_eq(memcmp(pk, k.pk, 32), 0);
 
-	ck_assert_int_eq(rsc_key_read_file(&k2, "tests/fixtures/compile/test.key", err,
+	/* a key file must be private: git checks the fixture out 0644 */
+	ck_assert_int_eq(tu_sh("mkdir -p tests/tmp/keys && cp tests/fixtures/compile/test.key "
+			       "tests/tmp/keys/encode.key && chmod 600 tests/tmp/keys/encode.key"),
+			 0);
+	ck_assert_int_eq(rsc_key_read_file(&k2, "tests/tmp/keys/encode.key", err,
 					   sizeof err), 0);
 	ck_assert_int_eq(memcmp(k.sk, k2.sk, 64), 0);
 	rsc_key_wipe(&k2);
