@@ -76,18 +76,12 @@ typedef struct rsc_provenance {
 /* Fills p from fs (pointers into fs). */
 void rsc_provenance_from_fileset(rsc_provenance *out, const rsc_fileset *fs);
 
-/*
- * The repository name written as provenance.repo: the remote URL reduced to
- * one spelling per repository, so that the way it was cloned never changes a
- * snapshot's bytes (docs/snapshot-format.md).  Drops the scheme, any
- * user[:password]@, a default port (kept when not the scheme's default), the
- * query and fragment, a trailing ".git" and "/"; lowercases the host; turns
- * scp-like "git@host:o/r" into "host/o/r" and "file:///x" into "/x".  So
- * "https://u:t@GitHub.com/o/r.git", "git@github.com:o/r.git" and
- * "ssh://git@github.com:22/o/r" all give "github.com/o/r".  Returns a malloc'd
- * string (the caller frees it), "" when nothing is left, NULL for a NULL url
- * or when out of memory.
- */
+/* The repository name written as provenance.repo: the remote URL reduced to
+ * one spelling per repository by the library (loader/repo_url.h,
+ * rsl__url_repo_name), so that the way it was cloned never changes a
+ * snapshot's bytes (docs/snapshot-format.md).  Returns a malloc'd string
+ * (the caller frees it), "" when nothing is left, NULL for a NULL url or
+ * when out of memory. */
 char *rsc_repo_name(const char *url);
 
 /*

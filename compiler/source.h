@@ -80,9 +80,10 @@ int rsc_source_uncommitted(size_t *out, const char *root);
 /* Finds a file by path; NULL if absent. */
 const rsc_file *rsc_fileset_find(const rsc_fileset *fs, const char *path);
 
-/* Copies url without any "user:password@" or "user@" part of an
- * authority-form URL ("https://tok@host/x" -> "https://host/x"); scp-like
- * "git@host:x" keeps its user, which is not a secret. */
+/* Copies url (in a) without any "user:password@" or "user@" part of an
+ * authority-form URL ("https://tok@host/x" -> "https://host/x"), nor a query
+ * or fragment; scp-like "git@host:x" keeps its user, which is not a secret.
+ * The library's rule (loader/repo_url.h); NULL for a NULL url. */
 char *rsc_strip_credentials(rsc_arena *a, const char *url);
 
 #endif
