@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "../loader/rfc3339.h"
 #include "../loader/semver.h"
 
 #define SHOW_MAX 60
@@ -476,8 +474,8 @@ const char *rsc_describe_value(rsc_diags *d, const rsc_value *v)
 /* The checks every typed field starts with: a scalar, and not empty.
  * Reports "expected <what> for '<field>', found a list" or "missing value
  * for '<field>'" and returns -1; 0 when n is a non-empty scalar. */
-static int need_scalar(const rsc_ynode *n, const char *what, const char *field,
-		       rsc_diags *d)
+int rsc_scalar_need(const rsc_ynode *n, const char *what, const char *field,
+		    rsc_diags *d)
 {
 	if (n->kind != RSC_Y_SCALAR) {
 		rsc_yerror(d, n, "expected %s for '%s', found %s", what, field,
@@ -494,7 +492,7 @@ static int need_scalar(const rsc_ynode *n, const char *what, const char *field,
 int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d)
 {
-	if (need_scalar(n, "text", field, d) < 0)
+	if (rsc_scalar_need(n, "text", field, d) < 0)
 		return -1;
 	*out = n->text;
 	return 0;
@@ -601,8 +599,8 @@ int rsc_scalar_bool(int *out, const rsc_ynode *n, const char *field,
 
 /* Types a scalar by the value table; null_ok for object payloads, where
  * *is_null reports a null. */
-static int typed_value(rsc_value *out, const rsc_ynode *n, const char *field,
-		       int null_ok, int *is_null, rsc_diags *d)
+int rsc_scalar_typed(rsc_value *out, const rsc_ynode *n, const char *field,
+		     int null_ok, int *is_null, rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	if (!n->plain) {
@@ -657,7 +655,7 @@ int rsc_scalar_value(rsc_value *out, const rsc_ynode *n, const char *field,
 			   field, rsc_ynode_kind_name(n));
 		return -1;
 	}
-	return typed_value(out, n, field, 0, NULL, d);
+	return rsc_scalar_typed(out, n, field, 0, NULL, d);
 }
 
 int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
@@ -703,337 +701,13 @@ int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
 }
 
 /* ------------------------------------------------------------------ */
-/* Object payloads as JSON */
-
-typedef struct sbuf {
-	char *p;
-	size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t len)
-{
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (b->n + len + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			fputs("rsc: out of memory\n", stderr);
-			abort();
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-/* RFC 8259 string: quote, backslash and control characters escaped. */
-static void sb_json_string(sbuf *b, const char *s, size_t len)
-{
-	sb_put(b, "\"", 1);
-	size_t run = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_put(b, s + run, i - run);
-		run = i + 1;
-		char esc[8];
-		switch (c) {
-		case '"': sb_put(b, "\\\"", 2); break;
-		case '\\': sb_put(b, "\\\\", 2); break;
-		case '\b': sb_put(b, "\\b", 2); break;
-		case '\f': sb_put(b, "\\f", 2); break;
-		case '\n': sb_put(b, "\\n", 2); break;
-		case '\r': sb_put(b, "\\r", 2); break;
-		case '\t': sb_put(b, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			sb_put(b, esc, 6);
-		}
-	}
-	sb_put(b, s + run, len - run);
-	sb_put(b, "\"", 1);
-}
-
-static int json_node(sbuf *b, const rsc_ynode *n, const char *field, int depth,
-		     rsc_diags *d)
-{
-	if (n->kind != RSC_Y_SCALAR && depth > RSL_MAX_COND_DEPTH) {
-		rsc_yerror(d, n, "object value for '%s' is nested deeper than %d levels",
-			   field, RSL_MAX_COND_DEPTH);
-		return -1;
-	}
-	int rc = 0;
-	switch (n->kind) {
-	case RSC_Y_MAP:
-		sb_put(b, "{", 1);
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				sb_put(b, ",", 1);
-			sb_json_string(b, n->keys[i]->text, n->keys[i]->len);
-			sb_put(b, ":", 1);
-			if (json_node(b, n->items[i], n->keys[i]->text, depth + 1, d) < 0)
-				rc = -1;
-		}
-		sb_put(b, "}", 1);
-		return rc;
-	case RSC_Y_SEQ:
-		sb_put(b, "[", 1);
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				sb_put(b, ",", 1);
-			if (json_node(b, n->items[i], field, depth + 1, d) < 0)
-				rc = -1;
-		}
-		sb_put(b, "]", 1);
-		return rc;
-	case RSC_Y_SCALAR:
-		break;
-	}
-	rsc_value v;
-	int is_null = 0;
-	if (typed_value(&v, n, field, 1, &is_null, d) < 0)
-		return -1;
-	char num[40];
-	if (is_null) {
-		sb_puts(b, "null");
-		return 0;
-	}
-	switch (v.kind) {
-	case RSC_V_BOOL:
-		sb_puts(b, v.b ? "true" : "false");
-		break;
-	case RSC_V_INT:
-		snprintf(num, sizeof num, "%" PRId64, v.i);
-		sb_puts(b, num);
-		break;
-	case RSC_V_FLOAT:
-		rsc_format_double(num, sizeof num, v.f);
-		sb_puts(b, num);
-		break;
-	case RSC_V_STRING:
-	case RSC_V_JSON:
-		sb_json_string(b, v.s, v.slen);
-		break;
-	}
-	return 0;
-}
-
-int rsc_scalar_json(rsc_value *out, rsc_arena *a, const rsc_ynode *n,
-		    const char *field, rsc_diags *d)
-{
-	memset(out, 0, sizeof *out);
-	sbuf b = { NULL, 0, 0 };
-	int rc = json_node(&b, n, field, 1, d);
-	if (rc == 0) {
-		out->kind = RSC_V_JSON;
-		out->s = rsc_arena_strndup(a, b.p ? b.p : "", b.n);
-		out->slen = b.n;
-	}
-	free(b.p);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Durations, dates, times, percentages, versions */
-
-static const char *human_seconds(rsc_diags *d, int64_t s)
-{
-	static const struct {
-		int64_t secs;
-		const char *unit;
-	} units[] = { { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" } };
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (s % units[i].secs == 0 || units[i].secs == 1) {
-			int64_t k = s / units[i].secs;
-			return rsc_arena_printf(d->arena, "%" PRId64 " %s%s", k, units[i].unit,
-						k == 1 ? "" : "s");
-		}
-	return "";
-}
-
-int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
-			int64_t min, int64_t max, rsc_diags *d)
-{
-	if (need_scalar(n, "a duration", field, d) < 0)
-		return -1;
-	const char *t = n->text;
-	size_t len = n->len, digits = len - 1;
-	int ok = len >= 2 && digits <= 12 && (t[0] != '0' || digits == 1);
-	int64_t v = 0;
-	for (size_t i = 0; ok && i < digits; i++) {
-		ok = is_digit(t[i]);
-		v = v * 10 + (t[i] - '0');
-	}
-	int64_t unit = 0;
-	if (ok) {
-		switch (t[len - 1]) {
-		case 's': unit = 1; break;
-		case 'm': unit = 60; break;
-		case 'h': unit = 3600; break;
-		case 'd': unit = 86400; break;
-		default: ok = 0;
-		}
-	}
-	if (!ok) {
-		rsc_yerror(d, n,
-			   "invalid duration '%s' for '%s': expected an integer followed "
-			   "by s, m, h or d (90m, 36h, 7d)",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	v *= unit;
-	if (v < min || v > max) {
-		rsc_yerror(d, n, "duration '%s' for '%s' is out of range: expected %s to %s",
-			   SHOWN(d, n), field, human_seconds(d, min), human_seconds(d, max));
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* "YYYY-MM-DD" at s (10 bytes available), a real date; 0 or -1. */
-static int parse_date(const char *s, int *y, int *m, int *day)
-{
-	for (int i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : !is_digit(s[i]))
-			return -1;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*day = atoi(s + 8);
-	return rsl__is_date(*y, *m, *day) ? 0 : -1;
-}
-
-int rsc_parse_rfc3339(const char *s, int64_t *out)
-{
-	rsl__time t;
-	if (rsl__rfc3339_parse(&t, s, strlen(s)) < 0)
-		return -1;
-	*out = t.sec;
-	return 0;
-}
-
-int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
-		    const char *field, rsc_diags *d)
-{
-	if (need_scalar(n, "a date (YYYY-MM-DD)", field, d) < 0)
-		return -1;
-	if (n->len != 10 || parse_date(n->text, y, m, day) < 0) {
-		rsc_yerror(d, n,
-			   "invalid date '%s' for '%s': expected YYYY-MM-DD, a real "
-			   "calendar date",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	return 0;
-}
-
-/* sec as "2026-01-01T00:00:00Z", for a suggestion in a message. */
-static void utc_text(char *out, size_t cap, int64_t sec)
-{
-	time_t tt = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, cap, "%" PRId64 " seconds", sec);
-}
-
-int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
-		    rsc_diags *d)
-{
-	if (need_scalar(n, "an RFC 3339 time", field, d) < 0)
-		return -1;
-	rsl__time t;
-	if (rsl__rfc3339_parse(&t, n->text, n->len) < 0) {
-		rsc_yerror(d, n,
-			   "invalid time '%s' for '%s': expected an RFC 3339 time with "
-			   "an offset, like 2026-12-01T09:00:00Z",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	/* A snapshot stores whole seconds (docs/snapshot-format.md): refuse
-	 * a fraction rather than drop it. */
-	if (t.frac_len > 0) {
-		char whole[32], next[32];
-		utc_text(whole, sizeof whole, t.sec);
-		utc_text(next, sizeof next, t.sec + 1);
-		rsc_yerror(d, n,
-			   "time '%s' for '%s' has fractional seconds '%s'; the "
-			   "ruleset's times are whole seconds: write %s or %s",
-			   SHOWN(d, n), field, rsc_show(d, n->text + t.frac_at, t.frac_len),
-			   whole, next);
-		return -1;
-	}
-	*out = t.sec;
-	return 0;
-}
-
-int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
-		       rsc_diags *d)
-{
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected a percentage for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
-		return -1;
-	}
-	rsc_value v;
-	if (rsc_scalar_number(&v, n, field, d) < 0)
-		return -1;
-	const char *t = n->text;
-	if (t[0] == '-' && !(v.kind == RSC_V_INT ? v.i == 0 : v.f == 0)) {
-		rsc_yerror(d, n, "percentage '%s' for '%s' is out of range: expected 0 to 100",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	if (strpbrk(t, "eE")) {
-		rsc_yerror(d, n,
-			   "percentage '%s' for '%s' must be written as a decimal number "
-			   "like 12.5",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	size_t i = t[0] == '-' ? 1 : 0, ip = 0;
-	uint64_t whole = 0;
-	for (; is_digit(t[i]); i++, ip++)
-		if (ip < 8)
-			whole = whole * 10 + (uint64_t)(t[i] - '0');
-	uint64_t frac = 0;
-	size_t nfrac = 0;
-	if (t[i] == '.') {
-		for (i++; is_digit(t[i]); i++, nfrac++)
-			if (nfrac < 3)
-				frac = frac * 10 + (uint64_t)(t[i] - '0');
-	}
-	if (nfrac > 3) {
-		rsc_yerror(d, n,
-			   "percentage '%s' for '%s' has more than three decimals (0.001 "
-			   "is the smallest step)",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	for (size_t k = nfrac; k < 3; k++)
-		frac *= 10;
-	if (ip > 3 || whole * 1000 + frac > RSL_WEIGHT_TOTAL) {
-		rsc_yerror(d, n, "percentage '%s' for '%s' is out of range: expected 0 to 100",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	*out = (uint32_t)(whole * 1000 + frac);
-	return 0;
-}
+/* Versions */
 
 int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
-	if (need_scalar(n, "a semantic version", field, d) < 0)
+	if (rsc_scalar_need(n, "a semantic version", field, d) < 0)
 		return -1;
 	rsl__semver v;
 	int rc = rsl__semver_parse(&v, n->text, n->len);
