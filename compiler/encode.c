@@ -87,23 +87,23 @@ static void condition(enc *e, const rsc_cond *c, int depth)
 		return;
 	}
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "op");
+	rsc_cw_key(w, RSL_K_OP);
 	rsc_cw_uint(w, (uint64_t)c->op);
 	if (c->op >= RSL_OP_EQ && c->op <= RSL_OP_EXISTS) {
-		rsc_cw_key(w, "attr");
+		rsc_cw_key(w, RSL_K_ATTR);
 		rsc_cw_cstr(w, c->attribute ? c->attribute : "");
 	}
 	switch (c->op) {
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN:
-		rsc_cw_key(w, "values");
+		rsc_cw_key(w, RSL_K_VALUES);
 		rsc_cw_array(w, c->nlist);
 		for (size_t i = 0; i < c->nlist; i++)
 			operand(e, &c->list[i], &c->pos);
 		break;
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
-		rsc_cw_key(w, "value");
+		rsc_cw_key(w, RSL_K_VALUE);
 		rsc_cw_int(w, c->time);
 		break;
 	case RSL_OP_ALL:
@@ -113,7 +113,7 @@ static void condition(enc *e, const rsc_cond *c, int depth)
 			bad(e, &c->pos, "a combinator with a wrong number of conditions");
 			break;
 		}
-		rsc_cw_key(w, "kids");
+		rsc_cw_key(w, RSL_K_KIDS);
 		rsc_cw_array(w, c->nkids);
 		for (size_t i = 0; i < c->nkids; i++)
 			condition(e, c->kids[i], depth + 1);
@@ -122,7 +122,7 @@ static void condition(enc *e, const rsc_cond *c, int depth)
 		if (c->segment_index < 0 ||
 		    (size_t)c->segment_index >= e->rs->nsegments)
 			bad(e, &c->pos, "an unresolved segment reference");
-		rsc_cw_key(w, "segment");
+		rsc_cw_key(w, RSL_K_SEGMENT);
 		rsc_cw_uint(w, (uint64_t)(c->segment_index < 0 ? 0 : c->segment_index));
 		break;
 	default:
@@ -130,12 +130,12 @@ static void condition(enc *e, const rsc_cond *c, int depth)
 			bad(e, &c->pos, "an unknown condition operator");
 			break;
 		}
-		rsc_cw_key(w, "value");
+		rsc_cw_key(w, RSL_K_VALUE);
 		operand(e, &c->value, &c->pos);
 		break;
 	}
 	if (c->case_insensitive && c->op >= RSL_OP_EQ && c->op <= RSL_OP_ENDS_WITH) {
-		rsc_cw_key(w, "ci");
+		rsc_cw_key(w, RSL_K_CI);
 		rsc_cw_bool(w, 1);
 	}
 	rsc_cw_map_end(w);
@@ -156,34 +156,34 @@ static void serve(enc *e, const rsc_serve *s, size_t nvariants)
 	rsc_cw *w = &e->w;
 	const char *by = s->by ? s->by : "targeting_key";
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "kind");
+	rsc_cw_key(w, RSL_K_KIND);
 	rsc_cw_uint(w, (uint64_t)s->kind);
 	switch (s->kind) {
 	case RSL_SERVE_VARIANT:
-		rsc_cw_key(w, "variant");
+		rsc_cw_key(w, RSL_K_VARIANT);
 		vref(e, &s->variant, nvariants);
 		break;
 	case RSL_SERVE_SPLIT:
-		rsc_cw_key(w, "by");
+		rsc_cw_key(w, RSL_K_BY);
 		rsc_cw_cstr(w, by);
-		rsc_cw_key(w, "split");
+		rsc_cw_key(w, RSL_K_SPLIT);
 		split(e, &s->split, nvariants);
 		break;
 	case RSL_SERVE_SCHEDULE:
-		rsc_cw_key(w, "by");
+		rsc_cw_key(w, RSL_K_BY);
 		rsc_cw_cstr(w, by);
-		rsc_cw_key(w, "steps");
+		rsc_cw_key(w, RSL_K_STEPS);
 		rsc_cw_array(w, s->nsteps);
 		for (size_t i = 0; i < s->nsteps; i++) {
 			const rsc_step *st = &s->steps[i];
 			rsc_cw_map_begin(w);
-			rsc_cw_key(w, "at");
+			rsc_cw_key(w, RSL_K_AT);
 			rsc_cw_int(w, st->at);
 			if (st->kind == RSL_SERVE_SPLIT) {
-				rsc_cw_key(w, "split");
+				rsc_cw_key(w, RSL_K_SPLIT);
 				split(e, &st->split, nvariants);
 			} else {
-				rsc_cw_key(w, "variant");
+				rsc_cw_key(w, RSL_K_VARIANT);
 				vref(e, &st->variant, nvariants);
 			}
 			rsc_cw_map_end(w);
@@ -239,11 +239,11 @@ static void targeting(enc *e, const rsc_flag *f, const rsc_targeting *t)
 {
 	rsc_cw *w = &e->w;
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "file");
+	rsc_cw_key(w, RSL_K_FILE);
 	rsc_cw_cstr(w, t->file ? t->file : "");
-	rsc_cw_key(w, "enabled");
+	rsc_cw_key(w, RSL_K_ENABLED);
 	rsc_cw_bool(w, t->enabled);
-	rsc_cw_key(w, "requires");
+	rsc_cw_key(w, RSL_K_REQUIRES);
 	rsc_cw_array(w, t->nrequires);
 	for (size_t i = 0; i < t->nrequires; i++) {
 		const rsc_req *r = &t->requires[i];
@@ -256,26 +256,26 @@ static void targeting(enc *e, const rsc_flag *f, const rsc_targeting *t)
 		rsc_cw_uint(w, (uint64_t)r->flag_index);
 		vref(e, &r->variant, pf->nvariants);
 	}
-	rsc_cw_key(w, "rules");
+	rsc_cw_key(w, RSL_K_RULES);
 	rsc_cw_array(w, t->nrules);
 	for (size_t i = 0; i < t->nrules; i++) {
 		const rsc_rule *r = &t->rules[i];
 		rsc_cw_map_begin(w);
-		rsc_cw_key(w, "name");
+		rsc_cw_key(w, RSL_K_NAME);
 		rsc_cw_cstr(w, r->name ? r->name : "");
-		rsc_cw_key(w, "line");
+		rsc_cw_key(w, RSL_K_LINE);
 		rsc_cw_uint(w, r->pos.line);
-		rsc_cw_key(w, "serve");
+		rsc_cw_key(w, RSL_K_SERVE);
 		serve(e, &r->serve, f->nvariants);
 		if (r->when) {
-			rsc_cw_key(w, "when");
+			rsc_cw_key(w, RSL_K_WHEN);
 			condition(e, r->when, 1);
 		}
 		rsc_cw_map_end(w);
 	}
-	rsc_cw_key(w, "default");
+	rsc_cw_key(w, RSL_K_DEFAULT);
 	serve(e, &t->dflt, f->nvariants);
-	rsc_cw_key(w, "default_line");
+	rsc_cw_key(w, RSL_K_DEFAULT_LINE);
 	rsc_cw_uint(w, t->dflt_pos.line);
 	rsc_cw_map_end(w);
 }
@@ -284,27 +284,27 @@ static void flag(enc *e, const rsc_flag *f, size_t env)
 {
 	rsc_cw *w = &e->w;
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "key");
+	rsc_cw_key(w, RSL_K_KEY);
 	rsc_cw_cstr(w, f->key);
-	rsc_cw_key(w, "type");
+	rsc_cw_key(w, RSL_K_TYPE);
 	rsc_cw_uint(w, (uint64_t)f->type);
-	rsc_cw_key(w, "variants");
+	rsc_cw_key(w, RSL_K_VARIANTS);
 	rsc_cw_array(w, f->nvariants);
 	for (size_t i = 0; i < f->nvariants; i++) {
 		rsc_cw_array(w, 2);
 		rsc_cw_cstr(w, f->variants[i].name);
 		variant_value(e, f, &f->variants[i]);
 	}
-	rsc_cw_key(w, "off");
+	rsc_cw_key(w, RSL_K_OFF);
 	vref(e, &f->off_variant, f->nvariants);
-	rsc_cw_key(w, "salt");
+	rsc_cw_key(w, RSL_K_SALT);
 	rsc_cw_cstr(w, f->salt ? f->salt : f->key);
-	rsc_cw_key(w, "file");
+	rsc_cw_key(w, RSL_K_FILE);
 	rsc_cw_cstr(w, f->file ? f->file : "");
-	rsc_cw_key(w, "line");
+	rsc_cw_key(w, RSL_K_LINE);
 	rsc_cw_uint(w, f->pos.line);
 	if (f->targeting && f->targeting[env]) {
-		rsc_cw_key(w, "targeting");
+		rsc_cw_key(w, RSL_K_TARGETING);
 		targeting(e, f, f->targeting[env]);
 	}
 	rsc_cw_map_end(w);
@@ -314,27 +314,27 @@ static void provenance(enc *e, const rsc_provenance *p)
 {
 	rsc_cw *w = &e->w;
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "commit");
+	rsc_cw_key(w, RSL_K_COMMIT);
 	rsc_cw_cstr(w, p->commit ? p->commit : "");
-	rsc_cw_key(w, "commit_time");
+	rsc_cw_key(w, RSL_K_COMMIT_TIME);
 	rsc_cw_int(w, p->commit_time);
 	if (p->author) {
-		rsc_cw_key(w, "author");
+		rsc_cw_key(w, RSL_K_AUTHOR);
 		rsc_cw_cstr(w, p->author);
 	}
 	if (p->subject) {
-		rsc_cw_key(w, "subject");
+		rsc_cw_key(w, RSL_K_SUBJECT);
 		rsc_cw_cstr(w, p->subject);
 	}
-	rsc_cw_key(w, "path");
+	rsc_cw_key(w, RSL_K_PATH);
 	rsc_cw_cstr(w, p->path ? p->path : "");
-	rsc_cw_key(w, "rsc");
+	rsc_cw_key(w, RSL_K_RSC);
 	rsc_cw_cstr(w, p->rsc ? p->rsc : RSC_VERSION);
 	char *repo = rsc_repo_name(p->repo);
 	if (p->repo && !repo)
 		rsc_cw_fail(w, RSC_EIO, "out of memory");
 	if (repo && *repo) {
-		rsc_cw_key(w, "repo");
+		rsc_cw_key(w, RSL_K_REPO);
 		rsc_cw_cstr(w, repo);
 	}
 	free(repo);
@@ -355,23 +355,23 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 		goto out;
 	}
 	rsc_cw_map_begin(w);
-	rsc_cw_key(w, "format");
+	rsc_cw_key(w, RSL_K_FORMAT);
 	rsc_cw_uint(w, 1);
-	rsc_cw_key(w, "env");
+	rsc_cw_key(w, RSL_K_ENV);
 	rsc_cw_cstr(w, rs->envs[env].name);
-	rsc_cw_key(w, "version");
+	rsc_cw_key(w, RSL_K_VERSION);
 	rsc_cw_uint(w, (uint64_t)prov->commit_time);
-	rsc_cw_key(w, "issued_at");
+	rsc_cw_key(w, RSL_K_ISSUED_AT);
 	rsc_cw_int(w, prov->commit_time);
 	if (rs->has_ttl && prov->commit_time != 0) {
-		rsc_cw_key(w, "expires_at");
+		rsc_cw_key(w, RSL_K_EXPIRES_AT);
 		rsc_cw_int(w, prov->commit_time + rs->ttl_seconds);
 	}
-	rsc_cw_key(w, "bucketing");
+	rsc_cw_key(w, RSL_K_BUCKETING);
 	rsc_cw_uint(w, RSL_BUCKETING_ALGORITHM);
-	rsc_cw_key(w, "provenance");
+	rsc_cw_key(w, RSL_K_PROVENANCE);
 	provenance(&e, prov);
-	rsc_cw_key(w, "segments");
+	rsc_cw_key(w, RSL_K_SEGMENTS);
 	rsc_cw_array(w, rs->nsegments);
 	for (size_t i = 0; i < rs->nsegments; i++) {
 		const rsc_segment *s = &rs->segments[i];
@@ -382,13 +382,13 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 			break;
 		}
 		rsc_cw_map_begin(w);
-		rsc_cw_key(w, "key");
+		rsc_cw_key(w, RSL_K_KEY);
 		rsc_cw_cstr(w, s->key);
-		rsc_cw_key(w, "when");
+		rsc_cw_key(w, RSL_K_WHEN);
 		condition(&e, s->when, 1);
 		rsc_cw_map_end(w);
 	}
-	rsc_cw_key(w, "flags");
+	rsc_cw_key(w, RSL_K_FLAGS);
 	rsc_cw_array(w, rs->nflags);
 	for (size_t i = 0; i < rs->nflags; i++) {
 		if (i > 0 && strcmp(rs->flags[i - 1].key, rs->flags[i].key) >= 0)

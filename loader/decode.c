@@ -109,7 +109,7 @@ static int get_variant(dec *d, const uint8_t *at, const char *name,
 
 static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 {
-	static const char *const names[] = { "at", "variant", "split" };
+	static const char *const names[] = { RSL_K_AT, RSL_K_VARIANT, RSL_K_SPLIT };
 	rsl__cbor c = rsl__dec_at(d, at);
 	uint64_t n;
 	int rc;
@@ -123,8 +123,8 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 		const uint8_t *pos[3];
 		memset(s, 0, sizeof *s);
 		if ((rc = rsl__dec_fields(d, c.p, "step", names, 3, pos)) < 0 ||
-		    (rc = rsl__dec_need(d, pos[0], "step", "at")) < 0 ||
-		    (rc = rsl__dec_int(d, pos[0], "at", &s->at)) < 0)
+		    (rc = rsl__dec_need(d, pos[0], "step", RSL_K_AT)) < 0 ||
+		    (rc = rsl__dec_int(d, pos[0], RSL_K_AT, &s->at)) < 0)
 			return rc;
 		if (i > 0 && s->at <= prev)
 			return rsl__dec_fail(d, RSL_EFORMAT, "step %u: 'at' %lld is not after "
@@ -136,7 +136,7 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 				    "of 'variant' and 'split'", (unsigned)i);
 		if (pos[1]) {
 			s->kind = RSL_SERVE_VARIANT;
-			rc = get_variant(d, pos[1], "variant", &s->variant);
+			rc = get_variant(d, pos[1], RSL_K_VARIANT, &s->variant);
 		} else {
 			s->kind = RSL_SERVE_SPLIT;
 			rc = decode_split(d, pos[2], &s->split);
@@ -153,16 +153,16 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 
 static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 {
-	static const char *const names[] = { "kind", "variant", "by", "split",
-					     "steps" };
+	static const char *const names[] = { RSL_K_KIND, RSL_K_VARIANT, RSL_K_BY, RSL_K_SPLIT,
+					     RSL_K_STEPS };
 	const uint8_t *pos[5];
 	uint64_t kind;
 	int rc;
 	memset(out, 0, sizeof *out);
 	out->by.p = "";
 	if ((rc = rsl__dec_fields(d, at, "serve", names, 5, pos)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[0], "serve", "kind")) < 0 ||
-	    (rc = rsl__dec_uint(d, pos[0], "kind", UINT64_MAX, &kind)) < 0)
+	    (rc = rsl__dec_need(d, pos[0], "serve", RSL_K_KIND)) < 0 ||
+	    (rc = rsl__dec_uint(d, pos[0], RSL_K_KIND, UINT64_MAX, &kind)) < 0)
 		return rc;
 	/* Which keys each kind needs (1) or allows (2), by names[] order. */
 	static const char rule[3][5] = { { 1, 1, 0, 0, 0 },
@@ -183,7 +183,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 	if (pos[2]) {
 		const char *s;
 		size_t n;
-		if ((rc = rsl__dec_text(d, pos[2], "by", 1, 0, &out->by, &s, &n)) < 0)
+		if ((rc = rsl__dec_text(d, pos[2], RSL_K_BY, 1, 0, &out->by, &s, &n)) < 0)
 			return rc;
 		out->by_kind = attr_kind(s, n);
 	} else {
@@ -192,7 +192,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 		out->by_kind = RSL__ATTR_TARGETING_KEY;
 	}
 	if (kind == RSL_SERVE_VARIANT)
-		return get_variant(d, pos[1], "variant", &out->variant);
+		return get_variant(d, pos[1], RSL_K_VARIANT, &out->variant);
 	if (kind == RSL_SERVE_SPLIT)
 		return decode_split(d, pos[3], &out->split);
 	return decode_steps(d, pos[4], out);
@@ -201,8 +201,8 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 /* ------------------------------------------------------------ conditions */
 
 enum { F_OP, F_ATTR, F_VALUE, F_VALUES, F_CI, F_KIDS, F_SEGMENT, NCOND };
-static const char *const cond_names[NCOND] = { "op", "attr", "value", "values",
-					       "ci", "kids", "segment" };
+static const char *const cond_names[NCOND] = { RSL_K_OP, RSL_K_ATTR, RSL_K_VALUE, RSL_K_VALUES,
+					       RSL_K_CI, RSL_K_KIDS, RSL_K_SEGMENT };
 
 static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out);
 
@@ -240,7 +240,7 @@ static int decode_list(dec *d, const uint8_t *at, rsl__cond *out)
 	rsl__val *list = rsl__dec_alloc(d, (size_t)n, sizeof *list);
 	for (uint32_t i = 0; i < n; i++) {
 		rsl__val tmp;
-		if ((rc = rsl__dec_val(d, c.p, "values", RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT,
+		if ((rc = rsl__dec_val(d, c.p, RSL_K_VALUES, RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT,
 				  SLOT(list, i, tmp), NULL, NULL)) < 0)
 			return rc;
 		rsl__cbor_next(&c);
@@ -264,8 +264,8 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		return rsl__dec_fail(d, RSL_EFORMAT, "conditions nested deeper than %d levels",
 			    RSL_MAX_COND_DEPTH);
 	if ((rc = rsl__dec_fields(d, at, "condition", cond_names, NCOND, pos)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[F_OP], "condition", "op")) < 0 ||
-	    (rc = rsl__dec_uint(d, pos[F_OP], "op", UINT64_MAX, &op)) < 0)
+	    (rc = rsl__dec_need(d, pos[F_OP], "condition", RSL_K_OP)) < 0 ||
+	    (rc = rsl__dec_uint(d, pos[F_OP], RSL_K_OP, UINT64_MAX, &op)) < 0)
 		return rc;
 	/* The keys each op takes, as bits of F_*. */
 	unsigned want;
@@ -316,12 +316,12 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	}
 	const char *an;
 	size_t al;
-	if ((rc = rsl__dec_text(d, pos[F_ATTR], "attr", 1, 0, &out->attr, &an, &al)) < 0)
+	if ((rc = rsl__dec_text(d, pos[F_ATTR], RSL_K_ATTR, 1, 0, &out->attr, &an, &al)) < 0)
 		return rc;
 	out->attr_kind = attr_kind(an, al);
 	if (pos[F_CI]) {
 		int ci;
-		if ((rc = rsl__dec_bool(d, pos[F_CI], "ci", &ci)) < 0)
+		if ((rc = rsl__dec_bool(d, pos[F_CI], RSL_K_CI, &ci)) < 0)
 			return rc;
 		if (!ci)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'ci' is written only when true");
@@ -332,7 +332,7 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	switch (op) {
 	case RSL_OP_EQ:
 	case RSL_OP_NE:
-		return rsl__dec_val(d, pos[F_VALUE], "value",
+		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE,
 			       RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT | RSL__K_BOOL, &out->value, NULL,
 			       NULL);
 	case RSL_OP_IN:
@@ -341,26 +341,26 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	case RSL_OP_CONTAINS:
 	case RSL_OP_STARTS_WITH:
 	case RSL_OP_ENDS_WITH:
-		return rsl__dec_val(d, pos[F_VALUE], "value", RSL__K_TEXT, &out->value, NULL,
+		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_TEXT, &out->value, NULL,
 			       NULL);
 	case RSL_OP_LT:
 	case RSL_OP_LTE:
 	case RSL_OP_GT:
 	case RSL_OP_GTE:
-		return rsl__dec_val(d, pos[F_VALUE], "value", RSL__K_INT | RSL__K_FLOAT,
+		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_INT | RSL__K_FLOAT,
 			       &out->value, NULL, NULL);
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
-		if ((rc = rsl__dec_val(d, pos[F_VALUE], "value", RSL__K_INT, &out->value,
+		if ((rc = rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_INT, &out->value,
 				  NULL, NULL)) < 0)
 			return rc;
 		out->time = out->value.i;
 		return RSL_OK;
 	case RSL_OP_EXISTS:
-		return rsl__dec_val(d, pos[F_VALUE], "value", RSL__K_BOOL, &out->value, NULL,
+		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_BOOL, &out->value, NULL,
 			       NULL);
 	default: /* semver_* */
-		if ((rc = rsl__dec_val(d, pos[F_VALUE], "value", RSL__K_TEXT, &out->value, &s,
+		if ((rc = rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_TEXT, &out->value, &s,
 				  &n)) < 0)
 			return rc;
 		/* The filling pass parses the copy, so that pre points into
@@ -394,7 +394,7 @@ static int check_order(dec *d, const char *what, const char *k, size_t n)
 static int decode_segment(dec *d, const uint8_t *at, uint32_t i,
 			  rsl__segment *out)
 {
-	static const char *const names[] = { "key", "when" };
+	static const char *const names[] = { RSL_K_KEY, RSL_K_WHEN };
 	const uint8_t *pos[2];
 	int rc;
 	d->what = "segment";
@@ -402,11 +402,11 @@ static int decode_segment(dec *d, const uint8_t *at, uint32_t i,
 	d->key = NULL;
 	memset(out, 0, sizeof *out);
 	if ((rc = rsl__dec_fields(d, at, "segment", names, 2, pos)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[0], "segment", "key")) < 0 ||
-	    (rc = rsl__dec_text(d, pos[0], "key", 1, RSL_KEY_MAX, &out->key, &d->key,
+	    (rc = rsl__dec_need(d, pos[0], "segment", RSL_K_KEY)) < 0 ||
+	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &out->key, &d->key,
 			   &d->keylen)) < 0 ||
 	    (rc = check_order(d, "segment", d->key, d->keylen)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[1], "segment", "when")) < 0)
+	    (rc = rsl__dec_need(d, pos[1], "segment", RSL_K_WHEN)) < 0)
 		return rc;
 	rsl__cond tmp, *when = rsl__dec_alloc(d, 1, sizeof *when);
 	if ((rc = decode_cond(d, pos[1], 1, SLOT(when, 0, tmp))) < 0)
@@ -435,7 +435,7 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 			return rsl__dec_fail(d, RSL_EFORMAT, "variant %u must be [name, value]",
 				    (unsigned)i);
 		d->sub = SUB_VARIANT, d->subi = i;
-		if ((rc = rsl__dec_text(d, c.p, "name", 1, RSL_KEY_MAX, &v->name,
+		if ((rc = rsl__dec_text(d, c.p, RSL_K_NAME, 1, RSL_KEY_MAX, &v->name,
 				   &nm[i], &nl[i])) < 0)
 			return rc;
 		for (uint32_t j = 0; j < i; j++)
@@ -443,7 +443,7 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 				return rsl__dec_fail(d, RSL_EFORMAT, "duplicate variant "
 					    "name '%.*s'", (int)nl[i], nm[i]);
 		rsl__cbor_next(&c);
-		if ((rc = rsl__dec_val(d, c.p, "value", kind_of[f->type], &v->value,
+		if ((rc = rsl__dec_val(d, c.p, RSL_K_VALUE, kind_of[f->type], &v->value,
 				  NULL, NULL)) < 0)
 			return rc;
 		rsl__cbor_next(&c);
@@ -496,7 +496,7 @@ static int decode_requires(dec *d, const uint8_t *at, uint32_t self,
 
 static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 {
-	static const char *const names[] = { "name", "line", "serve", "when" };
+	static const char *const names[] = { RSL_K_NAME, RSL_K_LINE, RSL_K_SERVE, RSL_K_WHEN };
 	rsl__cbor c = rsl__dec_at(d, at);
 	uint64_t n;
 	int rc;
@@ -510,12 +510,12 @@ static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 		memset(r, 0, sizeof *r);
 		d->sub = SUB_RULE, d->subi = i;
 		if ((rc = rsl__dec_fields(d, c.p, "rule", names, 4, pos)) < 0 ||
-		    (rc = rsl__dec_need(d, pos[0], "rule", "name")) < 0 ||
-		    (rc = rsl__dec_text(d, pos[0], "name", 0, 0, &r->name, NULL,
+		    (rc = rsl__dec_need(d, pos[0], "rule", RSL_K_NAME)) < 0 ||
+		    (rc = rsl__dec_text(d, pos[0], RSL_K_NAME, 0, 0, &r->name, NULL,
 				   NULL)) < 0 ||
-		    (rc = rsl__dec_need(d, pos[1], "rule", "line")) < 0 ||
-		    (rc = rsl__dec_u32(d, pos[1], "line", &r->line)) < 0 ||
-		    (rc = rsl__dec_need(d, pos[2], "rule", "serve")) < 0 ||
+		    (rc = rsl__dec_need(d, pos[1], "rule", RSL_K_LINE)) < 0 ||
+		    (rc = rsl__dec_u32(d, pos[1], RSL_K_LINE, &r->line)) < 0 ||
+		    (rc = rsl__dec_need(d, pos[2], "rule", RSL_K_SERVE)) < 0 ||
 		    (rc = decode_serve(d, pos[2], &r->serve)) < 0)
 			return rc;
 		if (pos[3]) {
@@ -535,8 +535,8 @@ static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 static int decode_targeting(dec *d, const uint8_t *at, uint32_t self,
 			    rsl__flag *f)
 {
-	static const char *const names[] = { "file", "enabled", "requires",
-					     "rules", "default", "default_line" };
+	static const char *const names[] = { RSL_K_FILE, RSL_K_ENABLED, RSL_K_REQUIRES,
+					     RSL_K_RULES, RSL_K_DEFAULT, RSL_K_DEFAULT_LINE };
 	const uint8_t *pos[6];
 	int rc, enabled;
 	if ((rc = rsl__dec_fields(d, at, "targeting", names, 6, pos)) < 0)
@@ -545,11 +545,11 @@ static int decode_targeting(dec *d, const uint8_t *at, uint32_t self,
 		if (j != 2 && j != 3 && (rc = rsl__dec_need(d, pos[j], "targeting",
 						   names[j])) < 0)
 			return rc;
-	if ((rc = rsl__dec_text(d, pos[0], "file", 0, 0, &f->tfile, NULL, NULL)) < 0 ||
-	    (rc = rsl__dec_bool(d, pos[1], "enabled", &enabled)) < 0 ||
+	if ((rc = rsl__dec_text(d, pos[0], RSL_K_FILE, 0, 0, &f->tfile, NULL, NULL)) < 0 ||
+	    (rc = rsl__dec_bool(d, pos[1], RSL_K_ENABLED, &enabled)) < 0 ||
 	    (pos[2] && (rc = decode_requires(d, pos[2], self, f)) < 0) ||
 	    (pos[3] && (rc = decode_rules(d, pos[3], f)) < 0) ||
-	    (rc = rsl__dec_u32(d, pos[5], "default_line", &f->default_line)) < 0)
+	    (rc = rsl__dec_u32(d, pos[5], RSL_K_DEFAULT_LINE, &f->default_line)) < 0)
 		return rc;
 	d->sub = SUB_DEFAULT;
 	if ((rc = decode_serve(d, pos[4], &f->dflt)) < 0)
@@ -562,8 +562,8 @@ static int decode_targeting(dec *d, const uint8_t *at, uint32_t self,
 
 static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 {
-	static const char *const names[] = { "key", "type", "variants", "off",
-					     "salt", "file", "line", "targeting" };
+	static const char *const names[] = { RSL_K_KEY, RSL_K_TYPE, RSL_K_VARIANTS, RSL_K_OFF,
+					     RSL_K_SALT, RSL_K_FILE, RSL_K_LINE, RSL_K_TARGETING };
 	const uint8_t *pos[8];
 	uint64_t type;
 	const char *salt;
@@ -576,24 +576,24 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 	memset(f, 0, sizeof *f);
 	f->tfile.p = "";
 	if ((rc = rsl__dec_fields(d, at, "flag", names, 8, pos)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[0], "flag", "key")) < 0 ||
-	    (rc = rsl__dec_text(d, pos[0], "key", 1, RSL_KEY_MAX, &f->key, &d->key,
+	    (rc = rsl__dec_need(d, pos[0], "flag", RSL_K_KEY)) < 0 ||
+	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &f->key, &d->key,
 			   &d->keylen)) < 0 ||
 	    (rc = check_order(d, "flag", d->key, d->keylen)) < 0)
 		return rc;
 	for (int j = 1; j < 7; j++)
 		if ((rc = rsl__dec_need(d, pos[j], "flag", names[j])) < 0)
 			return rc;
-	if ((rc = rsl__dec_uint(d, pos[1], "type", RSL_TYPE_OBJECT, &type)) < 0)
+	if ((rc = rsl__dec_uint(d, pos[1], RSL_K_TYPE, RSL_TYPE_OBJECT, &type)) < 0)
 		return rc;
 	f->type = (uint8_t)type;
 	d->type = f->type;
 	f->hash = rsl__key_hash(d->key, d->keylen);
 	if ((rc = decode_variants(d, pos[2], f)) < 0 ||
-	    (rc = get_variant(d, pos[3], "off", &f->off)) < 0 ||
-	    (rc = rsl__dec_text(d, pos[4], "salt", 0, 0, &f->salt, &salt, &saltlen)) < 0 ||
-	    (rc = rsl__dec_text(d, pos[5], "file", 0, 0, &f->file, NULL, NULL)) < 0 ||
-	    (rc = rsl__dec_u32(d, pos[6], "line", &f->line)) < 0)
+	    (rc = get_variant(d, pos[3], RSL_K_OFF, &f->off)) < 0 ||
+	    (rc = rsl__dec_text(d, pos[4], RSL_K_SALT, 0, 0, &f->salt, &salt, &saltlen)) < 0 ||
+	    (rc = rsl__dec_text(d, pos[5], RSL_K_FILE, 0, 0, &f->file, NULL, NULL)) < 0 ||
+	    (rc = rsl__dec_u32(d, pos[6], RSL_K_LINE, &f->line)) < 0)
 		return rc;
 	f->seed = rsl__bucket_seed(salt, saltlen); /* once, not per evaluation */
 	if (pos[7]) {
@@ -629,14 +629,14 @@ static int decode_array(dec *d, const uint8_t *at, const char *name,
 enum { B_FORMAT, B_ENV, B_VERSION, B_ISSUED, B_EXPIRES, B_BUCKETING,
        B_PROVENANCE, B_SEGMENTS, B_FLAGS, NBODY };
 static const char *const body_names[NBODY] = {
-	"format", "env", "version", "issued_at", "expires_at", "bucketing",
-	"provenance", "segments", "flags"
+	RSL_K_FORMAT, RSL_K_ENV, RSL_K_VERSION, RSL_K_ISSUED_AT, RSL_K_EXPIRES_AT, RSL_K_BUCKETING,
+	RSL_K_PROVENANCE, RSL_K_SEGMENTS, RSL_K_FLAGS
 };
 
 static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 {
-	static const char *const names[] = { "commit", "commit_time", "author",
-					     "subject", "path", "rsc", "repo" };
+	static const char *const names[] = { RSL_K_COMMIT, RSL_K_COMMIT_TIME, RSL_K_AUTHOR,
+					     RSL_K_SUBJECT, RSL_K_PATH, RSL_K_RSC, RSL_K_REPO };
 	const uint8_t *pos[7];
 	rsl__str str[7];
 	int rc;
@@ -652,7 +652,7 @@ static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 			return rc;
 		}
 		if (j == 1)
-			rc = rsl__dec_int(d, pos[j], "commit_time", &info->commit_time);
+			rc = rsl__dec_int(d, pos[j], RSL_K_COMMIT_TIME, &info->commit_time);
 		else
 			rc = rsl__dec_text(d, pos[j], names[j], 0, 0, &str[j], NULL, NULL);
 		if (rc < 0)
@@ -690,7 +690,8 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		size_t kn;
 		if (rsl__cbor_text(&c, &ks, &kn) < 0)
 			break;
-		if (kn == 6 && memcmp(ks, "format", 6) == 0)
+		if (kn == sizeof RSL_K_FORMAT - 1 &&
+		    memcmp(ks, RSL_K_FORMAT, sizeof RSL_K_FORMAT - 1) == 0)
 			fmt = c.p;
 		rsl__cbor_next(&c);
 	}
@@ -705,14 +706,14 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 				    (unsigned long long)v);
 	}
 	if ((rc = rsl__dec_fields(d, p, "the body", body_names, NBODY, pos)) < 0 ||
-	    (rc = rsl__dec_need(d, pos[B_FORMAT], "the body", "format")) < 0)
+	    (rc = rsl__dec_need(d, pos[B_FORMAT], "the body", RSL_K_FORMAT)) < 0)
 		return rc;
 	s->info.format = 1;
 	rsl__str env;
 	const char *es;
 	size_t en;
-	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", "env")) < 0 ||
-	    (rc = rsl__dec_text(d, pos[B_ENV], "env", 1, 0, &env, &es, &en)) < 0)
+	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV)) < 0 ||
+	    (rc = rsl__dec_text(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0)
 		return rc;
 	if (want_env && (strlen(want_env) != en || memcmp(want_env, es, en) != 0))
 		return rsl__fail(d->err, RSL_EENV, "snapshot is for '%.*s', "
@@ -730,18 +731,18 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		return rsl__dec_fail(d, RSL_EVERSION, "bucketing algorithm %llu is not "
 			    "supported (this library knows %d)",
 			    (unsigned long long)v, RSL_BUCKETING_ALGORITHM);
-	if ((rc = rsl__dec_uint(d, pos[B_VERSION], "version", UINT64_MAX,
+	if ((rc = rsl__dec_uint(d, pos[B_VERSION], RSL_K_VERSION, UINT64_MAX,
 			   &s->info.version)) < 0 ||
-	    (rc = rsl__dec_int(d, pos[B_ISSUED], "issued_at", &s->info.issued_at)) < 0 ||
-	    (pos[B_EXPIRES] && (rc = rsl__dec_int(d, pos[B_EXPIRES], "expires_at",
+	    (rc = rsl__dec_int(d, pos[B_ISSUED], RSL_K_ISSUED_AT, &s->info.issued_at)) < 0 ||
+	    (pos[B_EXPIRES] && (rc = rsl__dec_int(d, pos[B_EXPIRES], RSL_K_EXPIRES_AT,
 					     &s->info.expires_at)) < 0) ||
 	    (rc = decode_provenance(d, pos[B_PROVENANCE], &s->info)) < 0)
 		return rc;
 
 	uint32_t nseg = 0, nflags = 0;
-	if ((pos[B_SEGMENTS] && (rc = decode_array(d, pos[B_SEGMENTS], "segments",
+	if ((pos[B_SEGMENTS] && (rc = decode_array(d, pos[B_SEGMENTS], RSL_K_SEGMENTS,
 						    MAX_SEGMENTS, &nseg)) < 0) ||
-	    (rc = decode_array(d, pos[B_FLAGS], "flags", MAX_FLAGS, &nflags)) < 0)
+	    (rc = decode_array(d, pos[B_FLAGS], RSL_K_FLAGS, MAX_FLAGS, &nflags)) < 0)
 		return rc;
 	d->nsegments = nseg;
 	d->nflags = nflags;
