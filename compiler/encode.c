@@ -48,7 +48,7 @@ typedef struct enc {
 static void bad(enc *e, const rsc_pos *pos, const char *what)
 {
 	rsc_cw_fail(&e->w, RSC_EINVALID, "%s:%u: %s", pos && pos->file ? pos->file : "?",
-	     pos ? pos->line : 0, what);
+		    pos ? pos->line : 0, what);
 }
 
 static void vref(enc *e, const rsc_vref *r, size_t nvariants)

@@ -61,7 +61,7 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 	uint64_t n;
 	if (rsl__cbor_array(&c, &n) < 0 || n == 0 || n > RSL_MAX_VARIANTS)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'split' must be an array of 1 to %d "
-			    "[variant, weight] entries", RSL_MAX_VARIANTS);
+				     "[variant, weight] entries", RSL_MAX_VARIANTS);
 	uint32_t *var = rsl__dec_alloc(d, (size_t)n, sizeof *var);
 	uint32_t *up = rsl__dec_alloc(d, (size_t)n, sizeof *up);
 	uint64_t sum = 0;
@@ -70,14 +70,14 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 		if (rsl__cbor_array(&c, &two) < 0 || two != 2 ||
 		    rsl__cbor_uint(&c, &v) < 0 || rsl__cbor_uint(&c, &w) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "split entry %u must be "
-				    "[variant index, weight]", (unsigned)i);
+					     "[variant index, weight]", (unsigned)i);
 		if (v >= d->nvariants)
 			return rsl__dec_fail(d, RSL_EFORMAT, "split entry %u: variant index "
-				    "%llu out of range (%u variants)", (unsigned)i,
-				    (unsigned long long)v, (unsigned)d->nvariants);
+					     "%llu out of range (%u variants)", (unsigned)i,
+					     (unsigned long long)v, (unsigned)d->nvariants);
 		if (w > RSL_WEIGHT_TOTAL || (sum += w) > RSL_WEIGHT_TOTAL)
 			return rsl__dec_fail(d, RSL_EFORMAT, "split weights add up to more "
-				    "than %u", RSL_WEIGHT_TOTAL);
+					     "than %u", RSL_WEIGHT_TOTAL);
 		if (var) {
 			var[i] = (uint32_t)v;
 			up[i] = (uint32_t)sum;
@@ -85,7 +85,7 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 	}
 	if (sum != RSL_WEIGHT_TOTAL)
 		return rsl__dec_fail(d, RSL_EFORMAT, "split weights add up to %llu, not %u",
-			    (unsigned long long)sum, RSL_WEIGHT_TOTAL);
+				     (unsigned long long)sum, RSL_WEIGHT_TOTAL);
 	out->n = (uint32_t)n;
 	out->variant = var;
 	out->upper = up;
@@ -101,8 +101,8 @@ static int get_variant(dec *d, const uint8_t *at, const char *name,
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be an unsigned integer", name);
 	if (v >= d->nvariants)
 		return rsl__dec_fail(d, RSL_EFORMAT, "variant index %llu out of range "
-			    "(%u variants)", (unsigned long long)v,
-			    (unsigned)d->nvariants);
+				     "(%u variants)", (unsigned long long)v,
+				     (unsigned)d->nvariants);
 	*out = (uint32_t)v;
 	return RSL_OK;
 }
@@ -115,7 +115,7 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 	int rc;
 	if (rsl__cbor_array(&c, &n) < 0 || n == 0 || n > RSL_MAX_STEPS)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'steps' must be an array of 1 to %d "
-			    "steps", RSL_MAX_STEPS);
+				     "steps", RSL_MAX_STEPS);
 	rsl__step *steps = rsl__dec_alloc(d, (size_t)n, sizeof *steps);
 	int64_t prev = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -128,12 +128,12 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 			return rc;
 		if (i > 0 && s->at <= prev)
 			return rsl__dec_fail(d, RSL_EFORMAT, "step %u: 'at' %lld is not after "
-				    "the previous step's %lld", (unsigned)i,
-				    (long long)s->at, (long long)prev);
+					     "the previous step's %lld", (unsigned)i,
+					     (long long)s->at, (long long)prev);
 		prev = s->at;
 		if ((pos[1] == NULL) == (pos[2] == NULL))
 			return rsl__dec_fail(d, RSL_EFORMAT, "step %u must have exactly one "
-				    "of 'variant' and 'split'", (unsigned)i);
+					     "of 'variant' and 'split'", (unsigned)i);
 		if (pos[1]) {
 			s->kind = RSL_SERVE_VARIANT;
 			rc = get_variant(d, pos[1], RSL_K_VARIANT, &s->variant);
@@ -170,14 +170,14 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 					 { 1, 0, 2, 0, 1 } };
 	if (kind > RSL_SERVE_SCHEDULE)
 		return rsl__dec_fail(d, RSL_EFORMAT, "serve: unknown kind %llu",
-			    (unsigned long long)kind);
+				     (unsigned long long)kind);
 	for (int j = 1; j < 5; j++) {
 		if (pos[j] && rule[kind][j] == 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "serve: '%s' is not allowed with "
-				    "kind %u", names[j], (unsigned)kind);
+					     "kind %u", names[j], (unsigned)kind);
 		if (!pos[j] && rule[kind][j] == 1)
 			return rsl__dec_fail(d, RSL_EFORMAT, "serve: missing '%s' (kind %u)",
-				    names[j], (unsigned)kind);
+					     names[j], (unsigned)kind);
 	}
 	out->kind = (uint8_t)kind;
 	if (pos[2]) {
@@ -214,8 +214,8 @@ static int decode_kids(dec *d, const uint8_t *at, unsigned level, uint64_t min,
 	int rc;
 	if (rsl__cbor_array(&c, &n) < 0 || n < min || n > max)
 		return rsl__dec_fail(d, RSL_EFORMAT, "op %u: 'kids' must be an array of %llu "
-			    "to %llu conditions", (unsigned)out->op,
-			    (unsigned long long)min, (unsigned long long)max);
+				     "to %llu conditions", (unsigned)out->op,
+				     (unsigned long long)min, (unsigned long long)max);
 	rsl__cond *kids = rsl__dec_alloc(d, (size_t)n, sizeof *kids);
 	for (uint32_t i = 0; i < n; i++) {
 		rsl__cond tmp;
@@ -236,12 +236,12 @@ static int decode_list(dec *d, const uint8_t *at, rsl__cond *out)
 	int rc;
 	if (rsl__cbor_array(&c, &n) < 0 || n == 0 || n > RSL_MAX_LIST)
 		return rsl__dec_fail(d, RSL_EFORMAT, "op %u: 'values' must be an array of 1 "
-			    "to %d values", (unsigned)out->op, RSL_MAX_LIST);
+				     "to %d values", (unsigned)out->op, RSL_MAX_LIST);
 	rsl__val *list = rsl__dec_alloc(d, (size_t)n, sizeof *list);
 	for (uint32_t i = 0; i < n; i++) {
 		rsl__val tmp;
 		if ((rc = rsl__dec_val(d, c.p, RSL_K_VALUES, RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT,
-				  SLOT(list, i, tmp), NULL, NULL)) < 0)
+				       SLOT(list, i, tmp), NULL, NULL)) < 0)
 			return rc;
 		rsl__cbor_next(&c);
 	}
@@ -262,7 +262,7 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	out->value.s.p = "";
 	if (level > RSL_MAX_COND_DEPTH)
 		return rsl__dec_fail(d, RSL_EFORMAT, "conditions nested deeper than %d levels",
-			    RSL_MAX_COND_DEPTH);
+				     RSL_MAX_COND_DEPTH);
 	if ((rc = rsl__dec_fields(d, at, "condition", cond_names, NCOND, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[F_OP], "condition", RSL_K_OP)) < 0 ||
 	    (rc = rsl__dec_uint(d, pos[F_OP], RSL_K_OP, UINT64_MAX, &op)) < 0)
@@ -281,16 +281,16 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		want = 1u << F_SEGMENT;
 	} else {
 		return rsl__dec_fail(d, RSL_EFORMAT, "unknown condition op %llu",
-			    (unsigned long long)op);
+				     (unsigned long long)op);
 	}
 	out->op = (uint8_t)op;
 	for (int j = 1; j < NCOND; j++) {
 		if (pos[j] && !(want & 1u << j))
 			return rsl__dec_fail(d, RSL_EFORMAT, "condition: '%s' is not allowed "
-				    "with op %u", cond_names[j], (unsigned)op);
+					     "with op %u", cond_names[j], (unsigned)op);
 		if (!pos[j] && (want & 1u << j) && j != F_CI)
 			return rsl__dec_fail(d, RSL_EFORMAT, "condition: missing '%s' (op %u)",
-				    cond_names[j], (unsigned)op);
+					     cond_names[j], (unsigned)op);
 	}
 	switch (op) {
 	case RSL_OP_ALL:
@@ -303,11 +303,11 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		rsl__cbor c = rsl__dec_at(d, pos[F_SEGMENT]);
 		if (rsl__cbor_uint(&c, &s) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'segment' must be an unsigned "
-				    "integer");
+					     "integer");
 		if (s >= d->nsegments)
 			return rsl__dec_fail(d, RSL_EFORMAT, "segment index %llu out of range "
-				    "(%u segments)", (unsigned long long)s,
-				    (unsigned)d->nsegments);
+					     "(%u segments)", (unsigned long long)s,
+					     (unsigned)d->nsegments);
 		out->segment = (uint32_t)s;
 		return RSL_OK;
 	}
@@ -333,8 +333,8 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	case RSL_OP_EQ:
 	case RSL_OP_NE:
 		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE,
-			       RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT | RSL__K_BOOL, &out->value, NULL,
-			       NULL);
+				    RSL__K_TEXT | RSL__K_INT | RSL__K_FLOAT | RSL__K_BOOL, &out->value, NULL,
+				    NULL);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN:
 		return decode_list(d, pos[F_VALUES], out);
@@ -342,26 +342,26 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	case RSL_OP_STARTS_WITH:
 	case RSL_OP_ENDS_WITH:
 		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_TEXT, &out->value, NULL,
-			       NULL);
+				    NULL);
 	case RSL_OP_LT:
 	case RSL_OP_LTE:
 	case RSL_OP_GT:
 	case RSL_OP_GTE:
 		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_INT | RSL__K_FLOAT,
-			       &out->value, NULL, NULL);
+				    &out->value, NULL, NULL);
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
 		if ((rc = rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_INT, &out->value,
-				  NULL, NULL)) < 0)
+				       NULL, NULL)) < 0)
 			return rc;
 		out->time = out->value.i;
 		return RSL_OK;
 	case RSL_OP_EXISTS:
 		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_BOOL, &out->value, NULL,
-			       NULL);
+				    NULL);
 	default: /* semver_* */
 		if ((rc = rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_TEXT, &out->value, &s,
-				  &n)) < 0)
+				       &n)) < 0)
 			return rc;
 		/* The filling pass parses the copy, so that pre points into
 		 * memory the snapshot owns. */
@@ -369,10 +369,10 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 			s = out->value.s.p;
 		if ((rc = rsl__semver_parse(&out->semver, s, n)) != 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, rc == RSL__SEMVER_RANGE
-				    ? "'%.*s' is not a semantic version: a number "
+					     ? "'%.*s' is not a semantic version: a number "
 				      "is over 18446744073709551615"
-				    : "'%.*s' is not a semantic version",
-				    (int)(n > 64 ? 64 : n), s);
+					     : "'%.*s' is not a semantic version",
+					     (int)(n > 64 ? 64 : n), s);
 		return RSL_OK;
 	}
 }
@@ -383,9 +383,9 @@ static int check_order(dec *d, const char *what, const char *k, size_t n)
 {
 	if (d->prev && key_cmp(d->prev, d->prevlen, k, n) >= 0)
 		return rsl__dec_fail(d, RSL_EFORMAT, "%ss are not sorted by key, or not "
-			    "unique: '%.*s' after '%.*s'", what,
-			    (int)(n > 64 ? 64 : n), k,
-			    (int)(d->prevlen > 64 ? 64 : d->prevlen), d->prev);
+				     "unique: '%.*s' after '%.*s'", what,
+				     (int)(n > 64 ? 64 : n), k,
+				     (int)(d->prevlen > 64 ? 64 : d->prevlen), d->prev);
 	d->prev = k;
 	d->prevlen = n;
 	return RSL_OK;
@@ -404,7 +404,7 @@ static int decode_segment(dec *d, const uint8_t *at, uint32_t i,
 	if ((rc = rsl__dec_fields(d, at, "segment", names, 2, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[0], "segment", RSL_K_KEY)) < 0 ||
 	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &out->key, &d->key,
-			   &d->keylen)) < 0 ||
+				&d->keylen)) < 0 ||
 	    (rc = check_order(d, "segment", d->key, d->keylen)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[1], "segment", RSL_K_WHEN)) < 0)
 		return rc;
@@ -422,7 +422,7 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 	int rc;
 	if (rsl__cbor_array(&c, &n) < 0 || n == 0 || n > RSL_MAX_VARIANTS)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'variants' must be an array of 1 to %d "
-			    "[name, value] pairs", RSL_MAX_VARIANTS);
+				     "[name, value] pairs", RSL_MAX_VARIANTS);
 	rsl__variant *vs = rsl__dec_alloc(d, (size_t)n, sizeof *vs);
 	const char *nm[RSL_MAX_VARIANTS];
 	size_t nl[RSL_MAX_VARIANTS];
@@ -433,18 +433,18 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 		uint64_t two;
 		if (rsl__cbor_array(&c, &two) < 0 || two != 2)
 			return rsl__dec_fail(d, RSL_EFORMAT, "variant %u must be [name, value]",
-				    (unsigned)i);
+					     (unsigned)i);
 		d->sub = SUB_VARIANT, d->subi = i;
 		if ((rc = rsl__dec_text(d, c.p, RSL_K_NAME, 1, RSL_KEY_MAX, &v->name,
-				   &nm[i], &nl[i])) < 0)
+					&nm[i], &nl[i])) < 0)
 			return rc;
 		for (uint32_t j = 0; j < i; j++)
 			if (nl[j] == nl[i] && memcmp(nm[j], nm[i], nl[i]) == 0)
 				return rsl__dec_fail(d, RSL_EFORMAT, "duplicate variant "
-					    "name '%.*s'", (int)nl[i], nm[i]);
+						     "name '%.*s'", (int)nl[i], nm[i]);
 		rsl__cbor_next(&c);
 		if ((rc = rsl__dec_val(d, c.p, RSL_K_VALUE, kind_of[f->type], &v->value,
-				  NULL, NULL)) < 0)
+				       NULL, NULL)) < 0)
 			return rc;
 		rsl__cbor_next(&c);
 		if (f->type == RSL_TYPE_FLOAT && v->value.kind == RSL__V_INT)
@@ -472,18 +472,18 @@ static int decode_requires(dec *d, const uint8_t *at, uint32_t self,
 		if (rsl__cbor_array(&c, &two) < 0 || two != 2 ||
 		    rsl__cbor_uint(&c, &fi) < 0 || rsl__cbor_uint(&c, &vi) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "requires %u must be [flag index, "
-				    "variant index]", (unsigned)i);
+					     "variant index]", (unsigned)i);
 		if (fi >= d->nflags)
 			return rsl__dec_fail(d, RSL_EFORMAT, "requires %u: flag index %llu out "
-				    "of range (%u flags)", (unsigned)i,
-				    (unsigned long long)fi, (unsigned)d->nflags);
+					     "of range (%u flags)", (unsigned)i,
+					     (unsigned long long)fi, (unsigned)d->nflags);
 		if (fi == self)
 			return rsl__dec_fail(d, RSL_EFORMAT, "requires %u: the flag requires "
-				    "itself", (unsigned)i);
+					     "itself", (unsigned)i);
 		if (vi >= RSL_MAX_VARIANTS)
 			return rsl__dec_fail(d, RSL_EFORMAT, "requires %u: variant index %llu "
-				    "out of range", (unsigned)i,
-				    (unsigned long long)vi);
+					     "out of range", (unsigned)i,
+					     (unsigned long long)vi);
 		if (rq) {
 			rq[i].flag = (uint32_t)fi;
 			rq[i].variant = (uint32_t)vi;
@@ -502,7 +502,7 @@ static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 	int rc;
 	if (rsl__cbor_array(&c, &n) < 0 || n > RSL_MAX_RULES)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'rules' must be an array of at most %d "
-			    "rules", RSL_MAX_RULES);
+				     "rules", RSL_MAX_RULES);
 	rsl__rule *rules = rsl__dec_alloc(d, (size_t)n, sizeof *rules);
 	for (uint32_t i = 0; i < n; i++) {
 		rsl__rule tmp, *r = SLOT(rules, i, tmp);
@@ -512,7 +512,7 @@ static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 		if ((rc = rsl__dec_fields(d, c.p, "rule", names, 4, pos)) < 0 ||
 		    (rc = rsl__dec_need(d, pos[0], "rule", RSL_K_NAME)) < 0 ||
 		    (rc = rsl__dec_text(d, pos[0], RSL_K_NAME, 0, 0, &r->name, NULL,
-				   NULL)) < 0 ||
+					NULL)) < 0 ||
 		    (rc = rsl__dec_need(d, pos[1], "rule", RSL_K_LINE)) < 0 ||
 		    (rc = rsl__dec_u32(d, pos[1], RSL_K_LINE, &r->line)) < 0 ||
 		    (rc = rsl__dec_need(d, pos[2], "rule", RSL_K_SERVE)) < 0 ||
@@ -543,7 +543,7 @@ static int decode_targeting(dec *d, const uint8_t *at, uint32_t self,
 		return rc;
 	for (int j = 0; j < 6; j++)
 		if (j != 2 && j != 3 && (rc = rsl__dec_need(d, pos[j], "targeting",
-						   names[j])) < 0)
+							    names[j])) < 0)
 			return rc;
 	if ((rc = rsl__dec_text(d, pos[0], RSL_K_FILE, 0, 0, &f->tfile, NULL, NULL)) < 0 ||
 	    (rc = rsl__dec_bool(d, pos[1], RSL_K_ENABLED, &enabled)) < 0 ||
@@ -578,7 +578,7 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 	if ((rc = rsl__dec_fields(d, at, "flag", names, 8, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[0], "flag", RSL_K_KEY)) < 0 ||
 	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &f->key, &d->key,
-			   &d->keylen)) < 0 ||
+				&d->keylen)) < 0 ||
 	    (rc = check_order(d, "flag", d->key, d->keylen)) < 0)
 		return rc;
 	for (int j = 1; j < 7; j++)
@@ -619,7 +619,7 @@ static int decode_array(dec *d, const uint8_t *at, const char *name,
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be an array", name);
 	if (n > max)
 		return rsl__dec_fail(d, RSL_EFORMAT, "%llu %s, more than %u",
-			    (unsigned long long)n, name, (unsigned)max);
+				     (unsigned long long)n, name, (unsigned)max);
 	*count = (uint32_t)n;
 	return RSL_OK;
 }
@@ -699,11 +699,11 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		c = rsl__dec_at(d, fmt);
 		if (rsl__cbor_uint(&c, &v) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'format' must be an unsigned "
-				    "integer");
+					     "integer");
 		if (v != 1)
 			return rsl__dec_fail(d, RSL_EVERSION, "snapshot format %llu is not "
-				    "supported (this library reads format 1)",
-				    (unsigned long long)v);
+					     "supported (this library reads format 1)",
+					     (unsigned long long)v);
 	}
 	if ((rc = rsl__dec_fields(d, p, "the body", body_names, NBODY, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[B_FORMAT], "the body", RSL_K_FORMAT)) < 0)
@@ -729,13 +729,13 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		return rsl__dec_fail(d, RSL_EFORMAT, "'bucketing' must be an unsigned integer");
 	if (v != RSL_BUCKETING_ALGORITHM)
 		return rsl__dec_fail(d, RSL_EVERSION, "bucketing algorithm %llu is not "
-			    "supported (this library knows %d)",
-			    (unsigned long long)v, RSL_BUCKETING_ALGORITHM);
+				     "supported (this library knows %d)",
+				     (unsigned long long)v, RSL_BUCKETING_ALGORITHM);
 	if ((rc = rsl__dec_uint(d, pos[B_VERSION], RSL_K_VERSION, UINT64_MAX,
-			   &s->info.version)) < 0 ||
+				&s->info.version)) < 0 ||
 	    (rc = rsl__dec_int(d, pos[B_ISSUED], RSL_K_ISSUED_AT, &s->info.issued_at)) < 0 ||
 	    (pos[B_EXPIRES] && (rc = rsl__dec_int(d, pos[B_EXPIRES], RSL_K_EXPIRES_AT,
-					     &s->info.expires_at)) < 0) ||
+						  &s->info.expires_at)) < 0) ||
 	    (rc = decode_provenance(d, pos[B_PROVENANCE], &s->info)) < 0)
 		return rc;
 

@@ -90,7 +90,7 @@ int rsl__dec_fields(rsl__dec *d, const uint8_t *at, const char *what,
 				break;
 		if (j == nn)
 			return rsl__dec_fail(d, RSL_EFORMAT, "%s: unknown key '%.*s'", what,
-				    (int)(len > 64 ? 64 : len), s);
+					     (int)(len > 64 ? 64 : len), s);
 		pos[j] = c.p;
 		if (rsl__cbor_next(&c) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "%s: malformed value", what);
@@ -113,7 +113,7 @@ int rsl__dec_uint(rsl__dec *d, const uint8_t *at, const char *name, uint64_t max
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be an unsigned integer", name);
 	if (*out > max)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is %llu, more than %llu", name,
-			    (unsigned long long)*out, (unsigned long long)max);
+				     (unsigned long long)*out, (unsigned long long)max);
 	return RSL_OK;
 }
 
@@ -155,7 +155,7 @@ int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minle
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is empty", name);
 	if ((maxlen && n > maxlen) || n > UINT32_MAX - 1)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is longer than %zu bytes", name,
-			    maxlen ? maxlen : (size_t)UINT32_MAX - 1);
+				     maxlen ? maxlen : (size_t)UINT32_MAX - 1);
 	if (memchr(s, '\0', n))
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' contains a NUL byte", name);
 	char *p = rsl__dec_alloc(d, n + 1, 1);
@@ -199,7 +199,7 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 		got = RSL__K_INT;
 		if ((allowed & RSL__K_INT) && rsl__cbor_int(&c, &out->i) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is out of the 64-bit "
-				    "integer range", name);
+					     "integer range", name);
 		out->kind = RSL__V_INT;
 		out->f = (double)out->i;
 	} else if (m == RSL__CBOR_TEXT) {
@@ -218,12 +218,12 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 		out->kind = RSL__V_FLOAT;
 		if (out->f != out->f || out->f - out->f != 0.0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is not a finite number",
-				    name);
+					     name);
 	} else {
 		got = 0;
 	}
 	if ((got & allowed) == 0)
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be %s", name,
-			    kinds_text(allowed));
+				     kinds_text(allowed));
 	return RSL_OK;
 }

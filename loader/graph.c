@@ -41,8 +41,8 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 	int rc;
 	if (level > RSL_MAX_COND_DEPTH)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "conditions nested deeper than %d "
-			    "levels (counting through segments)",
-			    RSL_MAX_COND_DEPTH);
+				     "levels (counting through segments)",
+				     RSL_MAX_COND_DEPTH);
 	*cost = sat_add(*cost, 1);
 	if (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN)
 		*cost = sat_add(*cost, c->nlist);
@@ -53,8 +53,8 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 		*depth = 1u + g->depth[c->segment];
 		if (level - 1 + *depth > RSL_MAX_COND_DEPTH)
 			return rsl__dec_fail(g->d, RSL_EFORMAT, "conditions nested deeper "
-				    "than %d levels (counting through segments)",
-				    RSL_MAX_COND_DEPTH);
+					     "than %d levels (counting through segments)",
+					     RSL_MAX_COND_DEPTH);
 		*cost = sat_add(*cost, g->cost[c->segment]);
 		return RSL_OK;
 	}
@@ -74,7 +74,7 @@ static int seg_walk(graph *g, uint32_t j, unsigned level)
 		return RSL_OK;
 	if (g->state[j] == 1)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "segments refer to each other in a "
-			    "cycle through '%s'", g->s->segments[j].key.p);
+				     "cycle through '%s'", g->s->segments[j].key.p);
 	g->state[j] = 1;
 	unsigned depth;
 	uint64_t cost = 0;
@@ -99,10 +99,10 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 		return RSL_OK;
 	if (g->state[k] == 1)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites form a cycle through "
-			    "flag '%s'", f->key.p);
+				     "flag '%s'", f->key.p);
 	if (level > RSL_MAX_PREREQ_DEPTH)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
-			    "flags", RSL_MAX_PREREQ_DEPTH);
+				     "flags", RSL_MAX_PREREQ_DEPTH);
 	g->state[k] = 1;
 	unsigned depth = 0;
 	uint64_t cost = g->own[i];
@@ -111,9 +111,9 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 		const rsl__flag *t = &g->s->flags[rq->flag];
 		if (rq->variant >= t->nvariants)
 			return rsl__dec_fail(g->d, RSL_EFORMAT, "flag '%s' requires variant "
-				    "index %u of '%s', out of range (%u variants)",
-				    f->key.p, (unsigned)rq->variant, t->key.p,
-				    (unsigned)t->nvariants);
+					     "index %u of '%s', out of range (%u variants)",
+					     f->key.p, (unsigned)rq->variant, t->key.p,
+					     (unsigned)t->nvariants);
 		int rc = req_walk(g, rq->flag, level + 1);
 		if (rc < 0)
 			return rc;
@@ -124,14 +124,14 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 	}
 	if (level + depth > RSL_MAX_PREREQ_DEPTH)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
-			    "flags", RSL_MAX_PREREQ_DEPTH);
+				     "flags", RSL_MAX_PREREQ_DEPTH);
 	if (cost > RSL_MAX_FLAG_COST)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "evaluating flag '%s' costs %s%llu "
-			    "(condition tests, in/not_in operands, rules and "
-			    "prerequisites, through segments), over the budget of %u",
-			    f->key.p, cost >= CAP ? "more than " : "",
-			    (unsigned long long)cost,
-			    RSL_MAX_FLAG_COST);
+				     "(condition tests, in/not_in operands, rules and "
+				     "prerequisites, through segments), over the budget of %u",
+				     f->key.p, cost >= CAP ? "more than " : "",
+				     (unsigned long long)cost,
+				     RSL_MAX_FLAG_COST);
 	g->state[k] = 2;
 	g->depth[k] = (uint8_t)depth;
 	g->cost[k] = cost;
@@ -171,8 +171,8 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 			uint32_t to = f->requires[r].flag;
 			if (g.seen[to] == i + 1) {
 				rc = rsl__dec_fail(d, RSL_EFORMAT, "requires %u: flag '%s' is "
-					  "required twice", (unsigned)r,
-					  s->flags[to].key.p);
+						   "required twice", (unsigned)r,
+						   s->flags[to].key.p);
 				goto out;
 			}
 			g.seen[to] = i + 1;
