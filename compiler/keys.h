@@ -4,6 +4,10 @@
  * ed25519`), the public key as SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC
  * KEY-----", `openssl pkey -pubout`).  The key id is the first 8 bytes of
  * SHA-256 over the raw 32-byte public key (docs/snapshot-format.md).
+ *
+ * Reading goes through the library's one PEM reader (loader/pem.h: strict
+ * RFC 7468, no indentation, no text around the blocks), so a key rsc takes
+ * is a key every node takes, with the same messages.
  */
 #ifndef RSC_KEYS_H
 #define RSC_KEYS_H
@@ -30,16 +34,19 @@ int rsc_key_from_seed(rsc_key *out, const unsigned char seed[32]);
 /*
  * Reads a PKCS#8 PEM private key (text of len bytes, not necessarily
  * NUL-terminated): the 48-byte form OpenSSL writes, or the 83-byte one with
- * the public key attached (RFC 8410 v2), which must match.  Returns 0, or -1
- * with a one-line reason in err.  Secrets decoded on the way are wiped.
+ * the public key attached (RFC 8410 v2), which must match.  A text with two
+ * private keys is refused.  Returns 0, or -1 with a one-line reason in err.
+ * Secrets decoded on the way are wiped.
  */
 int rsc_key_from_pem(rsc_key *out, const char *pem, size_t len, char *err,
 		     size_t errlen);
 
-/* The same from a file.  -1 with err on a read error too. */
+/* The same from a file; err is "path: reason".  -1 on a read error too, and
+ * for a file readable by group or others ("chmod 600 it"). */
 int rsc_key_read_file(rsc_key *out, const char *path, char *err, size_t errlen);
 
-/* Reads a SubjectPublicKeyInfo PEM Ed25519 public key.  0 or -1 with err. */
+/* Reads a SubjectPublicKeyInfo PEM Ed25519 public key.  0 or -1 with err;
+ * a text of several keys is refused here (rsl_keyring_add_pem adds each). */
 int rsc_pubkey_from_pem(unsigned char pk[32], const char *pem, size_t len,
 			char *err, size_t errlen);
 

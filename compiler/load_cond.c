@@ -5,34 +5,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/ops.h"
 #include "load.h"
 #include "scalar.h"
 
 /* ------------------------------------------------------------------ */
 /* Conditions */
 
-static const char *const op_names[] = {
-	"eq", "ne", "in", "not_in", "contains", "starts_with", "ends_with",
-	"lt", "lte", "gt", "gte", "semver_eq", "semver_lt", "semver_lte",
-	"semver_gt", "semver_gte", "before", "after", "exists", NULL
-};
-#define NOPS (sizeof op_names / sizeof op_names[0] - 1)
+/* The operators' names are the library's (loader/ops.h). */
+#define op_names rsl__op_names
+#define NOPS RSL__NOPS
+#define cond_keys rsl__cond_keys
 
 static const char *const cond_kinds[] = { "attribute", "all", "any", "not", "segment", NULL };
-static const char *const cond_keys[] = {
-	"attribute", "case_insensitive", "all", "any", "not", "segment",
-	"eq", "ne", "in", "not_in", "contains", "starts_with", "ends_with",
-	"lt", "lte", "gt", "gte", "semver_eq", "semver_lt", "semver_lte",
-	"semver_gt", "semver_gte", "before", "after", "exists", NULL
-};
 
 /* The op code of an operator key (RSL_OP_EQ = 1 ... RSL_OP_EXISTS = 19), or 0. */
 static int op_of(const rsc_ynode *k)
 {
-	for (size_t i = 0; i < NOPS; i++)
-		if (strlen(op_names[i]) == k->len && memcmp(op_names[i], k->text, k->len) == 0)
-			return (int)i + 1;
-	return 0;
+	return rsl__op_from_name(k->text, k->len);
 }
 
 static int string_op(int op)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/semver.h"
+
 #define SHOW_MAX 60
 
 /* ------------------------------------------------------------------ */
@@ -472,8 +474,8 @@ const char *rsc_describe_value(rsc_diags *d, const rsc_value *v)
 /* The checks every typed field starts with: a scalar, and not empty.
  * Reports "expected <what> for '<field>', found a list" or "missing value
  * for '<field>'" and returns -1; 0 when n is a non-empty scalar. */
-static int need_scalar(const rsc_ynode *n, const char *what, const char *field,
-		       rsc_diags *d)
+int rsc_scalar_need(const rsc_ynode *n, const char *what, const char *field,
+		    rsc_diags *d)
 {
 	if (n->kind != RSC_Y_SCALAR) {
 		rsc_yerror(d, n, "expected %s for '%s', found %s", what, field,
@@ -490,7 +492,7 @@ static int need_scalar(const rsc_ynode *n, const char *what, const char *field,
 int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d)
 {
-	if (need_scalar(n, "text", field, d) < 0)
+	if (rsc_scalar_need(n, "text", field, d) < 0)
 		return -1;
 	*out = n->text;
 	return 0;
@@ -597,8 +599,8 @@ int rsc_scalar_bool(int *out, const rsc_ynode *n, const char *field,
 
 /* Types a scalar by the value table; null_ok for object payloads, where
  * *is_null reports a null. */
-static int typed_value(rsc_value *out, const rsc_ynode *n, const char *field,
-		       int null_ok, int *is_null, rsc_diags *d)
+int rsc_scalar_typed(rsc_value *out, const rsc_ynode *n, const char *field,
+		     int null_ok, int *is_null, rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
 	if (!n->plain) {
@@ -653,7 +655,7 @@ int rsc_scalar_value(rsc_value *out, const rsc_ynode *n, const char *field,
 			   field, rsc_ynode_kind_name(n));
 		return -1;
 	}
-	return typed_value(out, n, field, 0, NULL, d);
+	return rsc_scalar_typed(out, n, field, 0, NULL, d);
 }
 
 int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
@@ -699,430 +701,24 @@ int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
 }
 
 /* ------------------------------------------------------------------ */
-/* Object payloads as JSON */
-
-typedef struct sbuf {
-	char *p;
-	size_t n, cap;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t len)
-{
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (b->n + len + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			fputs("rsc: out of memory\n", stderr);
-			abort();
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-/* RFC 8259 string: quote, backslash and control characters escaped. */
-static void sb_json_string(sbuf *b, const char *s, size_t len)
-{
-	sb_put(b, "\"", 1);
-	size_t run = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_put(b, s + run, i - run);
-		run = i + 1;
-		char esc[8];
-		switch (c) {
-		case '"': sb_put(b, "\\\"", 2); break;
-		case '\\': sb_put(b, "\\\\", 2); break;
-		case '\b': sb_put(b, "\\b", 2); break;
-		case '\f': sb_put(b, "\\f", 2); break;
-		case '\n': sb_put(b, "\\n", 2); break;
-		case '\r': sb_put(b, "\\r", 2); break;
-		case '\t': sb_put(b, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			sb_put(b, esc, 6);
-		}
-	}
-	sb_put(b, s + run, len - run);
-	sb_put(b, "\"", 1);
-}
-
-static int json_node(sbuf *b, const rsc_ynode *n, const char *field, int depth,
-		     rsc_diags *d)
-{
-	if (n->kind != RSC_Y_SCALAR && depth > RSL_MAX_COND_DEPTH) {
-		rsc_yerror(d, n, "object value for '%s' is nested deeper than %d levels",
-			   field, RSL_MAX_COND_DEPTH);
-		return -1;
-	}
-	int rc = 0;
-	switch (n->kind) {
-	case RSC_Y_MAP:
-		sb_put(b, "{", 1);
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				sb_put(b, ",", 1);
-			sb_json_string(b, n->keys[i]->text, n->keys[i]->len);
-			sb_put(b, ":", 1);
-			if (json_node(b, n->items[i], n->keys[i]->text, depth + 1, d) < 0)
-				rc = -1;
-		}
-		sb_put(b, "}", 1);
-		return rc;
-	case RSC_Y_SEQ:
-		sb_put(b, "[", 1);
-		for (size_t i = 0; i < n->n; i++) {
-			if (i)
-				sb_put(b, ",", 1);
-			if (json_node(b, n->items[i], field, depth + 1, d) < 0)
-				rc = -1;
-		}
-		sb_put(b, "]", 1);
-		return rc;
-	case RSC_Y_SCALAR:
-		break;
-	}
-	rsc_value v;
-	int is_null = 0;
-	if (typed_value(&v, n, field, 1, &is_null, d) < 0)
-		return -1;
-	char num[40];
-	if (is_null) {
-		sb_puts(b, "null");
-		return 0;
-	}
-	switch (v.kind) {
-	case RSC_V_BOOL:
-		sb_puts(b, v.b ? "true" : "false");
-		break;
-	case RSC_V_INT:
-		snprintf(num, sizeof num, "%" PRId64, v.i);
-		sb_puts(b, num);
-		break;
-	case RSC_V_FLOAT:
-		rsc_format_double(num, sizeof num, v.f);
-		sb_puts(b, num);
-		break;
-	case RSC_V_STRING:
-	case RSC_V_JSON:
-		sb_json_string(b, v.s, v.slen);
-		break;
-	}
-	return 0;
-}
-
-int rsc_scalar_json(rsc_value *out, rsc_arena *a, const rsc_ynode *n,
-		    const char *field, rsc_diags *d)
-{
-	memset(out, 0, sizeof *out);
-	sbuf b = { NULL, 0, 0 };
-	int rc = json_node(&b, n, field, 1, d);
-	if (rc == 0) {
-		out->kind = RSC_V_JSON;
-		out->s = rsc_arena_strndup(a, b.p ? b.p : "", b.n);
-		out->slen = b.n;
-	}
-	free(b.p);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* Durations, dates, times, percentages, versions */
-
-static const char *human_seconds(rsc_diags *d, int64_t s)
-{
-	static const struct {
-		int64_t secs;
-		const char *unit;
-	} units[] = { { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" } };
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-		if (s % units[i].secs == 0 || units[i].secs == 1) {
-			int64_t k = s / units[i].secs;
-			return rsc_arena_printf(d->arena, "%" PRId64 " %s%s", k, units[i].unit,
-						k == 1 ? "" : "s");
-		}
-	return "";
-}
-
-int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
-			int64_t min, int64_t max, rsc_diags *d)
-{
-	if (need_scalar(n, "a duration", field, d) < 0)
-		return -1;
-	const char *t = n->text;
-	size_t len = n->len, digits = len - 1;
-	int ok = len >= 2 && digits <= 12 && (t[0] != '0' || digits == 1);
-	int64_t v = 0;
-	for (size_t i = 0; ok && i < digits; i++) {
-		ok = is_digit(t[i]);
-		v = v * 10 + (t[i] - '0');
-	}
-	int64_t unit = 0;
-	if (ok) {
-		switch (t[len - 1]) {
-		case 's': unit = 1; break;
-		case 'm': unit = 60; break;
-		case 'h': unit = 3600; break;
-		case 'd': unit = 86400; break;
-		default: ok = 0;
-		}
-	}
-	if (!ok) {
-		rsc_yerror(d, n,
-			   "invalid duration '%s' for '%s': expected an integer followed "
-			   "by s, m, h or d (90m, 36h, 7d)",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	v *= unit;
-	if (v < min || v > max) {
-		rsc_yerror(d, n, "duration '%s' for '%s' is out of range: expected %s to %s",
-			   SHOWN(d, n), field, human_seconds(d, min), human_seconds(d, max));
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && leap(y) ? 29 : dim[m - 1];
-}
-
-/* n digits at s as a number, or -1. */
-static int digits_at(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* "YYYY-MM-DD" at s (10 bytes available); 0 or -1. */
-static int parse_date(const char *s, int *y, int *m, int *day)
-{
-	*y = digits_at(s, 4);
-	*m = s[4] == '-' ? digits_at(s + 5, 2) : -1;
-	*day = s[7] == '-' ? digits_at(s + 8, 2) : -1;
-	if (*y < 0 || *m < 1 || *m > 12 || *day < 1 || *day > days_in_month(*y, *m))
-		return -1;
-	return 0;
-}
-
-int64_t rsc_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-int rsc_parse_rfc3339(const char *s, int64_t *out)
-{
-	size_t len = strlen(s);
-	int y, mo, d;
-	if (len < 20 || parse_date(s, &y, &mo, &d) < 0)
-		return -1;
-	if (s[10] != 'T' && s[10] != 't')
-		return -1;
-	int h = digits_at(s + 11, 2);
-	int mi = s[13] == ':' ? digits_at(s + 14, 2) : -1;
-	int sec = s[16] == ':' ? digits_at(s + 17, 2) : -1;
-	/* 60: a leap second, which RFC 3339 allows */
-	if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
-		return -1;
-	size_t i = 19;
-	if (s[i] == '.') {
-		size_t st = ++i;
-		while (is_digit(s[i]))
-			i++;
-		if (i == st)
-			return -1;
-	}
-	int64_t off = 0;
-	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == len) {
-		off = 0;
-	} else if ((s[i] == '+' || s[i] == '-') && i + 6 == len && s[i + 3] == ':') {
-		int oh = digits_at(s + i + 1, 2), om = digits_at(s + i + 4, 2);
-		if (oh < 0 || oh > 23 || om < 0 || om > 59)
-			return -1;
-		off = (int64_t)(oh * 3600 + om * 60);
-		if (s[i] == '-')
-			off = -off;
-	} else {
-		return -1;
-	}
-	int64_t days = rsc_days_from_civil(y, (unsigned)mo, (unsigned)d);
-	*out = days * 86400 + h * 3600 + mi * 60 + sec - off;
-	return 0;
-}
-
-int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
-		    const char *field, rsc_diags *d)
-{
-	if (need_scalar(n, "a date (YYYY-MM-DD)", field, d) < 0)
-		return -1;
-	if (n->len != 10 || parse_date(n->text, y, m, day) < 0) {
-		rsc_yerror(d, n,
-			   "invalid date '%s' for '%s': expected YYYY-MM-DD, a real "
-			   "calendar date",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	return 0;
-}
-
-int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
-		    rsc_diags *d)
-{
-	if (need_scalar(n, "an RFC 3339 time", field, d) < 0)
-		return -1;
-	if (rsc_parse_rfc3339(n->text, out) < 0) {
-		rsc_yerror(d, n,
-			   "invalid time '%s' for '%s': expected an RFC 3339 time with "
-			   "an offset, like 2026-12-01T09:00:00Z",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	return 0;
-}
-
-int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
-		       rsc_diags *d)
-{
-	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "expected a percentage for '%s', found %s", field,
-			   rsc_ynode_kind_name(n));
-		return -1;
-	}
-	rsc_value v;
-	if (rsc_scalar_number(&v, n, field, d) < 0)
-		return -1;
-	const char *t = n->text;
-	if (t[0] == '-' && !(v.kind == RSC_V_INT ? v.i == 0 : v.f == 0)) {
-		rsc_yerror(d, n, "percentage '%s' for '%s' is out of range: expected 0 to 100",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	if (strpbrk(t, "eE")) {
-		rsc_yerror(d, n,
-			   "percentage '%s' for '%s' must be written as a decimal number "
-			   "like 12.5",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	size_t i = t[0] == '-' ? 1 : 0, ip = 0;
-	uint64_t whole = 0;
-	for (; is_digit(t[i]); i++, ip++)
-		if (ip < 8)
-			whole = whole * 10 + (uint64_t)(t[i] - '0');
-	uint64_t frac = 0;
-	size_t nfrac = 0;
-	if (t[i] == '.') {
-		for (i++; is_digit(t[i]); i++, nfrac++)
-			if (nfrac < 3)
-				frac = frac * 10 + (uint64_t)(t[i] - '0');
-	}
-	if (nfrac > 3) {
-		rsc_yerror(d, n,
-			   "percentage '%s' for '%s' has more than three decimals (0.001 "
-			   "is the smallest step)",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	for (size_t k = nfrac; k < 3; k++)
-		frac *= 10;
-	if (ip > 3 || whole * 1000 + frac > RSL_WEIGHT_TOTAL) {
-		rsc_yerror(d, n, "percentage '%s' for '%s' is out of range: expected 0 to 100",
-			   SHOWN(d, n), field);
-		return -1;
-	}
-	*out = (uint32_t)(whole * 1000 + frac);
-	return 0;
-}
-
-/* [0-9A-Za-z-]+ identifiers separated by '.', from s[*i]; numeric ones
- * without leading zeros when numeric_strict. */
-static int semver_idents(const char *s, size_t len, size_t *i, int numeric_strict)
-{
-	for (;;) {
-		size_t st = *i;
-		int all_digits = 1;
-		while (*i < len && (is_alpha(s[*i]) || is_digit(s[*i]) || s[*i] == '-')) {
-			if (!is_digit(s[*i]))
-				all_digits = 0;
-			(*i)++;
-		}
-		if (*i == st)
-			return 0;
-		if (numeric_strict && all_digits && s[st] == '0' && *i - st > 1)
-			return 0;
-		if (*i < len && s[*i] == '.') {
-			(*i)++;
-			continue;
-		}
-		return 1;
-	}
-}
-
-int rsc_is_semver(const char *s, size_t len)
-{
-	size_t i = len && s[0] == 'v' ? 1 : 0;
-	for (int part = 0; part < 3; part++) {
-		size_t st = i;
-		while (i < len && is_digit(s[i]))
-			i++;
-		if (i == st || (s[st] == '0' && i - st > 1))
-			return 0;
-		if (part < 2) {
-			if (i >= len || s[i] != '.')
-				return 0;
-			i++;
-		}
-	}
-	if (i < len && s[i] == '-') {
-		i++;
-		if (!semver_idents(s, len, &i, 1))
-			return 0;
-	}
-	if (i < len && s[i] == '+') {
-		i++;
-		if (!semver_idents(s, len, &i, 0))
-			return 0;
-	}
-	return i == len;
-}
+/* Versions */
 
 int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
-	if (need_scalar(n, "a semantic version", field, d) < 0)
+	if (rsc_scalar_need(n, "a semantic version", field, d) < 0)
 		return -1;
-	if (!rsc_is_semver(n->text, n->len)) {
+	rsl__semver v;
+	int rc = rsl__semver_parse(&v, n->text, n->len);
+	if (rc == RSL__SEMVER_RANGE) {
+		rsc_yerror(d, n,
+			   "semantic version '%s' for '%s' is out of range: MAJOR, "
+			   "MINOR and PATCH are each at most 18446744073709551615",
+			   SHOWN(d, n), field);
+		return -1;
+	}
+	if (rc != 0) {
 		rsc_yerror(d, n,
 			   "invalid semantic version '%s' for '%s': expected "
 			   "MAJOR.MINOR.PATCH, like 2.3.0 or 1.0.0-rc.1",

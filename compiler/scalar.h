@@ -1,8 +1,9 @@
 /*
  * scalar.h - typing YAML scalars by the field they fill (docs/ruleset.md,
- * "How scalars are typed"): booleans, values, numbers, identifiers, times,
- * dates, durations and percentages, refusing the plain scalars that YAML 1.1
- * and YAML 1.2 read differently.  Used by load.c.
+ * "How scalars are typed"): booleans, values, numbers, identifiers and
+ * versions (scalar.c), object payloads (scalar_json.c), times, dates,
+ * durations and percentages (scalar_time.c), refusing the plain scalars that
+ * YAML 1.1 and YAML 1.2 read differently.  Used by load.c.
  *
  * Every rsc_scalar_* function types node n, which fills the field named
  * field (quoted in messages), and returns 0 with the result in *out, or
@@ -28,6 +29,19 @@ const char *rsc_show(rsc_diags *d, const char *s, size_t len);
 
 /* "the integer 5", "the string 'abc'": a typed value for a message. */
 const char *rsc_describe_value(rsc_diags *d, const rsc_value *v);
+
+/* The check every typed field starts with: n is a scalar ("expected <what>
+ * for '<field>', found a list" otherwise) and not empty ("missing value for
+ * '<field>'").  0, or -1 with the error recorded.  For the scalar_*.c
+ * files. */
+int rsc_scalar_need(const rsc_ynode *n, const char *what, const char *field,
+		    rsc_diags *d);
+
+/* Types a scalar by the value table (rsc_scalar_value); with null_ok, as in
+ * object payloads, a null is accepted and reported in *is_null.  For the
+ * scalar_*.c files. */
+int rsc_scalar_typed(rsc_value *out, const rsc_ynode *n, const char *field,
+		     int null_ok, int *is_null, rsc_diags *d);
 
 /* Non-empty text as written, plain or quoted (descriptions, names, variant
  * references). */
@@ -70,7 +84,9 @@ int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 		    const char *field, rsc_diags *d);
 
-/* An RFC 3339 time with an offset: seconds since the epoch. */
+/* An RFC 3339 time with an offset, by the loader's grammar (loader/
+ * rfc3339.h), in whole seconds since the epoch: a fraction is refused, since
+ * a snapshot stores whole seconds. */
 int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d);
 
@@ -79,18 +95,15 @@ int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_percent(uint32_t *out, const rsc_ynode *n, const char *field,
 		       rsc_diags *d);
 
-/* A semantic version (SemVer 2.0.0, optional leading 'v'): the text as
- * written in a STRING value. */
+/* A semantic version by the loader's grammar (loader/semver.h: SemVer
+ * 2.0.0, optional leading 'v', numbers within 64 bits): the text as written
+ * in a STRING value. */
 int rsc_scalar_semver(rsc_value *out, const rsc_ynode *n, const char *field,
 		      rsc_diags *d);
-int rsc_is_semver(const char *s, size_t len);
 
 /* The shortest text of a finite double that reads back to the same value,
  * always with a '.', an 'e' or both ("2.0", "0.1", "1e+20"); independent of
  * the locale.  buf needs 32 bytes. */
 void rsc_format_double(char *buf, size_t cap, double v);
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-int64_t rsc_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 #endif

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../loader/repo_url.h"
+
 /* What a walk collects before it is sorted into the fileset. */
 typedef struct collect {
 	rsc_arena *a;
@@ -802,35 +804,12 @@ out:
 	return rc;
 }
 
-/* Length of a URL scheme followed by "://" at the start of url, or 0. */
-static size_t scheme_len(const char *url)
-{
-	size_t i = 0;
-	if (!((url[0] >= 'a' && url[0] <= 'z') || (url[0] >= 'A' && url[0] <= 'Z')))
-		return 0;
-	while (url[i] && url[i] != ':') {
-		char ch = url[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '+' || ch == '-' || ch == '.'))
-			return 0;
-		i++;
-	}
-	return strncmp(url + i, "://", 3) == 0 ? i + 3 : 0;
-}
-
 char *rsc_strip_credentials(rsc_arena *a, const char *url)
 {
 	if (!url)
 		return NULL;
-	size_t start = scheme_len(url);
-	if (start == 0) /* a path or scp-like "user@host:path": kept as is */
-		return rsc_arena_strdup(a, url);
-	size_t auth_end = start + strcspn(url + start, "/?#");
-	size_t host = start;
-	for (size_t i = start; i < auth_end; i++)
-		if (url[i] == '@')
-			host = i + 1;
-	/* A query or fragment may carry a token too. */
-	size_t end = auth_end + strcspn(url + auth_end, "?#");
-	return rsc_arena_printf(a, "%.*s%.*s", (int)start, url, (int)(end - host), url + host);
+	char *out = rsc_arena_alloc(a, strlen(url) + 1);
+	if (out)
+		rsl__url_strip_credentials(out, url);
+	return out;
 }

@@ -57,9 +57,10 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 int rsc_source_uncommitted(size_t *out, const char *root);
 
 
-/* Copies url without any "user:password@" or "user@" part of an
- * authority-form URL ("https://tok@host/x" -> "https://host/x"); scp-like
- * "git@host:x" keeps its user, which is not a secret. */
+/* Copies url (in a) without any "user:password@" or "user@" part of an
+ * authority-form URL ("https://tok@host/x" -> "https://host/x"), nor a query
+ * or fragment; scp-like "git@host:x" keeps its user, which is not a secret.
+ * The library's rule (loader/repo_url.h); NULL for a NULL url. */
 char *rsc_strip_credentials(rsc_arena *a, const char *url);
 
 #endif

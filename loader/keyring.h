@@ -18,6 +18,10 @@ struct rsl_keyring {
 	rsl__key keys[RSL__MAX_KEYS];
 };
 
+/* The key id of pk: the first 8 bytes of SHA-256(pk) (docs/snapshot-
+ * format.md); rsl_key_id_hex is its text, rsc's keys.c uses both. */
+void rsl__key_id(unsigned char out[8], const unsigned char pk[32]);
+
 /* The trusted key with this key id, or NULL. */
 const rsl__key *rsl__keyring_find(const rsl_keyring *kr,
 				  const unsigned char kid[8]);

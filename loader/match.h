@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rfc3339.h" /* rsl__parse_rfc3339, for the time operators */
 #include "snap.h"
 
 /* A context attribute as a test sees it (one of rsl_attr_type). */
@@ -67,13 +68,5 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v);
 /* Whether one string matches c's operator as a positive test: for ne and
  * not_in, whether eq / in matches.  For explain. */
 int rsl__match_string(const rsl__cond *c, const char *s);
-
-/*
- * Parses an RFC 3339 date-time s[0..len) ("2026-12-01T09:00:00Z",
- * "...T10:00:00.25+01:00"; 'T' may be 't' or a space, 'Z' may be 'z')
- * into seconds since the epoch, *frac set when the fraction is non-zero.
- * Returns 0, or -1 when s is not such a time.
- */
-int rsl__parse_rfc3339(int64_t *sec, int *frac, const char *s, size_t len);
 
 #endif

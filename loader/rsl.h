@@ -82,16 +82,22 @@ RSL_API int rsl_keyring_new(rsl_keyring **out);
  * same keyring: fill it first, then share it. */
 RSL_API int rsl_keyring_add_raw(rsl_keyring *kr, const unsigned char pk[32],
 				rsl_error *err);
-/* Adds the key of a SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----",
- * as written by `rsc keygen` and `openssl pkey -pubout`).  RSL_OK, RSL_EKEY
- * (not such a PEM, or not an Ed25519 key, or the set is full), RSL_EINVAL
- * (kr or pem NULL), RSL_ENOMEM.  Thread-safety as rsl_keyring_add_raw. */
+/* Adds the keys of a SubjectPublicKeyInfo PEM text ("-----BEGIN PUBLIC
+ * KEY-----", as written by `rsc keygen` and `openssl pkey -pubout`).  A text
+ * of several such blocks (an old key and its successor) adds each of them,
+ * or none when one is refused.  The text is read strictly (RFC 7468): each
+ * line in its first column, LF or CRLF; only blank lines around the blocks,
+ * no other text.  RSL_OK, RSL_EKEY (not such a text, a key that is not
+ * Ed25519, or the set would be full; the message says which and where),
+ * RSL_EINVAL (kr or pem NULL), RSL_ENOMEM.  rsc reads key files with the
+ * same code and messages.  Thread-safety as rsl_keyring_add_raw. */
 RSL_API int rsl_keyring_add_pem(rsl_keyring *kr, const char *pem, size_t len,
 				rsl_error *err);
-/* Reads a PEM file and adds its key.  RSL_OK, RSL_EIO (cannot open or
- * read it, or not a regular file), RSL_EKEY (as rsl_keyring_add_pem, or too
- * big for a PEM key), RSL_EINVAL (kr or path NULL), RSL_ENOMEM.
- * Thread-safety as rsl_keyring_add_raw. */
+/* Reads a PEM file (at most 64 KiB) and adds its keys as
+ * rsl_keyring_add_pem does; messages begin with the path.  RSL_OK, RSL_EIO
+ * (cannot open or read it, or not a regular file), RSL_EKEY (as
+ * rsl_keyring_add_pem, or too big), RSL_EINVAL (kr or path NULL),
+ * RSL_ENOMEM.  Thread-safety as rsl_keyring_add_raw. */
 RSL_API int rsl_keyring_add_pem_file(rsl_keyring *kr, const char *path,
 				     rsl_error *err);
 /* Frees the keyring (NULL: nothing).  It must outlive every rsl_open using

@@ -14,22 +14,24 @@ static int is_ident_char(char c)
 	       c == '-';
 }
 
-/* A numeric core part at s[*i]: no leading zero, fits in 64 bits. */
+/* A numeric core part at s[*i]: no leading zero (-1), fits in 64 bits
+ * (RSL__SEMVER_RANGE). */
 static int parse_number(uint64_t *out, const char *s, size_t len, size_t *i)
 {
 	size_t start = *i;
 	uint64_t v = 0;
+	int over = 0;
 	while (*i < len && is_digit(s[*i])) {
 		unsigned d = (unsigned)(s[*i] - '0');
 		if (v > (UINT64_MAX - d) / 10)
-			return -1;
+			over = 1;
 		v = v * 10 + d;
 		(*i)++;
 	}
 	if (*i == start || (s[start] == '0' && *i - start > 1))
 		return -1;
 	*out = v;
-	return 0;
+	return over ? RSL__SEMVER_RANGE : 0;
 }
 
 /* Dot-separated non-empty identifiers up to '+' or the end; numeric ones
@@ -59,14 +61,19 @@ static int parse_idents(const char *s, size_t len, size_t *i, int numeric_rule)
 int rsl__semver_parse(rsl__semver *out, const char *s, size_t len)
 {
 	size_t i = 0;
+	int range = 0, rc;
 	if (len > UINT32_MAX)
 		return -1;
 	if (i < len && s[i] == 'v')
 		i++;
-	if (parse_number(&out->major, s, len, &i) < 0 || i >= len || s[i++] != '.' ||
-	    parse_number(&out->minor, s, len, &i) < 0 || i >= len || s[i++] != '.' ||
-	    parse_number(&out->patch, s, len, &i) < 0)
-		return -1;
+	uint64_t *part[3] = { &out->major, &out->minor, &out->patch };
+	for (int k = 0; k < 3; k++) {
+		if (k > 0 && (i >= len || s[i++] != '.'))
+			return -1;
+		if ((rc = parse_number(part[k], s, len, &i)) == -1)
+			return -1;
+		range |= rc != 0;
+	}
 	out->pre.p = s + i;
 	out->pre.len = 0;
 	if (i < len && s[i] == '-') {
@@ -81,7 +88,9 @@ int rsl__semver_parse(rsl__semver *out, const char *s, size_t len)
 		if (parse_idents(s, len, &i, 0) < 0)
 			return -1;
 	}
-	return i == len ? 0 : -1;
+	if (i != len)
+		return -1;
+	return range ? RSL__SEMVER_RANGE : 0;
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)

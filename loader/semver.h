@@ -10,12 +10,19 @@
 
 #include "snap.h"
 
+/* Returned for a well-formed version with a MAJOR, MINOR or PATCH number
+ * over 2^64 - 1. */
+#define RSL__SEMVER_RANGE (-2)
+
 /*
- * Parses s[0..len): an optional leading 'v', MAJOR.MINOR.PATCH without
- * leading zeros, an optional "-prerelease" (dot-separated identifiers of
- * [0-9A-Za-z-], numeric ones without leading zeros) and an optional
- * "+build" (dropped).  out->pre points into s.  Returns 0, or -1 when s is
- * not a version (out is then unspecified).
+ * The one SemVer grammar of the project (the loader's operands and context
+ * values, and rsc's ruleset operands): s[0..len) is an optional leading 'v'
+ * (lowercase only: "V1.2.3" is not a version), MAJOR.MINOR.PATCH without leading zeros, each at most 2^64 - 1,
+ * an optional "-prerelease" (dot-separated identifiers of [0-9A-Za-z-],
+ * numeric ones without leading zeros) and an optional "+build" (dropped).
+ * out->pre points into s.  Returns 0; RSL__SEMVER_RANGE when s is a
+ * version but a number is too big; -1 when s is not a version (out is then
+ * unspecified).
  */
 int rsl__semver_parse(rsl__semver *out, const char *s, size_t len);
 

@@ -22,7 +22,9 @@
 #include "testutil.h"
 
 #define T0 1767225600L /* 2026-01-01T00:00:00Z */
-#define KEY "tests/fixtures/compile/test.key"
+/* tests/fixtures/compile/test.key, private (mode 0600) as rsc requires of a
+ * key file: git checks files out 0644.  Made by private_key_copy. */
+#define KEY "tests/tmp/keys/test.key"
 #define PUB "tests/fixtures/compile/test.pub"
 
 static char *out_, *err_;
@@ -356,6 +358,35 @@ START_TEST(signing_key_from_the_environment)
 }
 END_TEST
 
+/* A signing key must be one key, and a key file private (the variable has
+ * no mode to check); nothing is written otherwise. */
+START_TEST(signing_key_is_one_private_key)
+{
+	char *d = fixture_repo("compile-keymode");
+	ck_assert_int_eq(rsc_env("RSC_SIGNING_KEY=\"$(cat " KEY " " KEY ")\"", "compile --root "
+				 "'%s/repo' --out '%s/out'", d, d), 3);
+	ck_assert_str_eq(err_, "rsc compile: RSC_SIGNING_KEY: two private keys in one text: "
+			 "expected one '-----BEGIN PRIVATE KEY-----' block, the key to sign "
+			 "with\n");
+	ck_assert_int_eq(tu_sh("cp " KEY " '%s/open.key' && chmod 644 '%s/open.key'", d, d), 0);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key '%s/open.key' --out '%s/out'", d,
+			     d, d), 3);
+	char want[4096];
+	snprintf(want, sizeof want, "rsc compile: --key %s/open.key: readable by group or "
+		 "others (mode 0644); a signing key must be private: chmod 600 %s/open.key\n",
+		 d, d);
+	ck_assert_str_eq(err_, want);
+	char p[1024];
+	snprintf(p, sizeof p, "%s/out", d);
+	ck_assert_int_ne(access(p, F_OK), 0);
+	/* the same text in the variable is fine: it has no mode */
+	char env[2048];
+	snprintf(env, sizeof env, "RSC_SIGNING_KEY=\"$(cat '%s/open.key')\"", d);
+	ck_assert_int_eq(rsc_env(env, "compile --root '%s/repo' --env prod --out '%s/out'", d,
+				 d), 0);
+}
+END_TEST
+
 START_TEST(verify_accepts_good_and_refuses_tampered)
 {
 	char *d = fixture_repo("compile-verify");
@@ -523,6 +554,39 @@ START_TEST(invalid_ruleset_writes_nothing)
 	ck_assert_str_eq(old, "old");
 	free(old);
 	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out')\" = dev.rsnap", d), 0);
+}
+END_TEST
+
+/* What validate accepts, every node opens: the compiler reads SemVer and
+ * RFC 3339 with the loader's grammar, so a version over 2^64 or a fraction
+ * of a second is an error at file:line:col, not a signed snapshot that
+ * nodes refuse or a time silently cut. */
+START_TEST(validate_refuses_what_the_loader_would)
+{
+	char *d = fixture_repo("compile-grammar");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	tu_write(repo, "environments/dev/new-checkout.yaml",
+		 "enabled: true\nrules:\n  - name: r\n    when:\n      attribute: v\n"
+		 "      semver_gte: \"18446744073709551616.0.0\"\n    serve: on\n"
+		 "  - name: t\n    when:\n      attribute: t\n"
+		 "      after: 2026-01-01T00:00:00.500Z\n    serve: on\ndefault: off\n");
+	ck_assert_int_eq(rsc("validate --root '%s' --worktree", repo), 1);
+	char want[4096];
+	snprintf(want, sizeof want,
+		 "%s/environments/dev/new-checkout.yaml:6:19: error: semantic version "
+		 "'18446744073709551616.0.0' for 'semver_gte' is out of range: MAJOR, MINOR "
+		 "and PATCH are each at most 18446744073709551615\n"
+		 "        semver_gte: \"18446744073709551616.0.0\"\n"
+		 "                    ^\n"
+		 "%s/environments/dev/new-checkout.yaml:11:14: error: time "
+		 "'2026-01-01T00:00:00.500Z' for 'after' has fractional seconds '.500'; the "
+		 "ruleset's times are whole seconds: write 2026-01-01T00:00:00Z or "
+		 "2026-01-01T00:00:01Z\n"
+		 "        after: 2026-01-01T00:00:00.500Z\n"
+		 "               ^\n", repo, repo);
+	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "got:\n%s\nwant:\n%s", err_,
+		      want);
 }
 END_TEST
 
@@ -813,6 +877,12 @@ START_TEST(every_command_has_help)
 }
 END_TEST
 
+static void private_key_copy(void)
+{
+	ck_assert_int_eq(tu_sh("mkdir -p tests/tmp/keys && cp tests/fixtures/compile/test.key "
+			       KEY " && chmod 600 " KEY), 0);
+}
+
 Suite *compile_suite(void);
 
 Suite *compile_suite(void)
@@ -820,12 +890,15 @@ Suite *compile_suite(void)
 	Suite *s = suite_create("compile");
 	TCase *tc = tcase_create("compile");
 	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, private_key_copy, NULL);
 	tcase_add_test(tc, golden_bytes);
 	tcase_add_test(tc, same_bytes_in_any_time_zone_and_locale);
 	tcase_add_test(tc, payload_is_canonical_and_reads_back);
 	tcase_add_test(tc, revert_gets_a_higher_version_and_the_old_content);
 	tcase_add_test(tc, signing_key_from_the_environment);
+	tcase_add_test(tc, signing_key_is_one_private_key);
 	tcase_add_test(tc, invalid_ruleset_writes_nothing);
+	tcase_add_test(tc, validate_refuses_what_the_loader_would);
 	tcase_add_test(tc, failed_write_leaves_no_partial_file);
 	tcase_add_test(tc, same_bytes_from_any_clone);
 	tcase_add_test(tc, commit_time_must_be_after_the_parents);
@@ -834,11 +907,13 @@ Suite *compile_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("keys");
 	tcase_set_timeout(tc, 60);
+	tcase_add_unchecked_fixture(tc, private_key_copy, NULL);
 	tcase_add_test(tc, verify_accepts_good_and_refuses_tampered);
 	tcase_add_test(tc, keygen_keys_compile_and_verify);
 	tcase_add_test(tc, openssl_keys_work_both_ways);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("inspect");
+	tcase_add_unchecked_fixture(tc, private_key_copy, NULL);
 	tcase_add_test(tc, inspect_shows_everything_readably);
 	tcase_add_test(tc, explain_says_what_is_wrong);
 	tcase_add_test(tc, every_command_has_help);

@@ -860,11 +860,19 @@ START_TEST(serve_refusals)
 	targeting_error("load-s-nosteps", "enabled: true\ndefault:\n  schedule: []\n", 3, 13,
 			"'schedule' needs 1 to 32 steps, found 0");
 	targeting_error("load-s-steptime",
-			"enabled: true\ndefault:\n  schedule:\n    - at: 2026-12-01 09:00:00Z\n"
+			"enabled: true\ndefault:\n  schedule:\n    - at: 2026-12-01T09:00Z\n"
 			"      variant: on\n",
 			4, 11,
-			"invalid time '2026-12-01 09:00:00Z' for 'at': expected an RFC 3339 time "
+			"invalid time '2026-12-01T09:00Z' for 'at': expected an RFC 3339 time "
 			"with an offset, like 2026-12-01T09:00:00Z");
+	/* A snapshot holds whole seconds: a fraction is refused, not dropped. */
+	targeting_error("load-s-stepfrac",
+			"enabled: true\ndefault:\n  schedule:\n    - at: 2026-12-01T09:00:00.25+01:00\n"
+			"      variant: on\n",
+			4, 11,
+			"time '2026-12-01T09:00:00.25+01:00' for 'at' has fractional seconds '.25'; "
+			"the ruleset's times are whole seconds: write 2026-12-01T08:00:00Z or "
+			"2026-12-01T08:00:01Z");
 	targeting_error("load-s-stepboth",
 			"enabled: true\ndefault:\n  schedule:\n    - at: 2026-12-01T09:00:00Z\n"
 			"      variant: on\n      split: {on: 100}\n",
@@ -1075,6 +1083,8 @@ START_TEST(rfc3339)
 		{ "2000-02-29T23:59:59Z", 951868799 },
 		{ "1969-12-31T23:59:59Z", -1 },
 		{ "2028-02-29T12:00:00Z", 1835438400 },
+		/* RFC 3339 5.6 NOTE: a space for the T, as contexts may write it */
+		{ "2026-12-01 09:00:00Z", 1796115600 },
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		int64_t t = 42;
@@ -1082,7 +1092,7 @@ START_TEST(rfc3339)
 		ck_assert_msg(t == good[i].t, "%s: %lld", good[i].s, (long long)t);
 	}
 	static const char *const bad[] = {
-		"2026-12-01 09:00:00Z", "2026-12-01T09:00:00", "2026-12-01T09:00Z",
+		"2026-12-01  09:00:00Z", "2026-12-01T09:00:00", "2026-12-01T09:00Z",
 		"2027-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
 		"2026-04-31T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T09:60:00Z",
 		"2026-12-01T09:00:00.Z", "2026-12-01T09:00:00+0200", "2026-12-01T09:00:00+24:00",
@@ -1117,17 +1127,39 @@ START_TEST(double_text_is_shortest_and_locale_free)
 }
 END_TEST
 
-START_TEST(semver_syntax)
+/* The operands go through the loader's grammar (loader/semver.c), so what
+ * validate accepts is what every node opens. */
+START_TEST(semver_operands)
 {
-	static const char *const good[] = { "1.0.0", "v2.3.0", "0.0.0", "1.0.0-rc.1",
-					    "1.0.0-alpha-1.0", "1.0.0+20130313144700",
-					    "1.0.0-beta+exp.sha.5114f85", "10.20.30-0" };
-	static const char *const bad[] = { "1.0", "1", "01.0.0", "1.0.0-", "1.0.0-01",
-					   "1.0.0+", "1.0.0-a..b", "V1.0.0", "1.0.0 ", "" };
-	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-		ck_assert_msg(rsc_is_semver(good[i], strlen(good[i])), "%s", good[i]);
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		ck_assert_msg(!rsc_is_semver(bad[i], strlen(bad[i])), "%s", bad[i]);
+	cond_error("load-c-semver-range",
+		   "      attribute: v\n      semver_gte: \"18446744073709551616.0.0\"\n", 7, 19,
+		   "semantic version '18446744073709551616.0.0' for 'semver_gte' is out of "
+		   "range: MAJOR, MINOR and PATCH are each at most 18446744073709551615");
+	cond_error("load-c-semver-V", "      attribute: v\n      semver_lt: V1.2.3\n", 7, 18,
+		   "invalid semantic version 'V1.2.3' for 'semver_lt': expected "
+		   "MAJOR.MINOR.PATCH, like 2.3.0 or 1.0.0-rc.1");
+	cond_error("load-c-semver-pre", "      attribute: v\n      semver_eq: 1.0.0-01\n", 7, 18,
+		   "invalid semantic version '1.0.0-01' for 'semver_eq': expected "
+		   "MAJOR.MINOR.PATCH, like 2.3.0 or 1.0.0-rc.1");
+}
+END_TEST
+
+/* before/after operands: the one RFC 3339 grammar, whole seconds. */
+START_TEST(time_operands)
+{
+	cond_error("load-c-after-frac",
+		   "      attribute: t\n      after: 2026-01-01T00:00:00.500Z\n", 7, 14,
+		   "time '2026-01-01T00:00:00.500Z' for 'after' has fractional seconds '.500'; "
+		   "the ruleset's times are whole seconds: write 2026-01-01T00:00:00Z or "
+		   "2026-01-01T00:00:01Z");
+	cond_error("load-c-before-zero-frac",
+		   "      attribute: t\n      before: \"2026-01-01T00:00:00.0Z\"\n", 7, 15,
+		   "time '2026-01-01T00:00:00.0Z' for 'before' has fractional seconds '.0'; "
+		   "the ruleset's times are whole seconds: write 2026-01-01T00:00:00Z or "
+		   "2026-01-01T00:00:01Z");
+	cond_error("load-c-after-T", "      attribute: t\n      after: 2026-01-01T00:00:00\n", 7, 14,
+		   "invalid time '2026-01-01T00:00:00' for 'after': expected an RFC 3339 time "
+		   "with an offset, like 2026-12-01T09:00:00Z");
 }
 END_TEST
 
@@ -1158,7 +1190,8 @@ Suite *load_suite(void)
 	tcase_add_test(tc, condition_limits);
 	tcase_add_test(tc, rfc3339);
 	tcase_add_test(tc, double_text_is_shortest_and_locale_free);
-	tcase_add_test(tc, semver_syntax);
+	tcase_add_test(tc, semver_operands);
+	tcase_add_test(tc, time_operands);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -651,31 +651,6 @@ START_TEST(test_file_size_limit)
 }
 END_TEST
 
-START_TEST(test_strip_credentials)
-{
-	static const char *cases[][2] = {
-		{ "https://user:tok@github.com/a/b.git", "https://github.com/a/b.git" },
-		{ "https://tok@host/x", "https://host/x" },
-		{ "ssh://git@host/x", "ssh://host/x" },
-		{ "ssh://git@host:2222/x", "ssh://host:2222/x" },
-		{ "git@github.com:a/b.git", "git@github.com:a/b.git" },
-		{ "https://github.com/a/b.git", "https://github.com/a/b.git" },
-		{ "https://host/x?token=abc", "https://host/x" },
-		{ "https://host/x#tok", "https://host/x" },
-		{ "https://u:p@host?access_token=1", "https://host" },
-		{ "https://a@b@host/x", "https://host/x" },
-		{ "https://host/path@not-userinfo", "https://host/path@not-userinfo" },
-		{ "git+ssh://me@host/r", "git+ssh://host/r" },
-		{ "/srv/git/repo.git", "/srv/git/repo.git" },
-		{ "", "" },
-	};
-	rsc_arena a = RSC_ARENA_INIT;
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-		ck_assert_str_eq(rsc_strip_credentials(&a, cases[i][0]), cases[i][1]);
-	ck_assert_ptr_null(rsc_strip_credentials(&a, NULL));
-	rsc_arena_free(&a);
-}
-END_TEST
 
 START_TEST(test_find_in_empty_set)
 {
@@ -710,7 +685,6 @@ Suite *source_suite(void)
 	tcase_add_test(tc, test_file_size_limit);
 	suite_add_tcase(s, tc);
 	TCase *tu = tcase_create("util");
-	tcase_add_test(tu, test_strip_credentials);
 	tcase_add_test(tu, test_find_in_empty_set);
 	suite_add_tcase(s, tu);
 	return s;

@@ -1,0 +1,86 @@
+/*
+ * decode_ctx.h - where the decoder is in a payload, shared by decode.c
+ * (the fields) and graph.c (the checks over the whole snapshot), so that
+ * both say "payload: flag 3 'x': rule 2: ..." the same way.  Internal to
+ * librsl.
+ */
+#ifndef RSL_DECODE_CTX_H
+#define RSL_DECODE_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cbor_reader.h"
+#include "snap.h"
+
+typedef struct rsl__dec {
+	const uint8_t *end;
+	int fill;            /* 0: counting pass, 1: filling pass */
+	unsigned char *blk;
+	size_t used, cap;
+	int overflow;        /* the filling pass wanted more than was counted */
+	rsl_error *err;
+	/* Where the walk is, for messages. */
+	const char *what;    /* "flag", "segment" or NULL */
+	uint32_t index;
+	const char *key;     /* raw, from the payload; NULL before it is read */
+	size_t keylen;
+	int sub;             /* SUB_*: "rule 2: ", "default: ", ... */
+	uint32_t subi;
+	/* Counts that indexes are checked against. */
+	uint32_t nflags, nsegments;
+	uint32_t nvariants;  /* of the flag being decoded */
+	uint8_t type;
+	/* The previous flag or segment key, for the order. */
+	const char *prev;
+	size_t prevlen;
+} rsl__dec;
+
+/* What part of the flag the walk is in, for messages. */
+enum { SUB_NONE, SUB_RULE, SUB_VARIANT, SUB_DEFAULT };
+
+/* Fills d->err with code and "payload: <where>: <message>"; returns code. */
+int rsl__dec_fail(rsl__dec *d, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Value kinds rsl__dec_val accepts, or-ed. */
+enum { RSL__K_BOOL = 1, RSL__K_INT = 2, RSL__K_FLOAT = 4, RSL__K_TEXT = 8 };
+
+/* The reading of the payload's fields (decode_field.c).  Each returns
+ * RSL_OK or a code from rsl__dec_fail, naming the field in its message.
+ * In the counting pass (d->fill 0) nothing is stored. */
+
+/* n items of size bytes from the snapshot's block, aligned: NULL in the
+ * counting pass (which adds them up) and for n == 0; sets d->overflow when
+ * the filling pass wants more than was counted. */
+void *rsl__dec_alloc(rsl__dec *d, size_t n, size_t size);
+
+/* The CBOR item at `at`, read to the payload's end. */
+rsl__cbor rsl__dec_at(const rsl__dec *d, const uint8_t *at);
+
+/* Reads the map at `at`, whose keys must all be among names[0..nn), and
+ * stores where each value is (NULL: absent). */
+int rsl__dec_fields(rsl__dec *d, const uint8_t *at, const char *what,
+		     const char *const *names, size_t nn, const uint8_t **pos);
+
+/* Refuses a missing (p NULL) required key name of the object what. */
+int rsl__dec_need(rsl__dec *d, const uint8_t *p, const char *what, const char *name);
+
+/* An unsigned integer up to max, a uint32, an int64, a boolean. */
+int rsl__dec_uint(rsl__dec *d, const uint8_t *at, const char *name, uint64_t max,
+		  uint64_t *out);
+int rsl__dec_u32(rsl__dec *d, const uint8_t *at, const char *name, uint32_t *out);
+int rsl__dec_int(rsl__dec *d, const uint8_t *at, const char *name, int64_t *out);
+int rsl__dec_bool(rsl__dec *d, const uint8_t *at, const char *name, int *out);
+
+/* Copies text into the block (filling pass); raw/rawlen (optional) get the
+ * bytes in the payload, which both passes can compare.  maxlen 0: any. */
+int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
+		 size_t maxlen, rsl__str *out, const char **raw, size_t *rawlen);
+
+/* A scalar of one of the allowed kinds.  Ints read as RSL__V_INT with f
+ * set; floats must be finite. */
+int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allowed,
+		 rsl__val *out, const char **raw, size_t *rawlen);
+
+#endif

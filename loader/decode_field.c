@@ -1,0 +1,229 @@
+/*
+ * decode_field.c - reading one field of a payload for decode.c: the map of
+ * an object, integers, booleans, text and values, each checked for its
+ * kind and range with a message that says where; the allocation of both
+ * passes; and the message prefix.  See decode_ctx.h.
+ */
+#include "decode_ctx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keyring.h" /* rsl__fail */
+
+#define ALIGN 8u
+
+int rsl__dec_fail(rsl__dec *d, int code, const char *fmt, ...)
+{
+	char msg[192], ctx[112] = "", sub[32] = "";
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (d->what && d->key)
+		snprintf(ctx, sizeof ctx, "%s %u '%.*s': ", d->what,
+			 (unsigned)d->index, (int)(d->keylen > 64 ? 64 : d->keylen),
+			 d->key);
+	else if (d->what)
+		snprintf(ctx, sizeof ctx, "%s %u: ", d->what, (unsigned)d->index);
+	if (d->sub == SUB_RULE)
+		snprintf(sub, sizeof sub, "rule %u: ", (unsigned)d->subi);
+	else if (d->sub == SUB_VARIANT)
+		snprintf(sub, sizeof sub, "variant %u: ", (unsigned)d->subi);
+	else if (d->sub == SUB_DEFAULT)
+		snprintf(sub, sizeof sub, "default: ");
+	return rsl__fail(d->err, code, "payload: %s%s%s", ctx, sub, msg);
+}
+
+void *rsl__dec_alloc(rsl__dec *d, size_t n, size_t size)
+{
+	if (n == 0 || size == 0)
+		return NULL;
+	if (n > SIZE_MAX / size - ALIGN) {
+		d->overflow = 1;
+		return NULL;
+	}
+	size_t bytes = (n * size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (!d->fill) {
+		if (bytes > SIZE_MAX - d->used)
+			d->overflow = 1;
+		else
+			d->used += bytes;
+		return NULL;
+	}
+	if (bytes > d->cap - d->used) {
+		d->overflow = 1;
+		return NULL;
+	}
+	void *p = d->blk + d->used;
+	d->used += bytes;
+	return p;
+}
+
+rsl__cbor rsl__dec_at(const rsl__dec *d, const uint8_t *at)
+{
+	rsl__cbor c = { at, d->end };
+	return c;
+}
+
+/* ------------------------------------------------------------- scalars */
+
+/* Reads the map at `at`, whose keys must all be among names[0..nn), and
+ * stores where each value is (NULL: absent). */
+int rsl__dec_fields(rsl__dec *d, const uint8_t *at, const char *what,
+		  const char *const *names, size_t nn, const uint8_t **pos)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	uint64_t n;
+	for (size_t j = 0; j < nn; j++)
+		pos[j] = NULL;
+	if (rsl__cbor_map(&c, &n) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "%s must be a map", what);
+	for (uint64_t k = 0; k < n; k++) {
+		const char *s;
+		size_t len, j;
+		if (rsl__cbor_text(&c, &s, &len) < 0)
+			return rsl__dec_fail(d, RSL_EFORMAT, "%s: keys must be text", what);
+		for (j = 0; j < nn; j++)
+			if (strlen(names[j]) == len && memcmp(names[j], s, len) == 0)
+				break;
+		if (j == nn)
+			return rsl__dec_fail(d, RSL_EFORMAT, "%s: unknown key '%.*s'", what,
+					     (int)(len > 64 ? 64 : len), s);
+		pos[j] = c.p;
+		if (rsl__cbor_next(&c) < 0)
+			return rsl__dec_fail(d, RSL_EFORMAT, "%s: malformed value", what);
+	}
+	return RSL_OK;
+}
+
+int rsl__dec_need(rsl__dec *d, const uint8_t *p, const char *what, const char *name)
+{
+	if (p == NULL)
+		return rsl__dec_fail(d, RSL_EFORMAT, "%s: missing '%s'", what, name);
+	return RSL_OK;
+}
+
+int rsl__dec_uint(rsl__dec *d, const uint8_t *at, const char *name, uint64_t max,
+		    uint64_t *out)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	if (rsl__cbor_uint(&c, out) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be an unsigned integer", name);
+	if (*out > max)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is %llu, more than %llu", name,
+				     (unsigned long long)*out, (unsigned long long)max);
+	return RSL_OK;
+}
+
+int rsl__dec_u32(rsl__dec *d, const uint8_t *at, const char *name, uint32_t *out)
+{
+	uint64_t v;
+	int rc = rsl__dec_uint(d, at, name, UINT32_MAX, &v);
+	*out = (uint32_t)v;
+	return rc;
+}
+
+int rsl__dec_int(rsl__dec *d, const uint8_t *at, const char *name, int64_t *out)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	if (rsl__cbor_int(&c, out) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be a 64-bit integer", name);
+	return RSL_OK;
+}
+
+int rsl__dec_bool(rsl__dec *d, const uint8_t *at, const char *name, int *out)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	if (rsl__cbor_bool(&c, out) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be a boolean", name);
+	return RSL_OK;
+}
+
+/* Copies text into the block (filling pass); raw/rawlen (optional) get the
+ * bytes in the payload, which both passes can compare.  maxlen 0: any. */
+int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
+		    size_t maxlen, rsl__str *out, const char **raw, size_t *rawlen)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	const char *s;
+	size_t n;
+	if (rsl__cbor_text(&c, &s, &n) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be a text string", name);
+	if (n < minlen)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is empty", name);
+	if ((maxlen && n > maxlen) || n > UINT32_MAX - 1)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is longer than %zu bytes", name,
+				     maxlen ? maxlen : (size_t)UINT32_MAX - 1);
+	if (memchr(s, '\0', n))
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' contains a NUL byte", name);
+	char *p = rsl__dec_alloc(d, n + 1, 1);
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	out->p = p ? p : "";
+	out->len = (uint32_t)n;
+	if (raw)
+		*raw = s;
+	if (rawlen)
+		*rawlen = n;
+	return RSL_OK;
+}
+
+
+static const char *kinds_text(unsigned k)
+{
+	switch (k) {
+	case RSL__K_BOOL: return "a boolean";
+	case RSL__K_INT: return "an integer";
+	case RSL__K_TEXT: return "a text string";
+	case RSL__K_INT | RSL__K_FLOAT: return "a number";
+	case RSL__K_INT | RSL__K_FLOAT | RSL__K_TEXT: return "a text string or a number";
+	default: return "a text string, a number or a boolean";
+	}
+}
+
+/* A scalar of one of the allowed kinds.  Ints read as RSL__V_INT with f
+ * set; floats must be finite. */
+int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allowed,
+		   rsl__val *out, const char **raw, size_t *rawlen)
+{
+	rsl__cbor c = rsl__dec_at(d, at);
+	memset(out, 0, sizeof *out);
+	out->s.p = "";
+	unsigned got;
+	int m = rsl__cbor_peek(&c);
+	if (m == RSL__CBOR_UINT || m == RSL__CBOR_NINT) {
+		got = RSL__K_INT;
+		if ((allowed & RSL__K_INT) && rsl__cbor_int(&c, &out->i) < 0)
+			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is out of the 64-bit "
+					     "integer range", name);
+		out->kind = RSL__V_INT;
+		out->f = (double)out->i;
+	} else if (m == RSL__CBOR_TEXT) {
+		got = RSL__K_TEXT;
+		if (allowed & RSL__K_TEXT) {
+			int rc = rsl__dec_text(d, at, name, 0, 0, &out->s, raw, rawlen);
+			if (rc < 0)
+				return rc;
+		}
+		out->kind = RSL__V_STRING;
+	} else if (rsl__cbor_bool(&c, &out->b) == 0) {
+		got = RSL__K_BOOL;
+		out->kind = RSL__V_BOOL;
+	} else if (rsl__cbor_float(&c, &out->f) == 0) {
+		got = RSL__K_FLOAT;
+		out->kind = RSL__V_FLOAT;
+		if (out->f != out->f || out->f - out->f != 0.0)
+			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is not a finite number",
+					     name);
+	} else {
+		got = 0;
+	}
+	if ((got & allowed) == 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be %s", name,
+				     kinds_text(allowed));
+	return RSL_OK;
+}

@@ -1,0 +1,217 @@
+/*
+ * graph.c - the checks over a whole decoded snapshot (decode.c calls them
+ * after its filling pass): segment references and prerequisites without
+ * cycles, condition depth through segments, prerequisite chains, and each
+ * flag's evaluation cost within its budget (rsl_format.h); and the flag
+ * index.  See graph.h.
+ */
+#include "graph.h"
+
+#include <stdlib.h>
+
+#include "keyring.h" /* rsl__fail */
+
+typedef struct graph {
+	rsl__dec *d;
+	const rsl_snapshot *s;
+	uint8_t *state;   /* per segment, then per flag: 0 new, 1 open, 2 done */
+	uint8_t *depth;   /* segment: levels of its condition; flag: chain */
+	uint64_t *cost;   /* segment: cost of its condition; flag: cost(flag)
+			     (rsl_format.h), both saturated at CAP */
+	uint64_t *own;    /* per flag: its cost without its prerequisites */
+	uint32_t *seen;   /* per flag: 1 + the flag whose requires named it last */
+} graph;
+
+/* Costs saturate here, far past the budget (messages give the figure), so
+ * that sums cannot overflow. */
+#define CAP ((uint64_t)1 << 40)
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b > CAP ? CAP : a + b;
+}
+
+static int seg_walk(graph *g, uint32_t j, unsigned level);
+
+/* Depth (levels from c down) and cost (rsl_format.h) of condition c, found
+ * at nesting level `level` (1 for a rule's `when`); cost is added to. */
+static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
+		     unsigned *depth, uint64_t *cost)
+{
+	int rc;
+	if (level > RSL_MAX_COND_DEPTH)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "conditions nested deeper than %d "
+				     "levels (counting through segments)",
+				     RSL_MAX_COND_DEPTH);
+	*cost = sat_add(*cost, 1);
+	if (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN)
+		*cost = sat_add(*cost, c->nlist);
+	*depth = 1;
+	if (c->op == RSL_OP_SEGMENT) {
+		if ((rc = seg_walk(g, c->segment, level + 1)) < 0)
+			return rc;
+		*depth = 1u + g->depth[c->segment];
+		if (level - 1 + *depth > RSL_MAX_COND_DEPTH)
+			return rsl__dec_fail(g->d, RSL_EFORMAT, "conditions nested deeper "
+					     "than %d levels (counting through segments)",
+					     RSL_MAX_COND_DEPTH);
+		*cost = sat_add(*cost, g->cost[c->segment]);
+		return RSL_OK;
+	}
+	for (uint32_t i = 0; i < c->nkids; i++) {
+		unsigned kd;
+		if ((rc = cond_walk(g, &c->kids[i], level + 1, &kd, cost)) < 0)
+			return rc;
+		if (kd + 1 > *depth)
+			*depth = kd + 1;
+	}
+	return RSL_OK;
+}
+
+static int seg_walk(graph *g, uint32_t j, unsigned level)
+{
+	if (g->state[j] == 2)
+		return RSL_OK;
+	if (g->state[j] == 1)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "segments refer to each other in a "
+				     "cycle through '%s'", g->s->segments[j].key.p);
+	g->state[j] = 1;
+	unsigned depth;
+	uint64_t cost = 0;
+	int rc = cond_walk(g, g->s->segments[j].when, level, &depth, &cost);
+	if (rc < 0)
+		return rc;
+	g->state[j] = 2;
+	g->depth[j] = (uint8_t)depth;
+	g->cost[j] = cost;
+	return RSL_OK;
+}
+
+/* The longest prerequisite chain below flag i, and cost(flag i): its own
+ * cost plus, for each prerequisite, that flag's whole cost, as often as the
+ * evaluator evaluates it (once per requiring flag; a flag reached through
+ * two paths is evaluated, and counted, twice). */
+static int req_walk(graph *g, uint32_t i, unsigned level)
+{
+	size_t k = g->s->nsegments + (size_t)i;
+	const rsl__flag *f = &g->s->flags[i];
+	if (g->state[k] == 2)
+		return RSL_OK;
+	if (g->state[k] == 1)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites form a cycle through "
+				     "flag '%s'", f->key.p);
+	if (level > RSL_MAX_PREREQ_DEPTH)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
+				     "flags", RSL_MAX_PREREQ_DEPTH);
+	g->state[k] = 1;
+	unsigned depth = 0;
+	uint64_t cost = g->own[i];
+	for (uint32_t r = 0; r < f->nrequires; r++) {
+		const rsl__req *rq = &f->requires[r];
+		const rsl__flag *t = &g->s->flags[rq->flag];
+		if (rq->variant >= t->nvariants)
+			return rsl__dec_fail(g->d, RSL_EFORMAT, "flag '%s' requires variant "
+					     "index %u of '%s', out of range (%u variants)",
+					     f->key.p, (unsigned)rq->variant, t->key.p,
+					     (unsigned)t->nvariants);
+		int rc = req_walk(g, rq->flag, level + 1);
+		if (rc < 0)
+			return rc;
+		size_t tk = g->s->nsegments + (size_t)rq->flag;
+		if (g->depth[tk] + 1u > depth)
+			depth = g->depth[tk] + 1u;
+		cost = sat_add(cost, g->cost[tk]);
+	}
+	if (level + depth > RSL_MAX_PREREQ_DEPTH)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
+				     "flags", RSL_MAX_PREREQ_DEPTH);
+	if (cost > RSL_MAX_FLAG_COST)
+		return rsl__dec_fail(g->d, RSL_EFORMAT, "evaluating flag '%s' costs %s%llu "
+				     "(condition tests, in/not_in operands, rules and "
+				     "prerequisites, through segments), over the budget of %u",
+				     f->key.p, cost >= CAP ? "more than " : "",
+				     (unsigned long long)cost,
+				     RSL_MAX_FLAG_COST);
+	g->state[k] = 2;
+	g->depth[k] = (uint8_t)depth;
+	g->cost[k] = cost;
+	return RSL_OK;
+}
+
+int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
+{
+	size_t n = (size_t)s->nsegments + s->nflags;
+	size_t nf = s->nflags ? s->nflags : 1;
+	graph g = { d, s, calloc(n ? n : 1, 1), calloc(n ? n : 1, 1),
+		    calloc(n ? n : 1, sizeof(uint64_t)), calloc(nf, sizeof(uint64_t)),
+		    calloc(nf, sizeof(uint32_t)) };
+	int rc = RSL_OK;
+	d->sub = SUB_NONE;
+	if (!g.state || !g.depth || !g.cost || !g.own || !g.seen) {
+		rc = rsl__fail(d->err, RSL_ENOMEM, "out of memory");
+		goto out;
+	}
+	d->what = "segment";
+	for (uint32_t j = 0; j < s->nsegments; j++) {
+		d->index = j;
+		d->key = s->segments[j].key.p;
+		d->keylen = s->segments[j].key.len;
+		if ((rc = seg_walk(&g, j, 1)) < 0)
+			goto out;
+	}
+	/* Each flag's own cost, and its requires without repeats. */
+	d->what = "flag";
+	for (uint32_t i = 0; i < s->nflags; i++) {
+		const rsl__flag *f = &s->flags[i];
+		uint64_t own = 1;
+		d->index = i;
+		d->key = f->key.p;
+		d->keylen = f->key.len;
+		for (uint32_t r = 0; r < f->nrequires; r++) {
+			uint32_t to = f->requires[r].flag;
+			if (g.seen[to] == i + 1) {
+				rc = rsl__dec_fail(d, RSL_EFORMAT, "requires %u: flag '%s' is "
+						   "required twice", (unsigned)r,
+						   s->flags[to].key.p);
+				goto out;
+			}
+			g.seen[to] = i + 1;
+		}
+		for (uint32_t r = 0; r < f->nrules; r++) {
+			unsigned depth;
+			d->sub = SUB_RULE, d->subi = r;
+			own = sat_add(own, 1);
+			if (f->rules[r].when &&
+			    (rc = cond_walk(&g, f->rules[r].when, 1, &depth,
+					    &own)) < 0)
+				goto out;
+		}
+		d->sub = SUB_NONE;
+		g.own[i] = own;
+	}
+	for (uint32_t i = 0; i < s->nflags; i++) {
+		const rsl__flag *f = &s->flags[i];
+		d->index = i;
+		d->key = f->key.p;
+		d->keylen = f->key.len;
+		if ((rc = req_walk(&g, i, 0)) < 0)
+			goto out;
+	}
+out:
+	free(g.state);
+	free(g.depth);
+	free(g.cost);
+	free(g.own);
+	free(g.seen);
+	return rc;
+}
+
+void rsl__build_index(rsl_snapshot *s, uint32_t *slots)
+{
+	for (uint32_t i = 0; i < s->nflags; i++) {
+		uint64_t j = s->flags[i].hash & s->mask;
+		while (slots[j])
+			j = (j + 1) & s->mask;
+		slots[j] = i + 1;
+	}
+}
