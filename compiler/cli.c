@@ -98,15 +98,11 @@ int rsc_cli_exit_code(int rc)
 
 int rsc_cli_trust_key(rsl_keyring *kr, const char *cmd, const char *path)
 {
-	unsigned char pk[32];
-	char why[1024];
 	rsl_error e;
-	if (rsc_pubkey_read_file(pk, path, why, sizeof why) != 0) {
-		rsc_errorf(cmd, "--pub %s", why);
-		return RSC_EXIT_IO;
-	}
-	if (rsl_keyring_add_raw(kr, pk, &e) != RSL_OK) {
-		rsc_errorf(cmd, "--pub %s: %s", path, e.message);
+	/* The library's reader: what rsc trusts is what applications trust.
+	 * Its message starts with the path. */
+	if (rsl_keyring_add_pem_file(kr, path, &e) != RSL_OK) {
+		rsc_errorf(cmd, "--pub %s", e.message);
 		return RSC_EXIT_IO;
 	}
 	return RSC_EXIT_OK;

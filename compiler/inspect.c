@@ -3,10 +3,12 @@
 #include "inspect.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "ops.h"
 #include "rsl_format.h"
 
 typedef rsl__cbor item; /* one item; p NULL when absent */
@@ -157,20 +159,7 @@ static void print_hex(FILE *out, const uint8_t *p, size_t n)
 }
 
 /* The format's names of its numeric codes (docs/ruleset.md and
- * docs/snapshot-format.md), in one place: the operator table is the one to
- * replace by the library's when it has one. */
-static const char *const op_names[] = {
-	[RSL_OP_EQ] = "eq", [RSL_OP_NE] = "ne", [RSL_OP_IN] = "in",
-	[RSL_OP_NOT_IN] = "not_in", [RSL_OP_CONTAINS] = "contains",
-	[RSL_OP_STARTS_WITH] = "starts_with", [RSL_OP_ENDS_WITH] = "ends_with",
-	[RSL_OP_LT] = "lt", [RSL_OP_LTE] = "lte", [RSL_OP_GT] = "gt",
-	[RSL_OP_GTE] = "gte", [RSL_OP_SEMVER_EQ] = "semver_eq",
-	[RSL_OP_SEMVER_LT] = "semver_lt", [RSL_OP_SEMVER_LTE] = "semver_lte",
-	[RSL_OP_SEMVER_GT] = "semver_gt", [RSL_OP_SEMVER_GTE] = "semver_gte",
-	[RSL_OP_BEFORE] = "before", [RSL_OP_AFTER] = "after",
-	[RSL_OP_EXISTS] = "exists", [RSL_OP_ALL] = "all", [RSL_OP_ANY] = "any",
-	[RSL_OP_NOT] = "not", [RSL_OP_SEGMENT] = "segment",
-};
+ * docs/snapshot-format.md); the operators' are the library's (loader/ops.h). */
 static const char *const type_names[] = { "boolean", "string", "integer",
 					   "float", "object" };
 static const char *const kind_names[] = {
@@ -188,7 +177,7 @@ static const char *op_symbol(int64_t op)
 	case RSL_OP_LTE: return "<=";
 	case RSL_OP_GT: return ">";
 	case RSL_OP_GTE: return ">=";
-	default: return NAMED(op_names, (uint64_t)op);
+	default: return op >= 0 && op <= INT32_MAX ? rsl__op_name((int)op) : NULL;
 	}
 }
 
@@ -200,7 +189,7 @@ static const char *code_name(const char *k, size_t n, item v)
 	if (!v.p || rsl__cbor_uint(&v, &c) < 0)
 		return NULL;
 	if (n == 2 && memcmp(k, "op", 2) == 0)
-		return NAMED(op_names, c);
+		return c <= INT32_MAX ? rsl__op_name((int)c) : NULL;
 	if (n == 4 && memcmp(k, "type", 4) == 0)
 		return NAMED(type_names, c);
 	if (n == 4 && memcmp(k, "kind", 4) == 0)
