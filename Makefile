@@ -7,10 +7,12 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
-#   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl.pc
+#   make install    PREFIX=/usr/local DESTDIR= : rsc, librsl, rsl.h, rsl_testing.h, rsl.pc
 #   make clean
 
-VERSION   := 0.1.0
+# The version is defined once, in loader/rsl.h (RSL_VERSION_MAJOR/MINOR/PATCH).
+VERSION   := $(shell awk '$$2 ~ /^RSL_VERSION_(MAJOR|MINOR|PATCH)$$/ { v = v s $$3; s = "." } \
+                          END { print v }' loader/rsl.h)
 .DEFAULT_GOAL := all
 BUILD     ?= build
 PREFIX    ?= /usr/local
@@ -197,6 +199,7 @@ install: all
 	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0
 	ln -sf librsl.so.0 $(DESTDIR)$(PREFIX)/lib/librsl.so
 	install -m 0644 loader/rsl.h $(DESTDIR)$(PREFIX)/include/rsl.h
+	install -m 0644 loader/rsl_testing.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@LIBS_PRIVATE@|$(RSL_LIBS)|g' loader/rsl.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
@@ -204,7 +207,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rsc $(DESTDIR)$(PREFIX)/lib/librsl.a \
 	      $(DESTDIR)$(PREFIX)/lib/librsl.so $(DESTDIR)$(PREFIX)/lib/librsl.so.0 \
-	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
+	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/rsl.pc
 
 clean:
 	rm -rf build

@@ -9,7 +9,7 @@
  *   client_reload.c   judging a file and swapping it in: rollback, replay,
  *                     expiry, last known good, the backup copy
  *   client_watch.c    the watching thread (inotify, polling)
- *   client_testing.c  test overrides
+ *   client_testing.c  test overrides (rsl_testing.h)
  *   client_rcu.c      read sections and grace periods (client_rcu.h)
  *   file.c            the checked read of a snapshot file, as rsl_open's
  */
@@ -24,6 +24,7 @@
 
 #include "client_rcu.h"
 #include "rsl.h"
+#include "rsl_testing.h"
 
 typedef struct rsl__ctr_slot {
 	_Alignas(64) _Atomic uint64_t evals;

@@ -47,7 +47,7 @@ static inline int eval_in(rsl_result *out, rsl_client *c, const char *key,
 	int rc = 0;
 	if (__builtin_expect(c->testing, 0) &&
 	    rsl__client_override_eval(out, c, s, key, expected, fb))
-		rc = out->error != RSL_ERR_NONE && ctx && ctx->strict ? -1 : 0;
+		rc = out->error != RSL_ERR_NONE && ctx && ctx->strict ? RSL_ESTRICT : RSL_OK;
 	else
 		rc = rsl__eval(out, NULL, s, key, (int)expected, ctx, fb, NULL);
 	if (__builtin_expect(out->error == RSL_ERR_FLAG_NOT_FOUND, 0) && s)

@@ -1,5 +1,5 @@
 /*
- * client_testing.c - test overrides (rsl_client_override*): a client created with
+ * client_testing.c - test overrides (rsl_testing.h): a client created with
  * RSL_CLIENT_TESTING (and RSL_TESTING=1) serves a fixed variant or value
  * for a flag.  The table is replaced whole, like a snapshot: readers see
  * the old one or the new one, and the old one is freed after a grace

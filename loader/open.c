@@ -38,9 +38,9 @@ const char *rsl_strerror(int code)
 	case RSL_ESIGNATURE: return "RSL_ESIGNATURE";
 	case RSL_EENV: return "RSL_EENV";
 	case RSL_ENOMEM: return "RSL_ENOMEM";
-	case RSL_EBUFFER: return "RSL_EBUFFER";
 	case RSL_EROLLBACK: return "RSL_EROLLBACK";
 	case RSL_EREPLAY: return "RSL_EREPLAY";
+	case RSL_ESTRICT: return "RSL_ESTRICT";
 	}
 	return "RSL_E?";
 }

@@ -19,6 +19,7 @@
 
 #include "client_rcu.h"
 #include "rsl.h"
+#include "rsl_testing.h"
 #include "testutil.h"
 
 static char *T;
@@ -971,7 +972,7 @@ START_TEST(null_client_serves_fallbacks)
 	ck_assert_int_eq(r.reason, RSL_REASON_ERROR);
 	ck_assert_int_eq(r.value.b, 1);
 	ctx.strict = 1;
-	ck_assert_int_eq(rsl_client_evaluate(&r, NULL, "flip", RSL_BOOLEAN, &ctx, &fb), -1);
+	ck_assert_int_eq(rsl_client_evaluate(&r, NULL, "flip", RSL_BOOLEAN, &ctx, &fb), RSL_ESTRICT);
 	rsl_client_explain(buf, sizeof buf, NULL, "flip", NULL, RSL_EXPLAIN_TEXT);
 	ck_assert_msg(strstr(buf, "no snapshot") && strstr(buf, "PROVIDER_NOT_READY"), "%s", buf);
 	ck_assert_ptr_null(rsl_client_hold(NULL));

@@ -1145,15 +1145,17 @@ START_TEST(e2e_errors_and_strict)
 	c.attrs = NULL;
 	c.nattrs = 0;
 
-	/* Strict: the same errors, and -1 to the caller. */
+	/* Strict: the same errors, and RSL_ESTRICT to the caller. */
 	c.strict = 1;
-	ck_assert_int_eq(rsl_evaluate(&r, snap, "nope", RSL_BOOLEAN, &c, &fb), -1);
+	ck_assert_int_eq(rsl_evaluate(&r, snap, "nope", RSL_BOOLEAN, &c, &fb), RSL_ESTRICT);
+	ck_assert_int_ne(RSL_ESTRICT, RSL_EINVAL);
+	ck_assert_str_eq(rsl_strerror(RSL_ESTRICT), "RSL_ESTRICT");
 	ck_assert_int_eq(r.error, RSL_ERR_FLAG_NOT_FOUND);
 	ck_assert_int_eq(r.value.b, 1);
-	ck_assert_int_eq(rsl_evaluate(&r, snap, "color", RSL_BOOLEAN, &c, &fb), -1);
+	ck_assert_int_eq(rsl_evaluate(&r, snap, "color", RSL_BOOLEAN, &c, &fb), RSL_ESTRICT);
 	ck_assert_int_eq(r.error, RSL_ERR_TYPE_MISMATCH);
-	ck_assert_int_eq(rsl_evaluate(&r, NULL, "color", RSL_BOOLEAN, &c, &fb), -1);
-	ck_assert_int_eq(rsl_evaluate(&r, snap, "split20", RSL_BOOLEAN, &c, &fb), -1);
+	ck_assert_int_eq(rsl_evaluate(&r, NULL, "color", RSL_BOOLEAN, &c, &fb), RSL_ESTRICT);
+	ck_assert_int_eq(rsl_evaluate(&r, snap, "split20", RSL_BOOLEAN, &c, &fb), RSL_ESTRICT);
 	ck_assert_int_eq(r.error, RSL_ERR_TARGETING_KEY_MISSING);
 	ck_assert_int_eq(r.value.b, 0); /* the off variant, not the fallback */
 	ck_assert_int_eq(rsl_evaluate(&r, snap, "static", RSL_BOOLEAN, &c, &fb), 0);
