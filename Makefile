@@ -67,7 +67,8 @@ RSC_LIBOBJ:= $(filter-out $(BUILD)/compiler/main.o,$(RSC_OBJ))
 ifneq ($(RSC_MODULES),)
 RSC_LIBOBJ:= $(RSC_MODULES:%=$(BUILD)/compiler/%.o)
 endif
-TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o \
+             $(BUILD)/tests/ruleset_fixture.o
 
 # Fuzz targets, one per phase that reads hostile input (tests/fuzz/): the
 # YAML reader, a ruleset with one hostile file, the snapshot loader.
