@@ -53,7 +53,6 @@ static void hex(char *out, const unsigned char *p, size_t n)
 	out[2 * n] = '\0';
 }
 
-
 void rsl__client_status_publish(rsl_client *c)
 {
 	rsl_client_status st;

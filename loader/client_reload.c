@@ -121,7 +121,7 @@ io:;
 	return rsl__fail(err, RSL_EIO, "%s: cannot write: %s", path, strerror(e));
 }
 
-
+/* Publishes snap to readers; rsl__evq_emit waits for the grace period. */
 static void publish(rsl_client *c, rsl__evq *q, const rsl_snapshot *snap)
 {
 	/* The status first: who sees the new snapshot served sees its status. */

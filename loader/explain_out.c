@@ -326,7 +326,6 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 	}
 }
 
-
 void rsl__result_val(rsl__val *out, const rsl_result *r)
 {
 	out->kind = RSL__V_BOOL;
