@@ -8,11 +8,13 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
-#   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= :
-#                   rsc, librsl, rsl.h, rsl.pc (never installs packages)
+#   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
+#                   rsl.h, rsl_testing.h, rsl.pc (never installs packages)
 #   make clean
 
-VERSION   := 0.1.0
+# The version is defined once, in loader/rsl.h (RSL_VERSION_MAJOR/MINOR/PATCH).
+VERSION   := $(shell awk '$$2 ~ /^RSL_VERSION_(MAJOR|MINOR|PATCH)$$/ { v = v s $$3; s = "." } \
+                          END { print v }' loader/rsl.h)
 .DEFAULT_GOAL := all
 BUILD     ?= build
 PREFIX    ?= /usr/local
@@ -80,7 +82,8 @@ RSC_LIBOBJ:= $(filter-out $(BUILD)/compiler/main.o,$(RSC_OBJ))
 ifneq ($(RSC_MODULES),)
 RSC_LIBOBJ:= $(RSC_MODULES:%=$(BUILD)/compiler/%.o)
 endif
-TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o
+TEST_OBJ  := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(BUILD)/tests/testutil.o \
+             $(BUILD)/tests/ruleset_fixture.o
 
 # Fuzz targets, one per phase that reads hostile input (tests/fuzz/): the
 # YAML reader, a ruleset with one hostile file, the snapshot loader, and
@@ -214,6 +217,7 @@ install: all
 	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0
 	ln -sf librsl.so.0 $(DESTDIR)$(LIBDIR)/librsl.so
 	install -m 0644 loader/rsl.h $(DESTDIR)$(PREFIX)/include/rsl.h
+	install -m 0644 loader/rsl_testing.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(RSL_REQUIRES)|g' \
 	    loader/rsl.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
@@ -221,13 +225,14 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rsc $(DESTDIR)$(LIBDIR)/librsl.a \
 	      $(DESTDIR)$(LIBDIR)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0 \
-	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
+	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h \
+	      $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
 
 clean:
 	rm -rf build
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "rsl.h"
 
 int rsc_cmd_validate(int argc, char **argv);
 int rsc_cmd_lint(int argc, char **argv);
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
 		return RSC_EXIT_OK;
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
-		printf("rsc %s\n", RSC_VERSION);
+		printf("rsc %s\n", RSL_VERSION_STRING);
 		return RSC_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

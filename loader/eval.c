@@ -383,7 +383,7 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 		out->line = 0;
 		out->bucket = UINT32_MAX;
 	}
-	return err != RSL_ERR_NONE && ctx && ctx->strict ? -1 : 0;
+	return err != RSL_ERR_NONE && ctx && ctx->strict ? RSL_ESTRICT : RSL_OK;
 }
 
 int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,

@@ -12,18 +12,14 @@
  * changes under the mapping.  The decoded snapshot copies everything it
  * keeps: the file is unmapped before rsl_open returns.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cbor_reader.h"
 #include "decode.h"
+#include "file.h"
 #include "keyring.h"
 #include "snap.h"
 
@@ -42,9 +38,9 @@ const char *rsl_strerror(int code)
 	case RSL_ESIGNATURE: return "RSL_ESIGNATURE";
 	case RSL_EENV: return "RSL_EENV";
 	case RSL_ENOMEM: return "RSL_ENOMEM";
-	case RSL_EBUFFER: return "RSL_EBUFFER";
 	case RSL_EROLLBACK: return "RSL_EROLLBACK";
 	case RSL_EREPLAY: return "RSL_EREPLAY";
+	case RSL_ESTRICT: return "RSL_ESTRICT";
 	}
 	return "RSL_E?";
 }
@@ -264,37 +260,9 @@ int rsl_open_buffer(rsl_snapshot **out, const void *data, size_t len,
 	return open_bytes(out, data, len, opts, err);
 }
 
-static const char *file_kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISSOCK(m))
-		return "a socket";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	return "not a regular file";
-}
-
-static int read_all(int fd, uint8_t *buf, size_t len)
-{
-	size_t n = 0;
-	while (n < len) {
-		ssize_t r = read(fd, buf + n, len - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -1 : -2;
-		n += (size_t)r;
-	}
-	return 0;
-}
-
 int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
 	     rsl_error *err)
 {
-	struct stat st;
 	int rc;
 	if (out == NULL)
 		return rsl__fail(err, RSL_EINVAL, "no output pointer");
@@ -303,72 +271,14 @@ int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
 		return rc;
 	if (path == NULL)
 		return rsl__fail(err, RSL_EINVAL, "no path");
-	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return rsl__fail(err, RSL_EIO, "cannot open '%s': %s", path,
-				 strerror(errno));
-	/* The descriptor, not the path: what is checked is what is read. */
-	if (fstat(fd, &st) != 0) {
-		rc = rsl__fail(err, RSL_EIO, "cannot stat '%s': %s", path,
-			       strerror(errno));
-		close(fd);
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return rsl__fail(err, RSL_EUNSAFE, "'%s' is %s, not a regular file",
-				 path, file_kind(st.st_mode));
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		close(fd);
-		return rsl__fail(err, RSL_EUNSAFE, "'%s': snapshot is writable by "
-				 "group or others (mode %04o); a file changed in "
-				 "place would bypass the signature", path,
-				 (unsigned)(st.st_mode & 07777));
-	}
-	if (st.st_size < 0 || (uintmax_t)st.st_size > max_size(opts)) {
-		close(fd);
-		return rsl__fail(err, RSL_EUNSAFE, "'%s' is %jd bytes, more than "
-				 "the limit of %zu", path, (intmax_t)st.st_size,
-				 max_size(opts));
-	}
-	size_t len = (size_t)st.st_size;
-	if (len == 0) {
-		close(fd);
-		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "'%s' is empty", path);
-	}
-	void *map;
-	if (opts->flags & RSL_OPEN_READ) {
-		map = malloc(len);
-		if (map == NULL) {
-			close(fd);
-			return rsl__fail(err, RSL_ENOMEM, "out of memory");
-		}
-		int r = read_all(fd, map, len);
-		if (r < 0) {
-			rc = rsl__fail(err, RSL_EIO, "cannot read '%s': %s", path,
-				       r == -1 ? strerror(errno)
-					       : "it shrank while being read");
-			free(map);
-			close(fd);
-			return rc;
-		}
-	} else {
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			rc = rsl__fail(err, RSL_EIO, "cannot map '%s': %s", path,
-				       strerror(errno));
-			close(fd);
-			return rc;
-		}
-	}
-	close(fd);
-	rc = open_bytes(out, map, len, opts, err);
-	if (opts->flags & RSL_OPEN_READ)
-		free(map);
-	else
-		munmap(map, len);
+	rsl__file f;
+	rc = rsl__file_read(&f, path, max_size(opts),
+			    opts->flags & RSL_OPEN_READ ? 0u : RSL__FILE_MAP, err);
+	if (rc == RSL_OK && f.len == 0)
+		rc = rsl__fail(err, RSL_EFORMAT, NOT_COSE "'%s' is empty", path);
+	if (rc == RSL_OK)
+		rc = open_bytes(out, f.data, f.len, opts, err);
+	rsl__file_release(&f);
 	return rc;
 }
 

@@ -39,10 +39,19 @@ extern "C" {
 #define RSL_API
 #endif
 
-#define RSL_VERSION_STRING "0.1.0"
+/* The library's version: the one definition, read by the Makefile (the
+ * version of librsl, rsl.pc and `rsc --version`). */
+#define RSL_VERSION_MAJOR 0
+#define RSL_VERSION_MINOR 1
+#define RSL_VERSION_PATCH 0
+#define RSL_VERSION_STR__(x) #x
+#define RSL_VERSION_STR_(x) RSL_VERSION_STR__(x)
+#define RSL_VERSION_STRING RSL_VERSION_STR_(RSL_VERSION_MAJOR) "." \
+	RSL_VERSION_STR_(RSL_VERSION_MINOR) "." RSL_VERSION_STR_(RSL_VERSION_PATCH)
 
 /* ---------------------------------------------------------------- errors */
 
+/* Every code a function of this library returns. */
 enum {
 	RSL_OK = 0,
 	RSL_EINVAL = -1,     /* a bad argument */
@@ -53,8 +62,12 @@ enum {
 	RSL_EKEY = -6,       /* no trusted key has the snapshot's key id, or a bad key */
 	RSL_ESIGNATURE = -7, /* the signature does not verify */
 	RSL_EENV = -8,       /* the snapshot is for another environment */
-	RSL_ENOMEM = -9,
-	RSL_EBUFFER = -10    /* an output buffer is too small */
+	RSL_ENOMEM = -9,     /* out of memory */
+	/* -10 is not used (it was RSL_EBUFFER, never returned). */
+	RSL_EROLLBACK = -11, /* rsl_client: a lower version than the one being served */
+	RSL_EREPLAY = -12,   /* rsl_client: the served version with different content */
+	RSL_ESTRICT = -13    /* rsl_evaluate / rsl_client_evaluate with ctx->strict:
+	                        the evaluation ended in an error, see out->error */
 };
 
 /* A caller-owned error report: code and a one-line message. */
@@ -310,10 +323,11 @@ RSL_API const char *rsl_object(const rsl_snapshot *snap, const char *key,
  * rule and its source line).  expected is the type the caller wants; a flag of
  * another type yields reason ERROR, error TYPE_MISMATCH and the fallback.
  * fallback may be NULL (a zero value of the expected type).
- * Returns 0, or -1 when ctx->strict is set and out->error is not
- * RSL_ERR_NONE, so that a strict caller treats a missing flag, a type
+ * Returns RSL_OK, or RSL_ESTRICT when ctx->strict is set and out->error is
+ * not RSL_ERR_NONE, so that a strict caller treats a missing flag, a type
  * mismatch or a snapshot that is not ready as an error rather than a quiet
- * fallback.  Without strict, only out->error tells.
+ * fallback (*out is filled either way).  Without strict, only out->error
+ * tells.
  * Never allocates; thread-safe.
  */
 RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
@@ -367,12 +381,6 @@ RSL_API size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
  */
 typedef struct rsl_client rsl_client;
 
-/* Refusal codes of the client, beyond rsl_open's. */
-enum {
-	RSL_EROLLBACK = -11, /* a lower version than the one being served */
-	RSL_EREPLAY = -12    /* the served version with different content */
-};
-
 /* Option flags (rsl_client_options.flags). */
 #define RSL_CLIENT_NO_THREAD 0x1u      /* no background thread: the application
                                           calls rsl_client_refresh() itself */
@@ -383,9 +391,7 @@ enum {
 #define RSL_CLIENT_ALLOW_ROLLBACK 0x8u /* operator override for emergencies:
                                           accept RSL_EROLLBACK / RSL_EREPLAY
                                           files, loudly (event + status) */
-#define RSL_CLIENT_TESTING 0x10u       /* test helpers (rsl_client_override*);
-                                          also needs RSL_TESTING=1 in the
-                                          environment, see rsl_client_new */
+/* 0x10u is RSL_CLIENT_TESTING, a test hook: see rsl_testing.h. */
 
 /* Event names.  Refresh outcomes are Rulestead's own; flag evaluations use
  * OpenTelemetry's feature-flag event name and attributes. */
@@ -394,7 +400,7 @@ enum {
 #define RSL_EVENT_STALE "rulestead.snapshot.stale"        /* past expires_at */
 #define RSL_EVENT_ROLLBACK_OVERRIDE "rulestead.snapshot.rollback_override"
 #define RSL_EVENT_BACKUP_FAILED "rulestead.backup.failed"
-#define RSL_EVENT_TEST_OVERRIDE "rulestead.testing.override"
+/* RSL_EVENT_TEST_OVERRIDE: see rsl_testing.h. */
 #define RSL_EVENT_EVALUATION "feature_flag.evaluation"   /* flag not found */
 
 /* One event.  Every pointer is valid during the callback only. */
@@ -411,7 +417,8 @@ typedef struct rsl_client_event {
 
 /*
  * Called for each event: from the background thread, from the thread that
- * called rsl_client_new / rsl_client_refresh / rsl_client_override, and (for
+ * called rsl_client_new / rsl_client_refresh / rsl_client_override
+ * (rsl_testing.h), and (for
  * RSL_EVENT_EVALUATION) from an evaluating thread, so possibly from several
  * threads at once.  The callback may: evaluate (any client; a flag not found
  * inside an RSL_EVENT_EVALUATION callback emits no further event), hold and
@@ -457,7 +464,7 @@ typedef struct rsl_client_options {
  * RSL_CLIENT_TESTING, or RSL_CLIENT_TESTING without RSL_TESTING=1 in the
  * process environment), RSL_ENOMEM, or RSL_EIO (the thread could not start).
  * path NULL with RSL_CLIENT_TESTING makes an in-memory client that serves
- * only what rsl_client_override_value sets.  RSL_EINVAL also when out is
+ * only what rsl_client_override_value sets (both in rsl_testing.h).  RSL_EINVAL also when out is
  * NULL, and when the calling thread holds any client (rsl_client_hold: the
  * start waits for a grace period, which would wait for the caller).
  * on_event may be called, from this thread, before rsl_client_new returns
@@ -527,7 +534,8 @@ RSL_API size_t rsl_client_object(char *out, size_t cap, rsl_client *c,
  * into the served snapshot: valid until the calling thread's
  * rsl_client_release() when it holds the client, and otherwise only until
  * the next reload, which may come at any moment: hold the client to read
- * them.  c may be NULL (PROVIDER_NOT_READY and the fallback).  Thread-safe;
+ * them.  c may be NULL (PROVIDER_NOT_READY and the fallback).  Returns
+ * RSL_OK, or RSL_ESTRICT as rsl_evaluate with ctx->strict.  Thread-safe;
  * no lock, no allocation (but for a thread's first evaluation).
  */
 RSL_API int rsl_client_evaluate(rsl_result *out, rsl_client *c,
@@ -601,24 +609,6 @@ typedef struct rsl_client_status {
  * copy).  The counters are read without stopping evaluations, so they may
  * lag by the evaluations in flight. */
 RSL_API void rsl_client_status_get(rsl_client_status *out, rsl_client *c);
-
-/*
- * Test helpers (RSL_CLIENT_TESTING only; RSL_EINVAL otherwise): from now on
- * serve the named variant of flag key (looked up in the served snapshot at
- * each evaluation) to everyone, reason STATIC, rule_name "test override";
- * variant NULL removes the override.  RSL_OK, RSL_EINVAL (not a testing
- * client, no such flag or variant in the served snapshot, or the calling
- * thread holds the client), RSL_ENOMEM (the overrides are then unchanged).
- * Emits RSL_EVENT_TEST_OVERRIDE.  Thread-safe.
- */
-RSL_API int rsl_client_override(rsl_client *c, const char *key,
-				const char *variant, rsl_error *err);
-/* The same with a value (copied), needing no snapshot: the in-memory
- * ruleset of a client made with path NULL.  value NULL removes it.  A
- * caller asking for another type gets TYPE_MISMATCH and its fallback.
- * Returns as rsl_client_override (RSL_ENOMEM when a copy fails). */
-RSL_API int rsl_client_override_value(rsl_client *c, const char *key,
-				      const rsl_value *value, rsl_error *err);
 
 #ifdef __cplusplus
 }

@@ -229,13 +229,21 @@ END_TEST
 START_TEST(same_bytes_in_any_time_zone_and_locale)
 {
 	char *d = fixture_repo("compile-tz");
-	static const char *const envs[] = {
-		"TZ=Asia/Tokyo LC_ALL=C.UTF-8",
-		"TZ=America/Los_Angeles LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8",
-		"TZ=Pacific/Kiritimati LC_ALL=tr_TR.UTF-8",
+	/* A locale the system lacks is made with localedef (tu_locale); one
+	 * that cannot be made is reported skipped, not silently "passed". */
+	static const struct { const char *env, *locale; } envs[] = {
+		{ "TZ=Asia/Tokyo LC_ALL=C.UTF-8", NULL },
+		{ "TZ=America/Los_Angeles LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8", "de_DE.UTF-8" },
+		{ "TZ=Pacific/Kiritimati LC_ALL=tr_TR.UTF-8", "tr_TR.UTF-8" },
 	};
 	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(rsc_env(envs[i], "compile --root '%s/repo' --key " KEY
+		char why[512];
+		if (envs[i].locale && tu_locale(envs[i].locale, why, sizeof why) != 0) {
+			fprintf(stderr, "skipped: compile: same bytes under %s: %s\n",
+				envs[i].env, why);
+			continue;
+		}
+		ck_assert_int_eq(rsc_env(envs[i].env, "compile --root '%s/repo' --key " KEY
 					 " --out '%s/out%d'", d, d, i), 0);
 		char a[1024];
 		snprintf(a, sizeof a, "%s/out%d/prod.rsnap", d, i);

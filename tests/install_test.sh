@@ -13,7 +13,7 @@ LIB="$P/lib64"
 PC="$T/pc"
 
 MAKEFLAGS= make -s BUILD="$B" PREFIX="$P" LIBDIR="$LIB" PKGCONFIGDIR="$PC" install >/dev/null
-for f in "$P/bin/rsc" "$P/include/rsl.h" "$LIB/librsl.a" "$LIB/librsl.so.0" "$PC/rsl.pc"; do
+for f in "$P/bin/rsc" "$P/include/rsl.h" "$P/include/rsl_testing.h" "$LIB/librsl.a" "$LIB/librsl.so.0" "$PC/rsl.pc"; do
 	[ -e "$f" ] || { echo "install_test: make install did not install $f" >&2; exit 1; }
 done
 

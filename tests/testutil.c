@@ -3,6 +3,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +132,49 @@ void tu_git_commit(const char *dir, const char *msg, long when)
 	ck_assert_int_eq(tu_sh("cd '%s' && git add -A && "
 			       "GIT_AUTHOR_DATE='@%ld +0000' GIT_COMMITTER_DATE='@%ld +0000' "
 			       "git commit -q --allow-empty -m '%s'", dir, when, when, msg), 0);
+}
+
+int tu_locale(const char *name, char *why, size_t cap)
+{
+	/* Made first, asked for after: glibc remembers a locale it failed to
+	 * find and does not look again when it appears. */
+	char cwd[2048], dir[2200], lang[64], made[2400];
+	if (!getcwd(cwd, sizeof cwd)) {
+		snprintf(why, cap, "no %s locale (and no working directory)", name);
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/tests/tmp/locale", cwd);
+	mkdirs(dir);
+	const char *dot = strchr(name, '.');
+	snprintf(lang, sizeof lang, "%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
+	snprintf(made, sizeof made, "%s/%s", dir, name);
+	/* Not tu_run: this runs while the suites are built, outside any test,
+	 * where check's assertions cannot report. */
+	char cmd[8192], err[256] = "";
+	snprintf(cmd, sizeof cmd, "test -d '%s' || localedef -i '%s' -f '%s' '%s' 2>&1 "
+		 "</dev/null", made, lang, dot ? dot + 1 : "UTF-8", made);
+	int rc = -1;
+	FILE *p = popen(cmd, "r");
+	if (p) {
+		if (!fgets(err, sizeof err, p))
+			err[0] = '\0';
+		char rest[256];
+		while (fgets(rest, sizeof rest, p))
+			;
+		int st = pclose(p);
+		rc = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	}
+	err[strcspn(err, "\n")] = '\0';
+	/* localedef may exit 1 for warnings and still write the locale: what
+	 * counts is whether setlocale takes it. */
+	struct stat st;
+	if (stat(made, &st) == 0)
+		setenv("LOCPATH", dir, 1);
+	if (setlocale(LC_ALL, name)) { /* ours, or the system's */
+		setlocale(LC_ALL, "C");
+		return 0;
+	}
+	snprintf(why, cap, "no %s locale, and localedef could not make one (exit %d%s%s)",
+		 name, rc, err[0] ? ": " : "", err);
+	return -1;
 }

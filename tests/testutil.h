@@ -26,6 +26,14 @@ int tu_run(const char *cmd, char **out, char **err);
  * start.  Use for git set-up steps that must succeed: ck_assert on 0. */
 int tu_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Makes the locale name ("de_DE.UTF-8") usable by this process and the
+ * commands it runs: one made with localedef into tests/tmp/locale (once;
+ * LOCPATH then names the directory), or else the system's.  Leaves LC_ALL
+ * at "C".
+ * Returns 0, or -1 with why[0..cap) saying what is missing: a test that
+ * needs the locale then reports itself skipped instead of passing. */
+int tu_locale(const char *name, char *why, size_t cap);
+
 /* Makes dir a git repository with a committer identity and a fixed clock
  * (GIT_*_DATE set by tu_git_commit), independent of the user's config. */
 void tu_git_init(const char *dir);

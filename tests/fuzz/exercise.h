@@ -113,7 +113,7 @@ static void fx_check_result(int rc, const rsl_context *ctx, const rsl_result *r,
 	if ((r->reason == RSL_REASON_ERROR) != (r->error != RSL_ERR_NONE) &&
 	    !(r->reason == RSL_REASON_DEFAULT && r->error == RSL_ERR_TARGETING_KEY_MISSING))
 		abort();
-	if (rc != ((ctx->strict && r->error != RSL_ERR_NONE) ? -1 : 0))
+	if (rc != ((ctx->strict && r->error != RSL_ERR_NONE) ? RSL_ESTRICT : RSL_OK))
 		abort();
 	if (r->variant) {
 		int found = 0;

@@ -1,0 +1,344 @@
+/*
+ * explain_out.c - what both renderers of rsl_explain write with: the
+ * snprintf-style output buffer, strings, numbers, times and values, and
+ * why a condition did or did not match (asked of match.c), which the text
+ * prints as it is and the JSON as the "why" string of a rule step.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bucket.h"
+#include "explain.h"
+#include "match.h"
+
+void rsl__w_raw(rsl__wbuf *w, const char *s, size_t n)
+{
+	if (w->len < w->cap) {
+		size_t room = w->cap - w->len;
+		memcpy(w->buf + w->len, s, n < room ? n : room);
+	}
+	w->len += n;
+}
+
+void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
+{
+	if (!w->escape) {
+		rsl__w_raw(w, s, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char e[8];
+		if (c == '"' || c == '\\') {
+			e[0] = '\\';
+			e[1] = (char)c;
+			rsl__w_raw(w, e, 2);
+		} else if (c == '\n') {
+			rsl__w_raw(w, "\\n", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(e, sizeof e, "\\u%04x", c);
+			rsl__w_raw(w, e, 6);
+		} else {
+			rsl__w_raw(w, s + i, 1);
+		}
+	}
+}
+
+void rsl__w_puts(rsl__wbuf *w, const char *s)
+{
+	rsl__w_put(w, s, strlen(s));
+}
+
+void rsl__w_putf(rsl__wbuf *w, const char *fmt, ...)
+{
+	char tmp[160];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		rsl__w_put(w, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void rsl__w_jstr(rsl__wbuf *w, const char *s, size_t n)
+{
+	if (s == NULL) {
+		rsl__w_raw(w, "null", 4);
+		return;
+	}
+	rsl__w_raw(w, "\"", 1);
+	w->escape = 1;
+	rsl__w_put(w, s, n);
+	w->escape = 0;
+	rsl__w_raw(w, "\"", 1);
+}
+
+void rsl__w_jstrz(rsl__wbuf *w, const char *s)
+{
+	rsl__w_jstr(w, s, s ? strlen(s) : 0);
+}
+
+void rsl__w_qstr(rsl__wbuf *w, const char *s, size_t n)
+{
+	rsl__w_put(w, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			rsl__w_put(w, "\\", 1);
+			rsl__w_put(w, s + i, 1);
+		} else if (c < 0x20 || c == 0x7f) {
+			char e[8];
+			snprintf(e, sizeof e, "\\u%04x", c);
+			rsl__w_put(w, e, 6);
+		} else {
+			rsl__w_put(w, s + i, 1);
+		}
+	}
+	rsl__w_put(w, "\"", 1);
+}
+
+void rsl__w_number(rsl__wbuf *w, double n)
+{
+	char num[RSL__NUMBUF];
+	int len = rsl__format_number(num, n);
+	if (len < 0)
+		rsl__w_puts(w, n != n ? "NaN" : n > 0 ? "Infinity" : "-Infinity");
+	else
+		rsl__w_put(w, num, (size_t)len);
+}
+
+void rsl__w_time(rsl__wbuf *w, int64_t t)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* civil_from_days (proleptic Gregorian) */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	rsl__w_putf(w, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y, (long long)m,
+	     (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
+	     (long long)(secs % 60));
+}
+
+void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json)
+{
+	switch (v->kind) {
+	case RSL__V_BOOL:
+		rsl__w_puts(w, v->b ? "true" : "false");
+		break;
+	case RSL__V_INT:
+		rsl__w_putf(w, "%lld", (long long)v->i);
+		break;
+	case RSL__V_FLOAT:
+		rsl__w_number(w, v->f);
+		break;
+	case RSL__V_STRING:
+		if (json)
+			rsl__w_jstr(w, v->s.p, v->s.len);
+		else
+			rsl__w_qstr(w, v->s.p, v->s.len);
+		break;
+	case RSL__V_JSON:
+		rsl__w_put(w, v->s.p, v->s.len);
+		break;
+	}
+}
+
+/* ------------------------------------------------- why a condition matched */
+
+static void attr_name(rsl__wbuf *w, const rsl__cond *c)
+{
+	rsl__w_put(w, c->attr.p, c->attr.len);
+}
+
+static void operand(rsl__wbuf *w, const rsl__cond *c)
+{
+	switch (c->op) {
+	case RSL_OP_IN:
+	case RSL_OP_NOT_IN:
+		rsl__w_raw(w, "[", 1);
+		for (uint32_t i = 0; i < c->nlist; i++) {
+			if (i)
+				rsl__w_puts(w, ", ");
+			if (i == 20) {
+				rsl__w_putf(w, "... %u more", c->nlist - 20);
+				break;
+			}
+			if (c->list[i].kind == RSL__V_STRING)
+				rsl__w_put(w, c->list[i].s.p, c->list[i].s.len);
+			else
+				rsl__w_value(w, &c->list[i], 0);
+		}
+		rsl__w_raw(w, "]", 1);
+		break;
+	case RSL_OP_SEMVER_EQ:
+	case RSL_OP_SEMVER_LT:
+	case RSL_OP_SEMVER_LTE:
+	case RSL_OP_SEMVER_GT:
+	case RSL_OP_SEMVER_GTE:
+		rsl__w_putf(w, "%llu.%llu.%llu", (unsigned long long)c->semver.major,
+		     (unsigned long long)c->semver.minor,
+		     (unsigned long long)c->semver.patch);
+		if (c->semver.pre.len) {
+			rsl__w_raw(w, "-", 1);
+			rsl__w_put(w, c->semver.pre.p, c->semver.pre.len);
+		}
+		break;
+	case RSL_OP_BEFORE:
+	case RSL_OP_AFTER:
+		rsl__w_time(w, c->time);
+		break;
+	default:
+		rsl__w_value(w, &c->value, 0);
+		break;
+	}
+}
+
+/* The operator as words: what holds when it matched, or when it did not. */
+static const char *op_words(int op, int matched)
+{
+	static const char *const words[][2] = {
+		[RSL_OP_EQ] = { "!=", "==" },
+		[RSL_OP_NE] = { "==", "!=" },
+		[RSL_OP_IN] = { "not in", "in" },
+		[RSL_OP_NOT_IN] = { "in", "not in" },
+		[RSL_OP_CONTAINS] = { "does not contain", "contains" },
+		[RSL_OP_STARTS_WITH] = { "does not start with", "starts with" },
+		[RSL_OP_ENDS_WITH] = { "does not end with", "ends with" },
+		[RSL_OP_LT] = { "is not <", "<" },
+		[RSL_OP_LTE] = { "is not <=", "<=" },
+		[RSL_OP_GT] = { "is not >", ">" },
+		[RSL_OP_GTE] = { "is not >=", ">=" },
+		[RSL_OP_SEMVER_EQ] = { "is not semver_eq", "semver_eq" },
+		[RSL_OP_SEMVER_LT] = { "is not semver_lt", "semver_lt" },
+		[RSL_OP_SEMVER_LTE] = { "is not semver_lte", "semver_lte" },
+		[RSL_OP_SEMVER_GT] = { "is not semver_gt", "semver_gt" },
+		[RSL_OP_SEMVER_GTE] = { "is not semver_gte", "semver_gte" },
+		[RSL_OP_BEFORE] = { "is not before", "before" },
+		[RSL_OP_AFTER] = { "is not after", "after" },
+	};
+	if (op < RSL_OP_EQ || op > RSL_OP_AFTER)
+		return "?";
+	return words[op][matched ? 1 : 0];
+}
+
+void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
+{
+	switch (v->type) {
+	case RSL_ATTR_STRING:
+		rsl__w_qstr(w, v->s, strlen(v->s));
+		break;
+	case RSL_ATTR_NUMBER:
+		rsl__w_number(w, v->n);
+		break;
+	case RSL_ATTR_BOOL:
+		rsl__w_puts(w, v->b ? "true" : "false");
+		break;
+	case RSL_ATTR_LIST:
+		rsl__w_raw(w, "[", 1);
+		for (size_t i = 0; i < v->len; i++) {
+			if (i)
+				rsl__w_puts(w, ", ");
+			if (i == 20) {
+				rsl__w_putf(w, "... %zu more", v->len - 20);
+				break;
+			}
+			rsl__w_qstr(w, v->list[i], strlen(v->list[i]));
+		}
+		rsl__w_raw(w, "]", 1);
+		break;
+	}
+}
+
+static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, const rsl_context *ctx,
+			 int matched)
+{
+	rsl__aval v;
+	int present = rsl__lookup(&v, ctx, c->attr_kind, &c->attr);
+	attr_name(w, c);
+	if (!present) {
+		rsl__w_puts(w, " is missing");
+		return;
+	}
+	rsl__w_puts(w, " = ");
+	rsl__w_attr_value(w, &v);
+	if (c->op == RSL_OP_EXISTS)
+		return;
+	rsl__w_raw(w, " ", 1);
+	rsl__w_puts(w, op_words(c->op, matched));
+	rsl__w_raw(w, " ", 1);
+	operand(w, c);
+	if (c->ci)
+		rsl__w_puts(w, " (case-insensitive)");
+}
+
+void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
+		const rsl_context *ctx, int want)
+{
+	switch (c->op) {
+	case RSL_OP_ALL:
+	case RSL_OP_ANY: {
+		/* all false / any true: the first kid that decided; otherwise
+		 * every kid. */
+		int decisive = c->op == RSL_OP_ALL ? 0 : 1;
+		if (want == decisive) {
+			for (uint32_t i = 0; i < c->nkids; i++)
+				if (rsl__match(snap, &c->kids[i], ctx) == decisive) {
+					rsl__w_why(w, snap, &c->kids[i], ctx, want);
+					return;
+				}
+		}
+		rsl__w_puts(w, want ? "all of (" : "none of (");
+		for (uint32_t i = 0; i < c->nkids; i++) {
+			if (i)
+				rsl__w_puts(w, "; ");
+			rsl__w_why(w, snap, &c->kids[i], ctx, want);
+		}
+		rsl__w_raw(w, ")", 1);
+		return;
+	}
+	case RSL_OP_NOT:
+		rsl__w_puts(w, want ? "not (" : "excluded by not (");
+		rsl__w_why(w, snap, &c->kids[0], ctx, !want);
+		rsl__w_raw(w, ")", 1);
+		return;
+	case RSL_OP_SEGMENT: {
+		const rsl__segment *s = &snap->segments[c->segment];
+		rsl__w_puts(w, "segment ");
+		rsl__w_put(w, s->key.p, s->key.len);
+		rsl__w_puts(w, want ? ": " : ": no match: ");
+		rsl__w_why(w, snap, s->when, ctx, want);
+		return;
+	}
+	default:
+		explain_leaf(w, c, ctx, want);
+		return;
+	}
+}
+
+void rsl__result_val(rsl__val *out, const rsl_result *r)
+{
+	out->kind = RSL__V_BOOL;
+	switch (r->value.type) {
+	case RSL_BOOLEAN: out->kind = RSL__V_BOOL; break;
+	case RSL_STRING: out->kind = RSL__V_STRING; break;
+	case RSL_INTEGER: out->kind = RSL__V_INT; break;
+	case RSL_FLOAT: out->kind = RSL__V_FLOAT; break;
+	case RSL_OBJECT: out->kind = RSL__V_JSON; break;
+	}
+	out->b = r->value.b;
+	out->i = r->value.i;
+	out->f = r->value.f;
+	out->s.p = r->value.s;
+	out->s.len = (uint32_t)r->value.len;
+}

@@ -1,0 +1,120 @@
+/*
+ * file.c - the one checked read of a snapshot file: see file.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "file.h"
+#include "keyring.h"
+
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+static int read_all(int fd, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+	while (n < len) {
+		ssize_t r = read(fd, buf + n, len - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : -2;
+		n += (size_t)r;
+	}
+	return 0;
+}
+
+int rsl__file_read(rsl__file *out, const char *path, size_t max, unsigned flags,
+		   rsl_error *err)
+{
+	int rc = RSL_OK;
+	memset(out, 0, sizeof *out);
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		int e = errno;
+		out->missing = e == ENOENT;
+		return rsl__fail(err, RSL_EIO, "cannot open '%s': %s", path, strerror(e));
+	}
+	struct stat *st = &out->st;
+	if (fstat(fd, st) != 0) {
+		rc = rsl__fail(err, RSL_EIO, "cannot stat '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	out->has_stat = 1;
+	if (!S_ISREG(st->st_mode)) {
+		rc = rsl__fail(err, RSL_EUNSAFE, "'%s' is %s, not a regular file", path,
+			       file_kind(st->st_mode));
+		goto out;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		rc = rsl__fail(err, RSL_EUNSAFE, "'%s': snapshot is writable by group or "
+			       "others (mode %04o); a file changed in place would bypass "
+			       "the signature", path, (unsigned)(st->st_mode & 07777));
+		goto out;
+	}
+	if (st->st_size < 0 || (uintmax_t)st->st_size > max) {
+		rc = rsl__fail(err, RSL_EUNSAFE, "'%s' is %jd bytes, more than the limit "
+			       "of %zu", path, (intmax_t)st->st_size, max);
+		goto out;
+	}
+	size_t len = (size_t)st->st_size;
+	if (len == 0)
+		goto out;
+	if (flags & RSL__FILE_MAP) {
+		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			rc = rsl__fail(err, RSL_EIO, "cannot map '%s': %s", path,
+				       strerror(errno));
+			goto out;
+		}
+		out->data = map;
+		out->mapped = 1;
+	} else {
+		out->data = malloc(len);
+		if (out->data == NULL) {
+			rc = rsl__fail(err, RSL_ENOMEM, "out of memory");
+			goto out;
+		}
+		int r = read_all(fd, out->data, len);
+		if (r < 0) {
+			rc = rsl__fail(err, RSL_EIO, "cannot read '%s': %s", path,
+				       r == -1 ? strerror(errno)
+					       : "it shrank while being read");
+			free(out->data);
+			out->data = NULL;
+			goto out;
+		}
+	}
+	out->len = len;
+out:
+	close(fd);
+	return rc;
+}
+
+void rsl__file_release(rsl__file *f)
+{
+	if (f == NULL || f->data == NULL)
+		return;
+	if (f->mapped)
+		munmap(f->data, f->len);
+	else
+		free(f->data);
+	f->data = NULL;
+	f->len = 0;
+}
