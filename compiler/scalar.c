@@ -294,6 +294,16 @@ static int match_prefixed(const char *s, size_t len)
 	return 1;
 }
 
+/* Whether a number's digits before its exponent include a non-zero one:
+ * strtod then giving 0 means it underflowed. */
+static int mantissa_nonzero(const char *t, size_t len)
+{
+	for (size_t i = 0; i < len && t[i] != 'e' && t[i] != 'E'; i++)
+		if (t[i] >= '1' && t[i] <= '9')
+			return 1;
+	return 0;
+}
+
 static int parse_int64(const char *t, size_t len, int64_t *out)
 {
 	int neg = t[0] == '-';
@@ -373,6 +383,13 @@ static pclass classify_plain(rsc_diags *d, const char *t, size_t len,
 		*fv = c_strtod(z);
 		if (!isfinite(*fv)) {
 			*why = rsc_arena_printf(a, "number '%s' is out of range", rsc_show(d, t, len));
+			return PV_TRAP;
+		}
+		if (*fv == 0.0 && mantissa_nonzero(t, len)) {
+			*why = rsc_arena_printf(a,
+				"number '%s' is too small for a float (it would be read as "
+				"0); write 0 or a larger number",
+				rsc_show(d, t, len));
 			return PV_TRAP;
 		}
 		return PV_FLOAT;

@@ -676,6 +676,12 @@ START_TEST(variant_type_mismatch)
 		{ "integer", "[1]", "variant 'a' of an integer flag must be an integer, found a list" },
 		{ "float", "abc", "variant 'a' of a float flag must be a number, found the string 'abc'" },
 		{ "float", "1e999", "number '1e999' is out of range" },
+		{ "float", "1e-400",
+		  "number '1e-400' is too small for a float (it would be read as 0); write 0 "
+		  "or a larger number" },
+		{ "float", "-0.5e-999",
+		  "number '-0.5e-999' is too small for a float (it would be read as 0); "
+		  "write 0 or a larger number" },
 		{ "object", "abc",
 		  "variant 'a' of an object flag must be a mapping or a list, found 'abc'" },
 		{ "object", "{x: on}",
