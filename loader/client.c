@@ -227,6 +227,10 @@ int rsl_client_new(rsl_client **out, const char *path,
 		return rsl__fail(err, RSL_EINVAL, "rsl_client_new: no snapshot path");
 	if (path && !opts->keys)
 		return rsl__fail(err, RSL_EINVAL, "rsl_client_new: no trusted keys");
+	/* A client that could never accept a snapshot must not report success. */
+	if (path && opts->keys->n == 0)
+		return rsl__fail(err, RSL_EINVAL, "rsl_client_new: the keyring is empty: add the "
+			    "public key that signs the snapshots (rsl_keyring_add_pem_file)");
 	if (sodium_init() < 0)
 		return rsl__fail(err, RSL_ENOMEM, "libsodium failed to initialize");
 	rsl__rd_init();

@@ -460,7 +460,8 @@ typedef struct rsl_client_options {
  * RSL_CLIENT_NO_THREAD, starts the watching thread.
  * Returns RSL_OK (even when nothing could be loaded: err, when given, then
  * holds the first refusal, and err->code is RSL_OK when a snapshot is
- * served), RSL_EINVAL (no keys, a bad options version, path NULL without
+ * served), RSL_EINVAL (no keys or an empty keyring, under which no snapshot
+ * could ever be accepted; a bad options version; path NULL without
  * RSL_CLIENT_TESTING, or RSL_CLIENT_TESTING without RSL_TESTING=1 in the
  * process environment), RSL_ENOMEM, or RSL_EIO (the thread could not start).
  * path NULL with RSL_CLIENT_TESTING makes an in-memory client that serves

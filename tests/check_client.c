@@ -1023,6 +1023,28 @@ START_TEST(new_client_while_holding_is_refused)
 }
 END_TEST
 
+/* A client that could never accept a snapshot does not report success. */
+START_TEST(empty_keyring_is_refused)
+{
+	setup("client-empty-keyring");
+	compile_snapshot("s1", 1, 10);
+	publish("s1");
+	rsl_keyring *none = NULL;
+	ck_assert_int_eq(rsl_keyring_new(&none), RSL_OK);
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = none;
+	o.flags = RSL_CLIENT_NO_THREAD;
+	rsl_client *c = (rsl_client *)1;
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_new(&c, primary, &o, &e), RSL_EINVAL);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(e.code, RSL_EINVAL);
+	ck_assert_str_eq(e.message, "rsl_client_new: the keyring is empty: add the public "
+			 "key that signs the snapshots (rsl_keyring_add_pem_file)");
+	rsl_keyring_free(none);
+}
+END_TEST
+
 static rsl_client *forked_client;
 static atomic_int holder_stop;
 
@@ -1279,6 +1301,7 @@ Suite *client_suite(void)
 	tcase_add_checked_fixture(rb, NULL, teardown);
 	tcase_add_test(rb, null_client_serves_fallbacks);
 	tcase_add_test(rb, new_client_while_holding_is_refused);
+	tcase_add_test(rb, empty_keyring_is_refused);
 	tcase_add_test(rb, fork_child_reloads_and_frees);
 	tcase_add_test(rb, threads_beyond_the_slots);
 	tcase_add_test(rb, miss_events_are_throttled);
