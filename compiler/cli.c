@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "keys.h"
+#include "rfc3339.h"
 #include "rsl.h"
 
 int rsc_usage(const char *cmd, const char *fmt, ...)
@@ -167,14 +168,8 @@ int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing)
 
 void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if ((int64_t)tt != t || !gmtime_r(&tt, &tm)) {
-		snprintf(out, RSC_TIME_MAX, "%lld", (long long)t);
-		return;
-	}
-	snprintf(out, RSC_TIME_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	_Static_assert(RSC_TIME_MAX >= RSL__TIME_MAX, "room for the library's format");
+	rsl__rfc3339_format(out, t);
 }
 
 int rsc_cli_pub_option(rsc_cli_pubs *pubs, const char *cmd, const char *path)

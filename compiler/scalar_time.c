@@ -111,15 +111,6 @@ int rsc_scalar_date(int *y, int *m, int *day, const rsc_ynode *n,
 	return 0;
 }
 
-/* sec as "2026-01-01T00:00:00Z", for a suggestion in a message. */
-static void utc_text(char *out, size_t cap, int64_t sec)
-{
-	time_t tt = (time_t)sec;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, cap, "%" PRId64 " seconds", sec);
-}
-
 int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d)
 {
@@ -136,9 +127,9 @@ int rsc_scalar_time(int64_t *out, const rsc_ynode *n, const char *field,
 	/* A snapshot stores whole seconds (docs/snapshot-format.md): refuse
 	 * a fraction rather than drop it. */
 	if (t.frac_len > 0) {
-		char whole[32], next[32];
-		utc_text(whole, sizeof whole, t.sec);
-		utc_text(next, sizeof next, t.sec + 1);
+		char whole[RSL__TIME_MAX], next[RSL__TIME_MAX];
+		rsl__rfc3339_format(whole, t.sec);
+		rsl__rfc3339_format(next, t.sec + 1);
 		rsc_yerror(d, n,
 			   "time '%s' for '%s' has fractional seconds '%s'; the "
 			   "ruleset's times are whole seconds: write %s or %s",

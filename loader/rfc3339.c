@@ -1,6 +1,8 @@
 /* rfc3339.c - RFC 3339 date-times; see rfc3339.h. */
 #include "rfc3339.h"
 
+#include <stdio.h>
+
 static int is_leap(int64_t y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -94,4 +96,26 @@ int rsl__parse_rfc3339(int64_t *sec, int *frac, const char *s, size_t len)
 	*sec = t.sec;
 	*frac = t.frac_nonzero;
 	return 0;
+}
+
+void rsl__rfc3339_format(char out[RSL__TIME_MAX], int64_t t)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* civil_from_days (proleptic Gregorian) */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	snprintf(out, RSL__TIME_MAX, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+		 (long long)y, (long long)m, (long long)d, (long long)(secs / 3600),
+		 (long long)(secs / 60 % 60), (long long)(secs % 60));
 }

@@ -34,6 +34,13 @@ int rsl__rfc3339_parse(rsl__time *out, const char *s, size_t len);
  * not zero.  0 or -1. */
 int rsl__parse_rfc3339(int64_t *sec, int *frac, const char *s, size_t len);
 
+/* Writes t (seconds since the epoch) as "2026-01-01T00:00:00Z" into out
+ * (NUL-terminated), in the proleptic Gregorian calendar, whatever the
+ * process's time zone and locale: the one UTC formatter of the project
+ * (explain's times, rsc's listings and messages). */
+#define RSL__TIME_MAX 96 /* any int64_t, though a real time needs 21 */
+void rsl__rfc3339_format(char out[RSL__TIME_MAX], int64_t t);
+
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
 int64_t rsl__days_from_civil(int64_t y, int m, int d);
 
