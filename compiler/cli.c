@@ -1,6 +1,7 @@
 /* cli.c - options and front end shared by the rsc commands; see cli.h. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,22 @@ int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing)
 	if (have < want)
 		return rsc_usage(p->cmd, "%s", missing);
 	return RSC_EXIT_OK;
+}
+
+int rsc_cli_time_arg(int64_t *out, const char *s)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s && *end == 0 && errno == 0) {
+		*out = (int64_t)v;
+		return 0;
+	}
+	rsl__time t;
+	if (rsl__rfc3339_parse(&t, s, strlen(s)) < 0)
+		return -1;
+	*out = t.sec;
+	return 0;
 }
 
 void rsc_cli_utc_time(char out[RSC_TIME_MAX], int64_t t)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../loader/freshness.h"
 #include "cli.h"
 #include "rsl.h"
 
@@ -28,22 +29,6 @@ static const char status_help[] =
 "3 PATH or a key cannot be read.\n"
 "\n"
 "Example:  rsc status --pub rulestead.pub --env prod /etc/rulestead/prod.rsnap\n";
-
-static void span(char *out, size_t cap, int64_t s)
-{
-	if (s < 0)
-		s = -s;
-	if (s >= 86400)
-		snprintf(out, cap, "%lldd %lldh", (long long)(s / 86400),
-			 (long long)(s % 86400 / 3600));
-	else if (s >= 3600)
-		snprintf(out, cap, "%lldh %lldm", (long long)(s / 3600),
-			 (long long)(s % 3600 / 60));
-	else if (s >= 60)
-		snprintf(out, cap, "%lldm %llds", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(out, cap, "%llds", (long long)s);
-}
 
 int rsc_cmd_status(int argc, char **argv)
 {
@@ -95,7 +80,7 @@ int rsc_cmd_status(int argc, char **argv)
 		rc = st.last_code == RSL_EIO ? RSC_EXIT_IO : RSC_EXIT_INVALID;
 		goto out;
 	}
-	char a[RSC_TIME_MAX], b[32], d[32];
+	char a[RSC_TIME_MAX], b[48];
 	printf("%s: accepted\n", path);
 	rsc_cli_utc_time(a, (int64_t)st.version);
 	printf("  version      %llu (%s)\n", (unsigned long long)st.version, a);
@@ -104,19 +89,16 @@ int rsc_cmd_status(int argc, char **argv)
 	printf("  key id       %s\n", st.key_id);
 	printf("  flags        %zu\n", st.flag_count);
 	rsc_cli_utc_time(a, st.issued_at);
-	span(b, sizeof b, st.age);
+	rsl__span(b, sizeof b, st.age);
 	printf("  issued       %s (%s ago)\n", a, b);
-	if (st.expires_at == 0) {
-		printf("  expires      never\n");
-	} else {
-		rsc_cli_utc_time(a, st.expires_at);
-		span(d, sizeof d, st.expires_at - (int64_t)time(NULL));
-		if (st.stale)
-			printf("  expires      %s: STALE, expired %s ago (a client with\n"
-			       "               RSL_CLIENT_FAIL_CLOSED serves fallbacks)\n", a, d);
-		else
-			printf("  expires      %s (in %s)\n", a, d);
-	}
+	char fresh[160];
+	rsl__freshness(fresh, sizeof fresh, st.expires_at, (int64_t)time(NULL));
+	printf("  freshness    %s\n", fresh);
+	if (st.stale)
+		printf("               (%s)\n", st.failing_closed
+		       ? "failing closed: the client serves the callers' fallbacks"
+		       : "still served, degraded; with RSL_CLIENT_FAIL_CLOSED a client "
+			 "serves the callers' fallbacks");
 	printf("  content      blake2b-256:%s\n", st.content_hash);
 	rc = refused || st.stale ? RSC_EXIT_INVALID : RSC_EXIT_OK;
 out:

@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "../loader/freshness.h"
 #include "cli.h"
 #include "ops.h"
 #include "rsl_format.h"
@@ -628,8 +630,14 @@ static void text_header(FILE *out, const rsc_inspected *s, const char *path,
 	text_field(out, "version", get(body, "version"), 0);
 	text_field(out, "issued_at", get(body, "issued_at"), 1);
 	text_field(out, "expires_at", get(body, "expires_at"), 1);
+	int64_t exp = 0;
 	if (!get(body, "expires_at").p)
 		fprintf(out, "  %-12s never\n", "expires_at");
+	else if (as_int(get(body, "expires_at"), &exp)) {
+		char fresh[160];
+		rsl__freshness(fresh, sizeof fresh, exp, (int64_t)time(NULL));
+		fprintf(out, "  %-12s %s\n", "freshness", fresh);
+	}
 	text_field(out, "bucketing", get(body, "bucketing"), 0);
 	fputs("provenance\n", out);
 	static const char *const prov[] = { "repo", "path", "commit", "commit_time",

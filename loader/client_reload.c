@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "client.h"
+#include "freshness.h"
 #include "file.h"
 #include "keyring.h"
 
@@ -134,18 +135,17 @@ void rsl__client_check_expiry(rsl_client *c, rsl__evq *q)
 {
 	int stale = 0;
 	rsl_info i;
+	char fresh[160] = "";
 	if (c->loaded) {
 		rsl_snapshot_info(&i, c->loaded);
-		stale = i.expires_at != 0 && rsl__now_wall() >= i.expires_at;
+		stale = rsl__freshness(fresh, sizeof fresh, i.expires_at, rsl__now_wall());
 	}
 	int closed = stale && (c->flags & RSL_CLIENT_FAIL_CLOSED);
 	if (stale && !c->stale)
 		rsl__evq_add(q, RSL_EVENT_STALE, RSL_OK, c->path, i.version, i.commit,
-			"version %llu expired at %lld (%lld s ago); %s",
-			(unsigned long long)i.version, (long long)i.expires_at,
-			(long long)(rsl__now_wall() - i.expires_at),
+			"version %llu: %s; %s", (unsigned long long)i.version, fresh,
 			closed ? "failing closed: serving the callers' fallbacks"
-			       : "still serving it, degraded (STALE)");
+			       : "still serving it, degraded");
 	c->stale = stale;
 	if (closed != c->failing_closed) {
 		c->failing_closed = closed;
@@ -267,7 +267,7 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 	c->has_refused_hash = 0;
 	c->reloads_accepted++;
 	c->stale = 0;
-	int stale = ni.expires_at != 0 && c->loaded_at >= ni.expires_at;
+	int stale = rsl__expired(ni.expires_at, c->loaded_at);
 	c->failing_closed = stale && (c->flags & RSL_CLIENT_FAIL_CLOSED);
 	publish(c, q, c->failing_closed ? NULL : s);
 	if (old)

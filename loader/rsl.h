@@ -204,6 +204,15 @@ typedef struct rsl_info {
 /* Fills *out.  Thread-safe. */
 RSL_API void rsl_snapshot_info(rsl_info *out, const rsl_snapshot *snap);
 
+/* Whether the snapshot is past its expires_at at now (seconds since the
+ * epoch; 0: the clock): 1 when it has an expiry and now is at or after it,
+ * else 0 (also for snap NULL).  The one verdict: the live client's STALE,
+ * and rsc verify, inspect, status and watch, all decide with this rule.  An
+ * expired snapshot still evaluates (rsl_open does not refuse it); what to
+ * do about it is the caller's choice (RSL_CLIENT_FAIL_CLOSED for the
+ * client).  Thread-safe. */
+RSL_API int rsl_snapshot_expired(const rsl_snapshot *snap, int64_t now);
+
 /* ---------------------------------------------------------- the context */
 
 typedef enum {

@@ -20,6 +20,7 @@
 #include "client_rcu.h"
 #include "rsl.h"
 #include "rsl_testing.h"
+#include "rfc3339.h"
 #include "testutil.h"
 
 static char *T;
@@ -609,7 +610,12 @@ START_TEST(stale_serves_or_fails_closed)
 	ck_assert_int_eq(st.expires_at, base_time + 10 + 3600);
 	ck_assert_int_ge(st.age, 100000 - 10);
 	logged ev = last_event(RSL_EVENT_STALE);
-	ck_assert_msg(strstr(ev.message, "still serving it, degraded (STALE)"), "%s", ev.message);
+	char want[256];
+	char when[RSL__TIME_MAX];
+	rsl__rfc3339_format(when, base_time + 10 + 3600);
+	snprintf(want, sizeof want, ": STALE: expired %s (", when);
+	ck_assert_msg(strstr(ev.message, want), "%s", ev.message);
+	ck_assert_msg(strstr(ev.message, " ago); still serving it, degraded"), "%s", ev.message);
 	rsl_client_free(c);
 
 	c = new_client(RSL_CLIENT_NO_THREAD | RSL_CLIENT_FAIL_CLOSED, NULL);
@@ -899,7 +905,7 @@ START_TEST(cli_status)
 	snprintf(want, sizeof want, "%s: accepted\n  version      %ld (", primary, base_time + 10);
 	ck_assert_msg(strstr(out, want), "%s", out);
 	ck_assert_msg(strstr(out, "  environment  prod\n"), "%s", out);
-	ck_assert_msg(strstr(out, "  expires      never\n"), "%s", out);
+	ck_assert_msg(strstr(out, "  freshness    does not expire\n"), "%s", out);
 	free(out);
 	free(err);
 	snprintf(cmd, sizeof cmd, "%s status --pub '%s' --env staging '%s'", RSC_BIN, pubf, primary);
@@ -913,7 +919,7 @@ START_TEST(cli_status)
 	publish("old");
 	snprintf(cmd, sizeof cmd, "%s status --pub '%s' '%s'", RSC_BIN, pubf, primary);
 	ck_assert_int_eq(tu_run(cmd, &out, &err), 1);
-	ck_assert_msg(strstr(out, ": STALE, expired "), "%s", out);
+	ck_assert_msg(strstr(out, "  freshness    STALE: expired "), "%s", out);
 	free(out);
 	free(err);
 	snprintf(cmd, sizeof cmd, "%s status --pub '%s' '%s/none.rsnap'", RSC_BIN, pubf, node);

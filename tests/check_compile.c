@@ -252,7 +252,7 @@ START_TEST(same_bytes_in_any_time_zone_and_locale)
 		assert_same_file(a, "tests/golden/dev.rsnap");
 	}
 	/* and verify prints the commit time in UTC whatever TZ says */
-	ck_assert_int_eq(rsc_env("TZ=Asia/Tokyo", "verify --pub " PUB " '%s/out0/prod.rsnap'",
+	ck_assert_int_eq(rsc_env("TZ=Asia/Tokyo", "verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/out0/prod.rsnap'",
 				 d), 0);
 	ck_assert_ptr_nonnull(strstr(out_, "  committed    2026-01-01T00:00:00Z\n"));
 }
@@ -399,7 +399,7 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 {
 	char *d = fixture_repo("compile-verify");
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 0);
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/prod.rsnap'", d), 0);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/out/prod.rsnap'", d), 0);
 	char want[2048];
 	char repo[1024];
 	snprintf(repo, sizeof repo, "%s/repo", d);
@@ -412,14 +412,30 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 		 "  author       Test Author <author@example.com>\n"
 		 "  subject      Add the flags\n"
 		 "  committed    2026-01-01T00:00:00Z\n"
-		 "  expires      2026-01-08T00:00:00Z\n"
+		 "  freshness    expires 2026-01-08T00:00:00Z (in 6d 12h)\n"
 		 "  key id       65b60673d6ed884b\n"
 		 "  flags        6\n", d, head);
-	free(head);
 	ck_assert_str_eq(out_, want);
+	/* The same file a day after its expiry: the signature still holds,
+	 * and verify says STALE as status, inspect and the client do. */
+	ck_assert_int_eq(rsc("verify --now 2026-01-09T00:00:00Z --pub " PUB
+			     " '%s/out/prod.rsnap'", d), 1);
+	snprintf(want, sizeof want,
+		 "%s/out/prod.rsnap: valid signature, but STALE\n"
+		 "  environment  prod\n"
+		 "  version      1767225600\n"
+		 "  commit       %s\n"
+		 "  author       Test Author <author@example.com>\n"
+		 "  subject      Add the flags\n"
+		 "  committed    2026-01-01T00:00:00Z\n"
+		 "  freshness    STALE: expired 2026-01-08T00:00:00Z (1d 0h ago)\n"
+		 "  key id       65b60673d6ed884b\n"
+		 "  flags        6\n", d, head);
+	ck_assert_str_eq(out_, want);
+	free(head);
 
 	/* the wrong environment */
-	ck_assert_int_eq(rsc("verify --pub " PUB " --env dev '%s/out/prod.rsnap'", d), 1);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " --env dev '%s/out/prod.rsnap'", d), 1);
 	ck_assert_ptr_nonnull(strstr(err_, "(RSL_EENV)"));
 
 	/* one byte of the payload flipped */
@@ -433,36 +449,36 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 	fclose(f);
 	chmod(path, 0644);
 	free(s);
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s'", path), 1);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s'", path), 1);
 	ck_assert_ptr_nonnull(strstr(err_, "(RSL_ESIGNATURE)"));
 	ck_assert_str_eq(out_, "");
 
 	/* several snapshots: each reported, the worst exit status */
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap' '%s/out/prod.rsnap'",
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/out/dev.rsnap' '%s/out/prod.rsnap'",
 			     d, d), 0);
 	char line[1200];
 	snprintf(line, sizeof line, "%s/out/dev.rsnap: valid\n", d);
 	ck_assert_int_eq(strncmp(out_, line, strlen(line)), 0);
 	snprintf(line, sizeof line, "\n%s/out/prod.rsnap: valid\n", d);
 	ck_assert_ptr_nonnull(strstr(out_, line));
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap' '%s' '%s/out/prod.rsnap'",
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/out/dev.rsnap' '%s' '%s/out/prod.rsnap'",
 			     d, path, d), 1);
 	ck_assert_ptr_nonnull(strstr(out_, "/out/dev.rsnap: valid\n"));
 	ck_assert_ptr_nonnull(strstr(out_, "/out/prod.rsnap: valid\n"));
 	ck_assert_ptr_nonnull(strstr(err_, "tampered.rsnap: invalid: "));
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/none.rsnap' '%s'", d, path), 3);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/none.rsnap' '%s'", d, path), 3);
 
 	/* the wrong key file says so, naming the path once */
-	ck_assert_int_eq(rsc("verify --pub " KEY " '%s/out/prod.rsnap'", d), 3);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " KEY " '%s/out/prod.rsnap'", d), 3);
 	ck_assert_str_eq(err_, "rsc verify: --pub " KEY ": this is a private key; verifying "
 			 "needs the public key (the .pub file of rsc keygen, not the .key)\n");
-	ck_assert_int_eq(rsc("verify --pub tests/fixtures/compile/none.pub '%s/out/prod.rsnap'",
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub tests/fixtures/compile/none.pub '%s/out/prod.rsnap'",
 			     d), 3);
 	ck_assert_str_eq(err_, "rsc verify: --pub tests/fixtures/compile/none.pub: No such "
 			 "file or directory\n");
 
 	/* a missing file is an I/O error */
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/none.rsnap'", d), 3);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/none.rsnap'", d), 3);
 	/* no key given */
 	ck_assert_int_eq(rsc("verify '%s/out/prod.rsnap'", d), 2);
 	ck_assert_str_eq(err_, "rsc verify: no trusted key: give --pub FILE\n"
@@ -497,11 +513,11 @@ START_TEST(keygen_keys_compile_and_verify)
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --env dev --key '%s/k.key' --out '%s/out'",
 			     d, d, d), 0);
 	ck_assert_ptr_nonnull(strstr(out_, kid));
-	ck_assert_int_eq(rsc("verify --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
 	/* another key does not verify it; during a rotation both are trusted */
-	ck_assert_int_eq(rsc("verify --pub " PUB " '%s/out/dev.rsnap'", d), 1);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " '%s/out/dev.rsnap'", d), 1);
 	ck_assert_ptr_nonnull(strstr(err_, "(RSL_EKEY)"));
-	ck_assert_int_eq(rsc("verify --pub " PUB " --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub " PUB " --pub '%s/k.pub' '%s/out/dev.rsnap'", d, d), 0);
 
 	/* never overwritten by accident */
 	ck_assert_int_eq(rsc("keygen --out '%s/k'", d), 3);
@@ -529,7 +545,7 @@ START_TEST(openssl_keys_work_both_ways)
 			       "openssl pkey -in o.key -pubout -out o.pub", d), 0);
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --env prod --key '%s/o.key' --out '%s/out'",
 			     d, d, d), 0);
-	ck_assert_int_eq(rsc("verify --pub '%s/o.pub' '%s/out/prod.rsnap'", d, d), 0);
+	ck_assert_int_eq(rsc("verify --now 2026-01-01T12:00:00Z --pub '%s/o.pub' '%s/out/prod.rsnap'", d, d), 0);
 	/* openssl reads rsc's private key and derives the very public key file */
 	ck_assert_int_eq(rsc("keygen --out '%s/r'", d), 0);
 	ck_assert_int_eq(tu_sh("cd '%s' && openssl pkey -in r.key -pubout -out r2.pub && "

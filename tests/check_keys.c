@@ -306,7 +306,7 @@ START_TEST(several_public_keys_in_one_file_add_each)
 		fb = signed_base(&b, &n);
 		write_file(snap, fb, n, 0644);
 		free(fb);
-		snprintf(cmd, sizeof cmd, "%s verify --pub '%s' '%s'", RSC_BIN, path, snap);
+		snprintf(cmd, sizeof cmd, "%s verify --now 1 --pub '%s' '%s'", RSC_BIN, path, snap);
 		ck_assert_int_eq(tu_run(cmd, &out, NULL), 0);
 		ck_assert_ptr_nonnull(strstr(out, ": valid"));
 		free(out);
