@@ -246,7 +246,9 @@ static const char *const step_keys[] = { "at", "variant", "split", NULL };
 
 static void load_split(rsc_loader *L, rsc_split *sp, const rsc_ynode *n)
 {
+	size_t e0 = L->d->errors;
 	sp->pos = rsc_load_pos(n);
+	sp->broken = 1;
 	if (!rsc_load_want(L, n, RSC_Y_MAP, "'split'"))
 		return;
 	if (n->n == 0) {
@@ -261,6 +263,7 @@ static void load_split(rsc_loader *L, rsc_split *sp, const rsc_ynode *n)
 			continue;
 		rsc_scalar_percent(&sp->weights[i], n->items[i], n->keys[i]->text, L->d);
 	}
+	sp->broken = L->d->errors > e0;
 }
 
 static void load_step(rsc_loader *L, rsc_step *st, const rsc_ynode *n)
@@ -268,12 +271,12 @@ static void load_step(rsc_loader *L, rsc_step *st, const rsc_ynode *n)
 	rsc_diags *d = L->d;
 	st->pos = rsc_load_pos(n);
 	st->variant.index = -1;
+	st->broken = 1;
 	if (!rsc_load_want(L, n, RSC_Y_MAP, "'schedule' step"))
 		return;
 	rsc_load_unknown_keys(L, n, "schedule step", step_keys);
 	const rsc_ynode *at = rsc_load_required(L, n, "at", "schedule step");
-	if (at)
-		rsc_scalar_time(&st->at, at, "at", d);
+	st->broken = !at || rsc_scalar_time(&st->at, at, "at", d) < 0;
 	const rsc_ynode *v = rsc_ymap_get(n, "variant"), *sp = rsc_ymap_get(n, "split");
 	if (v && sp) {
 		rsc_yerror(d, rsc_load_map_key(n, "split"),

@@ -236,7 +236,7 @@ START_TEST(ruleset_at_repository_top)
 	tu_write(dir, "docs/example.yaml", "x: 1\n");
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 1);
 	ck_assert_str_eq(err,
-		"docs/example.yaml: error: unexpected file: a ruleset root holds only "
+		"docs/example.yaml:1:1: error: unexpected file: a ruleset root holds only "
 		"rulestead.yaml, <flag>.yaml, segments/<segment>.yaml and "
 		"environments/<env>/<flag>.yaml; keep other YAML in a dot-directory (such as "
 		".github/) or outside the ruleset root (rsc validate --root <dir>)\n"
@@ -288,7 +288,7 @@ START_TEST(wrong_root)
 	tu_git_commit(dir, "beta", 1780000100L);
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags/segments"), 1);
 	ck_assert_str_eq(err,
-		"flags/segments/rulestead.yaml: error: missing rulestead.yaml: is "
+		"flags/segments/rulestead.yaml:1:1: error: missing rulestead.yaml: is "
 		"'flags/segments' the ruleset root? (--root names the directory holding "
 		"rulestead.yaml)\n"
 		"flags/segments (HEAD): 1 error\n");
