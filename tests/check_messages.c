@@ -1,0 +1,173 @@
+/*
+ * check_messages.c - what a new user sees when something is wrong (issue 9,
+ * items 4 and 5): every problem of every file in one run, and messages that
+ * say what to do, each asserted word for word on a real git repository.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "testutil.h"
+
+static int rsc(char **out, char **err, const char *dir, const char *args)
+{
+	char cmd[8192], top[2048];
+	ck_assert_ptr_nonnull(getcwd(top, sizeof top));
+	snprintf(cmd, sizeof cmd, "cd '%s' && '%s/%s' %s", dir, top, RSC_BIN, args);
+	return tu_run(cmd, out, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Every problem at once */
+
+/*
+ * Five mistakes in four files: a key that does not match its file name, `yes`
+ * for a boolean (both found while reading), an unknown variant, a split
+ * summing to 90 and an unknown segment (found by the checks that follow).
+ */
+static char *five_mistakes(const char *name)
+{
+	char *dir = tu_tmpdir(name);
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [dev, prod]\n");
+	tu_write(dir, "checkout.yaml",
+		 "key: chekout\ndescription: The new checkout.\nowner: team-checkout\n");
+	tu_write(dir, "banner.yaml", "key: banner\ndescription: A banner.\nowner: team-web\n");
+	tu_write(dir, "segments/beta-users.yaml",
+		 "key: beta-users\ndescription: Beta users.\nwhen: {attribute: plan, eq: beta}\n");
+	tu_write(dir, "environments/prod/checkout.yaml", "enabled: yes\ndefault: onn\n");
+	tu_write(dir, "environments/prod/banner.yaml",
+		 "enabled: true\nrules:\n  - name: half\n    serve:\n"
+		 "      split: {on: 50, off: 40}\ndefault: off\n");
+	tu_write(dir, "environments/dev/banner.yaml",
+		 "enabled: true\nrules:\n  - name: beta\n    when: {segment: beta-user}\n"
+		 "    serve: on\ndefault: off\n");
+	tu_git_commit(dir, "Five mistakes", 1780000000L);
+	return dir;
+}
+
+#define MISTAKE_KEY "key 'chekout' does not match the file name 'checkout.yaml'"
+#define MISTAKE_SEGMENT \
+	"unknown segment 'beta-user'; no file segments/beta-user.yaml; did you mean 'beta-users'?"
+#define MISTAKE_SPLIT "split percentages sum to 90, expected 100"
+#define MISTAKE_YES "'yes' is not a boolean: write true or false (YAML 1.1 would read it as true)"
+#define MISTAKE_VARIANT \
+	"unknown variant 'onn' for flag 'checkout'; expected one of on, off; did you mean 'on'?"
+
+START_TEST(five_mistakes_one_validate_run)
+{
+	char *dir = five_mistakes("msg-five-cli"), *out, *err;
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate"), 1);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(err,
+		"checkout.yaml:1:6: error: " MISTAKE_KEY "\n"
+		"  key: chekout\n"
+		"       ^\n"
+		"environments/dev/banner.yaml:4:11: error: " MISTAKE_SEGMENT "\n"
+		"      when: {segment: beta-user}\n"
+		"            ^\n"
+		"environments/prod/banner.yaml:5:14: error: " MISTAKE_SPLIT "\n"
+		"        split: {on: 50, off: 40}\n"
+		"               ^\n"
+		"environments/prod/checkout.yaml:1:10: error: " MISTAKE_YES "\n"
+		"  enabled: yes\n"
+		"           ^\n"
+		"environments/prod/checkout.yaml:2:10: error: " MISTAKE_VARIANT "\n"
+		"  default: onn\n"
+		"           ^\n"
+		". (HEAD): 5 errors\n");
+	free(out);
+	free(err);
+
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --format github"), 1);
+	ck_assert_str_eq(out,
+		"::error file=checkout.yaml,line=1,col=6::" MISTAKE_KEY "\n"
+		"::error file=environments/dev/banner.yaml,line=4,col=11::" MISTAKE_SEGMENT "\n"
+		"::error file=environments/prod/banner.yaml,line=5,col=14::" MISTAKE_SPLIT "\n"
+		"::error file=environments/prod/checkout.yaml,line=1,col=10::" MISTAKE_YES "\n"
+		"::error file=environments/prod/checkout.yaml,line=2,col=10::" MISTAKE_VARIANT
+		"\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(five_mistakes_one_compile_call)
+{
+	char *dir = five_mistakes("msg-five-lib");
+	rsc_compile_options o = RSC_COMPILE_OPTIONS_INIT;
+	rsc_compiled r;
+	o.root = dir;
+	o.rev = "HEAD";
+	ck_assert_int_eq(rsc_compile(&r, &o), RSC_EINVALID);
+	rsc_diags_sort(&r.diags);
+	static const struct {
+		const char *file;
+		unsigned line, col;
+		const char *msg;
+	} want[] = {
+		{ "checkout.yaml", 1, 6, MISTAKE_KEY },
+		{ "environments/dev/banner.yaml", 4, 11, MISTAKE_SEGMENT },
+		{ "environments/prod/banner.yaml", 5, 14, MISTAKE_SPLIT },
+		{ "environments/prod/checkout.yaml", 1, 10, MISTAKE_YES },
+		{ "environments/prod/checkout.yaml", 2, 10, MISTAKE_VARIANT },
+	};
+	ck_assert_uint_eq(r.diags.n, 5);
+	ck_assert_uint_eq(r.diags.errors, 5);
+	for (size_t i = 0; i < 5; i++) {
+		const rsc_diag *g = &r.diags.v[i];
+		ck_assert_str_eq(g->file, want[i].file);
+		ck_assert_uint_eq(g->line, want[i].line);
+		ck_assert_uint_eq(g->col, want[i].col);
+		ck_assert_str_eq(g->message, want[i].msg);
+	}
+	ck_assert_uint_eq(r.nsnaps, 0);
+	rsc_compiled_free(&r);
+}
+END_TEST
+
+/* A flag or segment whose file does not even parse is still known: the
+ * references to it are not reported again as unknown, while the other
+ * files' mistakes still are. */
+START_TEST(broken_file_no_cascade)
+{
+	char *dir = tu_tmpdir("msg-cascade"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "pay.yaml", "key: pay\ndescription: [unclosed\n");
+	tu_write(dir, "segments/staff.yaml", "- not a mapping\n");
+	tu_write(dir, "checkout.yaml", "key: checkout\ndescription: C.\nowner: me\n");
+	tu_write(dir, "environments/prod/pay.yaml", "enabled: true\ndefault: onn\n");
+	tu_write(dir, "environments/prod/checkout.yaml",
+		 "enabled: true\nrequires:\n  - flag: pay\n    variant: whatever\n"
+		 "rules:\n  - name: staff\n    when: {segment: staff}\n    serve: onn\n"
+		 "default: off\n");
+	tu_git_commit(dir, "Broken files", 1780000000L);
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --format github"), 1);
+	ck_assert_str_eq(out,
+		"::error file=environments/prod/checkout.yaml,line=8,col=12::unknown variant "
+		"'onn' for flag 'checkout'; expected one of on, off; did you mean 'on'?\n"
+		"::error file=pay.yaml,line=3,col=1::YAML syntax error: did not find "
+		"expected ',' or ']' (while parsing a flow sequence at 2:14)\n"
+		"::error file=segments/staff.yaml,line=1,col=1::expected a mapping for the "
+		"segment, found a list\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+Suite *messages_suite(void);
+Suite *messages_suite(void)
+{
+	Suite *s = suite_create("messages");
+	TCase *tc = tcase_create("messages");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, five_mistakes_one_validate_run);
+	tcase_add_test(tc, five_mistakes_one_compile_call);
+	tcase_add_test(tc, broken_file_no_cascade);
+	suite_add_tcase(s, tc);
+	return s;
+}
