@@ -79,6 +79,7 @@ START_TEST(five_mistakes_one_validate_run)
 		"  default: onn\n"
 		"           ^\n"
 		". (HEAD): 5 errors\n");
+	ck_assert_ptr_null(strchr(err, '\x1b')); /* no colour to a pipe */
 	free(out);
 	free(err);
 
@@ -159,6 +160,76 @@ START_TEST(broken_file_no_cascade)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Messages a new user can act on */
+
+START_TEST(no_commit_yet)
+{
+	char *dir = tu_tmpdir("msg-unborn"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [dev]\n");
+	static const char *const cmds[] = { "validate", "lint",
+					    "compile --key k.key --out out" };
+	ck_assert_int_eq(rsc(&out, &err, dir, "keygen --out k"), 0);
+	free(out);
+	free(err);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(rsc(&out, &err, dir, cmds[i]), 3);
+		ck_assert_str_eq(err, "error: no commit yet: commit the ruleset, or use --worktree\n");
+		free(out);
+		free(err);
+	}
+	/* --worktree reads the files on disk, commit or not. */
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 0);
+	free(out);
+	free(err);
+	/* Another revision that does not resolve keeps git's reason. */
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --rev main"), 3);
+	ck_assert_str_eq(err, "error: cannot resolve revision 'main': revspec 'main' not found\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* Counts in words agree with their number, and nothing printed to a pipe
+ * carries a terminal escape sequence. */
+START_TEST(plurals_and_no_colour)
+{
+	char *dir = tu_tmpdir("msg-plural"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "a.yaml", "key: a\ndescription: A.\nowner: me\nexpires: 2026-01-31\n");
+	tu_write(dir, "segments/s.yaml", "key: s\ndescription: S.\nwhen: {attribute: a, eq: b}\n");
+	tu_write(dir, "environments/prod/a.yaml",
+		 "enabled: true\nrules:\n  - name: s\n    when: {segment: s}\n    serve: on\n"
+		 "default: off\n");
+	tu_git_commit(dir, "One of each", 1780000000L);
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate"), 0);
+	ck_assert_str_eq(out, ". (HEAD): 1 flag, 1 segment, 1 environment: valid\n");
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "lint --today 2026-06-01"), 0);
+	ck_assert_str_eq(out, ". (HEAD): 1 flag, 1 segment, 1 environment: valid, 1 warning\n");
+	ck_assert_ptr_null(strchr(err, '\x1b'));
+	free(out);
+	free(err);
+	tu_write(dir, "b.yaml", "key: b\ndescription: B.\nowner: me\n");
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 0);
+	ck_assert_str_eq(out, ". (work tree): 2 flags, 1 segment, 1 environment: valid\n");
+	free(out);
+	free(err);
+	tu_write(dir, "b.yaml", "key: c\ndescription: B.\nowner: me\n");
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 1);
+	ck_assert_str_eq(err,
+		"b.yaml:1:6: error: key 'c' does not match the file name 'b.yaml'\n"
+		"  key: c\n"
+		"       ^\n"
+		". (work tree): 1 error\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
 Suite *messages_suite(void);
 Suite *messages_suite(void)
 {
@@ -168,6 +239,8 @@ Suite *messages_suite(void)
 	tcase_add_test(tc, five_mistakes_one_validate_run);
 	tcase_add_test(tc, five_mistakes_one_compile_call);
 	tcase_add_test(tc, broken_file_no_cascade);
+	tcase_add_test(tc, no_commit_yet);
+	tcase_add_test(tc, plurals_and_no_colour);
 	suite_add_tcase(s, tc);
 	return s;
 }
