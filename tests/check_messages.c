@@ -230,6 +230,71 @@ START_TEST(plurals_and_no_colour)
 }
 END_TEST
 
+/* A compiled two-rule flag: the second rule decides for country=DE. */
+static char *two_rules(const char *name)
+{
+	char *dir = tu_tmpdir(name), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "new-checkout.yaml", "key: new-checkout\ndescription: A.\nowner: me\n");
+	tu_write(dir, "environments/prod/new-checkout.yaml",
+		 "enabled: true\nrules:\n"
+		 "  - name: staff\n    when: {attribute: email, ends_with: \"@example.com\"}\n"
+		 "    serve: on\n"
+		 "  - name: germany\n    when: {attribute: country, eq: DE}\n    serve: on\n"
+		 "default: off\n");
+	tu_git_commit(dir, "Two rules", 1780000000L);
+	ck_assert_int_eq(rsc(&out, &err, dir, "keygen --out k"), 0);
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "compile --key k.key --out out"), 0);
+	free(out);
+	free(err);
+	return dir;
+}
+
+/* explain, inspect and watch number rules the same way, from 1. */
+START_TEST(rule_numbers_agree)
+{
+	char *dir = two_rules("msg-rulenum"), *out, *err;
+	ck_assert_int_eq(rsc(&out, &err, dir, "explain --snapshot out/prod.rsnap --pub k.pub "
+				  "--flag new-checkout country=DE"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\nresult: value true, variant on, reason "
+				     "TARGETING_MATCH, rule 2 \"germany\" "
+				     "(environments/prod/new-checkout.yaml:6)\n"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "inspect --pub k.pub out/prod.rsnap"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n    rule 2 germany (line 6)"));
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "watch --pub k.pub --max-events 1 "
+				  "--flag new-checkout out/prod.rsnap country=DE"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Z   new-checkout = true (variant on, TARGETING_MATCH, "
+				     "rule 2 'germany', environments/prod/new-checkout.yaml:6)\n"));
+	free(out);
+	free(err);
+}
+END_TEST
+
+START_TEST(explain_missing_flag_suggests)
+{
+	char *dir = two_rules("msg-explain"), *out, *err;
+	ck_assert_int_eq(rsc(&out, &err, dir, "explain --snapshot out/prod.rsnap --pub k.pub "
+				  "--flag new-chekout"), 1);
+	ck_assert_str_eq(err, "rsc explain: no flag 'new-chekout' in out/prod.rsnap; did you "
+			      "mean 'new-checkout'?\n");
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "explain --snapshot out/prod.rsnap --pub k.pub "
+				  "--flag payments"), 1);
+	ck_assert_str_eq(err, "rsc explain: no flag 'payments' in out/prod.rsnap; 'rsc inspect "
+			      "out/prod.rsnap' lists its 1 flag\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
 Suite *messages_suite(void);
 Suite *messages_suite(void)
 {
@@ -241,6 +306,8 @@ Suite *messages_suite(void)
 	tcase_add_test(tc, broken_file_no_cascade);
 	tcase_add_test(tc, no_commit_yet);
 	tcase_add_test(tc, plurals_and_no_colour);
+	tcase_add_test(tc, rule_numbers_agree);
+	tcase_add_test(tc, explain_missing_flag_suggests);
 	suite_add_tcase(s, tc);
 	return s;
 }
