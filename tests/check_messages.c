@@ -295,6 +295,146 @@ START_TEST(explain_missing_flag_suggests)
 }
 END_TEST
 
+/* The context's own fields: targeting_key and tenant_key work in rules;
+ * environment, session_id and request_id never reach one, so they are
+ * refused saying why rather than left to never match. */
+START_TEST(context_field_attributes)
+{
+	char *dir = tu_tmpdir("msg-ctxattr"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "a.yaml", "key: a\ndescription: A.\nowner: me\n");
+	tu_write(dir, "environments/prod/a.yaml",
+		 "enabled: true\nrules:\n"
+		 "  - name: user\n    when: {attribute: targeting_key, eq: user-1}\n"
+		 "    serve: on\n"
+		 "  - name: tenant\n    when: {attribute: tenant_key, eq: acme}\n"
+		 "    serve: on\n"
+		 "default: off\n");
+	tu_git_commit(dir, "Rules on the context keys", 1780000000L);
+	ck_assert_int_eq(rsc(&out, &err, dir, "keygen --out k"), 0);
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "compile --key k.key --out out"), 0);
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "explain --snapshot out/prod.rsnap --pub k.pub "
+				  "--flag a targeting_key=user-1"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\nresult: value true, variant on, reason "
+				     "TARGETING_MATCH, rule 1 \"user\""));
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "explain --snapshot out/prod.rsnap --pub k.pub "
+				  "--flag a targeting_key=user-2 tenant_key=acme"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\nresult: value true, variant on, reason "
+				     "TARGETING_MATCH, rule 2 \"tenant\""));
+	free(out);
+	free(err);
+
+	tu_write(dir, "environments/prod/a.yaml",
+		 "enabled: true\nrules:\n"
+		 "  - name: env\n    when: {attribute: environment, eq: prod}\n    serve: on\n"
+		 "  - name: session\n    when: {attribute: session_id, eq: s}\n    serve: on\n"
+		 "  - name: request\n    when: {attribute: request_id, eq: r}\n    serve: on\n"
+		 "  - name: split\n    serve: {split: {on: 50, off: 50}, by: session_id}\n"
+		 "default: off\n");
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree --format github"), 1);
+	ck_assert_str_eq(out,
+		"::error file=environments/prod/a.yaml,line=4,col=23::'environment' is the "
+		"context's environment, which rules cannot use: it only chooses the snapshot, "
+		"so a test on it would be the same for every request; put the rule in that "
+		"environment's targeting file (environments/<env>/) instead\n"
+		"::error file=environments/prod/a.yaml,line=7,col=23::'session_id' is the "
+		"context's session id, which rules cannot use: it changes per session and is "
+		"passed for logs only; to target or bucket by session, pass it also as an "
+		"attribute of another name (such as 'session')\n"
+		"::error file=environments/prod/a.yaml,line=10,col=23::'request_id' is the "
+		"context's request id, which rules cannot use: it changes per request and is "
+		"passed for logs only; to target by request, pass it also as an attribute of "
+		"another name (such as 'request')\n"
+		"::error file=environments/prod/a.yaml,line=13,col=43::'session_id' is the "
+		"context's session id, which rules cannot use: it changes per session and is "
+		"passed for logs only; to target or bucket by session, pass it also as an "
+		"attribute of another name (such as 'session')\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* An empty prefix, suffix or substring matches every string: refused with
+ * the reason; an empty eq / ne operand is a real test and allowed. */
+START_TEST(empty_operands)
+{
+	char *dir = tu_tmpdir("msg-empty"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "a.yaml", "key: a\ndescription: A.\nowner: me\n");
+	tu_write(dir, "environments/prod/a.yaml",
+		 "enabled: true\nrules:\n  - name: r\n    when:\n      any:\n"
+		 "        - {attribute: email, starts_with: \"\"}\n"
+		 "        - {attribute: email, ends_with: ''}\n"
+		 "        - {attribute: email, contains: \"\"}\n"
+		 "        - {attribute: email, eq: \"\"}\n"
+		 "        - {attribute: email, ne: \"\"}\n"
+		 "        - {attribute: email, in: [\"\", x]}\n"
+		 "    serve: on\n"
+		 "default: off\n");
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree --format github"), 1);
+	ck_assert_str_eq(out,
+		"::error file=environments/prod/a.yaml,line=6,col=43::starts_with \"\" matches "
+		"every string; remove the condition (exists: true tests that the attribute is "
+		"there) or give a prefix\n"
+		"::error file=environments/prod/a.yaml,line=7,col=41::ends_with \"\" matches "
+		"every string; remove the condition (exists: true tests that the attribute is "
+		"there) or give a suffix\n"
+		"::error file=environments/prod/a.yaml,line=8,col=40::contains \"\" matches "
+		"every string; remove the condition (exists: true tests that the attribute is "
+		"there) or give a substring\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
+/* Whole-file refusals are placed at file:1:1 in every format. */
+START_TEST(whole_file_refusals_placed)
+{
+	char *dir = tu_tmpdir("msg-wholefile"), *out, *err;
+	tu_git_init(dir);
+	tu_write(dir, "flags/rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "flags/a.yaml", "key: a\ndescription: A.\nowner: me\n");
+	tu_write(dir, "flags/b.yml", "key: b\n");
+	tu_write(dir, "flags/environments/prodd/a.yaml", "enabled: true\ndefault: on\n");
+	tu_git_commit(dir, "Misplaced files", 1780000000L);
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --format github"), 1);
+	ck_assert_str_eq(out,
+		"::error file=flags/b.yml,line=1,col=1::use the .yaml extension ('b.yml' "
+		"\xe2\x86\x92 'b.yaml')\n"
+		"::error file=flags/environments/prodd/a.yaml,line=1,col=1::environment "
+		"directory 'prodd' is not declared in rulestead.yaml (environments: prod); did "
+		"you mean 'prod'?\n");
+	free(out);
+	free(err);
+	/* Text: the position, and no source line under a refusal of a whole file. */
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 1);
+	ck_assert_str_eq(err,
+		"flags/b.yml:1:1: error: use the .yaml extension ('b.yml' \xe2\x86\x92 "
+		"'b.yaml')\n"
+		"flags/environments/prodd/a.yaml:1:1: error: environment directory 'prodd' is "
+		"not declared in rulestead.yaml (environments: prod); did you mean 'prod'?\n"
+		"flags (HEAD): 2 errors\n");
+	free(out);
+	free(err);
+	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags/environments --format github"),
+			 1);
+	ck_assert_str_eq(out,
+		"::error file=flags/environments/rulestead.yaml,line=1,col=1::missing "
+		"rulestead.yaml: is 'flags/environments' the ruleset root? (--root names the "
+		"directory holding rulestead.yaml)\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
 Suite *messages_suite(void);
 Suite *messages_suite(void)
 {
@@ -308,6 +448,9 @@ Suite *messages_suite(void)
 	tcase_add_test(tc, plurals_and_no_colour);
 	tcase_add_test(tc, rule_numbers_agree);
 	tcase_add_test(tc, explain_missing_flag_suggests);
+	tcase_add_test(tc, context_field_attributes);
+	tcase_add_test(tc, empty_operands);
+	tcase_add_test(tc, whole_file_refusals_placed);
 	suite_add_tcase(s, tc);
 	return s;
 }
