@@ -68,10 +68,11 @@ static const char **names_of(rsc_arena *a, const void *items, size_t n, size_t s
 }
 
 /* Resolves r against f's variants; a NULL name is a reference load.c left
- * out on purpose (nothing to resolve). */
+ * out on purpose (nothing to resolve), and a broken flag's variants are not
+ * known (its error is already reported). */
 static void resolve_variant(check_ctx *c, const rsc_flag *f, rsc_vref *r)
 {
-	if (r->name == NULL)
+	if (r->name == NULL || f->broken)
 		return;
 	r->index = rsc_model_variant_index(f, r->name);
 	if (r->index < 0)
@@ -144,7 +145,7 @@ static void check_split(check_ctx *c, const rsc_flag *f, rsc_split *s)
 			}
 		}
 	}
-	if (sum != RSL_WEIGHT_TOTAL) {
+	if (sum != RSL_WEIGHT_TOTAL && !s->broken) {
 		char got[32], want[32];
 		format_weight(got, sizeof got, sum);
 		format_weight(want, sizeof want, RSL_WEIGHT_TOTAL);
@@ -169,7 +170,8 @@ static void check_serve(check_ctx *c, const rsc_flag *f, rsc_serve *s)
 				check_split(c, f, &st->split);
 			else
 				resolve_variant(c, f, &st->variant);
-			if (i > 0 && st->at <= s->steps[i - 1].at) {
+			if (i > 0 && !st->broken && !s->steps[i - 1].broken &&
+			    st->at <= s->steps[i - 1].at) {
 				char at[128], prev[128];
 				format_time(at, sizeof at, st->at);
 				format_time(prev, sizeof prev,
@@ -626,7 +628,7 @@ int rsc_model_check(rsc_ruleset *rs, rsc_diags *d)
 	check_segment_cycles(&c);
 	check_prerequisite_cycles(&c);
 	/* Bounds assume resolved references and no cycles. */
-	if (d->errors == errors) {
+	if (d->errors == errors && !rs->load_failed) {
 		size_t n = rs->nflags * rs->nenvs;
 		uint64_t *own_cost = calloc(n ? n : 1, sizeof(uint64_t));
 		if (!own_cost) {

@@ -84,6 +84,11 @@ int rsc_cli_read_ruleset(rsc_ruleset *rs, rsc_fileset *fs, rsc_arena *a,
 	return rsc_model_check(rs, d);
 }
 
+const char *rsc_cli_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 int rsc_cli_exit_code(int rc)
 {
 	switch (rc) {

@@ -96,6 +96,10 @@ int rsc_cli_keyring(struct rsl_keyring **out, const char *cmd, const rsc_cli_pub
 struct rsc_key;
 int rsc_cli_signing_key(struct rsc_key *key, const char *cmd, const char *path);
 
+/* "s" unless n is 1: "%zu flag%s" gives "1 flag", "2 flags", "0 flags".
+ * Every count a command prints in words goes through it. */
+const char *rsc_cli_plural(size_t n);
+
 /* Maps RSC_OK / RSC_EINVALID / RSC_EUSAGE / RSC_EIO to an exit code. */
 int rsc_cli_exit_code(int rc);
 

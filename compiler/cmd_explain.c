@@ -9,7 +9,9 @@
 
 #include "cli.h"
 #include "ctxjson.h"
+#include "suggest.h"
 #include "../loader/rsl.h"
+#include "../loader/snap.h" /* the snapshot's flag keys, for "did you mean" */
 
 int rsc_cmd_explain(int argc, char **argv);
 
@@ -58,6 +60,28 @@ static int parse_now(int64_t *out, const char *s)
 		return 0;
 	}
 	return rsc_parse_rfc3339(s, out);
+}
+
+/* After "no such flag": the closest key the snapshot has, or where to find
+ * them all.  rsl.h lists no flags, so this reads the opened snapshot's
+ * sorted table (snap.h), as librsl's own explain does. */
+static void missing_flag(const char *cmd, const char *snapshot, const rsl_snapshot *snap,
+			 const char *flag)
+{
+	const char **keys = malloc((snap->nflags + 1u) * sizeof *keys);
+	const char *best = NULL;
+	if (keys) {
+		for (uint32_t i = 0; i < snap->nflags; i++)
+			keys[i] = snap->flags[i].key.p;
+		best = rsc_suggest(flag, keys, snap->nflags);
+	}
+	if (best)
+		rsc_errorf(cmd, "no flag '%s' in %s; did you mean '%s'?", flag, snapshot, best);
+	else
+		rsc_errorf(cmd, "no flag '%s' in %s; 'rsc inspect %s' lists its %u flag%s", flag,
+			   snapshot, snapshot, (unsigned)snap->nflags,
+			   rsc_cli_plural(snap->nflags));
+	free(keys);
 }
 
 int rsc_cmd_explain(int argc, char **argv)
@@ -163,6 +187,8 @@ int rsc_cmd_explain(int argc, char **argv)
 	rc = r.error == RSL_ERR_FLAG_NOT_FOUND || r.error == RSL_ERR_INVALID_CONTEXT
 		     ? RSC_EXIT_INVALID
 		     : RSC_EXIT_OK;
+	if (r.error == RSL_ERR_FLAG_NOT_FOUND)
+		missing_flag(cmd, snapshot, snap, flag);
 out:
 	if (buf != stackbuf)
 		free(buf);

@@ -110,23 +110,23 @@ static int run(int argc, char **argv, int lint)
 			fprintf(stderr,
 				"note: %zu uncommitted change%s under %s%s %s not checked; "
 				"use --worktree to check the files on disk\n",
-				changed, changed == 1 ? "" : "s", root,
+				changed, rsc_cli_plural(changed), root,
 				strcmp(root, "/") == 0 ? "" : "/", changed == 1 ? "is" : "are");
 	}
 	if (src.format == RSC_FORMAT_TEXT) {
 		const char *where = src.worktree ? "work tree" : src.rev;
+		if (rc == RSC_OK)
+			printf("%s (%s): %zu flag%s, %zu segment%s, %zu environment%s: "
+			       "valid", root, where, rs.nflags, rsc_cli_plural(rs.nflags),
+			       rs.nsegments, rsc_cli_plural(rs.nsegments), rs.nenvs,
+			       rsc_cli_plural(rs.nenvs));
 		if (rc == RSC_OK && lint)
-			printf("%s (%s): %zu flags, %zu segments, %zu environments: "
-			       "valid, %zu warning%s\n", root, where, rs.nflags,
-			       rs.nsegments, rs.nenvs, d.warnings,
-			       d.warnings == 1 ? "" : "s");
-		else if (rc == RSC_OK)
-			printf("%s (%s): %zu flags, %zu segments, %zu environments: "
-			       "valid\n", root, where, rs.nflags, rs.nsegments,
-			       rs.nenvs);
+			printf(", %zu warning%s", d.warnings, rsc_cli_plural(d.warnings));
+		if (rc == RSC_OK)
+			putchar('\n');
 		else if (rc == RSC_EINVALID)
 			fprintf(stderr, "%s (%s): %zu error%s\n", root, where,
-				d.errors, d.errors == 1 ? "" : "s");
+				d.errors, rsc_cli_plural(d.errors));
 	}
 	rsc_diags_free(&d);
 	rsc_arena_free(&arena);

@@ -43,6 +43,11 @@ void rsc_diag_add(rsc_diags *d, rsc_severity sev, const char *file, uint32_t lin
 	rsc_diag *x = &d->v[d->n++];
 	x->severity = sev;
 	x->file = rsc_arena_strdup(d->arena, file ? file : "");
+	/* A refusal of a whole file (too large, a symlink, misplaced...) is
+	 * placed at its start, so that editors and annotations can show it. */
+	x->whole_file = *x->file && line == 0;
+	if (x->whole_file)
+		line = col = 1;
 	x->line = line;
 	x->col = col;
 	x->message = msg;
@@ -262,7 +267,7 @@ static void print_text(FILE *out, const rsc_diag *x, const rsc_fileset *files,
 			x->line, x->col, sev, x->message);
 	const rsc_file *f = files && *x->file ? rsc_fileset_find(files, x->file) : NULL;
 	size_t len;
-	const char *text = f && x->line ? find_line(f, x->line, &len) : NULL;
+	const char *text = f && !x->whole_file ? find_line(f, x->line, &len) : NULL;
 	if (text)
 		print_source(out, text, len, x->col);
 }

@@ -26,6 +26,7 @@ typedef struct rsc_diag {
 	const char *file; /* path relative to the ruleset root; "" for none */
 	uint32_t line, col; /* 1-based; 0 when unknown */
 	const char *message; /* one line, no trailing period */
+	int whole_file; /* about the whole file, placed at 1:1: no source line */
 } rsc_diag;
 
 typedef struct rsc_diags {
@@ -40,8 +41,9 @@ struct rsc_fileset;
 void rsc_diags_init(rsc_diags *d, rsc_arena *a);
 void rsc_diags_free(rsc_diags *d);
 
-/* Records a problem; file may be NULL.  The message is formatted into the
- * arena, so arguments need not outlive the call. */
+/* Records a problem; file may be NULL.  A problem with a file but line 0 (the
+ * whole file is refused) is placed at line 1, column 1.  The message is
+ * formatted into the arena, so arguments need not outlive the call. */
 void rsc_diag_add(rsc_diags *d, rsc_severity sev, const char *file, uint32_t line,
 	      uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));

@@ -11,6 +11,7 @@
 
 #include "load.h"
 #include "scalar.h"
+#include "suggest.h"
 
 /* ------------------------------------------------------------------ */
 /* Files */
@@ -36,6 +37,17 @@ static const char *env_list(rsc_loader *L)
 	for (size_t i = 0; i < L->rs->nenvs; i++)
 		names[i] = L->rs->envs[i].name;
 	return rsc_load_join(L->a, names, L->rs->nenvs);
+}
+
+/* "; did you mean 'prod'?" for a directory named like a declared
+ * environment, else "". */
+static const char *env_guess(rsc_loader *L, const char *name)
+{
+	const char **names = rsc_arena_alloc(L->a, (L->rs->nenvs + 1) * sizeof *names);
+	for (size_t i = 0; i < L->rs->nenvs; i++)
+		names[i] = L->rs->envs[i].name;
+	const char *best = rsc_suggest(name, names, L->rs->nenvs);
+	return best ? rsc_arena_printf(L->a, "; did you mean '%s'?", best) : "";
 }
 
 /* 0 when the environments were read without a problem. */
@@ -173,23 +185,31 @@ static void load_variant_value(rsc_loader *L, rsc_variant *var, const rsc_ynode 
 	memset(v, 0, sizeof *v);
 }
 
-static int load_flag(rsc_loader *L, rsc_flag *f, const char *stem, const char *path,
-		     const rsc_ynode *root)
+/* A flag from its file; root NULL when the file did not parse (f is then
+ * only its key, marked broken). */
+static void load_flag(rsc_loader *L, rsc_flag *f, const char *stem, const char *path,
+		      const rsc_ynode *root)
 {
 	rsc_diags *d = L->d;
 	memset(f, 0, sizeof *f);
 	f->key = stem;
 	f->file = path;
-	f->pos = rsc_load_pos(root);
+	f->pos = root ? rsc_load_pos(root) : (rsc_pos){ path, 1, 1 };
 	f->salt = stem;
 	f->off_variant.index = -1;
+	if (!root) {
+		f->broken = 1;
+		return;
+	}
+	f->broken = 1;
 	if (!rsc_load_want(L, root, RSC_Y_MAP, "the flag definition"))
-		return -1;
+		return;
 	rsc_load_unknown_keys(L, root, "flag", flag_keys);
 	load_key(L, root, "flag", "flag key", stem);
 	load_text(L, &f->description, root, "description", "flag");
 	load_text(L, &f->owner, root, "owner", "flag");
 
+	size_t e_variants = d->errors;
 	int type_ok = 1;
 	const rsc_ynode *tn = rsc_ymap_get(root, "type");
 	if (tn) {
@@ -254,6 +274,7 @@ static int load_flag(rsc_loader *L, rsc_flag *f, const char *stem, const char *p
 	} else if (type_ok && !rsc_load_guessed(L, root, "off_variant")) {
 		rsc_yerror(d, root, "missing required key 'off_variant' in flag");
 	}
+	f->broken = d->errors > e_variants;
 
 	const rsc_ynode *ex = rsc_ymap_get(root, "expires");
 	if (ex && rsc_scalar_date(&f->expires_y, &f->expires_m, &f->expires_d, ex,
@@ -273,25 +294,27 @@ static int load_flag(rsc_loader *L, rsc_flag *f, const char *stem, const char *p
 	const rsc_ynode *salt = rsc_ymap_get(root, "salt");
 	if (salt)
 		rsc_scalar_text(&f->salt, salt, "salt", d);
-	return 0;
 }
 
-static int load_segment(rsc_loader *L, rsc_segment *s, const char *stem, const char *path,
-			const rsc_ynode *root)
+/* A segment from its file; root NULL when the file did not parse. */
+static void load_segment(rsc_loader *L, rsc_segment *s, const char *stem, const char *path,
+			 const rsc_ynode *root)
 {
+	size_t e0 = L->d->errors;
 	memset(s, 0, sizeof *s);
 	s->key = stem;
 	s->file = path;
-	s->pos = rsc_load_pos(root);
-	if (!rsc_load_want(L, root, RSC_Y_MAP, "the segment"))
-		return -1;
+	s->pos = root ? rsc_load_pos(root) : (rsc_pos){ path, 1, 1 };
+	s->broken = 1;
+	if (!root || !rsc_load_want(L, root, RSC_Y_MAP, "the segment"))
+		return;
 	rsc_load_unknown_keys(L, root, "segment", segment_keys);
 	load_key(L, root, "segment", "segment key", stem);
 	load_text(L, &s->description, root, "description", "segment");
 	const rsc_ynode *w = rsc_load_required(L, root, "when", "segment");
 	if (w)
 		s->when = rsc_load_cond(L, w, 1);
-	return 0;
+	s->broken = L->d->errors > e0;
 }
 
 /* Characters of UTF-8 text (the reader has checked the encoding). */
@@ -550,15 +573,15 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 
 	rs->flags = rsc_arena_alloc(a, (nflags + 1) * sizeof *rs->flags);
 	rs->segments = rsc_arena_alloc(a, (nsegments + 1) * sizeof *rs->segments);
+	/* A flag or segment whose file has an error is kept (broken), so that
+	 * its targeting and the references to it are still checked. */
 	for (size_t i = 0; i < fs->n; i++) {
-		const rsc_ynode *root;
-		if (kind[i] == F_FLAG && (root = parse(&L, &fs->v[i])) &&
-		    load_flag(&L, &rs->flags[rs->nflags], stem[i], fs->v[i].path, root) == 0)
-			rs->nflags++;
-		if (kind[i] == F_SEGMENT && (root = parse(&L, &fs->v[i])) &&
-		    load_segment(&L, &rs->segments[rs->nsegments], stem[i], fs->v[i].path,
-				 root) == 0)
-			rs->nsegments++;
+		if (kind[i] == F_FLAG)
+			load_flag(&L, &rs->flags[rs->nflags++], stem[i], fs->v[i].path,
+				  parse(&L, &fs->v[i]));
+		if (kind[i] == F_SEGMENT)
+			load_segment(&L, &rs->segments[rs->nsegments++], stem[i],
+				     fs->v[i].path, parse(&L, &fs->v[i]));
 	}
 	qsort(rs->flags, rs->nflags, sizeof *rs->flags, by_flag_key);
 	qsort(rs->segments, rs->nsegments, sizeof *rs->segments, by_segment_key);
@@ -574,8 +597,9 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 		if (e < 0 && envs_ok)
 			rsc_error(d, f->path, 0, 0,
 				  "environment directory '%s' is not declared in rulestead.yaml "
-				  "(environments: %s)",
-				  rsc_show(d, env[i], strlen(env[i])), env_list(&L));
+				  "(environments: %s)%s",
+				  rsc_show(d, env[i], strlen(env[i])), env_list(&L),
+				  env_guess(&L, env[i]));
 		int fi = rsc_model_flag_index(rs, stem[i]);
 		if (fi < 0 && !has_file(fs, rsc_arena_printf(a, "%s.yaml", stem[i])))
 			rsc_error(d, f->path, 0, 0,
@@ -589,7 +613,12 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 		if (e >= 0 && fi >= 0)
 			rs->flags[fi].targeting[e] = t;
 	}
-	return d->errors > e0 ? RSC_EINVALID : RSC_OK;
+	if (d->errors == e0)
+		return RSC_OK;
+	/* The other files' problems too, in the same run. */
+	rs->load_failed = 1;
+	rsc_model_check(rs, d);
+	return RSC_EINVALID;
 }
 
 /* ------------------------------------------------------------------ */

@@ -19,6 +19,40 @@
 
 static const char *const cond_kinds[] = { "attribute", "all", "any", "not", "segment", NULL };
 
+/*
+ * Attribute names the context fills from fields of its own (rsl_context):
+ * targeting_key and tenant_key are looked up there by the loader, so rules
+ * may test them; the three below never reach a rule, and a test on one
+ * would silently never match.  0, or -1 after saying why.
+ */
+static int usable_attribute(rsc_loader *L, const rsc_ynode *n, const char *name)
+{
+	static const struct {
+		const char *name, *why;
+	} context_only[] = {
+		{ "environment",
+		  "'environment' is the context's environment, which rules cannot use: it "
+		  "only chooses the snapshot, so a test on it would be the same for every "
+		  "request; put the rule in that environment's targeting file "
+		  "(environments/<env>/) instead" },
+		{ "session_id",
+		  "'session_id' is the context's session id, which rules cannot use: it "
+		  "changes per session and is passed for logs only; to target or bucket by "
+		  "session, pass it also as an attribute of another name (such as "
+		  "'session')" },
+		{ "request_id",
+		  "'request_id' is the context's request id, which rules cannot use: it "
+		  "changes per request and is passed for logs only; to target by request, "
+		  "pass it also as an attribute of another name (such as 'request')" },
+	};
+	for (size_t i = 0; i < sizeof context_only / sizeof context_only[0]; i++)
+		if (strcmp(name, context_only[i].name) == 0) {
+			rsc_yerror(L->d, n, "%s", context_only[i].why);
+			return -1;
+		}
+	return 0;
+}
+
 /* The op code of an operator key (RSL_OP_EQ = 1 ... RSL_OP_EXISTS = 19), or 0. */
 static int op_of(const rsc_ynode *k)
 {
@@ -65,10 +99,21 @@ static void load_operand(rsc_loader *L, rsc_cond *c, const rsc_ynode *v)
 	case RSL_OP_CONTAINS:
 	case RSL_OP_STARTS_WITH:
 	case RSL_OP_ENDS_WITH:
-		if (rsc_scalar_text(&c->value.s, v, name, d) == 0) {
-			c->value.kind = RSC_V_STRING;
-			c->value.slen = v->len;
+		/* Every string has the empty prefix, suffix and substring: such a
+		 * test only says "is a string", which is surely not what was meant.
+		 * (An empty plain value is "missing value", from the reader.) */
+		if (v->kind == RSC_Y_SCALAR && !v->plain && v->len == 0) {
+			rsc_yerror(d, v,
+				   "%s \"\" matches every string; remove the condition "
+				   "(exists: true tests that the attribute is there) or give %s",
+				   name, c->op == RSL_OP_CONTAINS ? "a substring"
+				   : c->op == RSL_OP_STARTS_WITH ? "a prefix" : "a suffix");
+			return;
 		}
+		if (rsc_scalar_text(&c->value.s, v, name, d) < 0)
+			return;
+		c->value.kind = RSC_V_STRING;
+		c->value.slen = v->len;
 		return;
 	case RSL_OP_LT:
 	case RSL_OP_LTE:
@@ -198,7 +243,9 @@ rsc_cond *rsc_load_cond(rsc_loader *L, const rsc_ynode *n, int depth)
 		return c;
 	}
 	c->attribute_pos = rsc_load_pos(kv);
-	rsc_scalar_attribute(&c->attribute, kv, "attribute", d);
+	if (rsc_scalar_attribute(&c->attribute, kv, "attribute", d) == 0 &&
+	    usable_attribute(L, kv, c->attribute) < 0)
+		c->attribute = NULL;
 	const char *attr = kv->kind == RSC_Y_SCALAR ? rsc_show(d, kv->text, kv->len) : "?";
 	if (nops == 0) {
 		if (!unknown)
@@ -236,7 +283,9 @@ static const char *const step_keys[] = { "at", "variant", "split", NULL };
 
 static void load_split(rsc_loader *L, rsc_split *sp, const rsc_ynode *n)
 {
+	size_t e0 = L->d->errors;
 	sp->pos = rsc_load_pos(n);
+	sp->broken = 1;
 	if (!rsc_load_want(L, n, RSC_Y_MAP, "'split'"))
 		return;
 	if (n->n == 0) {
@@ -251,6 +300,7 @@ static void load_split(rsc_loader *L, rsc_split *sp, const rsc_ynode *n)
 			continue;
 		rsc_scalar_percent(&sp->weights[i], n->items[i], n->keys[i]->text, L->d);
 	}
+	sp->broken = L->d->errors > e0;
 }
 
 static void load_step(rsc_loader *L, rsc_step *st, const rsc_ynode *n)
@@ -258,12 +308,12 @@ static void load_step(rsc_loader *L, rsc_step *st, const rsc_ynode *n)
 	rsc_diags *d = L->d;
 	st->pos = rsc_load_pos(n);
 	st->variant.index = -1;
+	st->broken = 1;
 	if (!rsc_load_want(L, n, RSC_Y_MAP, "'schedule' step"))
 		return;
 	rsc_load_unknown_keys(L, n, "schedule step", step_keys);
 	const rsc_ynode *at = rsc_load_required(L, n, "at", "schedule step");
-	if (at)
-		rsc_scalar_time(&st->at, at, "at", d);
+	st->broken = !at || rsc_scalar_time(&st->at, at, "at", d) < 0;
 	const rsc_ynode *v = rsc_ymap_get(n, "variant"), *sp = rsc_ymap_get(n, "split");
 	if (v && sp) {
 		rsc_yerror(d, rsc_load_map_key(n, "split"),
@@ -298,8 +348,9 @@ void rsc_load_serve(rsc_loader *L, rsc_serve *s, const rsc_ynode *n, const char 
 	rsc_load_unknown_keys(L, n, "serve", serve_keys);
 	const rsc_ynode *sp = rsc_ymap_get(n, "split"), *sch = rsc_ymap_get(n, "schedule");
 	const rsc_ynode *by = rsc_ymap_get(n, "by");
-	if (by)
-		rsc_scalar_attribute(&s->by, by, "by", d);
+	if (by && rsc_scalar_attribute(&s->by, by, "by", d) == 0 &&
+	    usable_attribute(L, by, s->by) < 0)
+		s->by = "targeting_key";
 	if (sp && sch) {
 		rsc_yerror(d, rsc_load_map_key(n, "schedule"),
 			   "'%s' has both 'split' and 'schedule'; write one of them", field);

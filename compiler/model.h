@@ -81,6 +81,7 @@ typedef struct rsc_split {
 	size_t n;
 	rsc_vref *variants;
 	uint32_t *weights;
+	int broken;          /* an entry had an error: the sum is not checked */
 } rsc_split;
 
 typedef struct rsc_step {
@@ -89,6 +90,7 @@ typedef struct rsc_step {
 	enum rsl_serve_kind kind; /* VARIANT or SPLIT */
 	rsc_vref variant;
 	rsc_split split;
+	int broken;          /* `at` had an error: its order is not checked */
 } rsc_step;
 
 typedef struct rsc_serve {
@@ -145,6 +147,10 @@ typedef struct rsc_flag {
 	size_t ntags;
 	const char *salt;    /* the key when not set */
 	rsc_targeting **targeting; /* [nenvs]; NULL when not configured */
+	/* Its file, type or variants had an error (already reported): it is
+	 * still in the model so that references to it resolve, but what
+	 * depends on its variants is not checked. */
+	int broken;
 } rsc_flag;
 
 typedef struct rsc_segment {
@@ -153,6 +159,7 @@ typedef struct rsc_segment {
 	rsc_pos pos;
 	const char *description;
 	rsc_cond *when;
+	int broken;          /* its file had an error (already reported) */
 } rsc_segment;
 
 typedef struct rsc_env {
@@ -172,13 +179,21 @@ typedef struct rsc_ruleset {
 	size_t nsegments;
 	int has_ttl;
 	int64_t ttl_seconds;
+	/* Reading found errors (rsc_model_load): rsc_model_check then checks
+	 * references but not the bounds of evaluation, which a partly read
+	 * condition would miscount. */
+	int load_failed;
 } rsc_ruleset;
 
 /*
  * Reads every file of fs into rs (load.c): YAML parsing, field typing, unknown
  * keys, file placement.  Returns RSC_OK, or RSC_EINVALID with diagnostics; it
- * goes on after errors to report as many as it can, and rs is then only
- * good for freeing.
+ * goes on after errors to report as many as it can.  After an error it also
+ * runs rsc_model_check on what did load (a flag or segment whose file had an
+ * error is kept, marked broken, so that references to it are not reported
+ * as unknown and nothing that depends on it is checked): one run reports the
+ * problems of every file.  rs is then only good for freeing, and the caller
+ * does not call rsc_model_check again.
  */
 int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 		   rsc_diags *d);

@@ -408,7 +408,10 @@ static int read_git(rsc_fileset *out, collect *c, const char *root, const char *
 		goto out;
 	}
 	if (git_revparse_single(&obj, repo, rev) < 0) {
-		rsc_error(d, NULL, 0, 0, "cannot resolve revision '%s': %s", rev, git_msg());
+		if (strcmp(rev, "HEAD") == 0 && git_repository_head_unborn(repo) == 1)
+			rsc_error(d, NULL, 0, 0, "no commit yet: commit the ruleset, or use --worktree");
+		else
+			rsc_error(d, NULL, 0, 0, "cannot resolve revision '%s': %s", rev, git_msg());
 		goto out;
 	}
 	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {

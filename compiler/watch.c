@@ -63,7 +63,7 @@ static void print_decision(watch *w)
 	}
 	printf(" (variant %s, %s", r.variant ? r.variant : "-", rsl_reason_name(r.reason));
 	if (r.rule_name)
-		printf(", rule %d '%s'", r.rule_index, r.rule_name);
+		printf(", rule %d '%s'", r.rule_index + 1, r.rule_name);
 	if (r.file)
 		printf(", %s:%u", r.file, r.line);
 	printf(")\n");

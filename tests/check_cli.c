@@ -49,7 +49,7 @@ START_TEST(valid_at_head)
 {
 	char *dir = make_repo("cli-valid"), *out, *err;
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
-	ck_assert_str_eq(out, "flags (HEAD): 1 flags, 0 segments, 2 environments: valid\n");
+	ck_assert_str_eq(out, "flags (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
@@ -186,7 +186,7 @@ START_TEST(lint_warns_without_failing)
 					  "expired on 2026-01-31; remove it or extend 'expires'"));
 	ck_assert_ptr_nonnull(strstr(err, "warning: rule 'staff' can never match: rule 'all' "
 					  "before it matches everyone"));
-	ck_assert_str_eq(out, "flags (work tree): 1 flags, 0 segments, 2 environments: "
+	ck_assert_str_eq(out, "flags (work tree): 1 flag, 0 segments, 2 environments: "
 			      "valid, 2 warnings\n");
 	free(out);
 	free(err);
@@ -224,7 +224,7 @@ START_TEST(ruleset_at_repository_top)
 	tu_write(dir, "node_modules/x/c.yaml", "c: 1\n");
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate"), 0);
 	ck_assert_str_eq(err, "");
-	ck_assert_str_eq(out, ". (HEAD): 1 flags, 0 segments, 2 environments: valid\n");
+	ck_assert_str_eq(out, ". (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	free(out);
 	free(err);
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 0);
@@ -236,7 +236,7 @@ START_TEST(ruleset_at_repository_top)
 	tu_write(dir, "docs/example.yaml", "x: 1\n");
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 1);
 	ck_assert_str_eq(err,
-		"docs/example.yaml: error: unexpected file: a ruleset root holds only "
+		"docs/example.yaml:1:1: error: unexpected file: a ruleset root holds only "
 		"rulestead.yaml, <flag>.yaml, segments/<segment>.yaml and "
 		"environments/<env>/<flag>.yaml; keep other YAML in a dot-directory (such as "
 		".github/) or outside the ruleset root (rsc validate --root <dir>)\n"
@@ -259,7 +259,7 @@ START_TEST(uncommitted_changes_noted)
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
 	ck_assert_str_eq(err, "note: 2 uncommitted changes under flags/ are not checked; use "
 			      "--worktree to check the files on disk\n");
-	ck_assert_str_eq(out, "flags (HEAD): 1 flags, 0 segments, 2 environments: valid\n");
+	ck_assert_str_eq(out, "flags (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	free(out);
 	free(err);
 	/* Only for HEAD, only in text. */
@@ -288,7 +288,7 @@ START_TEST(wrong_root)
 	tu_git_commit(dir, "beta", 1780000100L);
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags/segments"), 1);
 	ck_assert_str_eq(err,
-		"flags/segments/rulestead.yaml: error: missing rulestead.yaml: is "
+		"flags/segments/rulestead.yaml:1:1: error: missing rulestead.yaml: is "
 		"'flags/segments' the ruleset root? (--root names the directory holding "
 		"rulestead.yaml)\n"
 		"flags/segments (HEAD): 1 error\n");

@@ -110,11 +110,15 @@ static void expect_at(const loaded *l, size_t i, const char *file, unsigned line
 		      "expected #%zu %s:%u:%u: %s\ngot:%s", i, file, line, col, msg, dump(l));
 }
 
-/* A one-flag ruleset whose prod targeting is text: the single error it gives. */
+/* A ruleset whose prod targeting of f is text: the single error it gives.
+ * The flag g and the segment s exist, so that the checks that run after a
+ * load error find nothing more to say about references to them. */
 static void targeting_error(const char *name, const char *text, unsigned line,
 			    unsigned col, const char *msg)
 {
-	char *dir = ruleset(name, "environments/prod/f.yaml", text, NULL);
+	char *dir = ruleset(name, "environments/prod/f.yaml", text, "g.yaml",
+			    "key: g\ndescription: G.\nowner: me\n", "segments/s.yaml",
+			    "key: s\ndescription: S.\nwhen: {attribute: a, eq: b}\n", NULL);
 	loaded *l = load_dir(dir);
 	expect_one(l, "environments/prod/f.yaml", line, col, msg);
 	unload(l);
@@ -414,7 +418,7 @@ START_TEST(missing_config)
 	tu_write(dir, "a/b/c.yaml", "x: 1\n");
 	tu_write(dir, "g.yml", "x: 1\n");
 	loaded *l = load_dir("tests/tmp/load-noconfig");
-	expect_one(l, "rulestead.yaml", 0, 0,
+	expect_one(l, "rulestead.yaml", 1, 1,
 		   "missing rulestead.yaml: is 'tests/tmp/load-noconfig' the ruleset root? "
 		   "(--root names the directory holding rulestead.yaml)");
 	ck_assert_int_eq(l->rc, RSC_EINVALID);
@@ -459,12 +463,12 @@ START_TEST(misplaced_files)
 		"segments/<segment>.yaml and environments/<env>/<flag>.yaml; keep other YAML "
 		"in a dot-directory (such as .github/) or outside the ruleset root "
 		"(rsc validate --root <dir>)";
-	expect_at(l, 0, "docs/example.yaml", 0, 0, unexpected);
-	expect_at(l, 1, "docs/mkdocs.yml", 0, 0, unexpected);
-	expect_at(l, 2, "environments/dev/f.yml", 0, 0,
+	expect_at(l, 0, "docs/example.yaml", 1, 1, unexpected);
+	expect_at(l, 1, "docs/mkdocs.yml", 1, 1, unexpected);
+	expect_at(l, 2, "environments/dev/f.yml", 1, 1,
 		  "use the .yaml extension ('f.yml' \xe2\x86\x92 'f.yaml')");
-	expect_at(l, 3, "environments/prod/x/f.yaml", 0, 0, unexpected);
-	expect_at(l, 4, "segments/a/b.yaml", 0, 0, unexpected);
+	expect_at(l, 3, "environments/prod/x/f.yaml", 1, 1, unexpected);
+	expect_at(l, 4, "segments/a/b.yaml", 1, 1, unexpected);
 	unload(l);
 }
 END_TEST
@@ -476,13 +480,22 @@ START_TEST(undeclared_environment_and_missing_definition)
 			   "enabled: true\ndefault: on\n", NULL);
 	loaded *l = load_dir(dir);
 	ck_assert_msg(l->d.n == 2, "%s", dump(l));
-	expect_at(l, 0, "environments/prod/g.yaml", 0, 0,
+	expect_at(l, 0, "environments/prod/g.yaml", 1, 1,
 		  "no flag definition 'g.yaml' for this targeting file");
-	expect_at(l, 1, "environments/qa/f.yaml", 0, 0,
+	expect_at(l, 1, "environments/qa/f.yaml", 1, 1,
 		  "environment directory 'qa' is not declared in rulestead.yaml "
 		  "(environments: dev, prod)");
 	ck_assert_ptr_null(l->rs.flags[0].targeting[0]);
 	ck_assert_ptr_null(l->rs.flags[0].targeting[1]);
+	unload(l);
+
+	/* A misspelt environment directory gets a suggestion. */
+	dir = ruleset("load-env-typo", "environments/prodd/f.yaml",
+		      "enabled: true\ndefault: on\n", NULL);
+	l = load_dir(dir);
+	expect_one(l, "environments/prodd/f.yaml", 1, 1,
+		   "environment directory 'prodd' is not declared in rulestead.yaml "
+		   "(environments: dev, prod); did you mean 'prod'?");
 	unload(l);
 }
 END_TEST
@@ -493,11 +506,14 @@ START_TEST(key_must_match_file_name)
 			   "key: foo\ndescription: A flag.\nowner: me\n", "segments/s.yaml",
 			   "key: Beta\ndescription: d\nwhen: {segment: x}\n", NULL);
 	loaded *l = load_dir(dir);
-	ck_assert_msg(l->d.n == 2, "%s", dump(l));
+	ck_assert_msg(l->d.n == 3, "%s", dump(l));
 	expect_at(l, 0, "f.yaml", 1, 6, "key 'foo' does not match the file name 'f.yaml'");
 	expect_at(l, 1, "segments/s.yaml", 1, 6,
 		  "invalid segment key 'Beta': expected 1 to 64 lowercase letters, "
 		  "digits, '-' or '_', starting with a letter");
+	/* the checks of references run too, in the same call */
+	expect_at(l, 2, "segments/s.yaml", 3, 7,
+		  "unknown segment 'x'; no file segments/x.yaml; did you mean 's'?");
 	/* the model keeps the file's name */
 	ck_assert_str_eq(l->rs.flags[0].key, "f");
 	unload(l);

@@ -62,8 +62,10 @@ static void assert_one_diag(const rsc_diags *d, const char *file, const char *ms
 	ck_assert_uint_eq(d->errors, 1);
 	ck_assert_int_eq(d->v[0].severity, RSC_ERROR);
 	ck_assert_str_eq(d->v[0].file ? d->v[0].file : "", file);
-	ck_assert_uint_eq(d->v[0].line, 0);
-	ck_assert_uint_eq(d->v[0].col, 0);
+	/* A refused file is placed at its start, 1:1, like every other error;
+	 * a problem with no file has no position. */
+	ck_assert_uint_eq(d->v[0].line, *file ? 1 : 0);
+	ck_assert_uint_eq(d->v[0].col, *file ? 1 : 0);
 	ck_assert_str_eq(d->v[0].message, msg);
 }
 
@@ -297,7 +299,8 @@ START_TEST(test_symlink_refused)
 		ck_assert_uint_eq(c.d.n, 2);
 		rsc_diags_sort(&c.d);
 		ck_assert_str_eq(c.d.v[0].file, "link.yaml");
-		ck_assert_uint_eq(c.d.v[0].line, 0);
+		ck_assert_uint_eq(c.d.v[0].line, 1);
+		ck_assert_uint_eq(c.d.v[0].col, 1);
 		ck_assert_str_eq(c.d.v[0].message,
 				 "symbolic links are not allowed in a ruleset "
 				 "(points to 'rulestead.yaml')");

@@ -269,7 +269,7 @@ START_TEST(test_file_size)
 	big[len - 1] = '\n';
 	parse_n(big, len);
 	free(big);
-	expect_diag(0, 0, 0, "file is 2097152 bytes; the limit is 1048576");
+	expect_diag(0, 1, 1, "file is 2097152 bytes; the limit is 1048576");
 	ck_assert_uint_eq(diags.n, 1);
 }
 END_TEST
