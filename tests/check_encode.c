@@ -173,7 +173,7 @@ START_TEST(smallest_body_exact_bytes)
 	memset(&rs, 0, sizeof rs);
 	rs.envs = &env;
 	rs.nenvs = 1;
-	rsc_provenance p = { .commit = "c", .commit_time = 1000, .path = "",
+	rsc_provenance p = { .commit = "c", .commit_time = 1000, .version = 1000, .path = "",
 			     .rsc = "0.1.0" };
 	unsigned char *out;
 	size_t n;
