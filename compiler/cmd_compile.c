@@ -57,9 +57,10 @@ static const char compile_help[] =
 "flag count, size and key id.\n"
 "\n"
 "Exit status: 0 written, 1 invalid ruleset, a version not above the\n"
-"parent's or a clone too shallow to compute it (nothing written), 2 usage error (including an unknown --env,\n"
-"or --worktree with a protected environment), 3 I/O, git or key error, or\n"
-"a snapshot librsl refuses (a bug in rsc; nothing written).\n"
+"parent's or a clone too shallow to compute it (nothing written), 2 usage\n"
+"error (including an unknown --env, or --worktree with a protected\n"
+"environment), 3 I/O, git or key error, or a snapshot librsl refuses (a\n"
+"bug in rsc; nothing written).\n"
 "\n"
 "Example:  RSC_SIGNING_KEY=\"$(cat ci.key)\" rsc compile --root flags --out out\n";
 
