@@ -4,7 +4,9 @@
  * snapshot bytes, the same under other time zones and locales, the payload
  * read back with libcbor and checked canonical, keys from rsc keygen and
  * from openssl, a revert, credentials in the remote URL, RSC_SIGNING_KEY,
- * tampering, and that a failed compile never leaves a partial or stray file.
+ * tampering, and that a failed compile never leaves a partial or stray file;
+ * the version along rebases, merges, reverts, a rewound main (with a live
+ * client), a skewed clock, shallow clones and a crowded second.
  *
  * RSC_UPDATE_GOLDEN=1 rewrites the files under tests/golden/ from this build.
  */
