@@ -38,7 +38,7 @@ typedef struct rsc_fileset {
 	const char *version_problem; /* why the version (or the parent's) is
 				      * unknown: the clone is too shallow, or
 				      * too many commits in one second */
-	int has_parent;         /* the commit has a first parent */
+	int has_parent;         /* the first parent is in the repository */
 	char parent[41];        /* its hex object id, when has_parent */
 	int64_t parent_time;    /* its committer time, when has_parent */
 	/* The parent's version, computed the same way, when has_parent and its
