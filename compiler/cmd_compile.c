@@ -19,9 +19,13 @@ static const char compile_help[] =
 "anything is invalid), then writes one signed snapshot per environment,\n"
 "DIR/<env>.rsnap (mode 0444), all or none: every temporary file is written\n"
 "and fsync'd in DIR before the first is renamed into place, then DIR is\n"
-"fsync'd.  The same commit and key always give the same bytes: the\n"
-"snapshot's version and issued_at are the commit's committer time\n"
-"(expires_at adds settings.snapshot_ttl), never the time of compilation.\n"
+"fsync'd.  The same commit and key always give the same bytes: issued_at\n"
+"is the commit's committer time (expires_at adds settings.snapshot_ttl),\n"
+"never the time of compilation, and the version is that time * 1024 plus\n"
+"the number of first-parent ancestors committed in the same second, so it\n"
+"increases along main through rebases, merges and same-second commits.\n"
+"That needs those ancestors and one more in the clone (depth 2 usually;\n"
+"fetch-depth: 0 always): a clone too shallow is refused, never guessed.\n"
 "Each snapshot is opened with librsl, as a node would, before anything is\n"
 "written: what rsc signs always loads.\n"
 "\n"
@@ -40,21 +44,23 @@ static const char compile_help[] =
 "                  github (on stdout; the lines saying what was written then\n"
 "                  go to stderr, so that stdout stays machine-readable)\n"
 "  --allow-nonincreasing-version\n"
-"                  compile even when the commit's committer time is not after\n"
-"                  its parent's.  Without it that is an error (exit 1): the\n"
-"                  version would not increase, and nodes serving the parent's\n"
-"                  snapshot would refuse this one as a rollback or replay.\n"
-"                  The check is skipped when the parent is not in the clone\n"
-"                  (a shallow clone's boundary)\n"
+"                  compile, with a warning, a commit made in an earlier\n"
+"                  second than its parent (a committer clock that went\n"
+"                  backwards).  Without it that is an error (exit 1): the\n"
+"                  version would not be above the parent's, and nodes that\n"
+"                  served the parent's snapshot refuse this one as a\n"
+"                  rollback unless they are reset.  Never needed for\n"
+"                  rebases, merges or commits in the same second\n"
 "  -h, --help      this help\n"
 "\n"
 "Prints one line per snapshot written: path, environment, version, commit,\n"
 "flag count, size and key id.\n"
 "\n"
-"Exit status: 0 written, 1 invalid ruleset or a committer time not after\n"
-"the parent's (nothing written), 2 usage error (including an unknown --env,\n"
-"or --worktree with a protected environment), 3 I/O, git or key error, or\n"
-"a snapshot librsl refuses (a bug in rsc; nothing written).\n"
+"Exit status: 0 written, 1 invalid ruleset, a version not above the\n"
+"parent's or a clone too shallow to compute it (nothing written), 2 usage\n"
+"error (including an unknown --env, or --worktree with a protected\n"
+"environment), 3 I/O, git or key error, or a snapshot librsl refuses (a\n"
+"bug in rsc; nothing written).\n"
 "\n"
 "Example:  RSC_SIGNING_KEY=\"$(cat ci.key)\" rsc compile --root flags --out out\n";
 
@@ -107,9 +113,9 @@ static int write_all(rsc_compiled *r, const char *outdir, rsc_format format)
 	char kid[2 * RSC_KID_LEN + 1];
 	rsc_key_id_hex(kid, r->pk);
 	for (size_t i = 0; i < set.committed; i++)
-		fprintf(said, "%s: %s, version %lld, commit %.12s, %zu flags, %zu bytes, "
+		fprintf(said, "%s: %s, version %llu, commit %.12s, %zu flags, %zu bytes, "
 			"key %s\n", paths[i], r->snaps[i].env_name,
-			(long long)r->prov.commit_time, r->prov.commit, r->ruleset.nflags,
+			(unsigned long long)r->prov.version, r->prov.commit, r->ruleset.nflags,
 			r->snaps[i].len, kid);
 	for (size_t i = set.committed; set.committed > 0 && i < r->nsnaps; i++)
 		rsc_errorf("compile", "%s: not written (the set of snapshots in %s "

@@ -82,8 +82,7 @@ int rsc_cmd_status(int argc, char **argv)
 	}
 	char a[RSC_TIME_MAX], b[48];
 	printf("%s: accepted\n", path);
-	rsc_cli_utc_time(a, (int64_t)st.version);
-	printf("  version      %llu (%s)\n", (unsigned long long)st.version, a);
+	printf("  version      %llu\n", (unsigned long long)st.version);
 	printf("  commit       %s\n", st.commit);
 	printf("  environment  %s\n", st.environment);
 	printf("  key id       %s\n", st.key_id);

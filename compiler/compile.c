@@ -24,26 +24,43 @@ static void say(rsc_compiled *out, const char *fmt, ...)
 }
 
 /*
- * The version is the committer time, so a commit no later than its first
- * parent would give a snapshot no newer than the parent's, which nodes
- * refuse.  Adds an error when that is so.  A parent that is not in the
- * repository (the boundary of a shallow clone) cannot be compared: skipped.
+ * The snapshot's version must be above its first parent's, or nodes serving
+ * the parent's snapshot refuse this one as a rollback.  With the version of
+ * fileset.h that fails only when the committer clock went backwards (a
+ * commit in an earlier second than its parent): same-second commits,
+ * rebases and merges always increase.  Adds an error when the version is
+ * unknown (too shallow a clone, too many commits in one second) or does not
+ * increase; allow_nonincreasing_version turns the latter alone into a
+ * warning.
  */
-static int check_version_increases(rsc_diags *d, const rsc_fileset *fs)
+static int check_version(rsc_diags *d, const rsc_fileset *fs, int allow)
 {
-	if (!fs->from_git || !fs->has_parent || fs->commit_time > fs->parent_time)
+	if (!fs->from_git)
+		return RSC_OK;
+	if (fs->version_problem) {
+		rsc_error(d, NULL, 0, 0, "%s", fs->version_problem);
+		return RSC_EINVALID;
+	}
+	if (!fs->has_parent || fs->version > fs->parent_version)
 		return RSC_OK;
 	char a[RSC_TIME_MAX], b[RSC_TIME_MAX];
 	rsc_cli_utc_time(a, fs->commit_time);
 	rsc_cli_utc_time(b, fs->parent_time);
-	rsc_error(d, NULL, 0, 0, "commit %.7s's committer time (%s) is not after its "
-		  "parent %.7s's (%s): the snapshot's version would not increase and "
-		  "nodes would refuse it as a %s; make a new commit with a correct "
-		  "clock (git commit --allow-empty), or if this one is not pushed yet "
-		  "amend it (git commit --amend --no-edit gives it a new committer "
-		  "time); --allow-nonincreasing-version compiles it anyway",
-		  fs->commit, a, fs->parent, b,
-		  fs->commit_time == fs->parent_time ? "replay" : "rollback");
+	if (allow) {
+		rsc_warning(d, NULL, 0, 0, "--allow-nonincreasing-version: commit %.7s's "
+			    "version %llu is not above its parent %.7s's %llu: nodes "
+			    "that served the parent's snapshot will refuse this one as a "
+			    "rollback unless they are reset",
+			    fs->commit, (unsigned long long)fs->version, fs->parent,
+			    (unsigned long long)fs->parent_version);
+		return RSC_OK;
+	}
+	rsc_error(d, NULL, 0, 0, "commit %.7s's committer time %s is before its parent "
+		  "%.7s's (%s): its version %llu would not be above the parent's %llu; "
+		  "fix the committer clock and re-commit (git commit --amend --no-edit "
+		  "--date=now, or an empty commit)",
+		  fs->commit, a, fs->parent, b, (unsigned long long)fs->version,
+		  (unsigned long long)fs->parent_version);
 	return RSC_EINVALID;
 }
 
@@ -144,8 +161,9 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 		rc = rsc_model_load(&out->ruleset, &out->arena, &out->files, &out->diags);
 	if (rc == RSC_OK)
 		rc = rsc_model_check(&out->ruleset, &out->diags);
-	if (rc == RSC_OK && !o->allow_nonincreasing_version)
-		rc = check_version_increases(&out->diags, &out->files);
+	if (rc == RSC_OK)
+		rc = check_version(&out->diags, &out->files,
+				   o->allow_nonincreasing_version);
 	if (rc != RSC_OK)
 		goto out;
 

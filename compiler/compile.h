@@ -57,7 +57,9 @@ typedef struct rsc_compile_options {
 	size_t nenvs;
 	rsc_compile_key_fn key; /* NULL: an ephemeral key (see above) */
 	void *key_arg;
-	int allow_nonincreasing_version; /* skip the committer-time check */
+	/* Compile, with a warning in diags, a commit whose version is not
+	 * above its parent's (a committer clock that went backwards). */
+	int allow_nonincreasing_version;
 	/* For tests only: called on each encoded body before it is signed, to
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
@@ -92,9 +94,11 @@ typedef struct rsc_compiled {
  * Compiles what opts names into *out (always initialised; free it with
  * rsc_compiled_free, whatever the result).  Returns:
  *   RSC_OK       out->snaps holds one checked snapshot per environment;
- *   RSC_EINVALID the ruleset is invalid, or the commit's committer time is
- *                not after its parent's (without allow_nonincreasing_version):
- *                out->diags says why, no snapshot;
+ *   RSC_EINVALID the ruleset is invalid, or the commit's version is unknown
+ *                (a clone too shallow to compute it, 1024 commits in one
+ *                second) or not above its parent's (without
+ *                allow_nonincreasing_version): out->diags says why, no
+ *                snapshot;
  *   RSC_EUSAGE   an unknown environment in opts->envs, or a protected one
  *                with the work tree: out->message says which;
  *   RSC_EIO      the repository could not be read (out->diags), or the key,

@@ -16,6 +16,7 @@ void rsc_provenance_from_fileset(rsc_provenance *out, const rsc_fileset *fs)
 	if (fs->from_git) {
 		out->commit = fs->commit;
 		out->commit_time = fs->commit_time;
+		out->version = fs->version;
 		out->author = fs->author;
 		out->subject = fs->subject;
 	} else {
@@ -360,7 +361,7 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 	rsc_cw_key(w, RSL_K_ENV);
 	rsc_cw_cstr(w, rs->envs[env].name);
 	rsc_cw_key(w, RSL_K_VERSION);
-	rsc_cw_uint(w, (uint64_t)prov->commit_time);
+	rsc_cw_uint(w, prov->version);
 	rsc_cw_key(w, RSL_K_ISSUED_AT);
 	rsc_cw_int(w, prov->commit_time);
 	if (rs->has_ttl && prov->commit_time != 0) {

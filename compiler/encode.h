@@ -18,6 +18,7 @@
 typedef struct rsc_provenance {
 	const char *commit;
 	int64_t commit_time;
+	uint64_t version;     /* the snapshot version (fileset.h) */
 	const char *author;   /* NULL: left out */
 	const char *subject;  /* NULL: left out */
 	const char *repo;     /* remote URL; written as rsc_repo_name(repo);
@@ -39,8 +40,8 @@ char *rsc_repo_name(const char *url);
 
 /*
  * Encodes the Body of environment env (an index into rs->envs) of a checked
- * ruleset: *out is malloc'd, *outlen its size.  version and issued_at are
- * prov->commit_time; expires_at is added when the ruleset has a TTL and the
+ * ruleset: *out is malloc'd, *outlen its size.  version is prov->version,
+ * issued_at prov->commit_time; expires_at is added when the ruleset has a TTL and the
  * commit time is not 0 (a work-tree compile has no time to count from).
  * Returns RSC_OK, RSC_EIO (out of memory) or RSC_EINVALID when the model
  * holds something the format cannot carry (an unresolved reference, a value

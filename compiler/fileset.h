@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Versions per committer second: the same-second position n is below it. */
+#define RSC_VERSION_PER_SECOND 1024u
+
 typedef struct rsc_file {
 	const char *path; /* relative to the ruleset root, '/'-separated */
 	const char *data; /* NUL-terminated copy; len excludes the NUL */
@@ -27,9 +30,23 @@ typedef struct rsc_fileset {
 	int commit_tz;          /* committer offset in minutes */
 	const char *author;     /* "Name <email>" of the author */
 	const char *subject;    /* first line of the commit message */
+	/* The snapshot version (docs/snapshot-format.md): commit_time *
+	 * RSC_VERSION_PER_SECOND + the number of consecutive first-parent
+	 * ancestors committed in the same second or later.  Valid when
+	 * version_problem is NULL; 0 from the worktree. */
+	uint64_t version;
+	const char *version_problem; /* why the version (or the parent's) is
+				      * unknown: the clone is too shallow, or
+				      * too many commits in one second */
 	int has_parent;         /* the first parent is in the repository */
 	char parent[41];        /* its hex object id, when has_parent */
 	int64_t parent_time;    /* its committer time, when has_parent */
+	/* The parent's version, computed the same way, when has_parent and its
+	 * committer second is not before this commit's; 0 when it is before:
+	 * the parent's version is then below commit_time *
+	 * RSC_VERSION_PER_SECOND <= version whatever its position, so its
+	 * history is not needed. */
+	uint64_t parent_version;
 	const char *repo_url;   /* remote "origin" URL, credentials stripped; NULL if none */
 	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
 	const char *root;       /* the root as given to rsc_source_read (e.g. --root);

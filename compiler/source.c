@@ -3,8 +3,10 @@
  * the working directory; see source.h.
  *
  * From git, only the named commit and the trees and blobs under the ruleset
- * root are read (never parents, never the working directory), so a shallow
- * clone is enough and what is compiled is exactly what was reviewed.
+ * root are read (never the working directory), so what is compiled is
+ * exactly what was reviewed; for the version, the commit's first-parent
+ * ancestors back to the first earlier committer second (fileset.h), which a
+ * clone of depth 2 usually holds; the files need only the commit itself.
  */
 #include "source.h"
 
@@ -346,6 +348,77 @@ static int walk_git_tree(tree_walk *w, const git_tree *tree, const char *prefix)
 	return RSC_OK;
 }
 
+/* ---- the version ---- */
+
+/*
+ * c's first parent into *out: 1; 0 for a root commit; -1 when it is not in
+ * the repository (the boundary of a shallow clone).  libgit2 before 1.7
+ * lists a boundary commit's parents and fails to look them up; later ones
+ * graft them away, but the raw header still names them.
+ */
+static int first_parent(git_commit **out, const git_commit *c)
+{
+	*out = NULL;
+	if (git_commit_parentcount(c) > 0)
+		return git_commit_parent(out, c, 0) == 0 ? 1 : -1;
+	const char *raw = git_commit_raw_header(c);
+	if (raw && (strncmp(raw, "parent ", 7) == 0 || strstr(raw, "\nparent ")))
+		return -1;
+	return 0;
+}
+
+static const char *too_shallow(rsc_arena *a, const git_commit *c)
+{
+	char id[8];
+	git_oid_tostr(id, sizeof id, git_commit_id(c));
+	if (!git_repository_is_shallow(git_commit_owner(c)))
+		return rsc_arena_printf(a, "cannot read the first parent of commit %s: %s",
+					id, git_msg());
+	return rsc_arena_printf(a, "the clone is too shallow to compute the version of "
+				"commit %s: fetch more history (git fetch --deepen=N, or "
+				"fetch-depth: 0 in CI)", id);
+}
+
+/*
+ * The version of c into *out (fileset.h): its committer second times
+ * RSC_VERSION_PER_SECOND plus n, the number of consecutive first-parent
+ * ancestors whose committer time is not before c's.  Reads those ancestors
+ * and one more (an earlier time, or a root commit ends the count).  Returns
+ * NULL, or why there is no version (*out = 0), allocated in a.
+ */
+static const char *version_of(uint64_t *out, rsc_arena *a, const git_commit *c)
+{
+	int64_t t = (int64_t)git_commit_time(c);
+	git_commit *cur = NULL, *next = NULL;
+	const char *why = NULL;
+	unsigned n = 0;
+	for (const git_commit *at = c;; at = cur) {
+		int k = first_parent(&next, at);
+		if (k < 0) {
+			why = too_shallow(a, c);
+			break;
+		}
+		git_commit_free(cur);
+		cur = next;
+		if (k == 0 || (int64_t)git_commit_time(cur) < t)
+			break;
+		if (++n == RSC_VERSION_PER_SECOND) {
+			char id[8];
+			git_oid_tostr(id, sizeof id, git_commit_id(c));
+			why = rsc_arena_printf(a, "commit %s follows %u first-parent commits "
+					       "made in the same second (or later): a version "
+					       "has room for %u commits a second; re-commit it a "
+					       "second later (git commit --amend --no-edit "
+					       "--date=now)", id, n, RSC_VERSION_PER_SECOND);
+			break;
+		}
+	}
+	git_commit_free(cur);
+	git_error_clear();
+	*out = why || t < 0 ? 0 : (uint64_t)t * RSC_VERSION_PER_SECOND + n;
+	return why;
+}
+
 static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 {
 	git_oid_tostr(out->commit, sizeof out->commit, git_commit_id(commit));
@@ -356,15 +429,17 @@ static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 				       who && who->email ? who->email : "");
 	const char *subject = git_commit_summary(commit);
 	out->subject = rsc_arena_strdup(a, subject ? subject : "");
-	/* The first parent's time, for the check that versions increase.  A
-	 * parent missing from the repository (a shallow clone's boundary)
-	 * leaves has_parent 0, like a root commit. */
+	out->version_problem = version_of(&out->version, a, commit);
+	/* The parent's version, for the check that versions increase; only
+	 * when its second is not earlier (fileset.h), so that a clone of depth
+	 * 2 is enough for a commit made in a later second than its parent. */
 	git_commit *parent = NULL;
-	if (git_commit_parentcount(commit) > 0 &&
-	    git_commit_parent(&parent, commit, 0) == 0) {
+	if (first_parent(&parent, commit) == 1) {
 		out->has_parent = 1;
 		git_oid_tostr(out->parent, sizeof out->parent, git_commit_id(parent));
 		out->parent_time = (int64_t)git_commit_time(parent);
+		if (out->parent_time >= out->commit_time && !out->version_problem)
+			out->version_problem = version_of(&out->parent_version, a, parent);
 	}
 	git_commit_free(parent);
 	git_error_clear();

@@ -41,7 +41,11 @@
  * ("file name is not valid UTF-8", at the path with '?' for each bad byte),
  * files over RSC_MAX_FILE_SIZE, more than RSC_MAX_FILES files.  Returns RSC_EIO when root
  * or the repository cannot be opened, rev does not resolve to a commit, or a
- * read fails.  Works in shallow clones: only the named commit is read.
+ * read fails.  Works in shallow clones: the files come from the named
+ * commit alone.  The snapshot version (fileset.h) needs the commit's
+ * first-parent ancestors back to the first one committed in an earlier
+ * second; when the clone lacks them, out->version_problem says so (the
+ * read still succeeds: rsc validate needs no version, rsc compile refuses).
  * Everything out points to is allocated in a.
  */
 int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,

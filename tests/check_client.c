@@ -28,6 +28,9 @@ static char repo[512], snaps[512], node[512], primary[600], keyf[512],
 	pubf[512], key2f[512];
 static rsl_keyring *keys;
 static long base_time;
+/* The version of a snapshot compiled from a root commit made at second t
+ * (docs/snapshot-format.md). */
+#define V(t) ((uint64_t)(t) * 1024u)
 
 /* ------------------------------------------------------------- events */
 
@@ -124,11 +127,14 @@ static void write_ruleset(int k, const char *ttl)
 static void compile_as(const char *name, int k, long when, const char *ttl,
 		       const char *env, const char *key)
 {
+	/* Each snapshot from a commit with no parent, so that its version is
+	 * V(base_time + when) whatever was committed before: the rollback and
+	 * replay fixtures need older and equal versions. */
+	static int orphans;
+	ck_assert_int_eq(tu_sh("git -C '%s' checkout -q --orphan snap-%d", repo, ++orphans), 0);
 	write_ruleset(k, ttl);
 	tu_git_commit(repo, name, base_time + when);
-	/* Rollback and replay fixtures commit older times on top of newer
-	 * ones on purpose: tell rsc this is intended. */
-	ck_assert_int_eq(tu_sh("%s compile --allow-nonincreasing-version --root '%s' "
+	ck_assert_int_eq(tu_sh("%s compile --root '%s' "
 			       "--rev HEAD --key '%s' --env %s --out '%s/%s.d' && mv '%s/%s.d/%s.rsnap' '%s/%s.rsnap'",
 			       RSC_BIN, repo, key, env, snaps, name, snaps, name, env,
 			       snaps, name), 0);
@@ -251,7 +257,7 @@ START_TEST(new_snapshot_served_after_a_rename)
 	rsl_client_status st;
 	rsl_client_status_get(&st, c);
 	ck_assert_str_eq(st.watch, "inotify");
-	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	ck_assert_uint_eq(st.version, V(base_time + 20));
 	ck_assert_str_eq(st.environment, "prod");
 	ck_assert_str_eq(st.last_outcome, "accepted");
 	ck_assert_uint_eq(st.reloads_accepted, 2);
@@ -344,7 +350,7 @@ START_TEST(kubernetes_symlink_swap)
 		      "the ..data swap was not followed");
 	rsl_client_status st;
 	rsl_client_status_get(&st, c);
-	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	ck_assert_uint_eq(st.version, V(base_time + 20));
 	rsl_client_free(c);
 }
 END_TEST
@@ -456,7 +462,7 @@ START_TEST(refusals_keep_serving)
 	ck_assert_int_eq(st.last_code, code);
 	ck_assert_str_eq(st.last_error, e.message);
 	ck_assert_uint_eq(st.reloads_refused, 1);
-	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 20));
+	ck_assert_uint_eq(st.version, V(base_time + 20));
 	ck_assert_int_eq(st.ready, 1);
 	logged ev = last_event(RSL_EVENT_REFUSED);
 	ck_assert_int_eq(ev.code, code);
@@ -484,7 +490,7 @@ START_TEST(rollback_override_is_loud)
 	rsl_client_status st;
 	rsl_client_status_get(&st, c);
 	ck_assert_int_eq(st.rollback_override, 1);
-	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 10));
+	ck_assert_uint_eq(st.version, V(base_time + 10));
 	logged ev = last_event(RSL_EVENT_ROLLBACK_OVERRIDE);
 	ck_assert_int_eq(ev.code, RSL_EROLLBACK);
 	ck_assert_msg(strstr(ev.message, "OPERATOR OVERRIDE"), "%s", ev.message);
@@ -626,7 +632,7 @@ START_TEST(stale_serves_or_fails_closed)
 	rsl_client_status_get(&st, c);
 	ck_assert_int_eq(st.failing_closed, 1);
 	ck_assert_int_eq(st.ready, 0);
-	ck_assert_uint_eq(st.version, (uint64_t)(base_time + 10));
+	ck_assert_uint_eq(st.version, V(base_time + 10));
 	/* A fresh snapshot ends it. */
 	compile_snapshot("fresh", 2, 20);
 	publish("fresh");
@@ -902,7 +908,8 @@ START_TEST(cli_status)
 	snprintf(cmd, sizeof cmd, "%s status --pub '%s' --env prod '%s'", RSC_BIN, pubf, primary);
 	ck_assert_int_eq(tu_run(cmd, &out, &err), 0);
 	char want[1400];
-	snprintf(want, sizeof want, "%s: accepted\n  version      %ld (", primary, base_time + 10);
+	snprintf(want, sizeof want, "%s: accepted\n  version      %llu\n", primary,
+		 (unsigned long long)V(base_time + 10));
 	ck_assert_msg(strstr(out, want), "%s", out);
 	ck_assert_msg(strstr(out, "  environment  prod\n"), "%s", out);
 	ck_assert_msg(strstr(out, "  freshness    does not expire\n"), "%s", out);
@@ -960,10 +967,12 @@ START_TEST(cli_watch)
 	char want[1400];
 	const char *p = strstr(out, " accepted ");
 	ck_assert_msg(p, "%s", out);
-	snprintf(want, sizeof want, "accepted %s: serving version %ld", primary, base_time + 10);
+	snprintf(want, sizeof want, "accepted %s: serving version %llu", primary,
+		 (unsigned long long)V(base_time + 10));
 	ck_assert_msg(strstr(out, want), "%s", out);
 	ck_assert_msg(strstr(out, "   alpha = \"gen-1\" (variant cur, STATIC"), "%s", out);
-	snprintf(want, sizeof want, "accepted %s: serving version %ld", primary, base_time + 20);
+	snprintf(want, sizeof want, "accepted %s: serving version %llu", primary,
+		 (unsigned long long)V(base_time + 20));
 	ck_assert_msg(strstr(out, want), "%s", out);
 	ck_assert_msg(strstr(out, "   alpha = \"gen-2\" (variant cur, STATIC"), "%s", out);
 	ck_assert_msg(strstr(out, " refused RSL_EROLLBACK: "), "%s", out);

@@ -4,7 +4,9 @@
  * snapshot bytes, the same under other time zones and locales, the payload
  * read back with libcbor and checked canonical, keys from rsc keygen and
  * from openssl, a revert, credentials in the remote URL, RSC_SIGNING_KEY,
- * tampering, and that a failed compile never leaves a partial or stray file.
+ * tampering, and that a failed compile never leaves a partial or stray file;
+ * the version along rebases, merges, reverts, a rewound main (with a live
+ * client), a skewed clock, shallow clones and a crowded second.
  *
  * RSC_UPDATE_GOLDEN=1 rewrites the files under tests/golden/ from this build.
  */
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "rsl.h"
 #include "testutil.h"
 
 #define T0 1767225600L /* 2026-01-01T00:00:00Z */
@@ -205,10 +208,10 @@ START_TEST(golden_bytes)
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 0);
 	char want[4096];
 	snprintf(want, sizeof want,
-		 "%s/out/dev.rsnap: dev, version 1767225600, commit e8ae6e37a10c, 6 flags, "
-		 "1619 bytes, key 65b60673d6ed884b\n"
-		 "%s/out/prod.rsnap: prod, version 1767225600, commit e8ae6e37a10c, 6 flags, "
-		 "2215 bytes, key 65b60673d6ed884b\n", d, d);
+		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
+		 "1623 bytes, key 65b60673d6ed884b\n"
+		 "%s/out/prod.rsnap: prod, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
+		 "2219 bytes, key 65b60673d6ed884b\n", d, d);
 	ck_assert_str_eq(out_, want);
 	const char *envs[] = { "dev", "prod" };
 	for (int i = 0; i < 2; i++) {
@@ -273,7 +276,7 @@ START_TEST(payload_is_canonical_and_reads_back)
 	cbor_item_t *body = load_body(s, n);
 	assert_text(get(body, "env"), "prod");
 	ck_assert_uint_eq(uint_of(get(body, "format")), 1);
-	ck_assert_uint_eq(uint_of(get(body, "version")), T0);
+	ck_assert_uint_eq(uint_of(get(body, "version")), T0 * 1024);
 	ck_assert_uint_eq(uint_of(get(body, "issued_at")), T0);
 	ck_assert_uint_eq(uint_of(get(body, "expires_at")), T0 + 7 * 86400);
 	cbor_item_t *p = get(body, "provenance");
@@ -320,9 +323,9 @@ START_TEST(revert_gets_a_higher_version_and_the_old_content)
 	unsigned char *fa = flags_bytes(d, "a/prod.rsnap", &na, &va);
 	unsigned char *fb = flags_bytes(d, "b/prod.rsnap", &nb, &vb);
 	unsigned char *fc = flags_bytes(d, "c/prod.rsnap", &nc, &vc);
-	ck_assert_uint_eq(va, T0);
-	ck_assert_uint_eq(vb, T0 + 60);
-	ck_assert_uint_eq(vc, T0 + 120);
+	ck_assert_uint_eq(va, T0 * 1024);
+	ck_assert_uint_eq(vb, (T0 + 60) * 1024);
+	ck_assert_uint_eq(vc, (T0 + 120) * 1024);
 	ck_assert(na != nb || memcmp(fa, fb, na) != 0); /* the change is visible */
 	ck_assert_uint_eq(na, nc);
 	ck_assert_int_eq(memcmp(fa, fc, na), 0);        /* and undone */
@@ -407,7 +410,7 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 	snprintf(want, sizeof want,
 		 "%s/out/prod.rsnap: valid\n"
 		 "  environment  prod\n"
-		 "  version      1767225600\n"
+		 "  version      1809639014400\n"
 		 "  commit       %s\n"
 		 "  author       Test Author <author@example.com>\n"
 		 "  subject      Add the flags\n"
@@ -423,7 +426,7 @@ START_TEST(verify_accepts_good_and_refuses_tampered)
 	snprintf(want, sizeof want,
 		 "%s/out/prod.rsnap: valid signature, but STALE\n"
 		 "  environment  prod\n"
-		 "  version      1767225600\n"
+		 "  version      1809639014400\n"
 		 "  commit       %s\n"
 		 "  author       Test Author <author@example.com>\n"
 		 "  subject      Add the flags\n"
@@ -682,33 +685,185 @@ START_TEST(same_bytes_from_any_clone)
 }
 END_TEST
 
-/* A commit no later than its parent would get a version nodes refuse. */
-START_TEST(commit_time_must_be_after_the_parents)
+/* ------------------------------------------------------------ versions */
+
+#define V(t, n) ((uint64_t)(t) * 1024u + (n)) /* docs/snapshot-format.md */
+
+/* Compiles rev of repo (prod only) into dir/tag without any override and
+ * returns its version; the compile must succeed silently. */
+static uint64_t version_at(const char *repo, const char *rev, const char *dir,
+			   const char *tag)
 {
-	char *d = fixture_repo("compile-clock");
+	ck_assert_msg(rsc("compile --root '%s' --rev '%s' --env prod --key " KEY
+			  " --out '%s/%s'", repo, rev, dir, tag) == 0, "%s: %s", rev, err_);
+	ck_assert_str_eq(err_, "");
+	char rel[256];
+	snprintf(rel, sizeof rel, "%s/prod.rsnap", tag);
+	size_t n;
+	unsigned char *s = slurp(dir, rel, &n);
+	cbor_item_t *body = load_body(s, n);
+	uint64_t v = uint_of(get(body, "version"));
+	cbor_decref(&body);
+	free(s);
+	return v;
+}
+
+/* Runs a git command in repo with both dates at second t. */
+#define GIT_AT(repo, t, cmd)                                                       \
+	ck_assert_int_eq(tu_sh("cd '%s' && GIT_AUTHOR_DATE='@%ld +0000' "          \
+			       "GIT_COMMITTER_DATE='@%ld +0000' " cmd " >/dev/null", \
+			       (repo), (long)(t), (long)(t)), 0)
+
+static void edit(const char *repo, const char *flag, const char *variant)
+{
+	char rel[256], text[256];
+	snprintf(rel, sizeof rel, "environments/prod/%s.yaml", flag);
+	snprintf(text, sizeof text, "enabled: true\ndefault: %s\n", variant);
+	tu_write(repo, rel, text);
+}
+
+/* A three-commit branch rebased onto main within one second and merged
+ * fast-forward (a rebase merge): every commit compiles, no override, each
+ * version above the one before. */
+START_TEST(rebased_branch_in_one_second)
+{
+	char *d = fixture_repo("version-rebase");
 	char repo[1024];
 	snprintf(repo, sizeof repo, "%s/repo", d);
-	tu_write(repo, "environments/prod/search-tuning.yaml",
-		 "enabled: true\ndefault: aggressive\n");
+	ck_assert_int_eq(tu_sh("git -C '%s' checkout -q -b topic", repo), 0);
+	edit(repo, "search-tuning", "aggressive");
+	tu_git_commit(repo, "topic 1", T0 + 10);
+	edit(repo, "max-items", "small");
+	tu_git_commit(repo, "topic 2", T0 + 20);
+	edit(repo, "new-checkout", "on");
+	tu_git_commit(repo, "topic 3", T0 + 30);
+	ck_assert_int_eq(tu_sh("git -C '%s' checkout -q main", repo), 0);
+	edit(repo, "payments-api-v2", "off");
+	tu_git_commit(repo, "main moves on", T0 + 40);
+	GIT_AT(repo, T0 + 100, "git rebase -q main topic && git checkout -q main && "
+	       "git merge -q --ff-only topic");
+	ck_assert_int_eq(tu_sh("test \"$(git -C '%s' log --format=%%ct main~3..main | "
+			       "sort -u)\" = %ld", repo, T0 + 100), 0);
+
+	ck_assert_uint_eq(version_at(repo, "main~3", d, "m3"), V(T0 + 40, 0));
+	ck_assert_uint_eq(version_at(repo, "main~2", d, "m2"), V(T0 + 100, 0));
+	ck_assert_uint_eq(version_at(repo, "main~1", d, "m1"), V(T0 + 100, 1));
+	ck_assert_uint_eq(version_at(repo, "main", d, "m0"), V(T0 + 100, 2));
+	ck_assert_ptr_nonnull(strstr(out_, "prod.rsnap: prod, version 1809639116802, "));
+}
+END_TEST
+
+/* A merge commit (--no-ff) and a revert, both in the second of main's
+ * previous commit, then a merge in a later second: versions increase. */
+START_TEST(merge_and_revert_in_one_second)
+{
+	char *d = fixture_repo("version-merge");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	ck_assert_int_eq(tu_sh("git -C '%s' checkout -q -b feature", repo), 0);
+	edit(repo, "search-tuning", "aggressive");
+	tu_git_commit(repo, "feature", T0 + 5);
+	ck_assert_int_eq(tu_sh("git -C '%s' checkout -q main", repo), 0);
+	edit(repo, "max-items", "small");
+	tu_git_commit(repo, "main", T0 + 10);
+	GIT_AT(repo, T0 + 10, "git merge -q --no-ff -m 'Merge feature' feature");
+	GIT_AT(repo, T0 + 10, "git revert --no-edit HEAD~1");
+	/* the revert undid main's change to max-items, not the feature's */
+	ck_assert_int_eq(tu_sh("cd '%s' && git diff --quiet HEAD~3 HEAD -- "
+			       "environments/prod/max-items.yaml && ! git diff --quiet "
+			       "HEAD~3 HEAD -- environments/prod/search-tuning.yaml", repo), 0);
+
+	ck_assert_uint_eq(version_at(repo, "HEAD~3", d, "a"), V(T0, 0));
+	ck_assert_uint_eq(version_at(repo, "HEAD~2", d, "b"), V(T0 + 10, 0));
+	ck_assert_uint_eq(version_at(repo, "HEAD~1^2", d, "f"), V(T0 + 5, 0));
+	ck_assert_uint_eq(version_at(repo, "HEAD~1", d, "m"), V(T0 + 10, 1)); /* merge */
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "r"), V(T0 + 10, 2));   /* revert */
+	/* a merge in a later second, of a branch older than everything */
+	GIT_AT(repo, T0 + 1, "git checkout -q -b later HEAD~3 && git commit -q "
+	       "--allow-empty -m later && git checkout -q main");
+	GIT_AT(repo, T0 + 20, "git merge -q --no-ff -m 'Merge later' later");
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "l"), V(T0 + 20, 0));
+}
+END_TEST
+
+/* A force-push that rewinds main: the older commit compiles to its old,
+ * smaller version, and a node that served the newer one refuses it as a
+ * rollback and keeps serving the newer.  A rewrite to new commits gets
+ * higher versions: a new history the node accepts. */
+START_TEST(rewound_main_is_refused_by_a_node)
+{
+	char *d = fixture_repo("version-rewind");
+	char repo[1024], node[1200], path[1300];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	snprintf(node, sizeof node, "%s/node", d);
+	snprintf(path, sizeof path, "%s/prod.rsnap", node);
+	edit(repo, "search-tuning", "aggressive");
+	tu_git_commit(repo, "aggressive", T0 + 60);
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "new"), V(T0 + 60, 0));
+	ck_assert_int_eq(tu_sh("mkdir '%s' && cp '%s/new/prod.rsnap' '%s'", node, d, path), 0);
+
+	rsl_keyring *kr = NULL;
+	rsl_error e;
+	ck_assert_int_eq(rsl_keyring_new(&kr), RSL_OK);
+	ck_assert_int_eq(rsl_keyring_add_pem_file(kr, PUB, &e), RSL_OK);
+	rsl_client_options o = RSL_CLIENT_OPTIONS_INIT;
+	o.keys = kr;
+	o.environment = "prod";
+	o.flags = RSL_CLIENT_NO_THREAD;
+	rsl_client *c = NULL;
+	ck_assert_int_eq(rsl_client_new(&c, path, &o, &e), RSL_OK);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.version, V(T0 + 60, 0));
+
+	ck_assert_int_eq(tu_sh("git -C '%s' reset -q --hard HEAD~1", repo), 0);
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "old"), V(T0, 0));
+	ck_assert_int_eq(tu_sh("cp '%s/old/prod.rsnap' '%s.t' && mv -f '%s.t' '%s'", d, path,
+			       path, path), 0);
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_EROLLBACK);
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.version, V(T0 + 60, 0));
+	ck_assert_int_eq(st.last_code, RSL_EROLLBACK);
+	char want[256];
+	snprintf(want, sizeof want, "version %llu (commit ",
+		 (unsigned long long)V(T0, 0));
+	ck_assert_msg(strstr(st.last_error, want), "%s", st.last_error);
+
+	/* the rewritten history's next commit is newer than anything served */
+	edit(repo, "search-tuning", "baseline");
+	tu_git_commit(repo, "rewritten", T0 + 120);
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "rewrite"), V(T0 + 120, 0));
+	ck_assert_int_eq(tu_sh("cp '%s/rewrite/prod.rsnap' '%s.t' && mv -f '%s.t' '%s'", d,
+			       path, path, path), 0);
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.version, V(T0 + 120, 0));
+	rsl_client_free(c);
+	rsl_keyring_free(kr);
+}
+END_TEST
+
+/* A committer clock that went backwards gives a version not above the
+ * parent's: refused, saying so; --allow-nonincreasing-version compiles it
+ * with a warning naming both versions. */
+START_TEST(clock_going_backwards_is_refused)
+{
+	char *d = fixture_repo("version-clock");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	edit(repo, "search-tuning", "aggressive");
 	tu_git_commit(repo, "Committed with a slow clock", T0 - 3600);
 	char *head = git_head(repo);
-	char parent[64];
-	ck_assert_int_eq(tu_sh("test \"$(git -C '%s' rev-parse HEAD~1)\" != ''", repo), 0);
-	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 1);
-	char *p = NULL;
-	char cmd[1200];
+	char *parent = NULL, cmd[1200];
 	snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD~1", repo);
-	ck_assert_int_eq(tu_run(cmd, &p, NULL), 0);
-	snprintf(parent, sizeof parent, "%.7s", p);
-	free(p);
+	ck_assert_int_eq(tu_run(cmd, &parent, NULL), 0);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 1);
 	char want[2048];
 	snprintf(want, sizeof want,
-		 "error: commit %.7s's committer time (2025-12-31T23:00:00Z) is not after its "
-		 "parent %s's (2026-01-01T00:00:00Z): the snapshot's version would not "
-		 "increase and nodes would refuse it as a rollback; make a new commit with "
-		 "a correct clock (git commit --allow-empty), or if this one is not pushed "
-		 "yet amend it (git commit --amend --no-edit gives it a new committer "
-		 "time); --allow-nonincreasing-version compiles it anyway\n"
+		 "error: commit %.7s's committer time 2025-12-31T23:00:00Z is before its "
+		 "parent %.7s's (2026-01-01T00:00:00Z): its version 1809635328001 would not "
+		 "be above the parent's 1809639014400; fix the committer clock and "
+		 "re-commit (git commit --amend --no-edit --date=now, or an empty commit)\n"
 		 "%s (HEAD): 1 error; nothing written\n", head, parent, repo);
 	ck_assert_str_eq(err_, want);
 	ck_assert_str_eq(out_, "");
@@ -719,25 +874,95 @@ START_TEST(commit_time_must_be_after_the_parents)
 			     repo, d), 1);
 	ck_assert_ptr_nonnull(strstr(out_, "{\"diagnostics\":[{\"severity\":\"error\","
 				     "\"file\":\"\",\"line\":0,\"column\":0,\"message\":\"commit "));
-	/* the override */
-	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out' "
+	/* the override compiles it, loudly */
+	ck_assert_int_eq(rsc("compile --root '%s' --env prod --key " KEY " --out '%s/out' "
 			     "--allow-nonincreasing-version", repo, d), 0);
-	ck_assert_str_eq(err_, "");
-	/* the same second is a replay */
+	snprintf(want, sizeof want,
+		 "warning: --allow-nonincreasing-version: commit %.7s's version "
+		 "1809635328001 is not above its parent %.7s's 1809639014400: nodes that "
+		 "served the parent's snapshot will refuse this one as a rollback unless "
+		 "they are reset\n", head, parent);
+	ck_assert_str_eq(err_, want);
+	ck_assert_ptr_nonnull(strstr(out_, "prod.rsnap: prod, version 1809635328001, "));
+	/* the next commit, in the same second: above both, no override */
 	tu_git_commit(repo, "Same second", T0 - 3600);
-	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out2'", repo, d), 1);
-	ck_assert_ptr_nonnull(strstr(err_, "is not after its parent"));
-	ck_assert_ptr_nonnull(strstr(err_, "nodes would refuse it as a replay;"));
-	/* a shallow clone has no parent to compare with: no check, no noise */
-	ck_assert_int_eq(tu_sh("cd '%s' && git clone -q --depth 1 'file://%s/repo' shallow",
-			       d, realpath(d, cmd)), 0);
-	ck_assert_int_eq(rsc("compile --root '%s/shallow' --key " KEY " --out '%s/out3'", d, d),
-			 0);
-	ck_assert_str_eq(err_, "");
-	/* a later commit is fine again */
-	tu_git_commit(repo, "Clock fixed", T0 + 60);
-	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out4'", repo, d), 0);
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "next"), V(T0 - 3600, 2));
+	free(parent);
 	free(head);
+}
+END_TEST
+
+/* A clone that lacks the history the version needs is refused, never
+ * guessed: depth 1 always (the parent's time is needed), depth 2 when HEAD
+ * and its parent share a second.  The override does not skip it. */
+START_TEST(too_shallow_a_clone_is_refused)
+{
+	char *d = fixture_repo("version-shallow");
+	char repo[1024], top[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	ck_assert_ptr_nonnull(realpath(d, top));
+	edit(repo, "search-tuning", "aggressive");
+	tu_git_commit(repo, "one", T0 + 60);
+	edit(repo, "max-items", "small");
+	tu_git_commit(repo, "two, same second", T0 + 60);
+	char *head = git_head(repo);
+	static const char *const depth_[] = { "1", "2" };
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(tu_sh("cd '%s' && git clone -q --depth %s 'file://%s/repo' "
+				       "d%s", top, depth_[i], top, depth_[i]), 0);
+		char want[2048];
+		snprintf(want, sizeof want,
+			 "error: the clone is too shallow to compute the version of commit "
+			 "%.7s: fetch more history (git fetch --deepen=N, or fetch-depth: 0 "
+			 "in CI)\n%s/d%s (HEAD): 1 error; nothing written\n", head, top,
+			 depth_[i]);
+		ck_assert_int_eq(rsc("compile --root '%s/d%s' --key " KEY " --out '%s/o' "
+				     "--allow-nonincreasing-version", top, depth_[i], d), 1);
+		ck_assert_str_eq(err_, want);
+	}
+	/* one commit more is enough, and gives the version of the full clone */
+	ck_assert_int_eq(tu_sh("git -C '%s/d2' fetch -q --deepen=1", top), 0);
+	char deep[1200];
+	snprintf(deep, sizeof deep, "%s/d2", top);
+	ck_assert_uint_eq(version_at(deep, "HEAD", d, "deep"), V(T0 + 60, 1));
+	ck_assert_uint_eq(version_at(repo, "HEAD", d, "full"), V(T0 + 60, 1));
+	/* depth 2 is enough for a commit in a later second than its parent */
+	tu_git_commit(repo, "three, later", T0 + 61);
+	ck_assert_int_eq(tu_sh("cd '%s' && git clone -q --depth 2 'file://%s/repo' d3",
+			       top, top), 0);
+	snprintf(deep, sizeof deep, "%s/d3", top);
+	ck_assert_uint_eq(version_at(deep, "HEAD", d, "d3"), V(T0 + 61, 0));
+	free(head);
+}
+END_TEST
+
+/* 1024 first-parent commits in one second fill the second; one more is
+ * refused (a later second is needed). */
+START_TEST(a_second_holds_1024_versions)
+{
+	char *d = fixture_repo("version-crowd");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	/* 1025 empty commits at T0 + 1 on top of the one at T0, on branch crowd */
+	ck_assert_int_eq(tu_sh("cd '%s' && base=$(git rev-parse HEAD) && i=0 && "
+			       "while [ $i -lt 1025 ]; do "
+			       "printf 'commit refs/heads/crowd\\ncommitter C <c@example.com> "
+			       "%ld +0000\\ndata 0\\n'; "
+			       "[ $i = 0 ] && printf 'from %%s\\n' \"$base\"; printf '\\n'; "
+			       "i=$((i + 1)); done | git fast-import --quiet", repo, T0 + 1), 0);
+	ck_assert_uint_eq(version_at(repo, "crowd~1", d, "last"), V(T0 + 1, 1023));
+	char *id = NULL, cmd[1200], want[2048];
+	snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse crowd", repo);
+	ck_assert_int_eq(tu_run(cmd, &id, NULL), 0);
+	ck_assert_int_eq(rsc("compile --root '%s' --rev crowd --key " KEY " --out '%s/o'",
+			     repo, d), 1);
+	snprintf(want, sizeof want,
+		 "error: commit %.7s follows 1024 first-parent commits made in the same "
+		 "second (or later): a version has room for 1024 commits a second; "
+		 "re-commit it a second later (git commit --amend --no-edit --date=now)\n"
+		 "%s (crowd): 1 error; nothing written\n", id, repo);
+	ck_assert_str_eq(err_, want);
+	free(id);
 }
 END_TEST
 
@@ -750,13 +975,13 @@ START_TEST(json_output_keeps_stdout_clean)
 	ck_assert_str_eq(out_, "{\"diagnostics\":[],\"errors\":0,\"warnings\":0}\n");
 	char want[4096];
 	snprintf(want, sizeof want,
-		 "%s/out/dev.rsnap: dev, version 1767225600, commit e8ae6e37a10c, 6 flags, "
-		 "%s bytes, key 65b60673d6ed884b\n", d, "1619");
+		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
+		 "%s bytes, key 65b60673d6ed884b\n", d, "1623");
 	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "%s", err_);
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out' "
 			     "--format github", d, d), 0);
 	ck_assert_str_eq(out_, "");
-	ck_assert_ptr_nonnull(strstr(err_, "/out/prod.rsnap: prod, version 1767225600"));
+	ck_assert_ptr_nonnull(strstr(err_, "/out/prod.rsnap: prod, version 1809639014400"));
 	/* --out given twice is a mistake, not "the last one wins" */
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/a' --out '%s/b'",
 			     d, d, d), 2);
@@ -801,9 +1026,9 @@ START_TEST(inspect_shows_everything_readably)
 {
 	ck_assert_int_eq(rsc("inspect tests/golden/prod.rsnap"), 0);
 	static const char *const lines[] = {
-		"tests/golden/prod.rsnap: 2215 bytes; signature not checked (use rsc verify)\n",
+		"tests/golden/prod.rsnap: 2219 bytes; signature not checked (use rsc verify)\n",
 		"  alg          -8 (EdDSA)\n  kid          65b60673d6ed884b\n",
-		"  env          prod\n  version      1767225600\n",
+		"  env          prod\n  version      1809639014400\n",
 		"  expires_at   1767830400  (2026-01-08T00:00:00Z)\n",
 		"  repo         example.com/r\n",
 		"  path         (repository top)\n",
@@ -827,7 +1052,7 @@ START_TEST(inspect_shows_everything_readably)
 	ck_assert_ptr_nonnull(strstr(out_, "split by tenant_key: control 33.334%, green 66.666%\n"));
 
 	ck_assert_int_eq(rsc("inspect --format json tests/golden/prod.rsnap"), 0);
-	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2215,"
+	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2219,"
 			   "\"signature_checked\":false,\"protected\":{\"alg\":-8,"
 			   "\"kid\":\"65b60673d6ed884b\"},\"signature\":\"";
 	ck_assert_int_eq(strncmp(out_, head, strlen(head)), 0);
@@ -925,7 +1150,12 @@ Suite *compile_suite(void)
 	tcase_add_test(tc, validate_refuses_what_the_loader_would);
 	tcase_add_test(tc, failed_write_leaves_no_partial_file);
 	tcase_add_test(tc, same_bytes_from_any_clone);
-	tcase_add_test(tc, commit_time_must_be_after_the_parents);
+	tcase_add_test(tc, rebased_branch_in_one_second);
+	tcase_add_test(tc, merge_and_revert_in_one_second);
+	tcase_add_test(tc, rewound_main_is_refused_by_a_node);
+	tcase_add_test(tc, clock_going_backwards_is_refused);
+	tcase_add_test(tc, too_shallow_a_clone_is_refused);
+	tcase_add_test(tc, a_second_holds_1024_versions);
 	tcase_add_test(tc, json_output_keeps_stdout_clean);
 	tcase_add_test(tc, worktree_and_environment_choice);
 	suite_add_tcase(s, tc);

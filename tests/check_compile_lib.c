@@ -69,8 +69,8 @@ START_TEST(two_revisions_in_memory)
 	ck_assert_uint_eq(b.nsnaps, 2);
 	ck_assert_str_eq(a.snaps[0].env_name, a.ruleset.envs[a.snaps[0].env].name);
 	for (size_t i = 0; i < 2; i++) {
-		assert_opens(&a, i, T0);
-		assert_opens(&b, i, T0 + 60);
+		assert_opens(&a, i, T0 * 1024);
+		assert_opens(&b, i, (T0 + 60) * 1024);
 	}
 	ck_assert_int_ne(memcmp(a.pk, b.pk, sizeof a.pk), 0);
 	ck_assert_uint_eq(a.diags.errors, 0);
@@ -89,17 +89,31 @@ START_TEST(two_revisions_in_memory)
 	ck_assert_uint_eq(a.nsnaps, 0);
 	rsc_compiled_free(&a);
 
-	/* a commit no later than its parent: invalid, with the reason */
-	tu_git_commit(root, "Clock skew", T0 + 60);
+	/* a commit in the same second as its parent: the next version */
+	tu_git_commit(root, "Same second", T0 + 60);
 	o.envs = NULL;
 	o.nenvs = 0;
+	ck_assert_int_eq(rsc_compile(&a, &o), RSC_OK);
+	ck_assert_uint_eq(a.diags.n, 0);
+	ck_assert_uint_eq(a.files.version, (T0 + 60) * 1024 + 1);
+	ck_assert_uint_eq(a.files.parent_version, (T0 + 60) * 1024);
+	assert_opens(&a, 0, (T0 + 60) * 1024 + 1);
+	rsc_compiled_free(&a);
+
+	/* a committer clock that went backwards: invalid, with the reason */
+	tu_git_commit(root, "Clock skew", T0 + 59);
 	ck_assert_int_eq(rsc_compile(&a, &o), RSC_EINVALID);
 	ck_assert_uint_eq(a.diags.errors, 1);
-	ck_assert_ptr_nonnull(strstr(a.diags.v[0].message, "is not after its parent"));
-	ck_assert_ptr_nonnull(strstr(a.diags.v[0].message, "as a replay"));
+	ck_assert_uint_eq(a.nsnaps, 0);
+	ck_assert_ptr_nonnull(strstr(a.diags.v[0].message, "its version 1809639074818 would "
+				     "not be above the parent's 1809639075841;"));
 	rsc_compiled_free(&a);
+	/* the override compiles it, with a warning in the diagnostics */
 	o.allow_nonincreasing_version = 1;
 	ck_assert_int_eq(rsc_compile(&a, &o), RSC_OK);
+	ck_assert_uint_eq(a.diags.errors, 0);
+	ck_assert_uint_eq(a.diags.warnings, 1);
+	assert_opens(&a, 0, (T0 + 59) * 1024 + 2);
 	rsc_compiled_free(&a);
 	free(d);
 }
@@ -140,7 +154,7 @@ START_TEST(never_returns_what_the_loader_refuses)
 	o.test_body_hook = NULL;
 	ck_assert_int_eq(rsc_compile(&r, &o), RSC_OK);
 	ck_assert_uint_eq(r.nsnaps, 1);
-	assert_opens(&r, 0, T0);
+	assert_opens(&r, 0, T0 * 1024);
 	rsc_compiled_free(&r);
 	free(d);
 }

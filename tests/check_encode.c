@@ -173,7 +173,7 @@ START_TEST(smallest_body_exact_bytes)
 	memset(&rs, 0, sizeof rs);
 	rs.envs = &env;
 	rs.nenvs = 1;
-	rsc_provenance p = { .commit = "c", .commit_time = 1000, .path = "",
+	rsc_provenance p = { .commit = "c", .commit_time = 1000, .version = 1000, .path = "",
 			     .rsc = "0.1.0" };
 	unsigned char *out;
 	size_t n;
@@ -286,7 +286,7 @@ static void make_fixture(fixture *f)
 
 static const rsc_provenance fixture_prov = {
 	.commit = "0123456789abcdef0123456789abcdef01234567", .commit_time = 1767225600,
-	.author = "Ana <ana@example.com>", .subject = "Roll out alpha", .repo =
+	.version = 1809639014400u, .author = "Ana <ana@example.com>", .subject = "Roll out alpha", .repo =
 	"https://example.com/flags.git", .path = "flags", .rsc = "0.1.0"
 };
 
@@ -344,7 +344,7 @@ START_TEST(body_reads_back_with_libcbor)
 	ck_assert_uint_eq(cbor_map_size(body), 9);
 	ck_assert_int_eq(num(get(body, "format")), 1);
 	assert_text(get(body, "env"), "dev");
-	ck_assert_int_eq(num(get(body, "version")), 1767225600);
+	ck_assert_int_eq(num(get(body, "version")), 1809639014400);
 	ck_assert_int_eq(num(get(body, "issued_at")), 1767225600);
 	ck_assert_int_eq(num(get(body, "expires_at")), 1767225600 + 3600);
 	ck_assert_int_eq(num(get(body, "bucketing")), 1);

@@ -105,6 +105,13 @@ START_TEST(test_head_is_the_commit_not_the_worktree)
 	ck_assert_str_eq(c.fs.commit, head);
 	ck_assert_int_eq(c.fs.commit_time, 2000);
 	ck_assert_int_eq(c.fs.commit_tz, -90);
+	/* a later second than the parent's: position 0, and the parent's
+	 * version is not needed (surely lower) */
+	ck_assert_ptr_null(c.fs.version_problem);
+	ck_assert_uint_eq(c.fs.version, 2000u * 1024u);
+	ck_assert_int_eq(c.fs.has_parent, 1);
+	ck_assert_int_eq(c.fs.parent_time, 1000);
+	ck_assert_uint_eq(c.fs.parent_version, 0);
 	ck_assert_str_eq(c.fs.author, "Test Author <author@example.com>");
 	ck_assert_str_eq(c.fs.subject, "second commit");
 	ck_assert_str_eq(c.fs.root_path, "");
@@ -128,6 +135,9 @@ START_TEST(test_older_revision_by_name_and_hash)
 		ck_assert_str_eq(c.fs.commit, old);
 		ck_assert_int_eq(c.fs.commit_time, 1000);
 		ck_assert_int_eq(c.fs.commit_tz, 0);
+		ck_assert_ptr_null(c.fs.version_problem);
+		ck_assert_uint_eq(c.fs.version, 1000u * 1024u);
+		ck_assert_int_eq(c.fs.has_parent, 0); /* a root commit */
 		ck_assert_str_eq(c.fs.subject, "first commit");
 		ctx_free(&c);
 	}
@@ -261,6 +271,14 @@ START_TEST(test_shallow_clone)
 	ck_assert_str_eq(c.fs.commit, head);
 	ck_assert_str_eq(c.fs.subject, "three");
 	ck_assert_int_eq(c.fs.commit_time, 3000);
+	/* the files need only the commit; its version needs the parent's time */
+	char want[256];
+	snprintf(want, sizeof want, "the clone is too shallow to compute the version of "
+		 "commit %.7s: fetch more history (git fetch --deepen=N, or "
+		 "fetch-depth: 0 in CI)", head);
+	ck_assert_str_eq(c.fs.version_problem, want);
+	ck_assert_uint_eq(c.fs.version, 0);
+	ck_assert_int_eq(c.fs.has_parent, 0);
 	char url[4200];
 	snprintf(url, sizeof url, "file://%s", src);
 	ck_assert_str_eq(c.fs.repo_url, url);

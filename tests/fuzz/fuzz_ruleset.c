@@ -310,6 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* As from git: a commit time gives the snapshot an expiry. */
 		prov.commit = "0123456789abcdef0123456789abcdef01234567";
 		prov.commit_time = 1767225600;
+		prov.version = 1809639014400u; /* 1767225600 * 1024 */
 		prov.author = "Fuzz <fuzz@example.com>";
 		prov.subject = "fuzz";
 		for (size_t e = 0; e < rs.nenvs; e++)
