@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "atomic.h"
 #include "cli.h"
@@ -13,7 +14,7 @@ int rsc_cmd_compile(int argc, char **argv);
 static const char compile_help[] =
 "usage: rsc compile [--root DIR] [--rev REV | --worktree] [--env ENV]...\n"
 "                   [--key FILE] --out DIR [--format FMT]\n"
-"                   [--allow-nonincreasing-version]\n"
+"                   [--issued-at TIME|now] [--allow-nonincreasing-version]\n"
 "\n"
 "Validates the ruleset as `rsc validate` does (nothing is written when\n"
 "anything is invalid), then writes one signed snapshot per environment,\n"
@@ -43,6 +44,12 @@ static const char compile_help[] =
 "  --format FMT    how diagnostics are printed: text (on stderr), json or\n"
 "                  github (on stdout; the lines saying what was written then\n"
 "                  go to stderr, so that stdout stays machine-readable)\n"
+"  --issued-at TIME  renew freshness without a commit: the same commit,\n"
+"                  version and rules, issued at TIME (RFC 3339, seconds\n"
+"                  since the epoch, or now) with expires_at counted from\n"
+"                  it.  Nodes serving the commit accept the renewal and stop\n"
+"                  being STALE; no decision changes.  For a scheduled CI job\n"
+"                  (docs/operations.md, \"Renewing freshness\")\n"
 "  --allow-nonincreasing-version\n"
 "                  compile, with a warning, a commit made in an earlier\n"
 "                  second than its parent (a committer clock that went\n"
@@ -131,6 +138,7 @@ int rsc_cmd_compile(int argc, char **argv)
 		{ "key", required_argument, NULL, 0x201 },
 		{ "out", required_argument, NULL, 0x202 },
 		{ "allow-nonincreasing-version", no_argument, NULL, 0x203 },
+		{ "issued-at", required_argument, NULL, 0x204 },
 		{ NULL, 0, NULL, 0 }
 	};
 	rsc_cli_source src = RSC_CLI_SOURCE_INIT;
@@ -157,6 +165,13 @@ int rsc_cmd_compile(int argc, char **argv)
 				return rsc_usage("compile", "--out given twice ('%s', '%s')",
 						 outdir, p.arg);
 			outdir = p.arg;
+			break;
+		case 0x204:
+			if (strcmp(p.arg, "now") == 0)
+				o.issued_at = (int64_t)time(NULL);
+			else if (rsc_cli_time_arg(&o.issued_at, p.arg) != 0 || o.issued_at <= 0)
+				return rsc_usage("compile", "--issued-at '%s': expected an RFC 3339 "
+						 "time, seconds since the epoch, or now", p.arg);
 			break;
 		default:
 			o.allow_nonincreasing_version = 1;

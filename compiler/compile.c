@@ -185,6 +185,24 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 	}
 	memcpy(out->pk, key.pk, sizeof out->pk);
 	rsc_provenance_from_fileset(&out->prov, &out->files);
+	if (o->issued_at) {
+		char a[RSC_TIME_MAX], b[RSC_TIME_MAX];
+		rsc_cli_utc_time(a, o->issued_at);
+		rsc_cli_utc_time(b, out->prov.commit_time);
+		if (!out->files.from_git) {
+			say(out, "a renewal renews a commit: --issued-at needs --rev, not "
+			    "--worktree");
+			rc = RSC_EUSAGE;
+			goto out;
+		}
+		if (o->issued_at < out->prov.commit_time) {
+			say(out, "--issued-at %s is before commit %.7s's time %s: a renewal is "
+			    "issued at or after its commit", a, out->prov.commit, b);
+			rc = RSC_EUSAGE;
+			goto out;
+		}
+		out->prov.issued_at = o->issued_at;
+	}
 	for (size_t i = 0; i < out->ruleset.nenvs && rc == RSC_OK; i++)
 		if (want[i])
 			rc = build_one(out, i, &key, o);

@@ -60,13 +60,19 @@ typedef struct rsc_compile_options {
 	/* Compile, with a warning in diags, a commit whose version is not
 	 * above its parent's (a committer clock that went backwards). */
 	int allow_nonincreasing_version;
+	/* 0: issued_at is the commit's committer time, so the bytes are
+	 * reproducible.  Otherwise a renewal: the same commit, the same
+	 * version and rules, issued at this later time (seconds since the
+	 * epoch), with expires_at counted from it (docs/operations.md,
+	 * "Renewing freshness").  Needs a commit, and a time not before it. */
+	int64_t issued_at;
 	/* For tests only: called on each encoded body before it is signed, to
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
 } rsc_compile_options;
 
 #define RSC_COMPILE_OPTIONS_INIT \
-	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL }
+	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL }
 
 typedef struct rsc_snapshot_bytes {
 	size_t env;             /* index into ruleset.envs */

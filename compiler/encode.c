@@ -363,10 +363,11 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 	rsc_cw_key(w, RSL_K_VERSION);
 	rsc_cw_uint(w, prov->version);
 	rsc_cw_key(w, RSL_K_ISSUED_AT);
-	rsc_cw_int(w, prov->commit_time);
+	int64_t issued = prov->issued_at ? prov->issued_at : prov->commit_time;
+	rsc_cw_int(w, issued);
 	if (rs->has_ttl && prov->commit_time != 0) {
 		rsc_cw_key(w, RSL_K_EXPIRES_AT);
-		rsc_cw_int(w, prov->commit_time + rs->ttl_seconds);
+		rsc_cw_int(w, issued + rs->ttl_seconds);
 	}
 	rsc_cw_key(w, RSL_K_BUCKETING);
 	rsc_cw_uint(w, RSL_BUCKETING_ALGORITHM);

@@ -19,6 +19,8 @@ typedef struct rsc_provenance {
 	const char *commit;
 	int64_t commit_time;
 	uint64_t version;     /* the snapshot version (fileset.h) */
+	int64_t issued_at;    /* the Body's issued_at; 0: commit_time (later
+			       * for a renewal, compile.h) */
 	const char *author;   /* NULL: left out */
 	const char *subject;  /* NULL: left out */
 	const char *repo;     /* remote URL; written as rsc_repo_name(repo);

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "client.h"
+#include "snap.h"
 #include "freshness.h"
 #include "file.h"
 #include "keyring.h"
@@ -222,7 +223,7 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 		return refuse(c, q, from, hash, 0, NULL, err, rc, "%s: %s", from, e.message);
 	rsl_info ni, cur;
 	rsl_snapshot_info(&ni, s);
-	int override = 0;
+	int override = 0, renewal = 0;
 	if (c->loaded) {
 		rsl_snapshot_info(&cur, c->loaded);
 		int code = 0;
@@ -233,12 +234,23 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 				 "(commit %.12s): a rollback is a new commit, e.g. git revert",
 				 from, (unsigned long long)ni.version, ni.commit,
 				 (unsigned long long)cur.version, cur.commit);
-		} else if (ni.version == cur.version) {
+		} else if (ni.version == cur.version &&
+			   memcmp(s->rules_digest, c->loaded->rules_digest, 32) != 0) {
 			code = RSL_EREPLAY;
 			snprintf(e.message, sizeof e.message,
 				 "%s: version %llu is already served with different content "
 				 "(commit %.12s, now %.12s)", from,
 				 (unsigned long long)ni.version, cur.commit, ni.commit);
+		} else if (ni.version == cur.version && ni.issued_at <= cur.issued_at) {
+			/* The same rules issued no later: an old renewal replayed. */
+			code = RSL_EREPLAY;
+			snprintf(e.message, sizeof e.message,
+				 "%s: version %llu issued at %lld is not a renewal of the served "
+				 "one, issued at %lld: a renewal is issued later", from,
+				 (unsigned long long)ni.version, (long long)ni.issued_at,
+				 (long long)cur.issued_at);
+		} else if (ni.version == cur.version) {
+			renewal = 1; /* the same rules, issued later: fresher, same decisions */
 		}
 		if (code && !(c->flags & RSL_CLIENT_ALLOW_ROLLBACK)) {
 			rc = refuse(c, q, from, hash, ni.version, ni.commit, err, code,
@@ -273,9 +285,11 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 	if (old)
 		q->retired[q->retired[0] ? 1 : 0] = old;
 	rsl__evq_add(q, RSL_EVENT_ACCEPTED, RSL_OK, from, ni.version, ni.commit,
-		"%s: serving version %llu, commit %.12s, environment %s, %zu flags%s",
+		"%s: serving version %llu, commit %.12s, environment %s, %zu flag%s%s%s",
 		from, (unsigned long long)ni.version, ni.commit, ni.environment,
-		ni.flag_count, is_backup ? " (from the backup)" : "");
+		ni.flag_count, ni.flag_count == 1 ? "" : "s",
+		renewal ? " (a renewal: the same rules, issued later)" : "",
+		is_backup ? " (from the backup)" : "");
 	rsl__client_check_expiry(c, q);
 	if (!is_backup && c->backup) {
 		rsl_error be;

@@ -15,6 +15,7 @@
 /* Before any header: snap.h's index hash, inlined (snap.h). */
 #define XXH_INLINE_ALL
 #include "decode.h"
+#include "digest.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -830,6 +831,10 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
 		goto fail;
+	if (rsl__rules_digest(s->rules_digest, p, len) < 0) {
+		rc = rsl__fail(err, RSL_EFORMAT, "payload: not a map");
+		goto fail;
+	}
 	*out = s;
 	return RSL_OK;
 fail:

@@ -152,6 +152,9 @@ struct rsl_snapshot {
 	/* Everything above lives in this block (freed by rsl_close). */
 	void *block;
 	size_t block_size;
+	/* What it decides, apart from issued_at and expires_at (digest.h): a
+	 * renewal has the same digest at the same version. */
+	unsigned char rules_digest[32];
 };
 
 /* The index's hash of key[0..len): rsl__flag.hash, set at open (decode.c). */

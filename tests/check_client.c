@@ -1038,6 +1038,65 @@ START_TEST(new_client_while_holding_is_refused)
 }
 END_TEST
 
+/* Freshness renewed without a commit: the same commit compiled a day
+ * later with --issued-at is accepted by a client serving the original,
+ * clears STALE and changes no decision; an older issue of it, and a
+ * different ruleset at the same version, are still refused. */
+START_TEST(renewal_clears_stale_and_changes_nothing)
+{
+	setup("client-renewal");
+	compile_as("orig", 1, 10, "1h", "prod", keyf); /* issued ~28 h ago: stale */
+	publish("orig");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.stale, 1);
+	uint64_t version = st.version;
+	ck_assert_str_eq(alpha(c), "gen-1");
+	ck_assert_int_eq(rsl_client_int(c, "gen", NULL, -1), 1);
+	ck_assert_int_eq(rsl_client_bool(c, "flip", NULL, 0), 1);
+
+	/* The renewal job: the same HEAD, issued now. */
+	ck_assert_int_eq(tu_sh("%s compile --root '%s' --rev HEAD --key '%s' --env prod "
+			       "--issued-at now --out '%s/renew.d' >/dev/null && "
+			       "mv '%s/renew.d/prod.rsnap' '%s/renew.rsnap'",
+			       RSC_BIN, repo, keyf, snaps, snaps, snaps), 0);
+	publish("renew");
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	rsl_client_status_get(&st, c);
+	ck_assert_int_eq(st.stale, 0);
+	ck_assert_uint_eq(st.version, version);
+	ck_assert_str_eq(st.last_outcome, "accepted");
+	ck_assert_int_ge(st.issued_at, (int64_t)time(NULL) - 60);
+	logged ev = last_event(RSL_EVENT_ACCEPTED);
+	ck_assert_msg(strstr(ev.message, " (a renewal: the same rules, issued later)"), "%s",
+		      ev.message);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	ck_assert_int_eq(rsl_client_int(c, "gen", NULL, -1), 1);
+	ck_assert_int_eq(rsl_client_bool(c, "flip", NULL, 0), 1);
+
+	/* The original again: the same rules, issued earlier. */
+	publish("orig");
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_EREPLAY);
+	char want[512];
+	rsl_client_status_get(&st, c);
+	snprintf(want, sizeof want, "version %llu issued at %ld is not a renewal of the "
+		 "served one, issued at %lld: a renewal is issued later",
+		 (unsigned long long)version, base_time + 10, (long long)st.issued_at);
+	ck_assert_msg(strstr(e.message, want), "%s", e.message);
+
+	/* Another ruleset committed in the same second: the same version. */
+	compile_as("other", 2, 10, "1h", "prod", keyf);
+	publish("other");
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_EREPLAY);
+	ck_assert_msg(strstr(e.message, "is already served with different content"), "%s",
+		      e.message);
+	ck_assert_str_eq(alpha(c), "gen-1");
+	rsl_client_free(c);
+}
+END_TEST
+
 /* A client that could never accept a snapshot does not report success. */
 START_TEST(empty_keyring_is_refused)
 {
@@ -1317,6 +1376,7 @@ Suite *client_suite(void)
 	tcase_add_test(rb, null_client_serves_fallbacks);
 	tcase_add_test(rb, new_client_while_holding_is_refused);
 	tcase_add_test(rb, empty_keyring_is_refused);
+	tcase_add_test(rb, renewal_clears_stale_and_changes_nothing);
 	tcase_add_test(rb, fork_child_reloads_and_frees);
 	tcase_add_test(rb, threads_beyond_the_slots);
 	tcase_add_test(rb, miss_events_are_throttled);

@@ -398,6 +398,37 @@ START_TEST(signing_key_is_one_private_key)
 }
 END_TEST
 
+/* --issued-at renews a commit's freshness: the same version and rules,
+ * a later issued_at and expires_at; never before the commit, never for the
+ * work tree. */
+START_TEST(issued_at_renews_freshness)
+{
+	char *d = fixture_repo("compile-renew");
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --env prod "
+			     "--issued-at 2026-03-01T00:00:00Z --out '%s/out'", d, d), 0);
+	ck_assert_int_eq(rsc("verify --now 2026-03-02T00:00:00Z --pub " PUB
+			     " '%s/out/prod.rsnap'", d), 0);
+	ck_assert_msg(strstr(out_, "  version      1809639014400\n"), "%s", out_);
+	ck_assert_msg(strstr(out_, "  committed    2026-01-01T00:00:00Z\n"), "%s", out_);
+	ck_assert_msg(strstr(out_, "  freshness    expires 2026-03-08T00:00:00Z (in 6d 0h)\n"),
+		      "%s", out_);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --env prod "
+			     "--issued-at 2025-12-31T00:00:00Z --out '%s/out2'", d, d), 2);
+	ck_assert_msg(strstr(err_, "--issued-at 2025-12-31T00:00:00Z is before commit "),
+		      "%s", err_);
+	ck_assert_msg(strstr(err_, "'s time 2026-01-01T00:00:00Z: a renewal is issued at or "
+			     "after its commit"), "%s", err_);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --worktree --key " KEY " --env dev "
+			     "--issued-at now --out '%s/out3'", d, d), 2);
+	ck_assert_msg(strstr(err_, "a renewal renews a commit: --issued-at needs --rev, not "
+			     "--worktree"), "%s", err_);
+	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --issued-at soon "
+			     "--out '%s/out4'", d, d), 2);
+	ck_assert_msg(strstr(err_, "--issued-at 'soon': expected an RFC 3339 time, seconds "
+			     "since the epoch, or now"), "%s", err_);
+}
+END_TEST
+
 START_TEST(verify_accepts_good_and_refuses_tampered)
 {
 	char *d = fixture_repo("compile-verify");
@@ -1163,6 +1194,7 @@ Suite *compile_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_unchecked_fixture(tc, private_key_copy, NULL);
 	tcase_add_test(tc, verify_accepts_good_and_refuses_tampered);
+	tcase_add_test(tc, issued_at_renews_freshness);
 	tcase_add_test(tc, keygen_keys_compile_and_verify);
 	tcase_add_test(tc, openssl_keys_work_both_ways);
 	suite_add_tcase(s, tc);
