@@ -481,17 +481,21 @@ typedef struct rsl_client_options {
 RSL_API int rsl_client_new(rsl_client **out, const char *path,
 			   const rsl_client_options *opts, rsl_error *err);
 
-/* Stops the thread, waits for it, and closes every snapshot.  No call on
- * the client may run or follow, and the calling thread must not hold any
- * client (the thread may be waiting for that hold).  Accepts NULL. */
+/* Stops the thread, waits for it and for the readers of replaced snapshots
+ * still in memory, and closes every snapshot.  No call on the client may
+ * run or follow, and the calling thread must not hold any client (it would
+ * wait for itself).  Accepts NULL. */
 RSL_API void rsl_client_free(rsl_client *c);
 
 /*
  * Examines the file now (read and hashed even if stat says unchanged) and
  * the expiry, as the background thread does.  Returns RSL_OK when the file
  * was accepted or is what is already served, or the RSL_E* code of the
- * refusal (err filled; the served snapshot stays).  RSL_EINVAL when the
- * calling thread holds the client (it would wait for itself).
+ * refusal (err filled; the served snapshot stays).  An accepted file is
+ * served to every thread before this returns, without waiting for readers
+ * of the snapshot it replaces (see rsl_client_hold); but with 8 replaced
+ * snapshots still held by readers, it waits for them.  RSL_EINVAL when the
+ * calling thread holds the client (it might wait for itself).
  * Thread-safe (serialized with the background thread).
  */
 RSL_API int rsl_client_refresh(rsl_client *c, rsl_error *err);
@@ -555,9 +559,12 @@ RSL_API size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c,
  * (NULL when none), for a request that wants one consistent snapshot for
  * several evaluations, or snapshot strings in place: use it with the rsl_*
  * calls.  Valid until the calling thread's matching rsl_client_release().
- * Holds nest.  A hold is process-wide in effect: a reload of any client
- * waits for every hold of any client taken before it, so hold for a
- * request, not longer (a long hold delays every client's reloads), and do
+ * Holds nest.  A hold never delays a reload: the new snapshot is served to
+ * other threads at once, and the one held (like the one a slow evaluation
+ * reads) is closed only after every hold and evaluation that began before
+ * the reload has ended.  Hold for a request, not longer: until then each
+ * replaced snapshot stays in memory (status snapshots_retiring; past 8 per
+ * client, the next reload of that client waits for the readers), and do
  * not call rsl_client_new, rsl_client_refresh, rsl_client_override* or
  * rsl_client_free while holding (RSL_EINVAL for the first three).  A thread
  * that exits while holding ends its holds.  c NULL: returns NULL and holds
@@ -601,6 +608,10 @@ typedef struct rsl_client_status {
 	                          TARGETING_KEY_MISSING, which still serves a value) */
 	uint64_t reloads_accepted;
 	uint64_t reloads_refused;
+	size_t snapshots_retiring; /* replaced, still in memory: closed once the
+	                              evaluations and holds that began before
+	                              the reload end (seen at the next poll or
+	                              refresh); at most 8 */
 } rsl_client_status;
 
 /* Fills *out (all zero, watch and last_outcome "none", when c is NULL).
