@@ -214,8 +214,10 @@ void rsl__rd_gp_start(rsl__rd_gp *gp)
 	for (unsigned i = 0; i < n; i++)
 		gp->seq[i] = atomic_load(&rsl__rd_slots[i].seq);
 	/* A reader on the shared path that entered before now counts in one
-	 * of the two counters: each must be seen at zero.  The new generation
-	 * sends new readers to the other counter, so the old one drains
+	 * of the two counters: each must be seen at zero (so a reader that
+	 * came later may delay it too: the retire list's bound caps that).
+	 * The new generation sends new readers to the other counter, so the
+	 * old one drains
 	 * (unless a rsl__rd_synchronize holds the lock: it moves them itself,
 	 * and this must not wait for it). */
 	if (pthread_mutex_trylock(&rd_shared_lock) == 0) {

@@ -1212,6 +1212,20 @@ static void *parker(void *arg)
 	return NULL;
 }
 
+/* Holds forked_client for 1.5 s (on the shared path when the slots are
+ * taken); *arg gets the thread's slot. */
+static void *shared_holder(void *arg)
+{
+	const rsl_snapshot *s = rsl_client_hold(forked_client);
+	*(int *)arg = rsl__client_thread_slot();
+	pthread_barrier_wait(&slow_in);
+	usleep(1500000);
+	atomic_store(&slow_saw_old_after,
+		     s && strcmp(rsl_string(s, "alpha", NULL, "x"), "gen-2") == 0);
+	rsl_client_release(forked_client);
+	return NULL;
+}
+
 static void *exits_holding(void *arg)
 {
 	int *slot = arg;
@@ -1267,6 +1281,32 @@ START_TEST(threads_beyond_the_slots)
 	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
 	alarm(0);
 	ck_assert_str_eq(alpha(forked_client), "gen-2");
+	/* A slow reader on the shared path does not delay a reload either,
+	 * and what it holds is closed once it has left. */
+	compile_snapshot("s3", 3, 30);
+	rsl_client_status st;
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0); /* s1: nobody was inside */
+	publish("s3");
+	pthread_barrier_init(&slow_in, NULL, 2);
+	atomic_store(&slow_saw_old_after, 0);
+	ck_assert_int_eq(pthread_create(&x, NULL, shared_holder, &slot), 0);
+	pthread_barrier_wait(&slow_in);
+	ck_assert_int_eq(slot, -2);
+	long t0 = now_ms();
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	long took = now_ms() - t0;
+	ck_assert_msg(took < 1000, "the refresh waited %ld ms for a shared-path reader", took);
+	ck_assert_str_eq(alpha(forked_client), "gen-3");
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 1);
+	pthread_join(x, NULL);
+	ck_assert_int_eq(atomic_load(&slow_saw_old_after), 1);
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0);
+	pthread_barrier_destroy(&slow_in);
 	/* A reader on the shared path, then slots are given back. */
 	atomic_store(&late_phase, 0);
 	ck_assert_int_eq(pthread_create(&x, NULL, late_reader, NULL), 0);
