@@ -618,7 +618,8 @@ typedef struct rsl_client_status {
 	size_t snapshots_retiring; /* replaced, still in memory: closed once the
 	                              evaluations and holds that began before
 	                              the reload end (seen at the next poll or
-	                              refresh); at most 8 */
+	                              refresh); past 8, the reload that adds one
+	                              waits for the readers and closes them all */
 } rsl_client_status;
 
 /* Fills *out (all zero, watch and last_outcome "none", when c is NULL).
