@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/names.h"
+
 static void *own(rsc_ctx *c, size_t size)
 {
 	if (c->nowned == c->owned_cap) {
@@ -223,19 +225,10 @@ static int string(parser *p, char **out)
 	return 0;
 }
 
-/* docs/ruleset.md, "Keys": 1 to 64 letters (any case), digits, '_', '-'
- * and '.', starting with a letter or '_'.  The special keys fit it too. */
+/* docs/ruleset.md, "Keys" (loader/names.h).  The special keys fit it too. */
 static int attr_name_ok(const char *s)
 {
-	size_t n = 0;
-	for (; s[n]; n++) {
-		char ch = s[n];
-		int letter = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
-		if (!(letter || ch == '_' ||
-		      (n > 0 && ((ch >= '0' && ch <= '9') || ch == '-' || ch == '.'))))
-			return 0;
-	}
-	return n >= 1 && n <= 64;
+	return rsl__is_attr_name(s, strlen(s));
 }
 
 #define ATTR_NAME_RULE "an attribute name is 1 to 64 letters, digits, '_', '-' " \

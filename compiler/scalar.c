@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/names.h"
 #include "../loader/semver.h"
 
 #define SHOW_MAX 60
@@ -74,16 +75,6 @@ const char *rsc_show(rsc_diags *d, const char *s, size_t len)
 static int is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int is_lower(char c)
-{
-	return c >= 'a' && c <= 'z';
-}
-
-static int is_alpha(char c)
-{
-	return is_lower(c) || (c >= 'A' && c <= 'Z');
 }
 
 static char to_lower(char c)
@@ -515,16 +506,6 @@ int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
 	return 0;
 }
 
-int rsc_is_identifier(const char *s, size_t len)
-{
-	if (len == 0 || len > RSL_KEY_MAX || !is_lower(s[0]))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if (!is_lower(s[i]) && !is_digit(s[i]) && s[i] != '-' && s[i] != '_')
-			return 0;
-	return 1;
-}
-
 int rsc_scalar_identifier(const char **out, const rsc_ynode *n,
 			  const char *what, rsc_diags *d)
 {
@@ -537,11 +518,9 @@ int rsc_scalar_identifier(const char **out, const rsc_ynode *n,
 		rsc_yerror(d, n, "missing %s", what);
 		return -1;
 	}
-	if (!rsc_is_identifier(n->text, n->len)) {
-		rsc_yerror(d, n,
-			   "invalid %s '%s': expected 1 to %d lowercase letters, digits, "
-			   "'-' or '_', starting with a letter",
-			   what, SHOWN(d, n), RSL_KEY_MAX);
+	if (!rsl__is_key(n->text, n->len)) {
+		rsc_yerror(d, n, "invalid %s '%s': expected " RSL__KEY_RULE, what,
+			   SHOWN(d, n));
 		return -1;
 	}
 	*out = n->text;
@@ -553,16 +532,9 @@ int rsc_scalar_attribute(const char **out, const rsc_ynode *n,
 {
 	if (rsc_scalar_text(out, n, field, d) < 0)
 		return -1;
-	const char *s = n->text;
-	int ok = n->len <= RSL_KEY_MAX && (is_alpha(s[0]) || s[0] == '_');
-	for (size_t i = 1; ok && i < n->len; i++)
-		ok = is_alpha(s[i]) || is_digit(s[i]) || s[i] == '_' || s[i] == '-' ||
-		     s[i] == '.';
-	if (!ok) {
-		rsc_yerror(d, n,
-			   "invalid attribute name '%s' for '%s': expected 1 to %d letters, "
-			   "digits, '_', '-' or '.', starting with a letter or '_'",
-			   SHOWN(d, n), field, RSL_KEY_MAX);
+	if (!rsl__is_attr_name(n->text, n->len)) {
+		rsc_yerror(d, n, "invalid attribute name '%s' for '%s': expected " RSL__ATTR_RULE,
+			   SHOWN(d, n), field);
 		return -1;
 	}
 	return 0;

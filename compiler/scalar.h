@@ -48,13 +48,12 @@ int rsc_scalar_typed(rsc_value *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_text(const char **out, const rsc_ynode *n, const char *field,
 		    rsc_diags *d);
 
-/* An identifier: 1 to RSL_KEY_MAX of [a-z0-9_-], starting with a letter.
- * what names the thing in messages ("flag key", "variant name"). */
+/* An identifier (rsl__is_key, loader/names.h).  what names the thing in
+ * messages ("flag key", "variant name"). */
 int rsc_scalar_identifier(const char **out, const rsc_ynode *n,
 			  const char *what, rsc_diags *d);
-int rsc_is_identifier(const char *s, size_t len);
 
-/* An attribute name: 1 to 64 of [A-Za-z0-9_.-], starting with a letter or _. */
+/* An attribute name (rsl__is_attr_name, loader/names.h). */
 int rsc_scalar_attribute(const char **out, const rsc_ynode *n,
 			 const char *field, rsc_diags *d);
 

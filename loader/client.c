@@ -84,6 +84,7 @@ void rsl__client_status_publish(rsl_client *c)
 	st.last_refresh_at = c->last_refresh_at;
 	st.reloads_accepted = c->reloads_accepted;
 	st.reloads_refused = c->reloads_refused;
+	st.snapshots_retiring = c->n_retiring;
 	pthread_mutex_lock(&c->status_lock);
 	c->status = st;
 	pthread_mutex_unlock(&c->status_lock);
@@ -135,13 +136,85 @@ static void clients_init(void)
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
+static void retiree_close(rsl__retiree *r)
+{
+	rsl_close(r->snap[0]);
+	rsl_close(r->snap[1]);
+	rsl__ovr_free(r->ovr);
+	free(r);
+}
+
+/* Closes every retiree whose grace period is done; under c->lock. */
+static void reap_done(rsl_client *c)
+{
+	for (rsl__retiree **p = &c->retiring; *p;) {
+		rsl__retiree *r = *p;
+		if (!rsl__rd_gp_done(&r->gp)) {
+			p = &r->next;
+			continue;
+		}
+		*p = r->next;
+		c->n_retiring--;
+		retiree_close(r);
+	}
+}
+
+/* Waits for the readers of everything retired so far and closes it; not
+ * under c->lock (a reader holding the client may want its status). */
+static void reap_wait(rsl_client *c)
+{
+	pthread_mutex_lock(&c->lock);
+	rsl__retiree *all = c->retiring;
+	c->retiring = NULL;
+	c->n_retiring = 0;
+	rsl__client_unlock(c);
+	if (!all)
+		return;
+	/* Every one was put on the list after its grace period started. */
+	rsl__rd_synchronize();
+	while (all) {
+		rsl__retiree *next = all->next;
+		retiree_close(all);
+		all = next;
+	}
+}
+
 void rsl__evq_emit(rsl_client *c, const rsl__evq *q)
 {
-	if (q->sync)
-		rsl__rd_synchronize();
-	rsl_close(q->retired[0]);
-	rsl_close(q->retired[1]);
-	rsl__ovr_free(q->retired_ovr);
+	int full = 0;
+	if (q->retired[0] || q->retired[1] || q->retired_ovr) {
+		rsl__retiree *r = malloc(sizeof *r);
+		if (r) {
+			r->snap[0] = q->retired[0];
+			r->snap[1] = q->retired[1];
+			r->ovr = q->retired_ovr;
+			r->next = NULL;
+			rsl__rd_gp_start(&r->gp); /* after the store that replaced them */
+		}
+		pthread_mutex_lock(&c->lock);
+		reap_done(c);
+		if (r) {
+			rsl__retiree **p = &c->retiring;
+			while (*p)
+				p = &(*p)->next;
+			*p = r;
+			c->n_retiring++;
+		}
+		full = !r || c->n_retiring > RSL__RETIRE_MAX;
+		rsl__client_unlock(c);
+		if (!r) { /* out of memory: wait for the readers here */
+			rsl__rd_synchronize();
+			rsl_close(q->retired[0]);
+			rsl_close(q->retired[1]);
+			rsl__ovr_free(q->retired_ovr);
+		}
+	} else {
+		pthread_mutex_lock(&c->lock);
+		reap_done(c);
+		rsl__client_unlock(c);
+	}
+	if (full)
+		reap_wait(c);
 	if (!c->on_event)
 		return;
 	for (int i = 0; i < q->n; i++) {
@@ -190,6 +263,7 @@ void rsl_client_free(rsl_client *c)
 		close(c->wake[1]);
 	if (c->ino_fd >= 0)
 		close(c->ino_fd);
+	reap_wait(c);
 	rsl_close(c->loaded);
 	rsl__ovr_free(atomic_load(&c->overrides));
 	pthread_mutex_destroy(&c->lock);

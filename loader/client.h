@@ -52,6 +52,19 @@ typedef struct rsl__filesig {
 	struct timespec mtime, ctime;
 } rsl__filesig;
 
+/* What a reload replaced, closed once the readers that may still use it
+ * are gone (its grace period is done).  At most RSL__RETIRE_MAX wait per
+ * client: a reload that would add one more first waits for the readers
+ * (each waiting entry holds a whole snapshot in memory). */
+#define RSL__RETIRE_MAX 8
+
+typedef struct rsl__retiree {
+	struct rsl__retiree *next;
+	rsl_snapshot *snap[2];
+	rsl__ovr_table *ovr;
+	rsl__rd_gp gp;
+} rsl__retiree;
+
 struct rsl_client {
 	rsl__ctr_slot ctr[RSL__SLOTS]; /* first: cache-line aligned */
 	rsl__ctr_slot shared_ctr;
@@ -90,6 +103,8 @@ struct rsl_client {
 	char last_error[256];
 	uint64_t reloads_accepted, reloads_refused;
 	const char *watch;
+	rsl__retiree *retiring;     /* oldest first */
+	size_t n_retiring;
 
 	pthread_t thread;
 	int has_thread;
@@ -97,10 +112,10 @@ struct rsl_client {
 	int ino_fd, wd;
 };
 
-/* What a writer does after releasing the lock: wait for readers, close
- * what they may still hold, deliver events.  (A reader holding the client
- * may call rsl_client_status_get, which takes the lock: nothing waits for
- * readers while holding it.) */
+/* What a writer does after releasing the lock: retire what readers may
+ * still hold, close what they no longer hold, deliver events.  (A reader
+ * holding the client may call rsl_client_status_get, which takes the lock:
+ * nothing waits for readers while holding it.) */
 typedef struct rsl__evq_item {
 	const char *name;
 	int code;
@@ -113,7 +128,6 @@ typedef struct rsl__evq_item {
 typedef struct rsl__evq {
 	int n;
 	rsl__evq_item item[6];
-	int sync;                /* a pointer readers use was replaced */
 	rsl_snapshot *retired[2];/* close after the grace period (at start the
 	                            backup and then the primary may replace) */
 	rsl__ovr_table *retired_ovr;
@@ -123,9 +137,10 @@ typedef struct rsl__evq {
 void rsl__evq_add(rsl__evq *q, const char *name, int code, const char *path,
 		  uint64_t version, const char *commit, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
-/* After a writer released the lock: waits for the grace period when a
- * pointer readers use was replaced, closes what was retired, delivers the
- * events. */
+/* After a writer released the lock: puts what was replaced on the retire
+ * list (its grace period started now), closes every retired thing whose
+ * grace period is done, without waiting for a reader unless the list is
+ * full, and delivers the events. */
 void rsl__evq_emit(rsl_client *c, const rsl__evq *q);
 /* Copies the writers' state to c->status; under c->lock. */
 void rsl__client_status_publish(rsl_client *c);

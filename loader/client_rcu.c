@@ -2,9 +2,12 @@
  * client_rcu.c - the live client's read sections: see client_rcu.h.
  *
  * Readers and reloads.  Evaluations read `serving` (an atomic pointer) inside
- * a read section; a reload stores the new pointer, waits until every read
- * section that began before the store has ended (a grace period), and only
- * then closes the old snapshot.  Why this scheme:
+ * a read section; a reload stores the new pointer and starts a grace period
+ * (rsl__rd_gp_start: which read sections were in progress), and the old
+ * snapshot is closed once every one of them has ended (rsl__rd_gp_done,
+ * which never waits: a reader in a slow evaluation never delays a reload).
+ * rsl__rd_synchronize is the grace period that waits, for rsl_client_free.
+ * Why this scheme:
  *
  *  - A shared reader counter (or two alternating by generation parity) costs
  *    every evaluation an atomic read-modify-write on one cache line that all
@@ -156,7 +159,9 @@ static void rd_backoff(unsigned *spins)
  * caller has already stored the new pointer (seq_cst).  Either a reader's
  * slot store is seen here, or its pointer load sees the new pointer: by the
  * membarrier, or by all four accesses being seq_cst. */
-void rsl__rd_synchronize(void)
+/* Orders the caller's (seq_cst) store of the new pointer before the loads
+ * of the slots that follow: the writer's half of the asymmetric fence. */
+static void rd_barrier(void)
 {
 #if defined(__linux__) && defined(SYS_membarrier)
 	if (atomic_load(&rsl__rd_asym) &&
@@ -174,6 +179,11 @@ void rsl__rd_synchronize(void)
 		nanosleep(&ts, NULL);
 	}
 #endif
+}
+
+void rsl__rd_synchronize(void)
+{
+	rd_barrier();
 	unsigned n = atomic_load(&rsl__rd_used);
 	for (unsigned i = 0; i < n; i++) {
 		unsigned long v = atomic_load(&rsl__rd_slots[i].seq);
@@ -182,12 +192,69 @@ void rsl__rd_synchronize(void)
 			while (atomic_load(&rsl__rd_slots[i].seq) == v)
 				rd_backoff(&spins);
 	}
+	/* Two generations: a reader that entered before the call counts in
+	 * one of the two counters (rsl__rd_gp_start moves the generation
+	 * without draining the old counter), and each phase drains one while
+	 * new readers go to the other. */
 	pthread_mutex_lock(&rd_shared_lock);
-	unsigned long g = atomic_fetch_add(&rsl__rd_shared_gen, 1);
-	unsigned spins = 0;
-	while (atomic_load_explicit(&rsl__rd_shared_count[g & 1], memory_order_seq_cst) != 0)
-		rd_backoff(&spins);
+	for (int phase = 0; phase < 2; phase++) {
+		unsigned long g = atomic_fetch_add(&rsl__rd_shared_gen, 1);
+		unsigned spins = 0;
+		while (atomic_load_explicit(&rsl__rd_shared_count[g & 1], memory_order_seq_cst) != 0)
+			rd_backoff(&spins);
+	}
 	pthread_mutex_unlock(&rd_shared_lock);
+}
+
+void rsl__rd_gp_start(rsl__rd_gp *gp)
+{
+	rd_barrier();
+	unsigned n = atomic_load(&rsl__rd_used);
+	gp->n = n;
+	for (unsigned i = 0; i < n; i++)
+		gp->seq[i] = atomic_load(&rsl__rd_slots[i].seq);
+	/* A reader on the shared path that entered before now counts in one
+	 * of the two counters: each must be seen at zero (so a reader that
+	 * came later may delay it too: the retire list's bound caps that).
+	 * The new generation sends new readers to the other counter, so the
+	 * old one drains
+	 * (unless a rsl__rd_synchronize holds the lock: it moves them itself,
+	 * and this must not wait for it). */
+	if (pthread_mutex_trylock(&rd_shared_lock) == 0) {
+		atomic_fetch_add(&rsl__rd_shared_gen, 1);
+		pthread_mutex_unlock(&rd_shared_lock);
+	}
+	gp->shared_first = !(int)(atomic_load(&rsl__rd_shared_gen) & 1);
+	gp->shared_drained = 0;
+}
+
+int rsl__rd_gp_done(rsl__rd_gp *gp)
+{
+	for (unsigned i = 0; i < gp->n; i++) {
+		if (!(gp->seq[i] & 1))
+			continue;
+		if (atomic_load(&rsl__rd_slots[i].seq) == gp->seq[i])
+			return 0;
+		gp->seq[i] = 0; /* that section ended: never look again */
+	}
+	for (int k = 0; k < 2; k++) {
+		int x = k == 0 ? gp->shared_first : !gp->shared_first;
+		if (gp->shared_drained & (1 << x))
+			continue;
+		if (atomic_load(&rsl__rd_shared_count[x]) != 0) {
+			/* The second counter: send new readers away from it too,
+			 * unless a rsl__rd_synchronize runs (it moves them). */
+			if (k == 1 && (atomic_load(&rsl__rd_shared_gen) & 1) == (unsigned long)x &&
+			    pthread_mutex_trylock(&rd_shared_lock) == 0) {
+				if ((atomic_load(&rsl__rd_shared_gen) & 1) == (unsigned long)x)
+					atomic_fetch_add(&rsl__rd_shared_gen, 1);
+				pthread_mutex_unlock(&rd_shared_lock);
+			}
+			return 0;
+		}
+		gp->shared_drained |= 1 << x;
+	}
+	return 1;
 }
 
 void rsl__rd_after_fork(void)

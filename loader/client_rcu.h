@@ -1,7 +1,7 @@
 /*
  * client_rcu.h - the live client's read sections (internal to librsl): a
  * process-wide array of per-thread reader slots, the shared fallback, and
- * the grace period a reload waits for.  client_rcu.c says why it is built
+ * the grace periods a reload starts and checks.  client_rcu.c says why it is built
  * this way.  rsl__rd_enter and rsl__rd_exit are on every evaluation's path,
  * so they are inline here and their state is visible to the client's files.
  */
@@ -44,6 +44,24 @@ int rsl__rd_claim(void);
 
 /* Waits until every read section begun before the call has ended. */
 void rsl__rd_synchronize(void);
+
+/* A grace period watched without waiting: what was inside a read section
+ * when it started.  Started after the pointer readers use was replaced; once
+ * done, nothing read through the old pointer is still in use. */
+typedef struct rsl__rd_gp {
+	unsigned n;                     /* slots in use at the start */
+	int shared_first;               /* the shared counter to see at zero first */
+	int shared_drained;             /* bit x: counter x was seen at zero */
+	unsigned long seq[RSL__SLOTS];  /* odd: that slot's section to see end */
+} rsl__rd_gp;
+
+/* Starts *gp: the barrier of rsl__rd_synchronize, then a look at the slots.
+ * Never waits for a reader (but for another thread's rsl__rd_synchronize,
+ * whose lock it takes for an instant, on the shared path). */
+void rsl__rd_gp_start(rsl__rd_gp *gp);
+
+/* 1 when every read section *gp saw has ended; never waits. */
+int rsl__rd_gp_done(rsl__rd_gp *gp);
 
 /* In the child of fork(), which has only the forking thread: ends every
  * other thread's read section and frees its slot; registers membarrier

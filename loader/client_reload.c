@@ -123,13 +123,13 @@ io:;
 	return rsl__fail(err, RSL_EIO, "%s: cannot write: %s", path, strerror(e));
 }
 
-/* Publishes snap to readers; rsl__evq_emit waits for the grace period. */
-static void publish(rsl_client *c, rsl__evq *q, const rsl_snapshot *snap)
+/* Publishes snap to readers at once, whatever they are doing: what it
+ * replaces is closed by rsl__evq_emit once their grace period is done. */
+static void publish(rsl_client *c, const rsl_snapshot *snap)
 {
 	/* The status first: who sees the new snapshot served sees its status. */
 	rsl__client_status_publish(c);
 	atomic_store(&c->serving, snap);
-	q->sync = 1;
 }
 
 void rsl__client_check_expiry(rsl_client *c, rsl__evq *q)
@@ -150,7 +150,7 @@ void rsl__client_check_expiry(rsl_client *c, rsl__evq *q)
 	c->stale = stale;
 	if (closed != c->failing_closed) {
 		c->failing_closed = closed;
-		publish(c, q, closed ? NULL : c->loaded);
+		publish(c, closed ? NULL : c->loaded);
 	}
 }
 
@@ -281,7 +281,7 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 	c->stale = 0;
 	int stale = rsl__expired(ni.expires_at, c->loaded_at);
 	c->failing_closed = stale && (c->flags & RSL_CLIENT_FAIL_CLOSED);
-	publish(c, q, c->failing_closed ? NULL : s);
+	publish(c, c->failing_closed ? NULL : s);
 	if (old)
 		q->retired[q->retired[0] ? 1 : 0] = old;
 	rsl__evq_add(q, RSL_EVENT_ACCEPTED, RSL_OK, from, ni.version, ni.commit,

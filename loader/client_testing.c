@@ -148,7 +148,6 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 		goto out;
 	}
 	atomic_store(&c->overrides, t);
-	q.sync = 1;
 	q.retired_ovr = old;
 	if (variant)
 		rsl__evq_add(&q, RSL_EVENT_TEST_OVERRIDE, RSL_OK, NULL, 0, NULL,

@@ -66,6 +66,8 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 	uint32_t *var = rsl__dec_alloc(d, (size_t)n, sizeof *var);
 	uint32_t *up = rsl__dec_alloc(d, (size_t)n, sizeof *up);
 	uint64_t sum = 0;
+	/* Where each variant was named, + 1: rsc writes one entry per variant. */
+	uint8_t named[RSL_MAX_VARIANTS] = { 0 };
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t two, v, w;
 		if (rsl__cbor_array(&c, &two) < 0 || two != 2 ||
@@ -76,6 +78,12 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 			return rsl__dec_fail(d, RSL_EFORMAT, "split entry %u: variant index "
 					     "%llu out of range (%u variants)", (unsigned)i,
 					     (unsigned long long)v, (unsigned)d->nvariants);
+		if (named[v])
+			return rsl__dec_fail(d, RSL_EFORMAT, "split entry %u: variant %llu is "
+					     "already split entry %u's: a split names each "
+					     "variant once", (unsigned)i, (unsigned long long)v,
+					     (unsigned)(named[v] - 1));
+		named[v] = (uint8_t)(i + 1);
 		if (w > RSL_WEIGHT_TOTAL || (sum += w) > RSL_WEIGHT_TOTAL)
 			return rsl__dec_fail(d, RSL_EFORMAT, "split weights add up to more "
 					     "than %u", RSL_WEIGHT_TOTAL);
@@ -184,7 +192,8 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 	if (pos[2]) {
 		const char *s;
 		size_t n;
-		if ((rc = rsl__dec_text(d, pos[2], RSL_K_BY, 1, 0, &out->by, &s, &n)) < 0)
+		if ((rc = rsl__dec_text(d, pos[2], RSL_K_BY, 1, 0, &out->by, &s, &n)) < 0 ||
+		    (rc = rsl__dec_name(d, RSL_K_BY, s, n, 1, "an attribute name")) < 0)
 			return rc;
 		out->by_kind = attr_kind(s, n);
 	} else {
@@ -317,7 +326,8 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	}
 	const char *an;
 	size_t al;
-	if ((rc = rsl__dec_text(d, pos[F_ATTR], RSL_K_ATTR, 1, 0, &out->attr, &an, &al)) < 0)
+	if ((rc = rsl__dec_text(d, pos[F_ATTR], RSL_K_ATTR, 1, 0, &out->attr, &an, &al)) < 0 ||
+	    (rc = rsl__dec_name(d, RSL_K_ATTR, an, al, 1, "an attribute name")) < 0)
 		return rc;
 	out->attr_kind = attr_kind(an, al);
 	if (pos[F_CI]) {
@@ -406,6 +416,7 @@ static int decode_segment(dec *d, const uint8_t *at, uint32_t i,
 	    (rc = rsl__dec_need(d, pos[0], "segment", RSL_K_KEY)) < 0 ||
 	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &out->key, &d->key,
 				&d->keylen)) < 0 ||
+	    (rc = rsl__dec_name(d, RSL_K_KEY, d->key, d->keylen, 0, "a segment key")) < 0 ||
 	    (rc = check_order(d, "segment", d->key, d->keylen)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[1], "segment", RSL_K_WHEN)) < 0)
 		return rc;
@@ -437,7 +448,8 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 					     (unsigned)i);
 		d->sub = SUB_VARIANT, d->subi = i;
 		if ((rc = rsl__dec_text(d, c.p, RSL_K_NAME, 1, RSL_KEY_MAX, &v->name,
-					&nm[i], &nl[i])) < 0)
+					&nm[i], &nl[i])) < 0 ||
+		    (rc = rsl__dec_name(d, RSL_K_NAME, nm[i], nl[i], 0, "a variant name")) < 0)
 			return rc;
 		for (uint32_t j = 0; j < i; j++)
 			if (nl[j] == nl[i] && memcmp(nm[j], nm[i], nl[i]) == 0)
@@ -580,6 +592,7 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 	    (rc = rsl__dec_need(d, pos[0], "flag", RSL_K_KEY)) < 0 ||
 	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &f->key, &d->key,
 				&d->keylen)) < 0 ||
+	    (rc = rsl__dec_name(d, RSL_K_KEY, d->key, d->keylen, 0, "a flag key")) < 0 ||
 	    (rc = check_order(d, "flag", d->key, d->keylen)) < 0)
 		return rc;
 	for (int j = 1; j < 7; j++)
@@ -652,10 +665,14 @@ static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 		} else if ((rc = rsl__dec_need(d, pos[j], "provenance", names[j])) < 0) {
 			return rc;
 		}
+		const char *raw = NULL;
+		size_t rawlen = 0;
 		if (j == 1)
 			rc = rsl__dec_int(d, pos[j], RSL_K_COMMIT_TIME, &info->commit_time);
 		else
-			rc = rsl__dec_text(d, pos[j], names[j], 0, 0, &str[j], NULL, NULL);
+			rc = rsl__dec_text(d, pos[j], names[j], 0, 0, &str[j], &raw, &rawlen);
+		if (rc == RSL_OK && j == 0)
+			rc = rsl__dec_commit(d, raw, rawlen);
 		if (rc < 0)
 			return rc;
 	}
@@ -714,7 +731,8 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	const char *es;
 	size_t en;
 	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV)) < 0 ||
-	    (rc = rsl__dec_text(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0)
+	    (rc = rsl__dec_text(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0 ||
+	    (rc = rsl__dec_name(d, RSL_K_ENV, es, en, 0, "an environment name")) < 0)
 		return rc;
 	if (want_env && (strlen(want_env) != en || memcmp(want_env, es, en) != 0))
 		return rsl__fail(d->err, RSL_EENV, "snapshot is for '%.*s', "

@@ -83,4 +83,14 @@ int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minle
 int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allowed,
 		 rsl__val *out, const char **raw, size_t *rawlen);
 
+/* Refuses s[0..n), read from field, unless it is a name of the language
+ * (names.h): an attribute name when attr, else a key; what says which in
+ * the message ("a flag key"). */
+int rsl__dec_name(rsl__dec *d, const char *field, const char *s, size_t n, int attr,
+		  const char *what);
+
+/* Refuses a provenance commit rsc never writes: 40 lowercase hex digits
+ * (a SHA-1 commit id), or "worktree". */
+int rsl__dec_commit(rsl__dec *d, const char *s, size_t n);
+
 #endif

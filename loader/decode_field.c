@@ -11,12 +11,13 @@
 #include <string.h>
 
 #include "keyring.h" /* rsl__fail */
+#include "names.h"
 
 #define ALIGN 8u
 
 int rsl__dec_fail(rsl__dec *d, int code, const char *fmt, ...)
 {
-	char msg[192], ctx[112] = "", sub[32] = "";
+	char msg[256], ctx[112] = "", sub[32] = "";
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -226,4 +227,48 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 		return rsl__dec_fail(d, RSL_EFORMAT, "'%s' must be %s", name,
 				     kinds_text(allowed));
 	return RSL_OK;
+}
+
+/* Up to 40 bytes of s for a message, quoted by the caller: a control
+ * character, a quote or a backslash as \xNN, "..." when cut. */
+static void show(char out[172], const char *s, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && i < 40; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || c == '\'' || c == '\\')
+			o += (size_t)snprintf(out + o, 172 - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (n > 40) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+int rsl__dec_name(rsl__dec *d, const char *field, const char *s, size_t n, int attr,
+		  const char *what)
+{
+	if (attr ? rsl__is_attr_name(s, n) : rsl__is_key(s, n))
+		return RSL_OK;
+	char shown[172];
+	show(shown, s, n);
+	return rsl__dec_fail(d, RSL_EFORMAT, "%s '%s' is not %s: expected %s", field, shown,
+			     what, attr ? RSL__ATTR_RULE : RSL__KEY_RULE);
+}
+
+int rsl__dec_commit(rsl__dec *d, const char *s, size_t n)
+{
+	int ok = n == 40;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+	if (ok || (n == 8 && memcmp(s, "worktree", 8) == 0))
+		return RSL_OK;
+	char shown[172];
+	show(shown, s, n);
+	return rsl__dec_fail(d, RSL_EFORMAT, "provenance: commit '%s' is not a commit id: "
+			     "expected 40 lowercase hexadecimal digits, or 'worktree' "
+			     "(rsc compile --worktree)", shown);
 }

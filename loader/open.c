@@ -214,6 +214,13 @@ static int check_opts(const rsl_open_options *opts, rsl_error *err)
 	if (opts->keys == NULL)
 		return rsl__fail(err, RSL_EINVAL, "no trusted keys (opts->keys is "
 				 "NULL)");
+	if (opts->flags & ~(RSL_OPEN_READ | RSL_OPEN_MMAP))
+		return rsl__fail(err, RSL_EINVAL, "unknown open flags 0x%x (known: "
+				 "RSL_OPEN_READ, RSL_OPEN_MMAP)",
+				 opts->flags & ~(RSL_OPEN_READ | RSL_OPEN_MMAP));
+	if ((opts->flags & RSL_OPEN_READ) && (opts->flags & RSL_OPEN_MMAP))
+		return rsl__fail(err, RSL_EINVAL, "RSL_OPEN_READ and RSL_OPEN_MMAP "
+				 "together: choose one");
 	return RSL_OK;
 }
 
@@ -273,7 +280,7 @@ int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
 		return rsl__fail(err, RSL_EINVAL, "no path");
 	rsl__file f;
 	rc = rsl__file_read(&f, path, max_size(opts),
-			    opts->flags & RSL_OPEN_READ ? 0u : RSL__FILE_MAP, err);
+			    opts->flags & RSL_OPEN_MMAP ? RSL__FILE_MAP : 0u, err);
 	if (rc == RSL_OK && f.len == 0)
 		rc = rsl__fail(err, RSL_EFORMAT, NOT_COSE "'%s' is empty", path);
 	if (rc == RSL_OK)

@@ -126,14 +126,19 @@ RSL_API void rsl_key_id_hex(char out[17], const unsigned char pk[32]);
 typedef struct rsl_snapshot rsl_snapshot;
 
 #define RSL_OPEN_OPTIONS_VERSION 1
-/* Read the file into private memory instead of mapping it.  By default
- * rsl_open maps the file while it verifies and decodes it: should the
- * file's owner truncate it in place during that time, the kernel raises
- * SIGBUS in the calling process.  The publisher's contract (write a new
- * file, rename() it into place, never rewrite a published file) rules that
- * out; when the file's writer cannot be trusted to keep it, use this flag
- * (rsl_client always does). */
+/* How rsl_open gets the file's bytes.  By default (or with RSL_OPEN_READ,
+ * accepted for older callers: it is the default now) it reads the file into
+ * private memory: a file truncated or rewritten in place while it is read
+ * is at worst refused (RSL_EIO "it shrank while being read", RSL_EFORMAT or
+ * RSL_ESIGNATURE), never a signal.  RSL_OPEN_MMAP maps the file instead
+ * while it verifies and decodes it, which saves one copy of a large file;
+ * but should anyone truncate the file in place during that time, the kernel
+ * raises SIGBUS in the calling process, which kills it.  Use RSL_OPEN_MMAP
+ * only when the publisher only ever renames new files into place (write a
+ * new file, rename() it, never rewrite a published file) and nobody else
+ * can write the file.  rsl_client always reads. */
 #define RSL_OPEN_READ 0x1u
+#define RSL_OPEN_MMAP 0x2u
 
 typedef struct rsl_open_options {
 	unsigned version;         /* RSL_OPEN_OPTIONS_VERSION */
@@ -147,8 +152,8 @@ typedef struct rsl_open_options {
 
 /*
  * Opens a snapshot file: checks that it is a regular file (a symlink to one
- * is fine), not writable by group or others, within max_size; maps it
- * read-only (or reads it, with RSL_OPEN_READ); verifies the COSE_Sign1
+ * is fine), not writable by group or others, within max_size; reads it
+ * (or maps it read-only, with RSL_OPEN_MMAP); verifies the COSE_Sign1
  * Ed25519 signature against opts->keys; decodes the body strictly; checks
  * the format version and the environment; and builds the lookup structures.
  * On success *out is a snapshot to rsl_close(); on failure *out is NULL,
@@ -160,13 +165,15 @@ typedef struct rsl_open_options {
  * the same flag twice: the message says which, "payload: flag 3 'x': ..."),
  * RSL_EKEY (no trusted key has the
  * key id), RSL_ESIGNATURE, RSL_EVERSION (format or bucketing algorithm),
- * RSL_EENV, RSL_EINVAL (bad options), RSL_ENOMEM.
- * The snapshot copies everything it keeps: the file is unmapped and closed
- * before rsl_open returns, and what was decoded is exactly the bytes whose
- * signature was verified.  The publisher's contract still holds, because a
- * file rewritten while it is being opened is not safe to read: write a new
- * file and rename() it into place; never rewrite a published file in place
- * (a mapped file truncated during the open raises SIGBUS: RSL_OPEN_READ).
+ * RSL_EENV, RSL_EINVAL (bad options: an unknown flag, or RSL_OPEN_READ
+ * with RSL_OPEN_MMAP), RSL_ENOMEM.
+ * The snapshot copies everything it keeps: the file is closed (and
+ * unmapped) before rsl_open returns, and what was decoded is exactly the
+ * bytes whose signature was verified.  The publisher's contract still
+ * holds, because a file rewritten while it is being opened is not safe to
+ * read (it is refused): write a new file and rename() it into place; never
+ * rewrite a published file in place (with RSL_OPEN_MMAP, a truncation
+ * during the open raises SIGBUS).
  * Thread-safe (opens share nothing but opts->keys, which is only read).
  */
 RSL_API int rsl_open(rsl_snapshot **out, const char *path,
@@ -491,17 +498,21 @@ typedef struct rsl_client_options {
 RSL_API int rsl_client_new(rsl_client **out, const char *path,
 			   const rsl_client_options *opts, rsl_error *err);
 
-/* Stops the thread, waits for it, and closes every snapshot.  No call on
- * the client may run or follow, and the calling thread must not hold any
- * client (the thread may be waiting for that hold).  Accepts NULL. */
+/* Stops the thread, waits for it and for the readers of replaced snapshots
+ * still in memory, and closes every snapshot.  No call on the client may
+ * run or follow, and the calling thread must not hold any client (it would
+ * wait for itself).  Accepts NULL. */
 RSL_API void rsl_client_free(rsl_client *c);
 
 /*
  * Examines the file now (read and hashed even if stat says unchanged) and
  * the expiry, as the background thread does.  Returns RSL_OK when the file
  * was accepted or is what is already served, or the RSL_E* code of the
- * refusal (err filled; the served snapshot stays).  RSL_EINVAL when the
- * calling thread holds the client (it would wait for itself).
+ * refusal (err filled; the served snapshot stays).  An accepted file is
+ * served to every thread before this returns, without waiting for readers
+ * of the snapshot it replaces (see rsl_client_hold); but with 8 replaced
+ * snapshots still held by readers, it waits for them.  RSL_EINVAL when the
+ * calling thread holds the client (it might wait for itself).
  * Thread-safe (serialized with the background thread).
  */
 RSL_API int rsl_client_refresh(rsl_client *c, rsl_error *err);
@@ -565,9 +576,12 @@ RSL_API size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c,
  * (NULL when none), for a request that wants one consistent snapshot for
  * several evaluations, or snapshot strings in place: use it with the rsl_*
  * calls.  Valid until the calling thread's matching rsl_client_release().
- * Holds nest.  A hold is process-wide in effect: a reload of any client
- * waits for every hold of any client taken before it, so hold for a
- * request, not longer (a long hold delays every client's reloads), and do
+ * Holds nest.  A hold never delays a reload: the new snapshot is served to
+ * other threads at once, and the one held (like the one a slow evaluation
+ * reads) is closed only after every hold and evaluation that began before
+ * the reload has ended.  Hold for a request, not longer: until then each
+ * replaced snapshot stays in memory (status snapshots_retiring; past 8 per
+ * client, the next reload of that client waits for the readers), and do
  * not call rsl_client_new, rsl_client_refresh, rsl_client_override* or
  * rsl_client_free while holding (RSL_EINVAL for the first three).  A thread
  * that exits while holding ends its holds.  c NULL: returns NULL and holds
@@ -611,6 +625,11 @@ typedef struct rsl_client_status {
 	                          TARGETING_KEY_MISSING, which still serves a value) */
 	uint64_t reloads_accepted;
 	uint64_t reloads_refused;
+	size_t snapshots_retiring; /* replaced, still in memory: closed once the
+	                              evaluations and holds that began before
+	                              the reload end (seen at the next poll or
+	                              refresh); past 8, the reload that adds one
+	                              waits for the readers and closes them all */
 } rsl_client_status;
 
 /* Fills *out (all zero, watch and last_outcome "none", when c is NULL).

@@ -241,6 +241,17 @@ static long wait_alpha(rsl_client *c, const char *want, long limit_ms)
 	return -1;
 }
 
+/* The number of events called name once it reaches n, or what it is after
+ * limit_ms: the watching thread delivers an event after it has published
+ * the snapshot, so a reader may see the snapshot first. */
+static int wait_events(const char *name, int n, long limit_ms)
+{
+	long t0 = now_ms();
+	while (count_events(name) < n && now_ms() - t0 <= limit_ms)
+		usleep(2000);
+	return count_events(name);
+}
+
 /* --------------------------------------------------------------- reloads */
 
 START_TEST(new_snapshot_served_after_a_rename)
@@ -264,7 +275,7 @@ START_TEST(new_snapshot_served_after_a_rename)
 	ck_assert_uint_eq(st.reloads_refused, 0);
 	ck_assert_int_eq(st.ready, 1);
 	ck_assert_int_eq(st.stale, 0);
-	ck_assert_int_eq(count_events(RSL_EVENT_ACCEPTED), 2);
+	ck_assert_int_eq(wait_events(RSL_EVENT_ACCEPTED, 2, RELOAD_DEADLINE_MS), 2);
 	rsl_client_free(c);
 }
 END_TEST
@@ -878,7 +889,9 @@ static void stress(const char *name)
 	rsl_client_status st;
 	rsl_client_status_get(&st, c);
 	ck_assert_uint_eq(st.reloads_refused, 0);
-	ck_assert_uint_ge(st.reloads_accepted, NSNAP / 2);
+	/* The watcher may merge quick renames into one reload; every third file
+	 * is refreshed explicitly, so at least those are accepted. */
+	ck_assert_uint_ge(st.reloads_accepted, NSNAP / 3);
 	ck_assert_uint_eq(st.evaluations, (uint64_t)atomic_load(&reads) * 2 + 2);
 	rsl_client_free(c);
 }
@@ -1119,6 +1132,111 @@ START_TEST(empty_keyring_is_refused)
 }
 END_TEST
 
+/* A reader stuck in a slow evaluation (a hold is the same read section)
+ * must not delay a kill switch: the refresh serves the new snapshot at
+ * once, and the old one is closed only once the reader has left. */
+static rsl_client *slow_client;
+static pthread_barrier_t slow_in;
+static atomic_int slow_saw_old_after;
+
+static void *slow_reader(void *arg)
+{
+	long ms = (long)(intptr_t)arg;
+	const rsl_snapshot *s = rsl_client_hold(slow_client);
+	int before = s && strcmp(rsl_string(s, "alpha", NULL, "x"), "gen-1") == 0;
+	pthread_barrier_wait(&slow_in);
+	usleep((useconds_t)ms * 1000);
+	/* Still the snapshot it began with, still readable. */
+	atomic_store(&slow_saw_old_after,
+		     before && rsl_bool(s, "flip", NULL, 0) == 1 &&
+		     strcmp(rsl_string(s, "alpha", NULL, "x"), "gen-1") == 0);
+	rsl_client_release(slow_client);
+	return NULL;
+}
+
+START_TEST(slow_reader_does_not_delay_a_kill_switch)
+{
+	setup("client-slow-reader");
+	compile_snapshot("s1", 1, 10); /* flip on */
+	compile_snapshot("s2", 2, 20); /* flip off: the kill switch */
+	publish("s1");
+	slow_client = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	ck_assert_int_eq(rsl_client_bool(slow_client, "flip", NULL, 0), 1);
+	pthread_barrier_init(&slow_in, NULL, 2);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, slow_reader, (void *)(intptr_t)5000), 0);
+	pthread_barrier_wait(&slow_in);
+	publish("s2");
+	long t0 = now_ms();
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
+	long took = now_ms() - t0;
+	ck_assert_msg(took < 1000, "the refresh waited %ld ms for a reader", took);
+	ck_assert_int_eq(rsl_client_bool(slow_client, "flip", NULL, 1), 0);
+	ck_assert_str_eq(alpha(slow_client), "gen-2");
+	rsl_client_status st;
+	rsl_client_status_get(&st, slow_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 1); /* the reader still has it */
+	/* A refresh while the reader is inside keeps it. */
+	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
+	rsl_client_status_get(&st, slow_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 1);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(atomic_load(&slow_saw_old_after), 1);
+	/* The reader is gone: the next refresh closes the old snapshot. */
+	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
+	rsl_client_status_get(&st, slow_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0);
+	pthread_barrier_destroy(&slow_in);
+	rsl_client_free(slow_client);
+}
+END_TEST
+
+/* The retire list is bounded: with a reader inside, 8 reloads return at
+ * once and keep 8 snapshots; the ninth waits for the reader and closes
+ * them all. */
+START_TEST(retired_snapshots_are_bounded)
+{
+	setup("client-retire-bound");
+	for (int k = 1; k <= 10; k++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d", k);
+		compile_snapshot(name, k, 10L * k);
+	}
+	publish("s1");
+	slow_client = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	pthread_barrier_init(&slow_in, NULL, 2);
+	pthread_t t;
+	ck_assert_int_eq(pthread_create(&t, NULL, slow_reader, (void *)(intptr_t)1500), 0);
+	pthread_barrier_wait(&slow_in);
+	long t0 = now_ms();
+	rsl_error e;
+	rsl_client_status st;
+	for (int k = 2; k <= 9; k++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d", k);
+		publish(name);
+		ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
+		rsl_client_status_get(&st, slow_client);
+		ck_assert_uint_eq(st.snapshots_retiring, (size_t)(k - 1));
+	}
+	long eight = now_ms() - t0;
+	ck_assert_msg(eight < 1000, "8 reloads took %ld ms", eight);
+	publish("s10");
+	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
+	long nine = now_ms() - t0;
+	ck_assert_msg(nine >= 1200, "the ninth reload returned after %ld ms, "
+		      "before the reader left", nine);
+	rsl_client_status_get(&st, slow_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0);
+	ck_assert_str_eq(alpha(slow_client), "gen-10");
+	pthread_join(t, NULL);
+	ck_assert_int_eq(atomic_load(&slow_saw_old_after), 1);
+	pthread_barrier_destroy(&slow_in);
+	rsl_client_free(slow_client);
+}
+END_TEST
+
 static rsl_client *forked_client;
 static atomic_int holder_stop;
 
@@ -1192,6 +1310,20 @@ static void *parker(void *arg)
 	return NULL;
 }
 
+/* Holds forked_client for 1.5 s (on the shared path when the slots are
+ * taken); *arg gets the thread's slot. */
+static void *shared_holder(void *arg)
+{
+	const rsl_snapshot *s = rsl_client_hold(forked_client);
+	*(int *)arg = rsl__client_thread_slot();
+	pthread_barrier_wait(&slow_in);
+	usleep(1500000);
+	atomic_store(&slow_saw_old_after,
+		     s && strcmp(rsl_string(s, "alpha", NULL, "x"), "gen-2") == 0);
+	rsl_client_release(forked_client);
+	return NULL;
+}
+
 static void *exits_holding(void *arg)
 {
 	int *slot = arg;
@@ -1247,6 +1379,32 @@ START_TEST(threads_beyond_the_slots)
 	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
 	alarm(0);
 	ck_assert_str_eq(alpha(forked_client), "gen-2");
+	/* A slow reader on the shared path does not delay a reload either,
+	 * and what it holds is closed once it has left. */
+	compile_snapshot("s3", 3, 30);
+	rsl_client_status st;
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0); /* s1: nobody was inside */
+	publish("s3");
+	pthread_barrier_init(&slow_in, NULL, 2);
+	atomic_store(&slow_saw_old_after, 0);
+	ck_assert_int_eq(pthread_create(&x, NULL, shared_holder, &slot), 0);
+	pthread_barrier_wait(&slow_in);
+	ck_assert_int_eq(slot, -2);
+	long t0 = now_ms();
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	long took = now_ms() - t0;
+	ck_assert_msg(took < 1000, "the refresh waited %ld ms for a shared-path reader", took);
+	ck_assert_str_eq(alpha(forked_client), "gen-3");
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 1);
+	pthread_join(x, NULL);
+	ck_assert_int_eq(atomic_load(&slow_saw_old_after), 1);
+	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
+	rsl_client_status_get(&st, forked_client);
+	ck_assert_uint_eq(st.snapshots_retiring, 0);
+	pthread_barrier_destroy(&slow_in);
 	/* A reader on the shared path, then slots are given back. */
 	atomic_store(&late_phase, 0);
 	ck_assert_int_eq(pthread_create(&x, NULL, late_reader, NULL), 0);
@@ -1377,6 +1535,8 @@ Suite *client_suite(void)
 	tcase_add_test(rb, new_client_while_holding_is_refused);
 	tcase_add_test(rb, empty_keyring_is_refused);
 	tcase_add_test(rb, renewal_clears_stale_and_changes_nothing);
+	tcase_add_test(rb, slow_reader_does_not_delay_a_kill_switch);
+	tcase_add_test(rb, retired_snapshots_are_bounded);
 	tcase_add_test(rb, fork_child_reloads_and_frees);
 	tcase_add_test(rb, threads_beyond_the_slots);
 	tcase_add_test(rb, miss_events_are_throttled);

@@ -172,6 +172,108 @@ START_TEST(refuses_other_format_env_and_bucketing)
 }
 END_TEST
 
+/* Defence in depth: bodies that are signed but that rsc never writes
+ * (a buggy or compromised signer) are refused, each naming the field.
+ * Names follow the language's grammar (loader/names.h, the compiler's
+ * too); strings the compiler accepts with any character stay accepted. */
+#define KEY_RULE "expected 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter"
+#define ATTR_RULE "expected 1 to 64 letters, digits, '_', '-' or '.', starting with a letter or '_'"
+
+START_TEST(refuses_names_rsc_never_writes)
+{
+	edit_err("'env': 'prod'", "'env': 'PROD'", RSL_EFORMAT,
+		 "payload: env 'PROD' is not an environment name: " KEY_RULE);
+	/* Checked before the environment is compared: a format error. */
+	char *d = edit(BASE, "'env': 'prod'", "'env': 'PROD'");
+	decode_err(d, "prod", RSL_EFORMAT,
+		   "payload: env 'PROD' is not an environment name: " KEY_RULE);
+	free(d);
+	/* 100,000 characters: refused, not cut short in the status. */
+	size_t big = 100000;
+	char *env = malloc(big + 32);
+	memcpy(env, "'env': '", 8);
+	memset(env + 8, 'e', big);
+	memcpy(env + 8 + big, "'", 2);
+	d = edit(BASE, "'env': 'prod'", env);
+	decode_err(d, NULL, RSL_EFORMAT,
+		   "payload: env 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee...' is not an "
+		   "environment name: " KEY_RULE);
+	free(d), free(env);
+
+	edit_err("'commit': '0123456789abcdef0123456789abcdef01234567'", "'commit': 'zz'",
+		 RSL_EFORMAT, "payload: provenance: commit 'zz' is not a commit id: expected 40 "
+		 "lowercase hexadecimal digits, or 'worktree' (rsc compile --worktree)");
+	edit_err("'commit': '0123456789abcdef0123456789abcdef01234567'",
+		 "'commit': '0123456789ABCDEF0123456789abcdef01234567'", RSL_EFORMAT,
+		 "payload: provenance: commit '0123456789ABCDEF0123456789abcdef01234567' is "
+		 "not a commit id: expected 40 lowercase hexadecimal digits, or 'worktree' "
+		 "(rsc compile --worktree)");
+	edit_err("'commit': '0123456789abcdef0123456789abcdef01234567'",
+		 "'commit': '0123456789abcdef0123456789abcdef012345'", RSL_EFORMAT,
+		 "payload: provenance: commit '0123456789abcdef0123456789abcdef012345' is "
+		 "not a commit id: expected 40 lowercase hexadecimal digits, or 'worktree' "
+		 "(rsc compile --worktree)");
+
+	edit_err("{'key': 'ratio',", "{'key': 'App-home',", RSL_EFORMAT,
+		 "payload: flag 3 'App-home': key 'App-home' is not a flag key: " KEY_RULE);
+	edit_err("{'key': 'limit',", "{'key': '9lives',", RSL_EFORMAT,
+		 "payload: flag 2 '9lives': key '9lives' is not a flag key: " KEY_RULE);
+	edit_err("{'key': 'beta',", "{'key': 'be ta',", RSL_EFORMAT,
+		 "payload: segment 0 'be ta': key 'be ta' is not a segment key: " KEY_RULE);
+	edit_err("['red', 'red']", "['Red', 'red']", RSL_EFORMAT,
+		 "payload: flag 1 'color': variant 0: name 'Red' is not a variant name: "
+		 KEY_RULE);
+
+	edit_err("'attr': 'seats'", "'attr': 'seat count'", RSL_EFORMAT,
+		 "payload: flag 0 'checkout': rule 1: attr 'seat count' is not an attribute "
+		 "name: " ATTR_RULE);
+	edit_err("'attr': 'plan'", "'attr': 'pl\\x01an'", RSL_EFORMAT,
+		 "payload: segment 0 'beta': attr 'pl\\x01an' is not an attribute name: "
+		 ATTR_RULE);
+	char a65[160], a64[72];
+	memset(a64, 'a', 64);
+	a64[64] = '\0';
+	snprintf(a65, sizeof a65, "'attr': '%sa'", a64);
+	edit_err("'attr': 'seats'", a65, RSL_EFORMAT,
+		 "payload: flag 0 'checkout': rule 1: attr "
+		 "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is not an attribute name: "
+		 ATTR_RULE);
+	snprintf(a65, sizeof a65, "'attr': '%s'", a64); /* 64: the longest */
+	d = edit(BASE, "'attr': 'seats'", a65);
+	rsl_close(decode_ok(d, NULL));
+	free(d);
+	edit_err("'by': 'tenant_key'", "'by': 'tenant key'", RSL_EFORMAT,
+		 "payload: flag 0 'checkout': rule 1: by 'tenant key' is not an attribute "
+		 "name: " ATTR_RULE);
+
+	edit_err("[[1, 20000], [0, 80000]]", "[[1, 20000], [1, 80000]]", RSL_EFORMAT,
+		 "payload: flag 0 'checkout': rule 1: split entry 1: variant 1 is already "
+		 "split entry 0's: a split names each variant once");
+}
+END_TEST
+
+/* What the compiler accepts, the loader accepts: names at the edges of the
+ * grammar, and control characters in the strings the language does not
+ * restrict (YAML escapes put them in rule names, values and the salt). */
+START_TEST(accepts_what_rsc_may_write)
+{
+	char *a = edit(BASE, "{'key': 'ratio',", "{'key': 'r_9-x',");
+	char *b = edit(a, "'attr': 'seats'", "'attr': '_Seats.v2-x'");
+	char *c = edit(b, "'name': 'staff',", "'name': 'staff\\tonly\\x01',");
+	char *d = edit(c, "['red', 'red']", "['red', 'line one\\nline two\\x1b']");
+	char *e = edit(d, "'salt': 'color'", "'salt': 'c\\x7f'");
+	char *f = edit(e, "'commit': '0123456789abcdef0123456789abcdef01234567'",
+		       "'commit': 'worktree'");
+	rsl_snapshot *s = decode_ok(f, NULL);
+	rsl_info in;
+	rsl_snapshot_info(&in, s);
+	ck_assert_str_eq(in.commit, "worktree");
+	ck_assert_str_eq(rsl_string(s, "color", NULL, "x"), "blue");
+	rsl_close(s);
+	free(a), free(b), free(c), free(d), free(e), free(f);
+}
+END_TEST
+
 START_TEST(refuses_out_of_range_indexes)
 {
 	edit_err("'serve': {'kind': 0, 'variant': 1}}", "'serve': {'kind': 0, "
@@ -661,6 +763,8 @@ Suite *decode_suite(void)
 	tcase_add_test(tc, decodes_every_field);
 	tcase_add_test(tc, missing_optional_provenance_is_empty);
 	tcase_add_test(tc, refuses_other_format_env_and_bucketing);
+	tcase_add_test(tc, refuses_names_rsc_never_writes);
+	tcase_add_test(tc, accepts_what_rsc_may_write);
 	tcase_add_test(tc, refuses_out_of_range_indexes);
 	tcase_add_test(tc, refuses_bad_splits_and_schedules);
 	tcase_add_test(tc, refuses_bad_flags_and_variants);

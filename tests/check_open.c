@@ -6,10 +6,14 @@
  * body's decoding is check_decode.c, the keyring check_keys.c.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "rsl.h"
 #include "snapfix.h"
@@ -211,6 +215,15 @@ START_TEST(refuses_bad_arguments)
 	snprintf(want, sizeof want, "snapshot is %zu bytes, more than the limit "
 		 "of 100", n);
 	ck_assert_str_eq(err.message, want);
+	o.max_size = 0;
+	/* Flags: one way to get the bytes. */
+	o.flags = RSL_OPEN_READ | RSL_OPEN_MMAP;
+	ck_assert_int_eq(rsl_open_buffer(&s, f, n, &o, &err), RSL_EINVAL);
+	ck_assert_str_eq(err.message, "RSL_OPEN_READ and RSL_OPEN_MMAP together: choose one");
+	o.flags = 0x10;
+	ck_assert_int_eq(rsl_open_buffer(&s, f, n, &o, &err), RSL_EINVAL);
+	ck_assert_str_eq(err.message, "unknown open flags 0x10 (known: RSL_OPEN_READ, "
+			 "RSL_OPEN_MMAP)");
 	ck_assert_str_eq(rsl_strerror(RSL_ESIGNATURE), "RSL_ESIGNATURE");
 	ck_assert_str_eq(rsl_strerror(RSL_EUNSAFE), "RSL_EUNSAFE");
 	ck_assert_str_eq(rsl_strerror(RSL_OK), "RSL_OK");
@@ -243,7 +256,10 @@ START_TEST(opens_files_and_checks_them_first)
 	rsl_snapshot_info(&in, s);
 	ck_assert_uint_eq(in.size, n);
 	rsl_close(s);
-	/* Read into memory instead of mapping. */
+	/* Mapped instead of read; RSL_OPEN_READ, the default, still accepted. */
+	o.flags = RSL_OPEN_MMAP;
+	ck_assert_int_eq(rsl_open(&s, path, &o, &err), RSL_OK);
+	rsl_close(s);
 	o.flags = RSL_OPEN_READ;
 	ck_assert_int_eq(rsl_open(&s, path, &o, &err), RSL_OK);
 	rsl_close(s);
@@ -301,15 +317,68 @@ START_TEST(opens_files_and_checks_them_first)
 	ck_assert_int_eq(rsl_open(&s, empty, &o, &err), RSL_EFORMAT);
 	snprintf(msg, sizeof msg, "not a COSE_Sign1 snapshot: '%s' is empty", empty);
 	ck_assert_str_eq(err.message, msg);
-	/* Truncated, mapped and read. */
+	/* Truncated, read and mapped. */
 	char cut[4096];
 	snprintf(cut, sizeof cut, "%s/cut.rsnap", dir);
 	write_file(cut, f, n - 10, 0444);
 	ck_assert_int_eq(rsl_open(&s, cut, &o, &err), RSL_EFORMAT);
 	ck_assert_str_eq(err.message, "not a COSE_Sign1 snapshot: signature: "
 			 "truncated: an item runs past the end");
-	o.flags = RSL_OPEN_READ;
+	o.flags = RSL_OPEN_MMAP;
 	ck_assert_int_eq(rsl_open(&s, cut, &o, &err), RSL_EFORMAT);
+	free(f);
+	rsl_keyring_free(kr);
+}
+END_TEST
+
+/* The default open reads the file: a file truncated in place while it is
+ * being opened is refused, never a SIGBUS that kills the host (what a
+ * mapped file does).  A child opens a large snapshot again and again while
+ * this process truncates and rewrites it in place. */
+START_TEST(truncated_in_place_never_kills)
+{
+	tkey k;
+	make_key(&k, 5);
+	rsl_keyring *kr = ring(&k);
+	size_t plen = (size_t)16 << 20, n;
+	uint8_t *payload = calloc(1, plen); /* signed, then refused by the decoder */
+	ck_assert_ptr_nonnull(payload);
+	uint8_t *f = cose(payload, plen, &k, &n);
+	free(payload);
+	const char *dir = tu_tmpdir("open-truncate");
+	char path[4096];
+	snprintf(path, sizeof path, "%s/prod.rsnap", dir);
+	write_file(path, f, n, 0644);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
+		o.keys = kr;
+		o.max_size = n;
+		int bad = 0;
+		time_t until = time(NULL) + 3;
+		while (time(NULL) < until) {
+			rsl_snapshot *s = NULL;
+			rsl_error e;
+			int rc = rsl_open(&s, path, &o, &e);
+			rsl_close(s);
+			bad |= rc != RSL_EIO && rc != RSL_EFORMAT && rc != RSL_ESIGNATURE;
+		}
+		_exit(bad ? 2 : 0);
+	}
+	int fd = open(path, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	int status = 0;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		usleep(3000); /* whole: the child maps or reads all of it */
+		ck_assert_int_eq(ftruncate(fd, (off_t)n / 2), 0);
+		usleep(300);
+		ck_assert_int_eq(pwrite(fd, f, n, 0), (ssize_t)n);
+	}
+	close(fd);
+	ck_assert_msg(!WIFSIGNALED(status), "the opening process died of signal %d",
+		      WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	free(f);
 	rsl_keyring_free(kr);
 }
@@ -514,6 +583,7 @@ Suite *open_suite(void)
 	tcase_add_test(tc, refuses_malformed_envelopes);
 	tcase_add_test(tc, refuses_bad_arguments);
 	tcase_add_test(tc, opens_files_and_checks_them_first);
+	tcase_add_test(tc, truncated_in_place_never_kills);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 300);
