@@ -174,6 +174,10 @@ int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing)
 
 int rsc_cli_time_arg(int64_t *out, const char *s)
 {
+	if (strcmp(s, "now") == 0) {
+		*out = (int64_t)time(NULL);
+		return 0;
+	}
 	char *end;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);

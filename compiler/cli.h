@@ -148,8 +148,8 @@ int rsc_cli_positionals(const rsc_cli_parser *p, int want, const char *missing);
 /* RFC 3339 in UTC ("2026-01-01T00:00:00Z"), independent of TZ and the
  * locale; a time gmtime cannot represent is printed as its number.  The
  * one time formatter of every command. */
-/* A --now style time argument: RFC 3339 (2026-12-01T09:00:00Z) or seconds
- * since the epoch.  0, or -1 when s is neither. */
+/* A --now style time argument: RFC 3339 (2026-12-01T09:00:00Z), seconds
+ * since the epoch, or "now" (the clock).  0, or -1 when s is none of them. */
 int rsc_cli_time_arg(int64_t *out, const char *s);
 
 #define RSC_TIME_MAX 96

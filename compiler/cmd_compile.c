@@ -44,12 +44,10 @@ static const char compile_help[] =
 "  --format FMT    how diagnostics are printed: text (on stderr), json or\n"
 "                  github (on stdout; the lines saying what was written then\n"
 "                  go to stderr, so that stdout stays machine-readable)\n"
-"  --issued-at TIME  renew freshness without a commit: the same commit,\n"
-"                  version and rules, issued at TIME (RFC 3339, seconds\n"
-"                  since the epoch, or now) with expires_at counted from\n"
-"                  it.  Nodes serving the commit accept the renewal and stop\n"
-"                  being STALE; no decision changes.  For a scheduled CI job\n"
-"                  (docs/operations.md, \"Renewing freshness\")\n"
+"  --issued-at TIME  a renewal: the same commit, version and rules, issued\n"
+"                  at TIME (RFC 3339, epoch seconds or now), expires_at from\n"
+"                  it; nodes accept it and stop being STALE, no decision\n"
+"                  changes (docs/operations.md, \"Renewing freshness\")\n"
 "  --allow-nonincreasing-version\n"
 "                  compile, with a warning, a commit made in an earlier\n"
 "                  second than its parent (a committer clock that went\n"
@@ -120,10 +118,10 @@ static int write_all(rsc_compiled *r, const char *outdir, rsc_format format)
 	char kid[2 * RSC_KID_LEN + 1];
 	rsc_key_id_hex(kid, r->pk);
 	for (size_t i = 0; i < set.committed; i++)
-		fprintf(said, "%s: %s, version %llu, commit %.12s, %zu flags, %zu bytes, "
+		fprintf(said, "%s: %s, version %llu, commit %.12s, %zu flag%s, %zu bytes, "
 			"key %s\n", paths[i], r->snaps[i].env_name,
 			(unsigned long long)r->prov.version, r->prov.commit, r->ruleset.nflags,
-			r->snaps[i].len, kid);
+			rsc_cli_plural(r->ruleset.nflags), r->snaps[i].len, kid);
 	for (size_t i = set.committed; set.committed > 0 && i < r->nsnaps; i++)
 		rsc_errorf("compile", "%s: not written (the set of snapshots in %s "
 			   "is now mixed: run rsc compile again)", paths[i], outdir);
@@ -167,9 +165,7 @@ int rsc_cmd_compile(int argc, char **argv)
 			outdir = p.arg;
 			break;
 		case 0x204:
-			if (strcmp(p.arg, "now") == 0)
-				o.issued_at = (int64_t)time(NULL);
-			else if (rsc_cli_time_arg(&o.issued_at, p.arg) != 0 || o.issued_at <= 0)
+			if (rsc_cli_time_arg(&o.issued_at, p.arg) != 0 || o.issued_at <= 0)
 				return rsc_usage("compile", "--issued-at '%s': expected an RFC 3339 "
 						 "time, seconds since the epoch, or now", p.arg);
 			break;

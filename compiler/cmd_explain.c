@@ -37,8 +37,8 @@ static const char explain_help[] =
 "                   Attribute names (here and in --context) are 1 to 64\n"
 "                   letters, digits, '_', '-' and '.', starting with a letter\n"
 "                   or '_' (docs/ruleset.md, \"Keys\")\n"
-"  --now TIME       evaluate at this time (RFC 3339, or seconds since the\n"
-"                   epoch) instead of now, to reproduce a past decision\n"
+"  --now TIME       evaluate at this time (RFC 3339, seconds since the epoch,\n"
+"                   or now) instead of the clock, to reproduce a past decision\n"
 "  --format FMT     text (default) or json\n"
 "  -h, --help       this help\n"
 "\n"
@@ -50,17 +50,6 @@ static const char explain_help[] =
 "\n"
 "Example:  rsc explain --snapshot prod.rsnap --pub rulestead.pub \\\n"
 "              --flag new-checkout targeting_key=user-42 country=DE\n";
-
-static int parse_now(int64_t *out, const char *s)
-{
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (*s && *end == 0) {
-		*out = (int64_t)v;
-		return 0;
-	}
-	return rsc_parse_rfc3339(s, out);
-}
 
 /* After "no such flag": the closest key the snapshot has, or where to find
  * them all.  rsl.h lists no flags, so this reads the opened snapshot's
@@ -122,7 +111,7 @@ int rsc_cmd_explain(int argc, char **argv)
 				goto out;
 			}
 		} else if (c == 0x204) {
-			if (parse_now(&ctx.ctx.now, arg) < 0) {
+			if (rsc_cli_time_arg(&ctx.ctx.now, arg) < 0) {
 				rc = rsc_usage(cmd, "--now '%s' is not an RFC 3339 time "
 					       "(2026-12-01T09:00:00Z) or seconds since the epoch",
 					       arg);
