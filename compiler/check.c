@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/rfc3339.h"
 #include "model.h"
 #include "suggest.h"
 
@@ -101,31 +102,6 @@ static void format_weight(char *buf, size_t size, uint64_t w)
 	snprintf(buf, size, "%" PRIu64 ".%0*" PRIu64, whole, digits, frac);
 }
 
-/* Seconds since the epoch as RFC 3339 UTC ("2026-12-01T09:00:00Z"); the
- * civil-from-days conversion of the proleptic Gregorian calendar, so no
- * dependence on the C library's time zone handling. */
-static void format_time(char *buf, size_t size, int64_t t)
-{
-	int64_t days = t / 86400, secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	days += 719468; /* days from 0000-03-01 to 1970-01-01 */
-	int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	int64_t doe = days - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t day = doy - (153 * mp + 2) / 5 + 1;
-	int64_t month = mp < 10 ? mp + 3 : mp - 9;
-	int64_t year = yoe + era * 400 + (month <= 2);
-	snprintf(buf, size,
-		 "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64
-		 ":%02" PRId64 ":%02" PRId64 "Z",
-		 year, month, day, secs / 3600, secs / 60 % 60, secs % 60);
-}
-
 static void check_split(check_ctx *c, const rsc_flag *f, rsc_split *s)
 {
 	uint64_t sum = 0;
@@ -172,10 +148,9 @@ static void check_serve(check_ctx *c, const rsc_flag *f, rsc_serve *s)
 				resolve_variant(c, f, &st->variant);
 			if (i > 0 && !st->broken && !s->steps[i - 1].broken &&
 			    st->at <= s->steps[i - 1].at) {
-				char at[128], prev[128];
-				format_time(at, sizeof at, st->at);
-				format_time(prev, sizeof prev,
-					    s->steps[i - 1].at);
+				char at[RSL__TIME_MAX], prev[RSL__TIME_MAX];
+				rsl__rfc3339_format(at, st->at);
+				rsl__rfc3339_format(prev, s->steps[i - 1].at);
 				rsc_error(c->d, st->pos.file, st->pos.line,
 					  st->pos.col,
 					  "schedule step at %s is not after the "
