@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "search.h"
 #include "semver.h"
 
 int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
@@ -74,6 +75,15 @@ static int cstr_eq(const char *s, const char *t, size_t n)
 	return s[n] == 0;
 }
 
+/* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s. */
+static int cstr_eq_ci(const char *s, const char *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == 0 || fold((unsigned char)s[i]) != fold((unsigned char)t[i]))
+			return 0;
+	return s[n] == 0;
+}
+
 /* s[0..n) equals t[0..n), folding ASCII letters when ci. */
 static int same(const char *s, const char *t, size_t n, int ci)
 {
@@ -85,17 +95,11 @@ static int same(const char *s, const char *t, size_t n, int ci)
 	return 1;
 }
 
+/* Linear in the attribute and the operand (search.c).  The attribute's
+ * length is at most RSL_MAX_CONTEXT_STRING (checked before matching). */
 static int str_contains(const char *a, const rsl__str *o, int ci)
 {
-	size_t alen = strlen(a);
-	if (o->len > alen)
-		return 0;
-	if (o->len == 0)
-		return 1;
-	for (size_t i = 0; i + o->len <= alen; i++)
-		if (same(a + i, o->p, o->len, ci))
-			return 1;
-	return 0;
+	return rsl__search(a, strlen(a), o->p, o->len, ci);
 }
 
 static int str_starts(const char *a, const rsl__str *o, int ci)
@@ -164,7 +168,7 @@ int rsl__match_string(const rsl__cond *c, const char *s)
 			return 0;
 		if (!c->ci)
 			return cstr_eq(s, c->value.s.p, c->value.s.len);
-		return str_eq_val(s, strlen(s), &c->value, 1);
+		return cstr_eq_ci(s, c->value.s.p, c->value.s.len);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN: {
 		size_t len = strlen(s);
