@@ -50,7 +50,7 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 		for (uint32_t i = 0; i < c->nlist; i++)
 			if (c->list[i].kind == RSL__V_STRING)
 				bytes += c->list[i].s.len;
-		*cost = sat_add(*cost, rsl_test_cost(c->op, c->nlist, bytes));
+		*cost = sat_add(*cost, rsl_test_cost(c->op, c->ci, c->nlist, bytes));
 	}
 	*depth = 1;
 	if (c->op == RSL_OP_SEGMENT) {

@@ -65,14 +65,13 @@ uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
 	return bits;
 }
 
-/* The NUL-terminated s equals t[0..n) byte for byte, without measuring s:
- * the loop stops at s's end (a NUL in s before n means s is shorter). */
+/* The NUL-terminated s equals t[0..n) byte for byte, reading at most
+ * n + 1 bytes of s (the work is the operand's, not the attribute's). */
 static int cstr_eq(const char *s, const char *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != t[i] || s[i] == 0)
-			return 0;
-	return s[n] == 0;
+	if (n == 0 || s[0] != t[0])
+		return n == 0 && s[0] == 0; /* most values differ at once */
+	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
 }
 
 /* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s. */
@@ -104,6 +103,8 @@ static int str_contains(const char *a, const rsl__str *o, int ci)
 
 static int str_starts(const char *a, const rsl__str *o, int ci)
 {
+	if (!ci)
+		return strnlen(a, o->len) == o->len && memcmp(a, o->p, o->len) == 0;
 	for (size_t i = 0; i < o->len; i++)
 		if (a[i] == 0 ||
 		    (ci ? fold((unsigned char)a[i]) != fold((unsigned char)o->p[i])

@@ -231,7 +231,7 @@ typedef enum {
  * simpler to reason about than a test that quietly stops matching (a
  * `not_in` would then match). */
 #define RSL_MAX_CONTEXT_STRING 4096
-#define RSL_MAX_CONTEXT_LIST 64
+#define RSL_MAX_CONTEXT_LIST 16
 #define RSL_MAX_CONTEXT_ATTRS 64
 
 /* One attribute of a context.  Built on the stack; librsl keeps no pointer

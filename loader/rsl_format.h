@@ -81,26 +81,36 @@ enum rsl_serve_kind {
  * A flag over RSL_MAX_FLAG_COST is refused by rsc and by rsl_open: at this
  * budget one evaluation takes well under a millisecond, whatever the context
  * (docs/benchmarks.md, "Worst case"). */
-#define RSL_COST_OPERAND_BYTES 64u /* one unit per this many operand bytes */
-/* Reading the attribute to its end (ends_with, in and not_in, which measure
- * it; a SemVer or time parse): at most RSL_MAX_CONTEXT_STRING bytes. */
-#define RSL_COST_READ ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
+/* The unit is about 50 ns (20,000 of them in a millisecond), measured on
+ * the worst contexts of docs/benchmarks.md.  An operand byte is compared
+ * against each item of a list attribute (RSL_MAX_CONTEXT_LIST of them):
+ * one unit per RSL_COST_OPERAND_BYTES bytes; contains reads its operand
+ * several times over to factorise it: one per RSL_COST_SEARCH_BYTES. */
+#define RSL_COST_OPERAND_BYTES 8u
+#define RSL_COST_OPERAND_BYTES_CI 2u /* folded byte by byte */
+#define RSL_COST_SEARCH_BYTES 8u
+/* Measuring the attribute (in, not_in: strlen of each item). */
+#define RSL_COST_MEASURE ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
+/* Reading it to its end byte by byte (ends_with; a SemVer or time parse):
+ * at most RSL_MAX_CONTEXT_STRING bytes. */
+#define RSL_COST_READ ((unsigned)RSL_MAX_CONTEXT_STRING / 32u)
 /* Searching it (contains, linear: loader/search.c). */
-#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 32u)
+#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
 
 /* What an attribute test (op 1..18) costs beyond its 1: nlist operands for
- * in / not_in; operand_bytes the bytes of its string operands (eq to
- * ends_with; every operand of in / not_in).  The one copy of the rule, for
+ * in / not_in; ci when case_insensitive; operand_bytes the bytes of its
+ * string operands (eq to ends_with; every operand of in / not_in).  The one copy of the rule, for
  * rsc's check.c and librsl's graph.c. */
-static inline uint64_t rsl_test_cost(int op, uint64_t nlist, uint64_t operand_bytes)
+static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
+				     uint64_t operand_bytes)
 {
-	uint64_t c = operand_bytes / RSL_COST_OPERAND_BYTES;
+	uint64_t c = operand_bytes / (ci ? RSL_COST_OPERAND_BYTES_CI : RSL_COST_OPERAND_BYTES);
 	switch (op) {
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN:
-		return c + nlist + RSL_COST_READ;
+		return c + nlist + RSL_COST_MEASURE;
 	case RSL_OP_CONTAINS:
-		return c + RSL_COST_SEARCH;
+		return operand_bytes / RSL_COST_SEARCH_BYTES + RSL_COST_SEARCH;
 	case RSL_OP_ENDS_WITH:
 	case RSL_OP_SEMVER_EQ:
 	case RSL_OP_SEMVER_LT:
@@ -114,6 +124,7 @@ static inline uint64_t rsl_test_cost(int op, uint64_t nlist, uint64_t operand_by
 		return c;
 	}
 }
+
 #define RSL_MAX_PREREQ_DEPTH 16      /* flags in a prerequisite chain */
 #define RSL_MAX_FLAG_COST 20000u     /* cost(flag), as above */
 #define RSL_MAX_SEGMENTS 1000000u    /* segments in one snapshot */

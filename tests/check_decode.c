@@ -420,7 +420,8 @@ static char *cost_flags(const char *rules, const char *requires, int np,
 	return fl;
 }
 
-/* `in` with n operands of 6 bytes: cost 1 + n + RSL_COST_READ (4) + 6n / 64. */
+/* `in` with n operands of 6 bytes: cost 1 + n + RSL_COST_MEASURE (4) +
+ * 6n / RSL_COST_OPERAND_BYTES (8). */
 static char *in_list(int n)
 {
 	size_t cap = (size_t)n * 12 + 64, k = 0;
@@ -467,22 +468,22 @@ START_TEST(bounds_expansion_through_segments)
 }
 END_TEST
 
-/* The budget of rsl_format.h, to the unit: 18 rules with 1000-operand lists
- * (1 + 1098 each) and one with k operands (2 + k + 4 + 6k / 64), plus 1 for
- * the flag: 20000 for k = 193. */
+/* The budget of rsl_format.h, to the unit: 11 rules with 1000-operand lists
+ * (1 + 1755 each) and one with k operands (2 + k + 4 + 6k / 8), plus 1 for
+ * the flag: 20000 for k = 387, 20002 for k = 388. */
 START_TEST(bounds_flag_cost_budget)
 {
 	ck_assert_uint_eq(RSL_MAX_FLAG_COST, 20000);
 	char *big = in_list(1000);
-	for (int k = 193; k <= 194; k++) {
+	for (int k = 387; k <= 388; k++) {
 		char *last = in_list(k);
 		size_t cap = 20 * (strlen(big) + 128), n = 0;
 		char *rules = malloc(cap);
-		for (int i = 0; i < 19; i++)
+		for (int i = 0; i < 12; i++)
 			n += (size_t)snprintf(rules + n, cap - n, "%s{'name': 'r%d', "
 					      "'line': 1, 'when': %s, 'serve': {'kind': 0, "
 					      "'variant': 0}}", i ? ", " : "", i,
-					      i < 18 ? big : last);
+					      i < 11 ? big : last);
 		char *fl = cost_flags(rules, "", 0, "");
 		char *body = mini("", fl);
 		/* Through rsl_open_buffer, signed, like a real file. */
@@ -495,14 +496,14 @@ START_TEST(bounds_flag_cost_budget)
 		rsl_snapshot *s;
 		rsl_error err = { 0, "" };
 		int rc = open_buf(&s, f, flen, kr, NULL, &err);
-		if (k == 193) {
+		if (k == 387) {
 			ck_assert_msg(rc == RSL_OK, "%s", err.message);
 			rsl_close(s);
 		} else {
 			ck_assert_int_eq(rc, RSL_EFORMAT);
 			ck_assert_ptr_null(s);
 			ck_assert_str_eq(err.message, "payload: flag 0 'f': evaluating "
-					 "flag 'f' costs 20001 (condition tests and what they "
+					 "flag 'f' costs 20002 (condition tests and what they "
 					 "read, rules and prerequisites, through "
 					 "segments), over the budget of 20000");
 		}
@@ -517,7 +518,7 @@ END_TEST
  * counts for each; and the same flag may not be required twice. */
 START_TEST(bounds_prerequisite_costs)
 {
-	/* p0..p3 cost 1 + 1 + 1098 = 1100 each; f requires all four: 4401. */
+	/* p0..p3 cost 1 + 1 + 1755 = 1757 each; f requires all four: 7029. */
 	char *w = in_list(1000);
 	char *fl = cost_flags("", "[1, 0], [2, 0], [3, 0], [4, 0]", 4, w);
 	char *b = mini("", fl);
@@ -528,7 +529,7 @@ START_TEST(bounds_prerequisite_costs)
 	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': requires 2: flag "
 		   "'p00' is required twice");
 	free(b), free(fl);
-	/* 20 prerequisites of 1100: 22001, over; the message names f. */
+	/* 20 prerequisites of 1757: 35141, over; the message names f. */
 	char req[512];
 	size_t n = 0;
 	for (int i = 1; i <= 20; i++)
@@ -537,7 +538,7 @@ START_TEST(bounds_prerequisite_costs)
 	fl = cost_flags("", req, 20, w);
 	b = mini("", fl);
 	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': evaluating flag 'f' "
-		   "costs 22001 (condition tests and what they read, rules and "
+		   "costs 35141 (condition tests and what they read, rules and "
 		   "prerequisites, through segments), over the budget of 20000");
 	free(b), free(fl), free(w);
 }
