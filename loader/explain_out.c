@@ -110,6 +110,8 @@ void rsl__w_puts(rsl__wbuf *w, const char *s)
 
 void rsl__w_putf(rsl__wbuf *w, const char *fmt, ...)
 {
+	if (w->cut)
+		return;
 	char tmp[160];
 	va_list ap;
 	va_start(ap, fmt);
@@ -342,6 +344,8 @@ static const char *op_words(int op, int matched)
 
 void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
 {
+	if (w->cut)
+		return;
 	switch (v->type) {
 	case RSL_ATTR_STRING:
 		rsl__w_echoz(w, v->s);
@@ -393,6 +397,8 @@ static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, const rsl_context *ct
 void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		const rsl_context *ctx, int want)
 {
+	if (w->cut)
+		return; /* nothing more is written: no need to find out why */
 	switch (c->op) {
 	case RSL_OP_ALL:
 	case RSL_OP_ANY: {

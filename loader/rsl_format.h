@@ -91,9 +91,12 @@ enum rsl_serve_kind {
 #define RSL_COST_SEARCH_BYTES 8u
 /* Measuring the attribute (in, not_in: strlen of each item). */
 #define RSL_COST_MEASURE ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
-/* Reading it to its end byte by byte (ends_with; a SemVer or time parse):
+/* Reading it to its end byte by byte (ends_with, on each item of a list):
  * at most RSL_MAX_CONTEXT_STRING bytes. */
 #define RSL_COST_READ ((unsigned)RSL_MAX_CONTEXT_STRING / 32u)
+/* Parsing it (a SemVer or RFC 3339 time, up to RSL_MAX_CONTEXT_STRING
+ * bytes: identifiers, digits of a fraction). */
+#define RSL_COST_PARSE ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
 /* Searching it (contains, linear: loader/search.c). */
 #define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
 
@@ -112,6 +115,7 @@ static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
 	case RSL_OP_CONTAINS:
 		return operand_bytes / RSL_COST_SEARCH_BYTES + RSL_COST_SEARCH;
 	case RSL_OP_ENDS_WITH:
+		return c + RSL_COST_READ;
 	case RSL_OP_SEMVER_EQ:
 	case RSL_OP_SEMVER_LT:
 	case RSL_OP_SEMVER_LTE:
@@ -119,7 +123,7 @@ static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
 	case RSL_OP_SEMVER_GTE:
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
-		return c + RSL_COST_READ;
+		return RSL_COST_PARSE;
 	default:
 		return c;
 	}
