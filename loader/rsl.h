@@ -12,9 +12,10 @@
  *    (One exception, once per thread: a thread's first evaluation through
  *    an rsl_client registers the thread, which may allocate; see
  *    rsl_client_bool.)  Its cost is bounded at open: every flag's worst case
- *    is within a budget counted in condition tests (docs/snapshot-format.md,
- *    "Limits a loader enforces"), times the length of the list attributes
- *    the caller passes.
+ *    is within a budget counted in condition tests and what they read
+ *    (docs/snapshot-format.md, "Limits a loader enforces"), for any context
+ *    within the caps below (RSL_MAX_CONTEXT_*): under a millisecond on a
+ *    shared 2-vCPU machine (docs/benchmarks.md, "Worst case").
  *  - Strings returned by an rsl_snapshot (variant names, string values, rule
  *    names, source files, info fields) are NUL-terminated and valid until
  *    rsl_close() of that snapshot.
