@@ -522,7 +522,6 @@ START_TEST(context_caps)
 }
 END_TEST
 
-
 Suite *eval_suite(void); /* called by the runner */
 Suite *eval_suite(void)
 {
