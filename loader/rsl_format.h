@@ -87,7 +87,7 @@ enum rsl_serve_kind {
  * one unit per RSL_COST_OPERAND_BYTES bytes; contains reads its operand
  * several times over to factorise it: one per RSL_COST_SEARCH_BYTES. */
 #define RSL_COST_OPERAND_BYTES 8u
-#define RSL_COST_OPERAND_BYTES_CI 2u /* folded byte by byte */
+#define RSL_COST_OPERAND_BYTES_CI 1u /* folded byte by byte */
 #define RSL_COST_SEARCH_BYTES 8u
 /* Measuring the attribute (in, not_in: strlen of each item). */
 #define RSL_COST_MEASURE ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
