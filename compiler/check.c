@@ -449,8 +449,14 @@ static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 			uint64_t *cost)
 {
 	*cost = sat_add(*cost, 1);
-	if (k->op == RSL_OP_IN || k->op == RSL_OP_NOT_IN)
-		*cost = sat_add(*cost, k->nlist);
+	if (k->op >= RSL_OP_EQ && k->op < RSL_OP_EXISTS) {
+		uint64_t bytes = k->op <= RSL_OP_ENDS_WITH && k->value.kind == RSC_V_STRING
+				 ? k->value.slen : 0;
+		for (size_t i = 0; i < k->nlist; i++)
+			if (k->list[i].kind == RSC_V_STRING)
+				bytes += k->list[i].slen;
+		*cost = sat_add(*cost, rsl_test_cost(k->op, k->case_insensitive, k->nlist, bytes));
+	}
 	if (k->op == RSL_OP_SEGMENT) {
 		int j = k->segment_index;
 		*depth = 1 + (j >= 0 ? b->seg_depth[j] : 0);
@@ -569,7 +575,7 @@ static void check_prerequisite_bounds(check_ctx *c, const uint64_t *own_cost)
 				else if (k > RSL_MAX_FLAG_COST && t)
 					rsc_error(c->d, t->pos.file, t->pos.line, t->pos.col,
 						  "evaluating '%s' in %s costs %s%" PRIu64 " (condition "
-						  "tests, in/not_in operands, rules and prerequisites, "
+						  "tests and what they read, rules and prerequisites, "
 						  "through segments); at most %u are allowed", f->key,
 						  rs->envs[e].name, k >= COST_CAP ? "more than " : "",
 						  k,

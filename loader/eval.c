@@ -285,22 +285,45 @@ static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 		decide_quiet(d, snap, f, ctx, clk, 0);
 }
 
-/* INVALID_CONTEXT when ctx names another environment or has an attribute
- * that is not well formed; else NONE. */
+/* Whether s holds at most RSL_MAX_CONTEXT_STRING - *budget bytes; takes
+ * them from *budget.  Reads at most budget + 1 bytes of s. */
+static int take(size_t *budget, const char *s)
+{
+	size_t n = strnlen(s, *budget + 1);
+	if (n > *budget)
+		return 0;
+	*budget -= n;
+	return 1;
+}
+
+/* INVALID_CONTEXT when ctx names another environment, has an attribute that
+ * is not well formed, or carries more than rsl.h's RSL_MAX_CONTEXT_* allow;
+ * else NONE.  Reads at most RSL_MAX_CONTEXT_STRING + 1 bytes of each
+ * attribute: after it, every test reads strings of known bounded length. */
 static rsl_error_code check_context(const rsl_snapshot *snap,
 				    const rsl_context *ctx)
 {
+	size_t budget;
 	if (ctx->environment && strcmp(ctx->environment, snap->info.environment) != 0)
 		return RSL_ERR_INVALID_CONTEXT;
 	if (ctx->nattrs && ctx->attrs == NULL)
+		return RSL_ERR_INVALID_CONTEXT;
+	if (ctx->nattrs > RSL_MAX_CONTEXT_ATTRS)
+		return RSL_ERR_INVALID_CONTEXT;
+	budget = RSL_MAX_CONTEXT_STRING;
+	if (ctx->targeting_key && !take(&budget, ctx->targeting_key))
+		return RSL_ERR_INVALID_CONTEXT;
+	budget = RSL_MAX_CONTEXT_STRING;
+	if (ctx->tenant_key && !take(&budget, ctx->tenant_key))
 		return RSL_ERR_INVALID_CONTEXT;
 	for (size_t i = 0; i < ctx->nattrs; i++) {
 		const rsl_attr *a = &ctx->attrs[i];
 		if (a->name == NULL || a->name[0] == 0)
 			return RSL_ERR_INVALID_CONTEXT;
+		budget = RSL_MAX_CONTEXT_STRING;
 		switch (a->type) {
 		case RSL_ATTR_STRING:
-			if (a->s == NULL)
+			if (a->s == NULL || !take(&budget, a->s))
 				return RSL_ERR_INVALID_CONTEXT;
 			break;
 		case RSL_ATTR_NUMBER:
@@ -309,8 +332,10 @@ static rsl_error_code check_context(const rsl_snapshot *snap,
 		case RSL_ATTR_LIST:
 			if (a->len && a->list == NULL)
 				return RSL_ERR_INVALID_CONTEXT;
+			if (a->len > RSL_MAX_CONTEXT_LIST)
+				return RSL_ERR_INVALID_CONTEXT;
 			for (size_t k = 0; k < a->len; k++)
-				if (a->list[k] == NULL)
+				if (a->list[k] == NULL || !take(&budget, a->list[k]))
 					return RSL_ERR_INVALID_CONTEXT;
 			break;
 		default:

@@ -10,6 +10,10 @@
 
 #include "explain.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define CUT_AT STR(RSL_EXPLAIN_MAX)
+
 typedef struct tracer {
 	rsl__trace base;
 	rsl__xdoc doc;
@@ -62,10 +66,23 @@ static void on_event(rsl__trace *base, const rsl__event *ev)
 	}
 }
 
+/* A trace that reached RSL_EXPLAIN_MAX ends with a line that says so, in
+ * place of its last bytes, cut at the start of a UTF-8 sequence. */
+static void mark_cut(rsl__wbuf *w)
+{
+	static const char marker[] = "\n\xe2\x80\xa6(trace cut at " CUT_AT " bytes)\n";
+	size_t n = sizeof marker - 1, at = RSL_EXPLAIN_MAX - n;
+	while (at > 0 && at < w->cap && ((unsigned char)w->buf[at] & 0xc0) == 0x80)
+		at--;
+	w->len = at;
+	w->cut = 0;
+	rsl__w_raw(w, marker, n);
+}
+
 size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
 		   const char *key, const rsl_context *ctx, int format)
 {
-	rsl__wbuf w = { buf, cap, 0, 0 };
+	rsl__wbuf w = { buf, cap, 0, 0, 0 };
 	const rsl__flag *f = NULL;
 	if (snap && key)
 		f = rsl__find_flag(snap, key, strlen(key));
@@ -82,6 +99,8 @@ size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
 			emit(&t, RSL__XS_DEFAULT, 0, NULL);
 	}
 	t.render->tail(&t.doc, &r);
+	if (w.cut)
+		mark_cut(&w);
 	if (cap)
 		buf[w.len < cap ? w.len : cap - 1] = 0;
 	return w.len;

@@ -20,13 +20,21 @@
 
 /* ------------------------------------------------------------- the output */
 
-/* Output into buf[0..cap), counting what does not fit (like snprintf). */
+/* Output into buf[0..cap), counting what does not fit (like snprintf), up
+ * to RSL_EXPLAIN_MAX bytes. */
 typedef struct rsl__wbuf {
 	char *buf;
 	size_t cap;
 	size_t len;
 	int escape; /* write inside a JSON string */
+	int cut;    /* the trace reached RSL_EXPLAIN_MAX: nothing more is written */
 } rsl__wbuf;
+
+/* Bytes of a context string that the trace shows (docs/ruleset.md,
+ * "Context limits"). */
+#define RSL__ECHO_MAX 64
+/* Items of a context list that the trace shows. */
+#define RSL__ECHO_LIST 20
 
 /* n bytes as they are, escaping or not. */
 void rsl__w_raw(rsl__wbuf *w, const char *s, size_t n);
@@ -42,6 +50,14 @@ void rsl__w_jstrz(rsl__wbuf *w, const char *s);
 /* A quoted string for text, escaped like JSON so that it stays one line;
  * inside a JSON string (w->escape) the quoted text is escaped once more. */
 void rsl__w_qstr(rsl__wbuf *w, const char *s, size_t n);
+/* A context string s[0..n): its first RSL__ECHO_MAX bytes, then, when cut,
+ * a marker with the length ("…(4096 bytes)"; "…(over 4096 bytes)" past
+ * RSL_MAX_CONTEXT_STRING); quoted as rsl__w_qstr does, or as a JSON string
+ * when json. */
+void rsl__w_echo(rsl__wbuf *w, const char *s, size_t n, int json);
+/* rsl__w_echo of a NUL-terminated string, as text, reading at most
+ * RSL_MAX_CONTEXT_STRING + 1 bytes of it. */
+void rsl__w_echoz(rsl__wbuf *w, const char *s);
 /* A number as the format writes it, or NaN / Infinity / -Infinity. */
 void rsl__w_number(rsl__wbuf *w, double n);
 /* A time in UTC: "2026-12-01T09:00:00Z". */

@@ -54,7 +54,10 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 		rsl__w_puts(w, "\"split\": {\"by\": ");
 		rsl__w_jstr(w, sv->by.p, sv->by.len);
 		rsl__w_puts(w, ", \"value\": ");
-		rsl__w_jstr(w, bucketed ? ev->by_value : NULL, ev->by_len);
+		if (bucketed)
+			rsl__w_echo(w, ev->by_value, ev->by_len, 1);
+		else
+			rsl__w_raw(w, "null", 4);
 		rsl__w_puts(w, ", \"bucket\": ");
 		if (bucketed)
 			rsl__w_putf(w, "%u", ev->bucket);

@@ -12,13 +12,66 @@
 #include "explain.h"
 #include "match.h"
 
+/* Past RSL_EXPLAIN_MAX bytes the trace stops growing: the length counted
+ * (rsl_explain's answer) and the work done both stay bounded. */
 void rsl__w_raw(rsl__wbuf *w, const char *s, size_t n)
 {
+	if (n > RSL_EXPLAIN_MAX - w->len) {
+		n = RSL_EXPLAIN_MAX - w->len;
+		w->cut = 1;
+	}
 	if (w->len < w->cap) {
 		size_t room = w->cap - w->len;
 		memcpy(w->buf + w->len, s, n < room ? n : room);
 	}
 	w->len += n;
+}
+
+/* The length of the well-formed UTF-8 sequence at s[0..n) (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* Writes the UTF-8 sequence at s[*i..n) and steps *i past it; a byte that
+ * begins no well-formed sequence becomes U+FFFD, so that the trace is
+ * UTF-8 (and its JSON valid) whatever bytes the context holds. */
+static void put_utf8(rsl__wbuf *w, const char *s, size_t *i, size_t n)
+{
+	size_t k = utf8_seq((const unsigned char *)s + *i, n - *i);
+	if (k == 0) {
+		rsl__w_raw(w, "\xef\xbf\xbd", 3);
+		k = 1;
+	} else {
+		rsl__w_raw(w, s + *i, k);
+	}
+	*i += k;
 }
 
 void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
@@ -27,9 +80,13 @@ void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
 		rsl__w_raw(w, s, n);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !w->cut;) {
 		unsigned char c = (unsigned char)s[i];
 		char e[8];
+		if (c >= 0x80) {
+			put_utf8(w, s, &i, n);
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			e[0] = '\\';
 			e[1] = (char)c;
@@ -42,6 +99,7 @@ void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
 		} else {
 			rsl__w_raw(w, s + i, 1);
 		}
+		i++;
 	}
 }
 
@@ -52,6 +110,8 @@ void rsl__w_puts(rsl__wbuf *w, const char *s)
 
 void rsl__w_putf(rsl__wbuf *w, const char *fmt, ...)
 {
+	if (w->cut)
+		return;
 	char tmp[160];
 	va_list ap;
 	va_start(ap, fmt);
@@ -82,8 +142,14 @@ void rsl__w_jstrz(rsl__wbuf *w, const char *s)
 void rsl__w_qstr(rsl__wbuf *w, const char *s, size_t n)
 {
 	rsl__w_put(w, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !w->cut;) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* put_utf8 writes raw bytes: inside a JSON string they
+			 * need no escape, being well-formed UTF-8. */
+			put_utf8(w, s, &i, n);
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			rsl__w_put(w, "\\", 1);
 			rsl__w_put(w, s + i, 1);
@@ -94,8 +160,52 @@ void rsl__w_qstr(rsl__wbuf *w, const char *s, size_t n)
 		} else {
 			rsl__w_put(w, s + i, 1);
 		}
+		i++;
 	}
 	rsl__w_put(w, "\"", 1);
+}
+
+/* How many bytes of s[0..n) an echo shows: RSL__ECHO_MAX at most, backed
+ * off to the start of a UTF-8 sequence so that the cut splits none. */
+static size_t echo_len(const char *s, size_t n)
+{
+	if (n <= RSL__ECHO_MAX)
+		return n;
+	size_t k = RSL__ECHO_MAX;
+	while (k > 0 && ((unsigned char)s[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+static void cut_marker(rsl__wbuf *w, size_t n)
+{
+	if (n > RSL_MAX_CONTEXT_STRING)
+		rsl__w_putf(w, "\xe2\x80\xa6(over %d bytes)", RSL_MAX_CONTEXT_STRING);
+	else
+		rsl__w_putf(w, "\xe2\x80\xa6(%zu bytes)", n);
+}
+
+void rsl__w_echo(rsl__wbuf *w, const char *s, size_t n, int json)
+{
+	size_t k = echo_len(s, n);
+	if (!json) {
+		rsl__w_qstr(w, s, k);
+		if (k < n)
+			cut_marker(w, n);
+		return;
+	}
+	rsl__w_raw(w, "\"", 1);
+	w->escape = 1;
+	rsl__w_put(w, s, k);
+	if (k < n)
+		cut_marker(w, n);
+	w->escape = 0;
+	rsl__w_raw(w, "\"", 1);
+}
+
+void rsl__w_echoz(rsl__wbuf *w, const char *s)
+{
+	rsl__w_echo(w, s, strnlen(s, RSL_MAX_CONTEXT_STRING + 1), 0);
 }
 
 void rsl__w_number(rsl__wbuf *w, double n)
@@ -234,9 +344,11 @@ static const char *op_words(int op, int matched)
 
 void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
 {
+	if (w->cut)
+		return;
 	switch (v->type) {
 	case RSL_ATTR_STRING:
-		rsl__w_qstr(w, v->s, strlen(v->s));
+		rsl__w_echoz(w, v->s);
 		break;
 	case RSL_ATTR_NUMBER:
 		rsl__w_number(w, v->n);
@@ -249,11 +361,11 @@ void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
 		for (size_t i = 0; i < v->len; i++) {
 			if (i)
 				rsl__w_puts(w, ", ");
-			if (i == 20) {
-				rsl__w_putf(w, "... %zu more", v->len - 20);
+			if (i == RSL__ECHO_LIST) {
+				rsl__w_putf(w, "... %zu more", v->len - i);
 				break;
 			}
-			rsl__w_qstr(w, v->list[i], strlen(v->list[i]));
+			rsl__w_echoz(w, v->list[i]);
 		}
 		rsl__w_raw(w, "]", 1);
 		break;
@@ -285,6 +397,8 @@ static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, const rsl_context *ct
 void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		const rsl_context *ctx, int want)
 {
+	if (w->cut)
+		return; /* nothing more is written: no need to find out why */
 	switch (c->op) {
 	case RSL_OP_ALL:
 	case RSL_OP_ANY: {

@@ -55,7 +55,7 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 		rsl__w_put(w, sv->by.p, sv->by.len);
 		if (bucketed) {
 			rsl__w_puts(w, " = ");
-			rsl__w_qstr(w, ev->by_value, ev->by_len);
+			rsl__w_echo(w, ev->by_value, ev->by_len, 0);
 			rsl__w_putf(w, ": bucket %u of %u; ", ev->bucket, RSL_BUCKETS);
 		} else {
 			rsl__w_puts(w, ": the context has no ");
@@ -167,12 +167,12 @@ static void context(rsl__wbuf *w, const rsl_context *ctx)
 {
 	rsl__w_puts(w, "context: targeting_key ");
 	if (ctx && ctx->targeting_key)
-		rsl__w_qstr(w, ctx->targeting_key, strlen(ctx->targeting_key));
+		rsl__w_echoz(w, ctx->targeting_key);
 	else
 		rsl__w_puts(w, "(none)");
 	if (ctx && ctx->tenant_key) {
 		rsl__w_puts(w, ", tenant_key ");
-		rsl__w_qstr(w, ctx->tenant_key, strlen(ctx->tenant_key));
+		rsl__w_echoz(w, ctx->tenant_key);
 	}
 	if (ctx && ctx->now) {
 		rsl__w_puts(w, ", now ");
@@ -182,14 +182,26 @@ static void context(rsl__wbuf *w, const rsl_context *ctx)
 		const rsl_attr *a = &ctx->attrs[i];
 		rsl__aval v = { a->type, a->s, a->n, a->b, a->list, a->len };
 		rsl__w_puts(w, i ? ", " : "; ");
-		rsl__w_puts(w, a->name ? a->name : "(null)");
+		if (i == RSL_MAX_CONTEXT_ATTRS) {
+			rsl__w_putf(w, "... %zu more", ctx->nattrs - i);
+			break;
+		}
+		if (a->name) {
+			size_t n = strnlen(a->name, RSL__ECHO_MAX + 1);
+			rsl__w_put(w, a->name, n > RSL__ECHO_MAX ? RSL__ECHO_MAX : n);
+			if (n > RSL__ECHO_MAX)
+				rsl__w_puts(w, "\xe2\x80\xa6");
+		} else {
+			rsl__w_puts(w, "(null)");
+		}
 		rsl__w_puts(w, " = ");
 		int bad = (a->type == RSL_ATTR_STRING && a->s == NULL) ||
 			  (a->type == RSL_ATTR_LIST && a->len && a->list == NULL) ||
 			  a->type > RSL_ATTR_LIST;
 		/* The context is shown before it is checked (INVALID_CONTEXT):
-		 * every element of a list, too. */
-		for (size_t k = 0; !bad && a->type == RSL_ATTR_LIST && k < a->len; k++)
+		 * every element of a list that is shown, too. */
+		for (size_t k = 0; !bad && a->type == RSL_ATTR_LIST && k < a->len &&
+				   k < RSL__ECHO_LIST; k++)
 			bad = a->list[k] == NULL;
 		if (bad)
 			rsl__w_puts(w, "(invalid)");

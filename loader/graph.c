@@ -44,8 +44,14 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 				     "levels (counting through segments)",
 				     RSL_MAX_COND_DEPTH);
 	*cost = sat_add(*cost, 1);
-	if (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN)
-		*cost = sat_add(*cost, c->nlist);
+	if (c->op >= RSL_OP_EQ && c->op < RSL_OP_EXISTS) {
+		uint64_t bytes = c->op <= RSL_OP_ENDS_WITH && c->value.kind == RSL__V_STRING
+				 ? c->value.s.len : 0;
+		for (uint32_t i = 0; i < c->nlist; i++)
+			if (c->list[i].kind == RSL__V_STRING)
+				bytes += c->list[i].s.len;
+		*cost = sat_add(*cost, rsl_test_cost(c->op, c->ci, c->nlist, bytes));
+	}
 	*depth = 1;
 	if (c->op == RSL_OP_SEGMENT) {
 		if ((rc = seg_walk(g, c->segment, level + 1)) < 0)
@@ -127,7 +133,7 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 				     "flags", RSL_MAX_PREREQ_DEPTH);
 	if (cost > RSL_MAX_FLAG_COST)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "evaluating flag '%s' costs %s%llu "
-				     "(condition tests, in/not_in operands, rules and "
+				     "(condition tests and what they read, rules and "
 				     "prerequisites, through segments), over the budget of %u",
 				     f->key.p, cost >= CAP ? "more than " : "",
 				     (unsigned long long)cost,

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "search.h"
 #include "semver.h"
 
 int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
@@ -64,12 +65,20 @@ uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
 	return bits;
 }
 
-/* The NUL-terminated s equals t[0..n) byte for byte, without measuring s:
- * the loop stops at s's end (a NUL in s before n means s is shorter). */
+/* The NUL-terminated s equals t[0..n) byte for byte, reading at most
+ * n + 1 bytes of s (the work is the operand's, not the attribute's). */
 static int cstr_eq(const char *s, const char *t, size_t n)
 {
+	if (n == 0 || s[0] != t[0])
+		return n == 0 && s[0] == 0; /* most values differ at once */
+	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
+}
+
+/* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s. */
+static int cstr_eq_ci(const char *s, const char *t, size_t n)
+{
 	for (size_t i = 0; i < n; i++)
-		if (s[i] != t[i] || s[i] == 0)
+		if (s[i] == 0 || fold((unsigned char)s[i]) != fold((unsigned char)t[i]))
 			return 0;
 	return s[n] == 0;
 }
@@ -85,21 +94,17 @@ static int same(const char *s, const char *t, size_t n, int ci)
 	return 1;
 }
 
+/* Linear in the attribute and the operand (search.c).  The attribute's
+ * length is at most RSL_MAX_CONTEXT_STRING (checked before matching). */
 static int str_contains(const char *a, const rsl__str *o, int ci)
 {
-	size_t alen = strlen(a);
-	if (o->len > alen)
-		return 0;
-	if (o->len == 0)
-		return 1;
-	for (size_t i = 0; i + o->len <= alen; i++)
-		if (same(a + i, o->p, o->len, ci))
-			return 1;
-	return 0;
+	return rsl__search(a, strlen(a), o->p, o->len, ci);
 }
 
 static int str_starts(const char *a, const rsl__str *o, int ci)
 {
+	if (!ci)
+		return strnlen(a, o->len) == o->len && memcmp(a, o->p, o->len) == 0;
 	for (size_t i = 0; i < o->len; i++)
 		if (a[i] == 0 ||
 		    (ci ? fold((unsigned char)a[i]) != fold((unsigned char)o->p[i])
@@ -164,7 +169,7 @@ int rsl__match_string(const rsl__cond *c, const char *s)
 			return 0;
 		if (!c->ci)
 			return cstr_eq(s, c->value.s.p, c->value.s.len);
-		return str_eq_val(s, strlen(s), &c->value, 1);
+		return cstr_eq_ci(s, c->value.s.p, c->value.s.len);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN: {
 		size_t len = strlen(s);

@@ -12,9 +12,10 @@
  *    (One exception, once per thread: a thread's first evaluation through
  *    an rsl_client registers the thread, which may allocate; see
  *    rsl_client_bool.)  Its cost is bounded at open: every flag's worst case
- *    is within a budget counted in condition tests (docs/snapshot-format.md,
- *    "Limits a loader enforces"), times the length of the list attributes
- *    the caller passes.
+ *    is within a budget counted in condition tests and what they read
+ *    (docs/snapshot-format.md, "Limits a loader enforces"), for any context
+ *    within the caps below (RSL_MAX_CONTEXT_*): under a millisecond on a
+ *    shared 2-vCPU machine (docs/benchmarks.md, "Worst case").
  *  - Strings returned by an rsl_snapshot (variant names, string values, rule
  *    names, source files, info fields) are NUL-terminated and valid until
  *    rsl_close() of that snapshot.
@@ -229,6 +230,27 @@ typedef enum {
 	RSL_ATTR_LIST = 3 /* a list of strings */
 } rsl_attr_type;
 
+/* What a context may carry (docs/ruleset.md, "Context limits").  Strings
+ * come from whoever sends the request (user agents, paths, e-mail
+ * addresses), and a test's work grows with what it reads, so the library
+ * bounds them: every evaluation's worst case is then fixed by the snapshot's
+ * cost budget and these numbers together.
+ *   RSL_MAX_CONTEXT_STRING  bytes of text one attribute carries: a string's
+ *                           length, or a list's items' lengths added up;
+ *                           also targeting_key and tenant_key.  Real user
+ *                           agents stay under 1 KiB, URLs under 2 KiB, e-mail
+ *                           addresses under 254 bytes.
+ *   RSL_MAX_CONTEXT_LIST    items in one list attribute.
+ *   RSL_MAX_CONTEXT_ATTRS   attributes in one context (nattrs).
+ * A context past any of them is refused as a whole: the call serves the
+ * fallback with reason ERROR and error INVALID_CONTEXT (RSL_ESTRICT when
+ * strict), and rsl_explain says which value is too long.  Refusing is
+ * simpler to reason about than a test that quietly stops matching (a
+ * `not_in` would then match). */
+#define RSL_MAX_CONTEXT_STRING 4096
+#define RSL_MAX_CONTEXT_LIST 16
+#define RSL_MAX_CONTEXT_ATTRS 64
+
 /* One attribute of a context.  Built on the stack; librsl keeps no pointer
  * to it after a call returns. */
 typedef struct rsl_attr {
@@ -369,10 +391,20 @@ RSL_API const char *rsl_type_name(rsl_type t);
  * the result; and the source file:line of every rule.  format is
  * RSL_EXPLAIN_TEXT or RSL_EXPLAIN_JSON.  Returns the length the full trace
  * needs (excluding the NUL), like snprintf: a result >= cap means it was
- * truncated.  buf may be NULL only with cap 0 (to learn the length).  Its
- * work is bounded like the evaluation's (a small multiple of the flag's
- * cost, plus the text written).  Does not allocate; thread-safe.
+ * truncated.  buf may be NULL only with cap 0 (to learn the length).
+ *
+ * Bounded: a context value is shown up to its first 64 bytes, then
+ * "…(4096 bytes)" (its length); a trace never exceeds RSL_EXPLAIN_MAX
+ * bytes: a longer one is cut there and ends with the line
+ * "…(trace cut at 65536 bytes)" (a cut JSON trace is not valid JSON), and
+ * the length returned is never above RSL_EXPLAIN_MAX, so a buffer of
+ * RSL_EXPLAIN_MAX + 1 bytes always holds the whole answer.  The trace is
+ * UTF-8 whatever bytes the context holds: a byte that begins no well-formed
+ * sequence is shown as U+FFFD; control characters are escaped (\u00XX).  Its
+ * work is bounded like the evaluation's (a small multiple of the flag's cost,
+ * plus the text written).  Does not allocate; thread-safe.
  */
+#define RSL_EXPLAIN_MAX 65536
 RSL_API size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
 			   const char *key, const rsl_context *ctx, int format);
 

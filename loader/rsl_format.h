@@ -7,6 +7,10 @@
 #ifndef RSL_FORMAT_H
 #define RSL_FORMAT_H
 
+#include <stdint.h>
+
+#include "rsl.h" /* RSL_MAX_CONTEXT_STRING */
+
 /* Flag types. */
 enum rsl_flag_type {
 	RSL_TYPE_BOOLEAN = 0,
@@ -63,17 +67,68 @@ enum rsl_serve_kind {
  * an attribute test as one level, each combinator as one more, and a segment
  * reference as one level above its segment's condition.
  *
- * The cost of evaluating a flag, in units of about one condition test, is
- * the worst case over all contexts (docs/snapshot-format.md, "Limits a
+ * The cost of evaluating a flag, in units of about one simple condition
+ * test, is the worst case over all snapshots' contexts that the library
+ * accepts (rsl.h, RSL_MAX_CONTEXT_*; docs/snapshot-format.md, "Limits a
  * loader enforces"):
- *   cost(condition) = 1, plus the number of operands of in / not_in, plus
- *                     the costs of its kids (all, any, not), plus the cost of
- *                     the segment's condition (segment);
+ *   cost(condition) = 1, plus the costs of its kids (all, any, not), plus the
+ *                     cost of the segment's condition (segment), plus, for an
+ *                     attribute test, rsl_test_cost below: what it reads of
+ *                     its operand and of the attribute;
  *   cost(flag)      = 1 (the flag and its default), plus, for each rule,
  *                     1 + cost(its `when`), plus cost(p) for each prerequisite
  *                     p (each is evaluated in full, once per requiring flag).
  * A flag over RSL_MAX_FLAG_COST is refused by rsc and by rsl_open: at this
- * budget one evaluation takes well under a millisecond. */
+ * budget one evaluation takes well under a millisecond, whatever the context
+ * (docs/benchmarks.md, "Worst case"). */
+/* The unit is about 50 ns (20,000 of them in a millisecond), measured on
+ * the worst contexts of docs/benchmarks.md.  An operand byte is compared
+ * against each item of a list attribute (RSL_MAX_CONTEXT_LIST of them):
+ * one unit per RSL_COST_OPERAND_BYTES bytes; contains reads its operand
+ * several times over to factorise it: one per RSL_COST_SEARCH_BYTES. */
+#define RSL_COST_OPERAND_BYTES 8u
+#define RSL_COST_OPERAND_BYTES_CI 1u /* folded byte by byte */
+#define RSL_COST_SEARCH_BYTES 8u
+/* Measuring the attribute (in, not_in: strlen of each item). */
+#define RSL_COST_MEASURE ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
+/* Reading it to its end byte by byte (ends_with, on each item of a list):
+ * at most RSL_MAX_CONTEXT_STRING bytes. */
+#define RSL_COST_READ ((unsigned)RSL_MAX_CONTEXT_STRING / 32u)
+/* Parsing it (a SemVer or RFC 3339 time, up to RSL_MAX_CONTEXT_STRING
+ * bytes: identifiers, digits of a fraction). */
+#define RSL_COST_PARSE ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
+/* Searching it (contains, linear: loader/search.c). */
+#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
+
+/* What an attribute test (op 1..18) costs beyond its 1: nlist operands for
+ * in / not_in; ci when case_insensitive; operand_bytes the bytes of its
+ * string operands (eq to ends_with; every operand of in / not_in).  The one copy of the rule, for
+ * rsc's check.c and librsl's graph.c. */
+static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
+				     uint64_t operand_bytes)
+{
+	uint64_t c = operand_bytes / (ci ? RSL_COST_OPERAND_BYTES_CI : RSL_COST_OPERAND_BYTES);
+	switch (op) {
+	case RSL_OP_IN:
+	case RSL_OP_NOT_IN:
+		return c + nlist + RSL_COST_MEASURE;
+	case RSL_OP_CONTAINS:
+		return operand_bytes / RSL_COST_SEARCH_BYTES + RSL_COST_SEARCH;
+	case RSL_OP_ENDS_WITH:
+		return c + RSL_COST_READ;
+	case RSL_OP_SEMVER_EQ:
+	case RSL_OP_SEMVER_LT:
+	case RSL_OP_SEMVER_LTE:
+	case RSL_OP_SEMVER_GT:
+	case RSL_OP_SEMVER_GTE:
+	case RSL_OP_BEFORE:
+	case RSL_OP_AFTER:
+		return RSL_COST_PARSE;
+	default:
+		return c;
+	}
+}
+
 #define RSL_MAX_PREREQ_DEPTH 16      /* flags in a prerequisite chain */
 #define RSL_MAX_FLAG_COST 20000u     /* cost(flag), as above */
 #define RSL_MAX_SEGMENTS 1000000u    /* segments in one snapshot */

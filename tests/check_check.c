@@ -576,21 +576,23 @@ END_TEST
 
 /* The loader's per-flag cost budget (rsl_format.h), counted the same way:
  * 1 per flag, 1 + the condition's cost per rule, in/not_in operands one
- * each, segments expanded, prerequisites' whole costs added. */
+ * each plus what the test reads (rsl_test_cost), segments expanded,
+ * prerequisites' whole costs added. */
 START_TEST(evaluation_cost_budget)
 {
 	char *dir = tu_tmpdir("check-cost");
 	char text[16384];
 	size_t n = 0;
 	tu_write(dir, "rulestead.yaml", "environments: [prod]\n");
-	/* big: one `in` of 1000 operands, cost 1001. */
+	/* big: one `in` of 672 operands (2,578 bytes), cost 1 + 672 + 4 +
+	 * 2578 / 8 = 999. */
 	n += (size_t)snprintf(text, sizeof text, "key: big\ndescription: d\nwhen:\n"
 			      "  attribute: a\n  in: [");
-	for (int i = 0; i < 1000; i++)
+	for (int i = 0; i < 672; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, "%sv%d", i ? ", " : "", i);
 	snprintf(text + n, sizeof text - n, "]\n");
 	tu_write(dir, "segments/big.yaml", text);
-	/* g: 19 rules using big, 1 + 19 * 1003 = 19058; h: 20, 20061. */
+	/* g: 19 rules using big, 1 + 19 * 1001 = 19020; h: 20, 20021. */
 	const char *names[] = { "g", "h", "k" };
 	for (int f = 0; f < 3; f++) {
 		char path[64];
@@ -599,7 +601,7 @@ START_TEST(evaluation_cost_budget)
 		tu_write(dir, path, text);
 		int rules = f == 0 ? 19 : f == 1 ? 20 : f == 2 ? 1 : 0;
 		n = (size_t)snprintf(text, sizeof text, "enabled: true\n");
-		if (f == 2)  /* k: 1 + 1003 + g's 19058 = 20062 */
+		if (f == 2)  /* k: 1 + 1001 + g's 19020 = 20022 */
 			n += (size_t)snprintf(text + n, sizeof text - n, "requires:\n"
 					      "  - flag: g\n    variant: on\n");
 		if (rules)
@@ -614,12 +616,12 @@ START_TEST(evaluation_cost_budget)
 	run r;
 	run_check(&r, dir);
 	expect(&r.d, "environments/prod/h.yaml", 1, 1,
-	       "evaluating 'h' in prod costs 20061 (condition tests, in/not_in "
-	       "operands, rules and prerequisites, through segments); at most 20000 "
+	       "evaluating 'h' in prod costs 20021 (condition tests and what they "
+	       "read, rules and prerequisites, through segments); at most 20000 "
 	       "are allowed");
 	expect(&r.d, "environments/prod/k.yaml", 1, 1,
-	       "evaluating 'k' in prod costs 20062 (condition tests, in/not_in "
-	       "operands, rules and prerequisites, through segments); at most 20000 "
+	       "evaluating 'k' in prod costs 20022 (condition tests and what they "
+	       "read, rules and prerequisites, through segments); at most 20000 "
 	       "are allowed");
 	EXPECT_ERRORS(&r, 2);
 	run_free(&r);

@@ -522,7 +522,8 @@ static char *cost_flags(const char *rules, const char *requires, int np,
 	return fl;
 }
 
-/* `in` with n operands: cost 1 + n. */
+/* `in` with n operands of 6 bytes: cost 1 + n + RSL_COST_MEASURE (4) +
+ * 6n / RSL_COST_OPERAND_BYTES (8). */
 static char *in_list(int n)
 {
 	size_t cap = (size_t)n * 12 + 64, k = 0;
@@ -563,27 +564,28 @@ START_TEST(bounds_expansion_through_segments)
 	fl = cost_flags(rules, "", 0, ""); /* 24970 */
 	b = mini(segs, fl);
 	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': evaluating flag 'f' "
-		   "costs 24970 (condition tests, in/not_in operands, rules and "
+		   "costs 24970 (condition tests and what they read, rules and "
 		   "prerequisites, through segments), over the budget of 20000");
 	free(b), free(fl), free(segs);
 }
 END_TEST
 
-/* The budget of rsl_format.h, to the unit: 19 rules with 1000-operand lists
- * (1002 each) and one with k operands (2 + k), plus 1 for the flag. */
+/* The budget of rsl_format.h, to the unit: 11 rules with 1000-operand lists
+ * (1 + 1755 each) and one with k operands (2 + k + 4 + 6k / 8), plus 1 for
+ * the flag: 20000 for k = 387, 20002 for k = 388. */
 START_TEST(bounds_flag_cost_budget)
 {
 	ck_assert_uint_eq(RSL_MAX_FLAG_COST, 20000);
 	char *big = in_list(1000);
-	for (int k = 959; k <= 960; k++) {
+	for (int k = 387; k <= 388; k++) {
 		char *last = in_list(k);
 		size_t cap = 20 * (strlen(big) + 128), n = 0;
 		char *rules = malloc(cap);
-		for (int i = 0; i < 20; i++)
+		for (int i = 0; i < 12; i++)
 			n += (size_t)snprintf(rules + n, cap - n, "%s{'name': 'r%d', "
 					      "'line': 1, 'when': %s, 'serve': {'kind': 0, "
 					      "'variant': 0}}", i ? ", " : "", i,
-					      i < 19 ? big : last);
+					      i < 11 ? big : last);
 		char *fl = cost_flags(rules, "", 0, "");
 		char *body = mini("", fl);
 		/* Through rsl_open_buffer, signed, like a real file. */
@@ -596,15 +598,15 @@ START_TEST(bounds_flag_cost_budget)
 		rsl_snapshot *s;
 		rsl_error err = { 0, "" };
 		int rc = open_buf(&s, f, flen, kr, NULL, &err);
-		if (k == 959) {
+		if (k == 387) {
 			ck_assert_msg(rc == RSL_OK, "%s", err.message);
 			rsl_close(s);
 		} else {
 			ck_assert_int_eq(rc, RSL_EFORMAT);
 			ck_assert_ptr_null(s);
 			ck_assert_str_eq(err.message, "payload: flag 0 'f': evaluating "
-					 "flag 'f' costs 20001 (condition tests, in/not_in "
-					 "operands, rules and prerequisites, through "
+					 "flag 'f' costs 20002 (condition tests and what they "
+					 "read, rules and prerequisites, through "
 					 "segments), over the budget of 20000");
 		}
 		rsl_keyring_free(kr);
@@ -618,7 +620,7 @@ END_TEST
  * counts for each; and the same flag may not be required twice. */
 START_TEST(bounds_prerequisite_costs)
 {
-	/* p0..p3 cost 1 + 1 + 1001 = 1003 each; f requires all four: 4013. */
+	/* p0..p3 cost 1 + 1 + 1755 = 1757 each; f requires all four: 7029. */
 	char *w = in_list(1000);
 	char *fl = cost_flags("", "[1, 0], [2, 0], [3, 0], [4, 0]", 4, w);
 	char *b = mini("", fl);
@@ -629,7 +631,7 @@ START_TEST(bounds_prerequisite_costs)
 	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': requires 2: flag "
 		   "'p00' is required twice");
 	free(b), free(fl);
-	/* 20 prerequisites of 1003: 20061, over; the message names f. */
+	/* 20 prerequisites of 1757: 35141, over; the message names f. */
 	char req[512];
 	size_t n = 0;
 	for (int i = 1; i <= 20; i++)
@@ -638,7 +640,7 @@ START_TEST(bounds_prerequisite_costs)
 	fl = cost_flags("", req, 20, w);
 	b = mini("", fl);
 	decode_err(b, NULL, RSL_EFORMAT, "payload: flag 0 'f': evaluating flag 'f' "
-		   "costs 20061 (condition tests, in/not_in operands, rules and "
+		   "costs 35141 (condition tests and what they read, rules and "
 		   "prerequisites, through segments), over the budget of 20000");
 	free(b), free(fl), free(w);
 }

@@ -432,6 +432,95 @@ START_TEST(number_text_ignores_locale)
 	setlocale(LC_ALL, "C");
 }
 END_TEST
+/* The caps of rsl.h on what a context carries: at the cap the evaluation
+ * runs; one byte, item or attribute past it, the whole call is refused
+ * with INVALID_CONTEXT and the fallback, rather than the one test quietly
+ * not matching (op-not-in would then serve on for a value it never read). */
+static rsl_result cap_eval(const char *key, const rsl_context *c)
+{
+	rsl_result r;
+	rsl_value fb = { RSL_BOOLEAN, 1, 0, 0.0, NULL, 0 };
+	ck_assert_int_eq(rsl_evaluate(&r, rf_snap, key, RSL_BOOLEAN, c, &fb), RSL_OK);
+	return r;
+}
+
+static void expect_refused(const char *what, const rsl_context *c)
+{
+	rsl_result r = cap_eval("op-not-in", c);
+	ck_assert_msg(r.reason == RSL_REASON_ERROR && r.error == RSL_ERR_INVALID_CONTEXT,
+		      "%s: reason %s, error %s", what, rsl_reason_name(r.reason),
+		      rsl_error_code_name(r.error));
+	ck_assert_msg(r.value.b == 1 && r.variant == NULL, "%s: not the fallback", what);
+}
+
+static void expect_served(const char *what, const rsl_context *c)
+{
+	rsl_result r = cap_eval("op-not-in", c);
+	ck_assert_msg(r.error == RSL_ERR_NONE && r.reason == RSL_REASON_TARGETING_MATCH,
+		      "%s: reason %s, error %s", what, rsl_reason_name(r.reason),
+		      rsl_error_code_name(r.error));
+}
+
+START_TEST(context_caps)
+{
+	static char big[RSL_MAX_CONTEXT_STRING + 2], half[RSL_MAX_CONTEXT_STRING / 2 + 2];
+	static rsl_attr many[RSL_MAX_CONTEXT_ATTRS + 1];
+	static const char *items[RSL_MAX_CONTEXT_LIST + 1];
+	rsl_context c;
+	memset(&c, 0, sizeof c);
+	memset(big, 'x', RSL_MAX_CONTEXT_STRING + 1);
+	rsl_attr a = RSL_STR("country", big);
+	c.attrs = &a;
+	c.nattrs = 1;
+
+	big[RSL_MAX_CONTEXT_STRING] = 0; /* 4096 bytes: accepted */
+	expect_served("a string at the cap", &c);
+	big[RSL_MAX_CONTEXT_STRING] = 'x';
+	expect_refused("a string one byte over", &c);
+	c.strict = 1;
+	rsl_result r;
+	ck_assert_int_eq(rsl_evaluate(&r, rf_snap, "op-not-in", RSL_BOOLEAN, &c, NULL),
+			 RSL_ESTRICT);
+	ck_assert_int_eq(r.error, RSL_ERR_INVALID_CONTEXT);
+	c.strict = 0;
+
+	/* targeting_key and tenant_key, even for a flag that reads neither. */
+	a = (rsl_attr)RSL_STR("country", "US");
+	expect_served("a short country", &c);
+	c.targeting_key = big;
+	expect_refused("a targeting_key one byte over", &c);
+	c.targeting_key = NULL;
+	c.tenant_key = big;
+	expect_refused("a tenant_key one byte over", &c);
+	c.tenant_key = NULL;
+
+	/* A list: its items' bytes add up; at most RSL_MAX_CONTEXT_LIST. */
+	memset(half, 'y', sizeof half - 1);
+	half[RSL_MAX_CONTEXT_STRING / 2] = 0;
+	items[0] = half;
+	items[1] = half;
+	a = (rsl_attr)RSL_LIST("country", items, 2);
+	expect_served("a list of 2 x 2048 bytes", &c);
+	half[RSL_MAX_CONTEXT_STRING / 2] = 'y';
+	expect_refused("a list of 2049 + 2049 bytes", &c);
+	for (int i = 0; i <= RSL_MAX_CONTEXT_LIST; i++)
+		items[i] = "US";
+	a = (rsl_attr)RSL_LIST("country", items, RSL_MAX_CONTEXT_LIST);
+	expect_served("a list at the cap", &c);
+	a = (rsl_attr)RSL_LIST("country", items, RSL_MAX_CONTEXT_LIST + 1);
+	expect_refused("a list one item over", &c);
+
+	/* Attributes. */
+	for (int i = 0; i <= RSL_MAX_CONTEXT_ATTRS; i++)
+		many[i] = (rsl_attr)RSL_NUM("seats", i);
+	many[0] = (rsl_attr)RSL_STR("country", "US");
+	c.attrs = many;
+	c.nattrs = RSL_MAX_CONTEXT_ATTRS;
+	expect_served("attributes at the cap", &c);
+	c.nattrs = RSL_MAX_CONTEXT_ATTRS + 1;
+	expect_refused("one attribute over", &c);
+}
+END_TEST
 
 Suite *eval_suite(void); /* called by the runner */
 Suite *eval_suite(void)
@@ -446,6 +535,7 @@ Suite *eval_suite(void)
 	tcase_add_checked_fixture(tc, rf_open, rf_close);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, e2e_kill_static_unconfigured);
+	tcase_add_test(tc, context_caps);
 	tcase_add_test(tc, e2e_prerequisites);
 	tcase_add_test(tc, e2e_split_distribution);
 	tcase_add_test(tc, e2e_split_ramp_is_monotonic);

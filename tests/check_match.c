@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "match.h"
 #include "rsl.h"
 #include "ruleset_fixture.h"
+#include "search.h"
 #include "semver.h"
 #include "testutil.h"
 
@@ -548,6 +550,91 @@ START_TEST(e2e_segments)
 }
 END_TEST
 
+/* ---------------------------------------------------- contains, linear */
+
+/* The obvious search, to check Two-Way against. */
+static int naive(const char *h, size_t hl, const char *n, size_t nl, int ci)
+{
+	for (size_t i = 0; i + nl <= hl; i++) {
+		size_t k = 0;
+		while (k < nl) {
+			unsigned char a = (unsigned char)h[i + k], b = (unsigned char)n[k];
+			if (ci) {
+				a = a >= 'A' && a <= 'Z' ? (unsigned char)(a + 32) : a;
+				b = b >= 'A' && b <= 'Z' ? (unsigned char)(b + 32) : b;
+			}
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == nl)
+			return 1;
+	}
+	return 0;
+}
+
+/* Every needle of up to 7 bytes over {a, b, A} against haystacks of up
+ * to 12 bytes drawn from the same letters (periodic and aperiodic needles,
+ * both factorisations), case-sensitive and not, and bytes >= 0x80. */
+START_TEST(contains_agrees_with_naive_search)
+{
+	static const char alpha[] = { 'a', 'b', 'A', (char)0xc3 };
+	char h[16], n[8];
+	unsigned seed = 12345;
+	for (int round = 0; round < 200000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t hl = (seed >> 8) % 13, nl = (seed >> 16) % 8;
+		for (size_t i = 0; i < hl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			h[i] = alpha[(seed >> 16) % (round % 3 ? 2 : 4)];
+		}
+		for (size_t i = 0; i < nl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			n[i] = alpha[(seed >> 16) % (round % 3 ? 2 : 4)];
+		}
+		/* Half the time, a needle cut from the haystack. */
+		if (round % 2 && nl <= hl && hl) {
+			size_t at = (seed >> 4) % (hl - nl + 1);
+			memcpy(n, h + at, nl);
+		}
+		for (int ci = 0; ci <= 1; ci++)
+			ck_assert_msg(rsl__search(h, hl, n, nl, ci) == naive(h, hl, n, nl, ci),
+				      "round %d: '%.*s' in '%.*s' (ci %d)", round, (int)nl, n,
+				      (int)hl, h, ci);
+	}
+}
+END_TEST
+
+/* Issue 11: one case-insensitive contains of a 60,000-byte operand took
+ * seconds; a naive search of 'a'x2000 'b' in the largest attribute
+ * (4,096 x 'A') makes about 4 million comparisons per call, these 5,000
+ * calls 20 billion.  Two-Way makes about 2 x 6,000 per call.  The alarm is
+ * the hang guard. */
+START_TEST(contains_is_linear_on_hostile_operands)
+{
+	static char attr[RSL_MAX_CONTEXT_STRING + 1], op[60001];
+	memset(attr, 'A', RSL_MAX_CONTEXT_STRING);
+	memset(op, 'a', 60000);
+	rsl_attr a = RSL_STR("ua", attr);
+	rsl_context c;
+	memset(&c, 0, sizeof c);
+	c.attrs = &a;
+	c.nattrs = 1;
+	alarm(20);
+	rsl__cond t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
+	ck_assert(!rsl__match(NULL, &t, &c)); /* longer than the attribute */
+	op[2000] = 'b';
+	op[2001] = 0;
+	t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
+	for (int i = 0; i < 5000; i++)
+		ck_assert(!rsl__match(NULL, &t, &c));
+	op[2000] = 'a';
+	t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
+	ck_assert(rsl__match(NULL, &t, &c));
+	alarm(0);
+}
+END_TEST
+
 Suite *match_suite(void); /* called by the runner */
 Suite *match_suite(void)
 {
@@ -564,6 +651,8 @@ Suite *match_suite(void)
 	tcase_add_test(tc, operators_semver);
 	tcase_add_test(tc, operators_time_exists);
 	tcase_add_test(tc, combinators_and_segments);
+	tcase_add_test(tc, contains_agrees_with_naive_search);
+	tcase_add_test(tc, contains_is_linear_on_hostile_operands);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("e2e");
