@@ -204,7 +204,9 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	for (uint32_t i = 0; i < f->nrequires; i++) {
 		const rsl__req *rq = &f->requires[i];
 		decision pd;
-		if (depth + 1 > RSL__MAX_PREREQ_DEPTH) {
+		/* The prerequisite would be flag depth + 2 of the chain (open
+		 * refuses longer chains; this only guards the recursion). */
+		if (depth + 2 > RSL__MAX_PREREQ_DEPTH) {
 			d->reason = RSL_REASON_ERROR;
 			d->error = RSL_ERR_GENERAL;
 			return;

@@ -10,6 +10,7 @@
 
 #include "bucket.h"
 #include "explain.h"
+#include "rfc3339.h"
 #include "match.h"
 
 /* Past RSL_EXPLAIN_MAX bytes the trace stops growing: the length counted
@@ -220,24 +221,9 @@ void rsl__w_number(rsl__wbuf *w, double n)
 
 void rsl__w_time(rsl__wbuf *w, int64_t t)
 {
-	int64_t days = t / 86400, secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	/* civil_from_days (proleptic Gregorian) */
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2);
-	rsl__w_putf(w, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y, (long long)m,
-	     (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
-	     (long long)(secs % 60));
+	char buf[RSL__TIME_MAX];
+	rsl__rfc3339_format(buf, t);
+	rsl__w_puts(w, buf);
 }
 
 void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json)

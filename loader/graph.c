@@ -106,7 +106,7 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 	if (g->state[k] == 1)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites form a cycle through "
 				     "flag '%s'", f->key.p);
-	if (level > RSL_MAX_PREREQ_DEPTH)
+	if (level + 1 > RSL_MAX_PREREQ_DEPTH) /* flags in the chain so far */
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
 				     "flags", RSL_MAX_PREREQ_DEPTH);
 	g->state[k] = 1;
@@ -128,7 +128,7 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 			depth = g->depth[tk] + 1u;
 		cost = sat_add(cost, g->cost[tk]);
 	}
-	if (level + depth > RSL_MAX_PREREQ_DEPTH)
+	if (level + depth + 1 > RSL_MAX_PREREQ_DEPTH) /* flags in the longest chain */
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
 				     "flags", RSL_MAX_PREREQ_DEPTH);
 	if (cost > RSL_MAX_FLAG_COST)
