@@ -455,7 +455,8 @@ static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 		for (size_t i = 0; i < k->nlist; i++)
 			if (k->list[i].kind == RSC_V_STRING)
 				bytes += k->list[i].slen;
-		*cost = sat_add(*cost, rsl_test_cost(k->op, k->case_insensitive, k->nlist, bytes));
+		*cost = sat_add(*cost, rsl_test_cost((int)k->op, k->case_insensitive, k->nlist,
+						       bytes));
 	}
 	if (k->op == RSL_OP_SEGMENT) {
 		int j = k->segment_index;

@@ -263,7 +263,7 @@ rsc_cond *rsc_load_cond(rsc_loader *L, const rsc_ynode *n, int depth)
 	c->op = (enum rsl_cond_op)op_of(n->keys[op_at]);
 	load_operand(L, c, n->items[op_at]);
 	if (ci_at < n->n) {
-		if (!string_op(c->op))
+		if (!string_op((int)c->op))
 			rsc_yerror(d, n->keys[ci_at],
 				   "case_insensitive applies to eq, ne, in, not_in, contains, "
 				   "starts_with and ends_with, not to '%s'",
