@@ -8,6 +8,7 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
+#   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc (never installs packages)
 #   make clean
@@ -98,7 +99,7 @@ fuzz_replay = for t in $(FUZZ_TARGETS); do \
 	$(1)/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 .SECONDARY: $(FUZZ_OBJ)
 
-.PHONY: all check test demo deps asan tsan fuzz bench install uninstall clean help
+.PHONY: all check test demo deps asan tsan fuzz bench bench-compile install uninstall clean help
 all: $(BUILD)/rsc $(BUILD)/librsl.a $(BUILD)/librsl.so
 
 $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
@@ -188,6 +189,11 @@ bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
 
+# Not a test: prints the YAML's size, peak RSS and time (docs/benchmarks.md).
+N ?= 100000
+bench-compile: $(BUILD)/rsc
+	RSC=$(BUILD)/rsc tests/bench/compile_memory.sh $(N)
+
 demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
 
@@ -232,7 +238,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

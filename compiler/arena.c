@@ -21,14 +21,13 @@ static void oom(void)
 	abort();
 }
 
-void *rsc_arena_alloc(rsc_arena *a, size_t size)
+/* size bytes at the next multiple of align in the current chunk, or in a
+ * new one; not zeroed. */
+static void *bump(rsc_arena *a, size_t size, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
-	size = (size + align - 1) / align * align;
-	if (size == 0)
-		size = align;
 	rsc_arena_chunk *c = a->head;
-	if (!c || c->size - c->used < size) {
+	size_t at = c ? (c->used + align - 1) / align * align : 0;
+	if (!c || at > c->size || c->size - at < size) {
 		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
 		if (want > SIZE_MAX - sizeof(*c))
 			oom();
@@ -39,16 +38,30 @@ void *rsc_arena_alloc(rsc_arena *a, size_t size)
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
+		at = 0;
 	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
+	void *p = (char *)c->data + at;
+	c->used = at + size;
+	return p;
+}
+
+void *rsc_arena_alloc(rsc_arena *a, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	size = (size + align - 1) / align * align;
+	if (size == 0)
+		size = align;
+	void *p = bump(a, size, align);
 	memset(p, 0, size);
 	return p;
 }
 
+/* Text needs no alignment: a scalar of three bytes takes four, not sixteen. */
 char *rsc_arena_strndup(rsc_arena *a, const char *s, size_t len)
 {
-	char *p = rsc_arena_alloc(a, len + 1);
+	if (len > SIZE_MAX - 1)
+		oom();
+	char *p = bump(a, len + 1, 1);
 	if (len)
 		memcpy(p, s, len);
 	p[len] = '\0';
@@ -71,7 +84,7 @@ char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
 		oom();
 	if ((size_t)n < sizeof small)
 		return rsc_arena_strndup(a, small, (size_t)n);
-	char *p = rsc_arena_alloc(a, (size_t)n + 1);
+	char *p = bump(a, (size_t)n + 1, 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);

@@ -18,7 +18,8 @@ typedef struct rsc_arena {
 
 /* Zeroed memory aligned for any type; never NULL. */
 void *rsc_arena_alloc(rsc_arena *a, size_t size);
-/* Copy of s[0..len) with a terminating NUL. */
+/* Copy of s[0..len) with a terminating NUL, packed without alignment (so is
+ * rsc_arena_printf's text). */
 char *rsc_arena_strndup(rsc_arena *a, const char *s, size_t len);
 char *rsc_arena_strdup(rsc_arena *a, const char *s);
 /* printf into the arena. */

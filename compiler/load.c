@@ -406,7 +406,7 @@ static void load_targeting(rsc_loader *L, rsc_targeting *t, const char *path,
 				   RSL_MAX_RULES);
 		} else {
 			const rsc_ynode **names =
-				rsc_arena_alloc(L->a, (rules->n + 1) * sizeof *names);
+				rsc_arena_alloc(&L->scratch, (rules->n + 1) * sizeof *names);
 			t->rules = rsc_arena_alloc(L->a, rules->n * sizeof *t->rules);
 			t->nrules = rules->n;
 			for (size_t i = 0; i < rules->n; i++)
@@ -502,10 +502,15 @@ static int by_segment_key(const void *x, const void *y)
 	return strcmp(((const rsc_segment *)x)->key, ((const rsc_segment *)y)->key);
 }
 
+/* The tree of f in L->scratch, with its scalars' text in the run's arena;
+ * the previous file's tree is freed first. */
 static const rsc_ynode *parse(rsc_loader *L, const rsc_file *f)
 {
 	rsc_ynode *root = NULL;
-	if (rsc_ydoc_parse(&root, L->a, f->path, f->data, f->len, L->d) != RSC_OK)
+	rsc_arena_free(&L->scratch);
+	L->guesses = NULL;
+	if (rsc_ydoc_parse_split(&root, &L->scratch, L->a, f->path, f->data, f->len, L->d) !=
+	    RSC_OK)
 		return NULL;
 	return root;
 }
@@ -534,7 +539,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 	memset(rs, 0, sizeof *rs);
 	rs->arena = a;
 	rs->files = fs;
-	rsc_loader L = { rs, a, d, NULL };
+	rsc_loader L = { rs, a, d, RSC_ARENA_INIT, NULL };
 
 	/* Without it nothing else can be checked, and a mistyped --root would
 	 * bury that under one "unexpected file" per file. */
@@ -613,6 +618,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 		if (e >= 0 && fi >= 0)
 			rs->flags[fi].targeting[e] = t;
 	}
+	rsc_arena_free(&L.scratch);
 	if (d->errors == e0)
 		return RSC_OK;
 	/* The other files' problems too, in the same run. */

@@ -21,11 +21,16 @@ typedef struct rsc_load_guess {
 	struct rsc_load_guess *next;
 } rsc_load_guess;
 
+/* The model, and the scalars' text it points into, live in a (the run's
+ * arena); the tree of the file being loaded, and whatever refers to its nodes
+ * (guesses, the rule names seen), in scratch, freed after each file: every
+ * tree at once took 30 times the YAML's size. */
 typedef struct rsc_loader {
 	rsc_ruleset *rs;
 	rsc_arena *a;
 	rsc_diags *d;
-	rsc_load_guess *guesses; /* arena-allocated */
+	rsc_arena scratch;
+	rsc_load_guess *guesses; /* in scratch */
 } rsc_loader;
 
 rsc_pos rsc_load_pos(const rsc_ynode *n);

@@ -160,6 +160,13 @@ static void load_children(rsc_loader *L, rsc_cond *c, const rsc_ynode *v,
 		c->kids[i] = rsc_load_cond(L, v->items[i], depth + 1);
 }
 
+/* The attribute as a message shows it; called only for an error, since each
+ * call takes room in the run's arena. */
+static const char *shown_attribute(rsc_diags *d, const rsc_ynode *kv)
+{
+	return kv->kind == RSC_Y_SCALAR ? rsc_show(d, kv->text, kv->len) : "?";
+}
+
 rsc_cond *rsc_load_cond(rsc_loader *L, const rsc_ynode *n, int depth)
 {
 	rsc_diags *d = L->d;
@@ -246,18 +253,17 @@ rsc_cond *rsc_load_cond(rsc_loader *L, const rsc_ynode *n, int depth)
 	if (rsc_scalar_attribute(&c->attribute, kv, "attribute", d) == 0 &&
 	    usable_attribute(L, kv, c->attribute) < 0)
 		c->attribute = NULL;
-	const char *attr = kv->kind == RSC_Y_SCALAR ? rsc_show(d, kv->text, kv->len) : "?";
 	if (nops == 0) {
 		if (!unknown)
 			rsc_yerror(d, n, "condition on '%s' has no operator; expected one of %s",
-				   attr, rsc_load_join(L->a, op_names, NOPS));
+				   shown_attribute(d, kv), rsc_load_join(L->a, op_names, NOPS));
 		return c;
 	}
 	if (nops > 1) {
 		rsc_yerror(d, n->keys[second_op],
 			   "condition on '%s' has two operators, '%s' and '%s'; write one "
 			   "test per condition and combine them with all",
-			   attr, n->keys[op_at]->text, n->keys[second_op]->text);
+			   shown_attribute(d, kv), n->keys[op_at]->text, n->keys[second_op]->text);
 		return c;
 	}
 	c->op = (enum rsl_cond_op)op_of(n->keys[op_at]);

@@ -104,7 +104,7 @@ size_t rsc_load_unknown_keys(rsc_loader *L, const rsc_ynode *map, const char *ct
 		if (like && !rsc_load_guessed(L, map, like)) {
 			rsc_yerror(L->d, k, "unknown key '%s' in %s; did you mean '%s'?",
 				   rsc_show(L->d, k->text, k->len), ctx, like);
-			rsc_load_guess *g = rsc_arena_alloc(L->a, sizeof *g);
+			rsc_load_guess *g = rsc_arena_alloc(&L->scratch, sizeof *g);
 			g->map = map;
 			g->key = like;
 			g->next = L->guesses;

@@ -29,7 +29,8 @@ typedef struct frame {
 } frame;
 
 typedef struct state {
-	rsc_arena *a;
+	rsc_arena *a;    /* nodes, arrays, messages' working text */
+	rsc_arena *text; /* scalars' text */
 	rsc_diags *d;
 	const char *file;
 	size_t nerr;
@@ -408,7 +409,7 @@ static int on_event(state *st, const yaml_event_t *ev)
 			return -1;
 		n = new_node(st, RSC_Y_SCALAR, m);
 		n->len = ev->data.scalar.length;
-		n->text = rsc_arena_strndup(st->a, (const char *)ev->data.scalar.value, n->len);
+		n->text = rsc_arena_strndup(st->text, (const char *)ev->data.scalar.value, n->len);
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (n->len > RSC_YAML_MAX_SCALAR)
 			YERR(st, n->line, n->col, "scalar is %zu bytes; the limit is %u",
@@ -522,9 +523,16 @@ static int bom_check(state *st, const unsigned char *s, size_t len)
 int rsc_ydoc_parse(rsc_ynode **out, rsc_arena *a, const char *file,
 		   const char *data, size_t len, rsc_diags *d)
 {
+	return rsc_ydoc_parse_split(out, a, a, file, data, len, d);
+}
+
+int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_arena *text,
+			 const char *file, const char *data, size_t len, rsc_diags *d)
+{
 	state st;
 	memset(&st, 0, sizeof st);
-	st.a = a;
+	st.a = nodes;
+	st.text = text;
 	st.d = d;
 	st.file = file;
 	*out = NULL;

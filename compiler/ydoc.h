@@ -43,6 +43,14 @@ struct rsc_ynode {
  */
 int rsc_ydoc_parse(rsc_ynode **out, rsc_arena *a, const char *file,
 		   const char *data, size_t len, rsc_diags *d);
+/*
+ * The same, with the tree's nodes, arrays and working memory in nodes and
+ * only the scalars' text in text: a caller that keeps what the scalars say
+ * but not the tree frees nodes after each file (the tree takes several times
+ * the file's size; the text, less than the file).
+ */
+int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_arena *text,
+			 const char *file, const char *data, size_t len, rsc_diags *d);
 
 /* The value of key in a mapping, or NULL. */
 rsc_ynode *rsc_ymap_get(const rsc_ynode *map, const char *key);
