@@ -411,17 +411,18 @@ static void other_variant_name(FILE *out, item flag, int64_t i)
 	name_of_pair(out, pair, i);
 }
 
-/* A [variant, weight] pair's two integers; -1 and 0 when it is not one. */
-static void weighted(item pair, int64_t *variant, int64_t *weight)
+/* A pair [a, b] of integers: -1 for a, and missing_b for b, where it is
+ * not one (a [variant, weight] of a split, a [flag, variant] of requires). */
+static void int_pair(item pair, int64_t *a, int64_t *b, int64_t missing_b)
 {
 	item x;
-	*variant = -1;
-	*weight = 0;
+	*a = -1;
+	*b = missing_b;
 	if (arr_begin(&x, pair) != 2)
 		return;
-	*variant = int_or(x, -1);
+	*a = int_or(x, -1);
 	if (rsl__cbor_next(&x) == 0)
-		*weight = int_or(x, 0);
+		*b = int_or(x, missing_b);
 }
 
 static void split(view *v, item s)
@@ -430,7 +431,7 @@ static void split(view *v, item s)
 	uint64_t n = arr_begin(&p, s);
 	for (uint64_t i = 0; i < n; i++) {
 		int64_t vi, w;
-		weighted(p, &vi, &w);
+		int_pair(p, &vi, &w, 0);
 		fputs(i ? ", " : "", v->out);
 		variant_name(v->out, &v->variants, vi);
 		/* weights are in 1/1000 % */
@@ -483,17 +484,6 @@ static void serve(view *v, item s, const char *indent)
 	}
 }
 
-/* A pair [a, b] of integers; -1 each when it is not one. */
-static void int_pair(item pair, int64_t *a, int64_t *b)
-{
-	item x;
-	*a = *b = -1;
-	if (arr_begin(&x, pair) != 2)
-		return;
-	*a = int_or(x, -1);
-	if (rsl__cbor_next(&x) == 0)
-		*b = int_or(x, -1);
-}
 
 static void text_requires(view *v, item req)
 {
@@ -502,7 +492,7 @@ static void text_requires(view *v, item req)
 	uint64_t n = arr_begin(&r, req);
 	for (uint64_t i = 0; i < n; i++) {
 		int64_t fi, vi;
-		int_pair(r, &fi, &vi);
+		int_pair(r, &fi, &vi, -1);
 		fputs("    requires ", out);
 		item other = at(&v->flags, fi);
 		if (other.p) {
