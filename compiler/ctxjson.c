@@ -410,6 +410,25 @@ int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen)
 	return 0;
 }
 
+int rsc_ctx_add_attr(rsc_ctx *c, const rsl_attr *v, char *err, size_t errlen)
+{
+	if (!attr_name_ok(v->name))
+		return fail(err, errlen, "'%.80s' is not an attribute name: " ATTR_NAME_RULE,
+			    v->name);
+	const char **field = special(c, v->name);
+	if (field) {
+		if (v->type != RSL_ATTR_STRING)
+			return fail(err, errlen, "\"%s\" must be a string", v->name);
+		*field = v->s;
+		return 0;
+	}
+	rsl_attr *a = new_attr(c, v->name);
+	if (a == NULL)
+		return fail(err, errlen, "out of memory");
+	*a = *v;
+	return 0;
+}
+
 void rsc_ctx_finish(rsc_ctx *c)
 {
 	c->ctx.attrs = c->attrs;

@@ -39,6 +39,14 @@ int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
  */
 int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen);
 
+/*
+ * Adds one attribute already typed (for contexts read from elsewhere, such as
+ * rsc test's YAML): v->name must be an attribute name; a special key needs a
+ * string (v->s).  Nothing is copied: the strings must outlive c.  Returns 0,
+ * or -1 with a message in err.
+ */
+int rsc_ctx_add_attr(rsc_ctx *c, const rsl_attr *v, char *err, size_t errlen);
+
 /* Points c->ctx.attrs at the attributes; call after the last add. */
 void rsc_ctx_finish(rsc_ctx *c);
 
