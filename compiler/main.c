@@ -15,6 +15,8 @@ int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
+int rsc_cmd_init(int argc, char **argv);
+int rsc_cmd_schema(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -30,6 +32,8 @@ static const struct {
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
+	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
+	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
 };
 
 static void usage(FILE *out)
