@@ -10,7 +10,8 @@
 #   make bench      evaluation latency, raw and through the live client
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
-#                   rsl.h, rsl_testing.h, rsl.pc (never installs packages)
+#                   rsl.h, rsl_testing.h, rsl.pc, the JSON Schemas under
+#                   share/rulestead/schema/ (never installs packages)
 #   make clean
 
 # The version is defined once, in loader/rsl.h (RSL_VERSION_MAJOR/MINOR/PATCH).
@@ -79,6 +80,10 @@ BENCH_SRC := $(filter-out tests/bench/bench_client.c,$(sort $(wildcard tests/ben
 
 RSL_OBJ   := $(RSL_SRC:%.c=$(BUILD)/%.o)
 RSC_OBJ   := $(RSC_SRC:%.c=$(BUILD)/%.o)
+# The files rsc carries (rsc schema, rsc init): one generated C array.
+SCHEMA_SRC := $(sort $(wildcard schema/*.schema.json))
+EMBED_SRC := $(SCHEMA_SRC) $(sort $(shell find ci/templates -type f))
+RSC_OBJ   += $(BUILD)/gen/embedded.o
 RSC_LIBOBJ:= $(filter-out $(BUILD)/compiler/main.o,$(RSC_OBJ))
 ifneq ($(RSC_MODULES),)
 RSC_LIBOBJ:= $(RSC_MODULES:%=$(BUILD)/compiler/%.o)
@@ -109,6 +114,19 @@ $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
 $(BUILD)/compiler/%.o: compiler/%.c $(BUILD)/config.mk
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iloader $(RSC_CFLAGS) -c $< -o $@
+
+# Regenerated when a file changes, or one is added or removed (the list).
+$(BUILD)/gen/embedded.list: FORCE
+	@mkdir -p $(@D)
+	@echo $(EMBED_SRC) > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/gen/embedded.c: compiler/embed.sh $(EMBED_SRC) $(BUILD)/gen/embedded.list
+	compiler/embed.sh $(EMBED_SRC) > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Icompiler -c $< -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/config.mk $(BUILD)/tests/suites.h
 	@mkdir -p $(@D)
@@ -217,13 +235,14 @@ tsan:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-	           $(DESTDIR)$(PREFIX)/include
+	           $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/rulestead/schema
 	install -m 0755 $(BUILD)/rsc $(DESTDIR)$(PREFIX)/bin/rsc
 	install -m 0644 $(BUILD)/librsl.a $(DESTDIR)$(LIBDIR)/librsl.a
 	install -m 0755 $(BUILD)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0
 	ln -sf librsl.so.0 $(DESTDIR)$(LIBDIR)/librsl.so
 	install -m 0644 loader/rsl.h $(DESTDIR)$(PREFIX)/include/rsl.h
 	install -m 0644 loader/rsl_testing.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h
+	install -m 0644 $(SCHEMA_SRC) $(DESTDIR)$(PREFIX)/share/rulestead/schema/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@REQUIRES_PRIVATE@|$(RSL_REQUIRES)|g' \
 	    loader/rsl.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
@@ -233,12 +252,13 @@ uninstall:
 	      $(DESTDIR)$(LIBDIR)/librsl.so $(DESTDIR)$(LIBDIR)/librsl.so.0 \
 	      $(DESTDIR)$(PREFIX)/include/rsl.h $(DESTDIR)$(PREFIX)/include/rsl_testing.h \
 	      $(DESTDIR)$(PKGCONFIGDIR)/rsl.pc
+	rm -f $(SCHEMA_SRC:schema/%=$(DESTDIR)$(PREFIX)/share/rulestead/schema/%)
 
 clean:
 	rm -rf build
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

@@ -16,6 +16,8 @@ int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
+int rsc_cmd_init(int argc, char **argv);
+int rsc_cmd_schema(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -32,6 +34,8 @@ static const struct {
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
+	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
+	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
 };
 
 static void usage(FILE *out)

@@ -2,7 +2,8 @@
 # make install, as a packager runs it: install into a temporary prefix with
 # custom LIBDIR and PKGCONFIGDIR, then build a program against the installed
 # librsl through pkg-config, dynamically and statically, and run it on a
-# golden snapshot.  Then make uninstall leaves nothing behind.
+# golden snapshot; check the installed editor schemas.  Then make uninstall
+# leaves nothing behind.
 #   tests/install_test.sh BUILD
 set -eu
 B=${1:-build}
@@ -15,6 +16,13 @@ PC="$T/pc"
 MAKEFLAGS= make -s BUILD="$B" PREFIX="$P" LIBDIR="$LIB" PKGCONFIGDIR="$PC" install >/dev/null
 for f in "$P/bin/rsc" "$P/include/rsl.h" "$P/include/rsl_testing.h" "$LIB/librsl.a" "$LIB/librsl.so.0" "$PC/rsl.pc"; do
 	[ -e "$f" ] || { echo "install_test: make install did not install $f" >&2; exit 1; }
+done
+# The editor schemas: every one rsc carries, the same bytes as `rsc schema`.
+kinds=$("$P/bin/rsc" schema)
+[ -n "$kinds" ] || { echo "install_test: rsc schema lists no kind" >&2; exit 1; }
+for k in $kinds; do
+	"$P/bin/rsc" schema "$k" | cmp -s - "$P/share/rulestead/schema/$k.schema.json" ||
+		{ echo "install_test: share/rulestead/schema/$k.schema.json is missing or differs from rsc schema $k" >&2; exit 1; }
 done
 
 cat > "$T/prog.c" <<'C'

@@ -101,6 +101,7 @@ Validator = jsonschema.validators.extend(
     type_checker=jsonschema.Draft7Validator.TYPE_CHECKER.redefine(
         "integer", _is_integer))
 
+SCHEMA_ID_BASE = "https://rulestead.dev/schema/v1/"
 SCHEMA_FILES = ("common", "rulestead", "flag", "segment", "targeting")
 
 
@@ -112,13 +113,18 @@ def load_schemas():
         with open(path, encoding="utf-8") as f:
             schema = json.load(f)
         Validator.check_schema(schema)
-        uri = "file://" + path
+        uri = schema.get("$id")
+        # A stable $id: editors and other repositories refer to it.
+        if uri != SCHEMA_ID_BASE + name + ".schema.json":
+            sys.exit("%s: $id is %r, not %r" % (path, uri, SCHEMA_ID_BASE
+                                                + name + ".schema.json"))
         store[uri] = schema
         schemas[name] = (uri, schema)
     validators = {}
     for name, (uri, schema) in schemas.items():
         # Relative $refs ("common.schema.json#/...") resolve against the
-        # schema's own file URI, and the store answers without any I/O.
+        # schema's $id, as in an editor, and the store answers without any
+        # I/O (https://rulestead.dev is never fetched).
         resolver = jsonschema.RefResolver(uri, schema, store=store)
         validators[name] = Validator(schema, resolver=resolver)
     return validators

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Rulestead's CI steps as one plain POSIX script, for any CI system (the
+# GitLab pipeline in .gitlab-ci.yml calls it too).  Written by `rsc init`;
+# Rulestead's docs/gitops.md walks through the whole flow.
+#
+#   sh ci/rulestead.sh review BASE   on a pull request: validate, lint, run
+#                                    the expectations in tests/, and write the
+#                                    review of BASE..HEAD (rsc diff, and rsc
+#                                    simulate when tests/contexts.jsonl exists)
+#                                    to rulestead-review.md, the body of one
+#                                    pull-request comment
+#   sh ci/rulestead.sh publish       on a merge to main: compile and sign every
+#                                    environment into snapshots/, then verify
+#                                    each against keys/ci.pub
+#   sh ci/rulestead.sh renew         on a schedule: the same commit, issued now,
+#                                    so that nodes do not go STALE
+#
+# Needs rsc on PATH and a clone with the whole history (a shallow clone
+# cannot give the version or the merge base).  publish and renew read the
+# private key from the environment variable RSC_SIGNING_KEY (a CI secret,
+# never a file) and check the result against the committed keys/ci.pub.
+# Exit status: 0 done, anything else a step that failed (its output says why).
+set -eu
+
+review() {
+	base=$1
+	rsc validate
+	rsc lint
+	rsc test
+	# rsc diff exits 1 when something changed, which is what a review shows.
+	rsc diff --format markdown "$base" HEAD > rulestead-review.md || [ $? -eq 1 ]
+	if [ -f tests/contexts.jsonl ]; then
+		rsc simulate --contexts tests/contexts.jsonl --format markdown "$base" HEAD >> rulestead-review.md || [ $? -eq 1 ]
+	fi
+	cat rulestead-review.md
+}
+
+publish() {
+	rsc compile --out snapshots
+	rsc verify --pub keys/ci.pub snapshots/*.rsnap
+}
+
+renew() {
+	rsc compile --issued-at now --out snapshots
+	rsc verify --pub keys/ci.pub snapshots/*.rsnap
+}
+
+case ${1:-} in
+review)
+	[ $# -eq 2 ] || { echo "usage: $0 review BASE   (e.g. origin/main)" >&2; exit 2; }
+	review "$2" ;;
+publish | renew)
+	[ $# -eq 1 ] || { echo "usage: $0 $1" >&2; exit 2; }
+	"$1" ;;
+*)
+	echo "usage: $0 review BASE | publish | renew" >&2
+	exit 2 ;;
+esac
