@@ -15,6 +15,7 @@ int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
+int rsc_cmd_diff(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -30,6 +31,7 @@ static const struct {
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
+	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
 };
 
 static void usage(FILE *out)
