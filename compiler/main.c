@@ -18,6 +18,7 @@ int rsc_cmd_watch(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
 int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
+int rsc_cmd_diff(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -36,6 +37,7 @@ static const struct {
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
 	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
+	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
 };
 
 static void usage(FILE *out)
