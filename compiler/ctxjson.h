@@ -29,6 +29,12 @@ typedef struct rsc_ctx {
  */
 int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
 
+/* The same, for a caller that places the problem itself (a file's
+ * line:col): err holds the message alone and *where is 1 + the byte offset
+ * in json where the problem is, or 0 when it has no place (out of memory). */
+int rsc_ctx_add_json_at(rsc_ctx *c, const char *json, size_t *where, char *err,
+			size_t errlen);
+
 /* Names of attributes (JSON keys, NAME in NAME=VALUE) must follow the
  * attribute-name syntax of docs/ruleset.md ("Keys"); others are refused with
  * a message that says so. */
