@@ -230,6 +230,21 @@ def check_init(rsc, tmp):
     return d
 
 
+def check_schema_command(rsc):
+    kinds = sorted(n[:-len(".schema.json")] for n in os.listdir(SCHEMAS)
+                   if n.endswith(".schema.json"))
+    rc, out = run([rsc, "schema"], TOP)
+    check(rc == 0 and out.split() == kinds, "rsc schema lists " + " ".join(kinds), out)
+    for k in kinds:
+        p = subprocess.run([rsc, "schema", k], stdout=subprocess.PIPE)
+        want = open(os.path.join(SCHEMAS, k + ".schema.json"), "rb").read()
+        check(p.returncode == 0 and p.stdout == want,
+              "rsc schema %s prints schema/%s.schema.json" % (k, k))
+    rc, out = run([rsc, "schema", "targetting"], TOP)
+    check(rc == 2 and "unknown kind 'targetting'; did you mean 'targeting'?" in out,
+          "rsc schema with a misspelt kind: exit 2, did you mean", out)
+
+
 def snapshot_tree(d):
     out = {}
     for root, _, names in os.walk(d):
@@ -435,6 +450,7 @@ def main():
         })
         gh, gl = check_yaml_files()
         check_commands(rsc)
+        check_schema_command(rsc)
         check_init(rsc, tmp)
         try:
             play(rsc, gh, gl, tmp)
