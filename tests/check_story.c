@@ -34,6 +34,11 @@
 #define FLAG "one-click-pay"
 #define POPULATION 2000
 
+/* What the review commands say about this story, word for word. */
+#define DIFF_RAMP FLAG ": default split on 10% \u2192 25% (15% of traffic moves from off to on)"
+#define DIFF_KILL FLAG ": kill switch engaged: everyone gets off"
+#define DIFF_ONE_PROTECTED "1 change, 1 in a protected environment\n"
+
 /* Who does what: rsc log must name each of them. */
 #define WHO_INIT "Amara Okafor"
 #define WHO_FLAG "Bruno Silva"
@@ -484,6 +489,56 @@ static int rsc(char **out, char **err, const char *fmt, ...)
 	ck_assert_msg(strstr((text), (unwanted)) == NULL, "did not expect \"%s\" in:\n%s", \
 		      (unwanted), (text))
 
+/* Everything after rsc diff's first line, "Comparing A -> B". */
+static const char *after_header(const char *out)
+{
+	const char *nl = strchr(out, '\n');
+	return nl ? nl + 1 : "";
+}
+
+START_TEST(story_diff_says_it_in_words)
+{
+	story_init("story-diff");
+	story_add_flag();
+	story_ramp_branch();
+	char *out = NULL, *err = NULL;
+	/* On the ramp's branch, as its pull request: the default sides. */
+	int rc = rsc(&out, &err, "diff");
+	ck_assert_msg(rc == 1, "rsc diff exited %d (1: something changed)\n%s%s", rc,
+		      out ? out : "", err ? err : "");
+	char want[256];
+	snprintf(want, sizeof want, "Comparing HEAD~1@%.7s \u2192 ramp-one-click-pay@", S.merge_flag);
+	ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "expected \"%s\" first in:\n%s",
+		      want, out);
+	ck_assert_str_eq(after_header(out), "prod (protected): " DIFF_RAMP "\n" DIFF_ONE_PROTECTED);
+	free(out);
+	free(err);
+	/* The pull request's comment, which a bot finds by its marker. */
+	rc = rsc(&out, &err, "diff --format markdown");
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strncmp(out, "<!-- rulestead-diff -->\n", 24) == 0, "markdown:\n%s", out);
+	ck_assert_has(out, "\n#### prod (protected)\n\n- " DIFF_RAMP "\n");
+	free(out);
+	free(err);
+
+	story_ramp_merge();
+	story_kill();
+	rc = rsc(&out, &err, "diff %s %s", S.merge_ramp, S.merge_kill);
+	ck_assert_msg(rc == 1, "rsc diff exited %d\n%s%s", rc, out, err);
+	ck_assert_str_eq(after_header(out), "prod (protected): " DIFF_KILL "\n" DIFF_ONE_PROTECTED);
+	free(out);
+	free(err);
+
+	/* The rollback compiles to what was there before the ramp. */
+	story_revert();
+	rc = rsc(&out, &err, "diff %s HEAD", S.merge_flag);
+	ck_assert_msg(rc == 0, "rsc diff exited %d (0: no change)\n%s%s", rc, out, err);
+	ck_assert_str_eq(after_header(out), "No change to the compiled flags.\n");
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(story_test_pins_behaviour)
 {
 	story_all("story-test");
@@ -520,6 +575,7 @@ Suite *story_suite(void)
 	TCase *tc = tcase_create("story");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, story_live_client);
+	tcase_add_test(tc, story_diff_says_it_in_words);
 	tcase_add_test(tc, story_test_pins_behaviour);
 	suite_add_tcase(s, tc);
 	return s;
