@@ -16,6 +16,7 @@ int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
 int rsc_cmd_diff(int argc, char **argv);
+int rsc_cmd_log(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -32,6 +33,7 @@ static const struct {
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
 	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
+	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
 };
 
 static void usage(FILE *out)
