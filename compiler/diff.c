@@ -550,6 +550,8 @@ static const char *used_by(dctx *c, const rsc_ruleset *rs, const char *key)
 			s = rsc_arena_printf(a, "%s%s%zu flag%s in %s", s, *s ? ", " : "", n,
 					     n == 1 ? "" : "s", rs->envs[e].name);
 	}
+	if (!*s && c->only_env)
+		s = rsc_arena_printf(a, "no flag in %s", c->only_env);
 	return rsc_arena_printf(a, " (used by %s)", *s ? s : "no flag");
 }
 
@@ -682,4 +684,37 @@ void rsc_diff_free(rsc_diff *d)
 	free(d->v);
 	d->v = NULL;
 	d->n = d->cap = 0;
+}
+
+/* Whether flag key uses segment seg in rs, in any environment. */
+static int flag_uses(const rsc_ruleset *rs, const char *key, const char *seg)
+{
+	int f = rsc_model_flag_index(rs, key);
+	if (f < 0 || !rs->flags[f].targeting)
+		return 0;
+	for (size_t e = 0; e < rs->nenvs; e++) {
+		const rsc_targeting *t = rs->flags[f].targeting[e];
+		for (size_t r = 0; t && r < t->nrules; r++)
+			if (uses(rs, t->rules[r].when, seg, 0))
+				return 1;
+	}
+	return 0;
+}
+
+void rsc_diff_keep_flag(rsc_diff *d, const rsc_ruleset *a, const rsc_ruleset *b,
+			const char *flag)
+{
+	size_t n = 0, prot = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const rsc_change *c = &d->v[i];
+		int keep = c->flag ? strcmp(c->flag, flag) == 0
+			   : c->segment && (flag_uses(a, flag, c->segment) ||
+					    flag_uses(b, flag, c->segment));
+		if (!keep)
+			continue;
+		prot += c->protected_ != 0;
+		d->v[n++] = *c;
+	}
+	d->n = n;
+	d->nprotected = prot;
 }

@@ -61,6 +61,11 @@ void rsc_diff_models(rsc_diff *out, rsc_arena *arena, const rsc_ruleset *a,
 
 void rsc_diff_free(rsc_diff *d);
 
+/* Keeps only the changes of flag: its own, and those of the segments it
+ * uses on either side. */
+void rsc_diff_keep_flag(rsc_diff *d, const rsc_ruleset *a, const rsc_ruleset *b,
+			const char *flag);
+
 /* How rsc diff and rsc log print changes (diff_out.c). */
 typedef enum { RSC_DIFF_TEXT, RSC_DIFF_JSON, RSC_DIFF_MARKDOWN } rsc_diff_format;
 

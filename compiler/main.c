@@ -19,6 +19,7 @@ int rsc_cmd_test(int argc, char **argv);
 int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
 int rsc_cmd_diff(int argc, char **argv);
+int rsc_cmd_log(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -38,6 +39,7 @@ static const struct {
 	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
 	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
+	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
 };
 
 static void usage(FILE *out)
