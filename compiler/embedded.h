@@ -1,9 +1,9 @@
 /*
- * embedded.h - the files built into rsc (compiler/embed.sh writes the array
- * at build time from schema/ (*.schema.json) and ci/templates/): the editor schemas
- * `rsc schema` prints and `rsc init` writes, and the scaffold with its CI
- * templates that `rsc init` writes.  One mechanism for both, so what rsc
- * writes is byte for byte what this repository keeps and tests.
+ * embedded.h - the files built into rsc: compiler/embed.sh writes them as one
+ * C array at build time, from schema/ (the editor schemas `rsc schema`
+ * prints) and ci/templates/ (the scaffold and CI files `rsc init` writes,
+ * with the schemas).  One mechanism for both, so what rsc writes is byte for
+ * byte what this repository keeps and tests.
  */
 #ifndef RSC_EMBEDDED_H
 #define RSC_EMBEDDED_H

@@ -360,7 +360,7 @@ def gitlab_job(gl, job, cwd, key_pem, ran):
     env.pop("RULESTEAD_BOT_TOKEN", None)
     for k, v in (gl.get("variables") or {}).items():
         env[k] = str(v)
-    script = "\n".join(gl[job]["script"])
+    script = "\n".join(gl[job]["script"] + gl[job].get("after_script", []))
     good, _ = run_block("%s: %s: script" % (GITLAB, job), script, cwd, env, ran)
     return good
 

@@ -3,12 +3,12 @@
 # GitLab pipeline in .gitlab-ci.yml calls it too).  Written by `rsc init`;
 # Rulestead's docs/gitops.md walks through the whole flow.
 #
-#   sh ci/rulestead.sh review BASE   on a pull request: validate, lint, run
-#                                    the expectations in tests/, and write the
-#                                    review of BASE..HEAD (rsc diff, and rsc
+#   sh ci/rulestead.sh review BASE   on a pull request: validate, lint, write
+#                                    the review of BASE..HEAD (rsc diff, and rsc
 #                                    simulate when tests/contexts.jsonl exists)
 #                                    to rulestead-review.md, the body of one
-#                                    pull-request comment
+#                                    pull-request comment, then run the
+#                                    expectations in tests/
 #   sh ci/rulestead.sh publish       on a merge to main: compile and sign every
 #                                    environment into snapshots/, then verify
 #                                    each against keys/ci.pub
@@ -26,13 +26,14 @@ review() {
 	base=$1
 	rsc validate
 	rsc lint
-	rsc test
 	# rsc diff exits 1 when something changed, which is what a review shows.
 	rsc diff --format markdown "$base" HEAD > rulestead-review.md || [ $? -eq 1 ]
 	if [ -f tests/contexts.jsonl ]; then
 		rsc simulate --contexts tests/contexts.jsonl --format markdown "$base" HEAD >> rulestead-review.md || [ $? -eq 1 ]
 	fi
 	cat rulestead-review.md
+	# Last, so that the review is written even when an expectation breaks.
+	rsc test
 }
 
 publish() {
