@@ -19,6 +19,7 @@
  * command's failure does not hide another's.
  */
 #include <check.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,12 +57,20 @@ static struct {
 
 /* --------------------------------------------------------------- git */
 
+/* "Emil Larsen" writes as emil@kestrel.example. */
+static void email_of(char out[64], const char *who)
+{
+	snprintf(out, 64, "%.*s@kestrel.example", (int)strcspn(who, " "), who);
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
 /* Runs `git ARGS` in the repository as who, at the story's next second. */
 static void git_as(const char *who, const char *args)
 {
 	S.clock += 60;
 	char email[64];
-	snprintf(email, sizeof email, "%.*s@kestrel.example", (int)strcspn(who, " "), who);
+	email_of(email, who);
 	/* Exported: args may chain several git commands with &&. */
 	ck_assert_int_eq(tu_sh("cd '%s' && export GIT_AUTHOR_NAME='%s' GIT_AUTHOR_EMAIL='%s' "
 			       "GIT_COMMITTER_NAME='%s' GIT_COMMITTER_EMAIL='%s' "
@@ -539,6 +548,80 @@ START_TEST(story_diff_says_it_in_words)
 }
 END_TEST
 
+/* One entry of rsc log: "<commit> <date> <who> <email>", then body. */
+static void log_entry(char *out, size_t cap, const char *commit, const char *who,
+		      const char *body)
+{
+	char *ct = tu_line("git -C '%s' log -1 --format=%%ct %s", S.repo, commit);
+	time_t t = (time_t)atol(ct);
+	free(ct);
+	struct tm tm;
+	char date[32], email[64];
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	email_of(email, who);
+	size_t n = strlen(out);
+	snprintf(out + n, cap - n, "%s%.7s %s %s <%s>\n%s", n ? "\n" : "", commit, date, who,
+		 email, body);
+}
+
+START_TEST(story_log_names_each_author)
+{
+	story_all("story-log");
+	char *out = NULL, *err = NULL;
+	int rc = rsc(&out, &err, "log " FLAG);
+	ck_assert_msg(rc == 0, "rsc log exited %d\n%s%s", rc, out ? out : "", err ? err : "");
+	/* Newest first, each step with who did it; the scaffold's commit
+	 * does not touch this flag. */
+	static char want[8192];
+	char body[1024];
+	want[0] = '\0';
+	snprintf(body, sizeof body, "    Revert \"Merge branch ramp-one-click-pay\"\n"
+		 "    reverts %.7s (Merge branch ramp-one-click-pay)\n"
+		 "    prod (protected): " FLAG ": default split on 25%% \u2192 10%% "
+		 "(15%% of traffic moves from on to off)\n", S.merge_ramp);
+	log_entry(want, sizeof want, S.revert_ramp, WHO_REVERT, body);
+	snprintf(body, sizeof body, "    Revert \"Merge branch kill-one-click-pay\"\n"
+		 "    reverts %.7s (Merge branch kill-one-click-pay)\n"
+		 "    prod (protected): " FLAG ": kill switch released: the rules serve again\n",
+		 S.merge_kill);
+	log_entry(want, sizeof want, S.revert_kill, WHO_REVERT, body);
+	log_entry(want, sizeof want, S.merge_kill, WHO_KILL,
+		  "    Merge branch kill-one-click-pay\n"
+		  "    prod (protected): " DIFF_KILL "\n");
+	log_entry(want, sizeof want, S.merge_ramp, WHO_RAMP,
+		  "    Merge branch ramp-one-click-pay\n"
+		  "    prod (protected): " DIFF_RAMP "\n");
+	log_entry(want, sizeof want, S.merge_flag, WHO_FLAG,
+		  "    Merge branch add-one-click-pay\n"
+		  "    prod (protected): " FLAG ": configured: enabled, 1 rule, default split "
+		  "on 10%, off 90%\n"
+		  "    prod (protected): " FLAG ": rule 1 'staff' added: email ends_with "
+		  "\"@kestrel.example\" serves on\n"
+		  "    dev: " FLAG ": configured: enabled, 0 rules, default on\n"
+		  "    staging: " FLAG ": configured: enabled, 0 rules, default on\n"
+		  "    flag " FLAG " added (boolean: on, off)\n");
+	ck_assert_str_eq(out, want);
+	free(out);
+	free(err);
+	/* The whole trail begins with the scaffold, by its author. */
+	rc = rsc(&out, &err, "log");
+	ck_assert_int_eq(rc, 0);
+	char *init = tu_line("git -C '%s' rev-list --max-parents=0 HEAD", S.repo);
+	char first[256], email[64];
+	email_of(email, WHO_INIT);
+	snprintf(first, sizeof first, "\n%.7s ", init);
+	const char *at = strstr(out, first);
+	ck_assert_msg(at != NULL, "no entry for the scaffold's commit in:\n%s", out);
+	snprintf(first, sizeof first, " " WHO_INIT " <%s>\n    Scaffold the flags repository "
+		 "with rsc init\n", email);
+	ck_assert_has(at, first);
+	free(init);
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(story_test_pins_behaviour)
 {
 	story_all("story-test");
@@ -576,6 +659,7 @@ Suite *story_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, story_live_client);
 	tcase_add_test(tc, story_diff_says_it_in_words);
+	tcase_add_test(tc, story_log_names_each_author);
 	tcase_add_test(tc, story_test_pins_behaviour);
 	suite_add_tcase(s, tc);
 	return s;
