@@ -58,7 +58,8 @@ static void usage(FILE *out)
 	      "  0  success: valid\n"
 	      "  1  invalid input: the ruleset or snapshot has problems (printed)\n"
 	      "  2  usage error: bad command line\n"
-	      "  3  I/O, git, key or system error\n", out);
+	      "  3  I/O, git, key or system error\n"
+	      "  (rsc diff: 1 when something changed, 4 when a side is invalid)\n", out);
 }
 
 int main(int argc, char **argv)
