@@ -16,6 +16,7 @@ int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
+int rsc_cmd_simulate(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -32,6 +33,7 @@ static const struct {
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
+	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 };
 
 static void usage(FILE *out)
