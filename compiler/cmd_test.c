@@ -170,7 +170,7 @@ static long run_all(outcome *o, const rsc_review *r, const rsc_expect_set *set)
 		const rsc_expect *e = &set->v[i];
 		const rsl_snapshot *snap = rsc_review_snapshot(r, e->env);
 		rsl_result res;
-		rsc_review_evaluate(&res, r, snap, e->flag, &e->ctx.ctx);
+		rsc_review_evaluate(&res, snap, rsc_review_flag(r, e->flag), e->flag, &e->ctx.ctx);
 		o[i].ok = rsc_expect_met(e, &res, o[i].why, sizeof o[i].why);
 		if (o[i].ok)
 			continue;

@@ -20,6 +20,7 @@ int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
 int rsc_cmd_diff(int argc, char **argv);
 int rsc_cmd_log(int argc, char **argv);
+int rsc_cmd_simulate(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -40,6 +41,7 @@ static const struct {
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
 	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
 	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
+	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 };
 
 static void usage(FILE *out)

@@ -68,10 +68,9 @@ const rsc_flag *rsc_review_flag(const rsc_review *r, const char *key)
 	return i < 0 ? NULL : &r->c.ruleset.flags[i];
 }
 
-void rsc_review_evaluate(rsl_result *out, const rsc_review *r, const rsl_snapshot *snap,
+void rsc_review_evaluate(rsl_result *out, const rsl_snapshot *snap, const rsc_flag *f,
 			 const char *key, const rsl_context *ctx)
 {
-	const rsc_flag *f = rsc_review_flag(r, key);
 	rsl_type t = f ? (rsl_type)f->type : RSL_BOOLEAN;
 	rsl_evaluate(out, snap, key, t, ctx, NULL);
 }

@@ -10,7 +10,8 @@
  *   rsc_review r;
  *   if (rsc_review_open(&r, "flags", "HEAD", NULL, 0) == RSC_OK) {
  *           const rsl_snapshot *prod = rsc_review_snapshot(&r, "prod");
- *           rsc_review_evaluate(&res, &r, prod, "new-checkout", &ctx);
+ *           rsc_review_evaluate(&res, prod, rsc_review_flag(&r, "new-checkout"),
+ *                               "new-checkout", &ctx);
  *   }
  *   rsc_review_free(&r);
  */
@@ -46,11 +47,12 @@ const rsl_snapshot *rsc_review_snapshot(const rsc_review *r, const char *env);
 const rsc_flag *rsc_review_flag(const rsc_review *r, const char *key);
 
 /*
- * Evaluates flag key in snap (one of r's) for ctx with the flag's own type,
- * so that the result carries its variant; a key the ruleset does not have
- * gives reason ERROR, error FLAG_NOT_FOUND.  Never allocates; thread-safe.
+ * Evaluates flag f (rsc_review_flag's, or NULL) in snap (one of r's) for ctx
+ * with the flag's own type, so that the result carries its variant; with f
+ * NULL, key is evaluated and gives reason ERROR, error FLAG_NOT_FOUND.
+ * Never allocates; thread-safe.
  */
-void rsc_review_evaluate(rsl_result *out, const rsc_review *r, const rsl_snapshot *snap,
+void rsc_review_evaluate(rsl_result *out, const rsl_snapshot *snap, const rsc_flag *f,
 			 const char *key, const rsl_context *ctx);
 
 /* The closest flag key to key (did you mean), or NULL. */
