@@ -548,6 +548,81 @@ START_TEST(story_diff_says_it_in_words)
 }
 END_TEST
 
+/* The ones on in the snapshot CI signed for label, decided by librsl. */
+static void on_in_snapshot(int *out, const char *label)
+{
+	rsl_keyring *keys;
+	rsl_snapshot *snap = NULL;
+	rsl_error e;
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s/prod.rsnap", S.snaps, label);
+	ck_assert_int_eq(rsl_keyring_new(&keys), RSL_OK);
+	ck_assert_int_eq(rsl_keyring_add_pem_file(keys, S.pub, &e), RSL_OK);
+	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
+	o.keys = keys;
+	o.environment = "prod";
+	ck_assert_msg(rsl_open(&snap, path, &o, &e) == RSL_OK, "%s: %s", path, e.message);
+	for (int i = 0; i < POPULATION; i++)
+		out[i] = rsl_bool(snap, FLAG, &people[i].ctx, -1);
+	rsl_close(snap);
+	rsl_keyring_free(keys);
+}
+
+static double pct(int n)
+{
+	return 100.0 * n / POPULATION;
+}
+
+START_TEST(story_simulate_nobody_leaves_on)
+{
+	story_init("story-simulate");
+	write_population();
+	read_population();
+	story_add_flag();
+	compile_head("1-flag");
+	story_ramp_branch();
+	compile_head("2-ramp");
+	/* What simulate must find, counted from the signed snapshots. */
+	static int before[POPULATION], after[POPULATION];
+	on_in_snapshot(before, "1-flag");
+	on_in_snapshot(after, "2-ramp");
+	int had = 0, has = 0, joined = 0;
+	for (int i = 0; i < POPULATION; i++) {
+		ck_assert_int_ne(before[i], -1);
+		ck_assert_int_ne(after[i], -1);
+		had += before[i];
+		has += after[i];
+		joined += !before[i] && after[i];
+	}
+	ck_assert_int_eq(has - had, joined); /* the ramp takes nobody out */
+	ck_assert_msg(joined > POPULATION / 10, "only %d of %d join at 25%%", joined, POPULATION);
+
+	/* On the ramp's branch, as its pull request: the default sides. */
+	char *out = NULL, *err = NULL;
+	int rc = rsc(&out, &err, "simulate --contexts '%s' --env prod", S.contexts);
+	ck_assert_msg(rc == 0, "rsc simulate exited %d\n%s%s", rc, out ? out : "", err ? err : "");
+	char want[1024];
+	snprintf(want, sizeof want, "A: HEAD~1@%.7s\nB: ramp-one-click-pay@", S.merge_flag);
+	ck_assert_has(out, want);
+	snprintf(want, sizeof want,
+		 "\nprod (protected): %d contexts, 1 of 2 flags change\n"
+		 "  " FLAG ": %d of %d contexts (%.1f%%) change variant\n"
+		 "    off -> on: %d (%.1f%%)\n"
+		 "    nobody leaves on: all %d who had it keep it\n"
+		 "    before: on %d (%.1f%%), off %d (%.1f%%)\n"
+		 "    after:  on %d (%.1f%%), off %d (%.1f%%)\n",
+		 POPULATION, joined, POPULATION, pct(joined), joined, pct(joined), had,
+		 had, pct(had), POPULATION - had, pct(POPULATION - had),
+		 has, pct(has), POPULATION - has, pct(POPULATION - has));
+	const char *prod = strstr(out, "\nprod (protected): ");
+	ck_assert_msg(prod != NULL, "no prod in:\n%s", out);
+	ck_assert_str_eq(prod, want);
+	free(out);
+	free(err);
+	free_population();
+}
+END_TEST
+
 /* One entry of rsc log: "<commit> <date> <who> <email>", then body. */
 static void log_entry(char *out, size_t cap, const char *commit, const char *who,
 		      const char *body)
@@ -659,6 +734,7 @@ Suite *story_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, story_live_client);
 	tcase_add_test(tc, story_diff_says_it_in_words);
+	tcase_add_test(tc, story_simulate_nobody_leaves_on);
 	tcase_add_test(tc, story_log_names_each_author);
 	tcase_add_test(tc, story_test_pins_behaviour);
 	suite_add_tcase(s, tc);
