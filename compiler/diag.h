@@ -99,4 +99,7 @@ int rsc_utf8_valid(const char *s, size_t n);
  * well-formed UTF-8 become \ufffd, so the output is always valid JSON. */
 void rsc_json_string(FILE *out, const char *s, size_t len);
 
+/* The NUL-terminated s as a JSON string literal, or null when s is NULL. */
+void rsc_json_string_or_null(FILE *out, const char *s);
+
 #endif
