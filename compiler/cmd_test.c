@@ -116,7 +116,11 @@ static void report_github(FILE *out, const rsc_expect_set *set, const outcome *o
 		rsc_gh_escape(out, e->name, 1);
 		fputs("::", out);
 		rsc_gh_escape(out, o[i].why, 0);
-		fputs("\n", out);
+		/* The trace under it, in the same annotation: no final newline. */
+		size_t n = strlen(o[i].trace);
+		while (n && o[i].trace[n - 1] == '\n')
+			o[i].trace[--n] = 0;
+		fputs("%0A", out);
 		rsc_gh_escape(out, o[i].trace, 0);
 		fputc('\n', out);
 	}
