@@ -20,8 +20,6 @@ int rsc_cmd_log(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
 int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
-int rsc_cmd_diff(int argc, char **argv);
-int rsc_cmd_log(int argc, char **argv);
 int rsc_cmd_simulate(int argc, char **argv);
 
 static const struct {
@@ -43,8 +41,6 @@ static const struct {
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
 	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
-	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
-	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
 	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 };
 
