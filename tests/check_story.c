@@ -40,6 +40,9 @@
 #define DIFF_KILL FLAG ": kill switch engaged: everyone gets off"
 #define DIFF_ONE_PROTECTED "1 change, 1 in a protected environment\n"
 
+#define ck_assert_has(text, want) \
+	ck_assert_msg(strstr((text), (want)) != NULL, "expected \"%s\" in:\n%s", (want), (text))
+
 /* Who does what: rsc log must name each of them. */
 #define WHO_INIT "Amara Okafor"
 #define WHO_FLAG "Bruno Silva"
@@ -278,15 +281,22 @@ static void publish(const char *label)
  * context reader for the in-process client, so both see the same people. */
 static rsc_ctx people[POPULATION];
 
+static void person_json(char out[256], int i)
+{
+	snprintf(out, 256, "{\"targeting_key\":\"user-%d\",\"email\":\"%s%d@%s\",\"country\":\"%s\"}",
+		 i, i % 97 == 0 ? "ops" : "shopper", i,
+		 i % 97 == 0 ? "kestrel.example" : "mail.example", i % 3 ? "DE" : "FR");
+}
+
 static void write_population(void)
 {
 	FILE *f = fopen(S.contexts, "w");
 	ck_assert_ptr_nonnull(f);
-	for (int i = 0; i < POPULATION; i++)
-		fprintf(f, "{\"targeting_key\":\"user-%d\",\"email\":\"%s%d@%s\",\"country\":\"%s\"}\n",
-			i, i % 97 == 0 ? "ops" : "shopper", i,
-			i % 97 == 0 ? "kestrel.example" : "mail.example",
-			i % 3 ? "DE" : "FR");
+	char line[256];
+	for (int i = 0; i < POPULATION; i++) {
+		person_json(line, i);
+		fprintf(f, "%s\n", line);
+	}
 	fclose(f);
 }
 
@@ -432,6 +442,23 @@ START_TEST(story_live_client)
 		ck_assert_msg(!before_ramp[i].on || ramped[i].on,
 			      "user-%d had one-click-pay at 10%% and lost it at 25%%", i);
 
+	/* A reviewer's explanation from source (no key) is the client's, word
+	 * for word: one evaluator.  Only the first line, which names the
+	 * snapshot (version, commit), differs. */
+	int mover = 0;
+	while (mover < POPULATION && (before_ramp[mover].on || !ramped[mover].on))
+		mover++;
+	ck_assert_int_lt(mover, POPULATION);
+	char json[256], served[RSL_EXPLAIN_MAX + 1];
+	person_json(json, mover);
+	rsl_client_explain(served, sizeof served, c, FLAG, &people[mover].ctx, RSL_EXPLAIN_TEXT);
+	char *from_source = NULL;
+	ck_assert_int_eq(tu_rsc(&from_source, NULL, S.repo, "explain --rev HEAD --env prod "
+				"--flag " FLAG " --context '%s'", json), 0);
+	ck_assert_has(served, "serve on\n");
+	ck_assert_str_eq(strchr(from_source, '\n'), strchr(served, '\n'));
+	free(from_source);
+
 	/* Merge 3: the kill switch, observed by everyone, staff included. */
 	story_kill();
 	compile_head("3-kill");
@@ -491,12 +518,6 @@ static int rsc(char **out, char **err, const char *fmt, ...)
 	va_end(ap);
 	return tu_rsc(out, err, S.repo, "%s", words);
 }
-
-#define ck_assert_has(text, want) \
-	ck_assert_msg(strstr((text), (want)) != NULL, "expected \"%s\" in:\n%s", (want), (text))
-#define ck_assert_lacks(text, unwanted) \
-	ck_assert_msg(strstr((text), (unwanted)) == NULL, "did not expect \"%s\" in:\n%s", \
-		      (unwanted), (text))
 
 /* Everything after rsc diff's first line, "Comparing A -> B". */
 static const char *after_header(const char *out)
