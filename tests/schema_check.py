@@ -104,6 +104,9 @@ Validator = jsonschema.validators.extend(
 SCHEMA_ID_BASE = "https://rulestead.dev/schema/v1/"
 SCHEMA_FILES = ("common", "rulestead", "flag", "segment", "targeting")
 
+# rsc test's expectation files, tests/<name>.yaml.
+SCHEMA_FILES += ("expectations",)
+
 
 def load_schemas():
     schemas, store = {}, {}
@@ -119,6 +122,9 @@ def load_schemas():
             sys.exit("%s: $id is %r, not %r" % (path, uri, SCHEMA_ID_BASE
                                                 + name + ".schema.json"))
         store[uri] = schema
+        # Also under the stable $id, which a schema's relative $refs then
+        # resolve against: https://rulestead.dev is never fetched.
+        store["https://rulestead.dev/schema/v1/%s.schema.json" % name] = schema
         schemas[name] = (uri, schema)
     validators = {}
     for name, (uri, schema) in schemas.items():
@@ -140,6 +146,8 @@ def kind_of(rel):
         return "segment"
     if len(parts) == 3 and parts[0] == "environments":
         return "targeting"
+    if len(parts) == 2 and parts[0] == "tests":
+        return "expectations"
     return None
 
 
