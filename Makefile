@@ -9,6 +9,7 @@
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
+#   make bench-simulate time and memory of rsc simulate, CONTEXTS=1000000
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc, the JSON Schemas under
 #                   share/rulestead/schema/ (never installs packages)
@@ -212,6 +213,12 @@ N ?= 100000
 bench-compile: $(BUILD)/rsc
 	RSC=$(BUILD)/rsc tests/bench/compile_memory.sh $(N)
 
+# Not a test: time and peak RSS of rsc simulate (docs/benchmarks.md).
+CONTEXTS ?= 1000000
+.PHONY: bench-simulate
+bench-simulate: $(BUILD)/rsc
+	RSC=$(BUILD)/rsc tests/bench/simulate_contexts.sh $(CONTEXTS)
+
 demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
 
@@ -258,7 +265,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

@@ -86,7 +86,8 @@ static int choose_envs(rsc_compiled *out, int *want, const rsc_compile_options *
 		}
 		want[k] = 1;
 	}
-	if (!o->rev)
+	/* A review compile is never written and no node trusts its key. */
+	if (!o->rev && !(o->review && !o->key))
 		for (size_t i = 0; i < rs->nenvs; i++)
 			if (want[i] && rs->envs[i].protected_) {
 				say(out, "environment '%s' is protected: compile it from "

@@ -69,10 +69,14 @@ typedef struct rsc_compile_options {
 	/* For tests only: called on each encoded body before it is signed, to
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
+	/* 1: a compile for review, kept in memory (review.h): protected
+	 * environments compile from the work tree too.  Only with the
+	 * ephemeral key (key NULL), whose snapshots no node trusts. */
+	int review;
 } rsc_compile_options;
 
 #define RSC_COMPILE_OPTIONS_INIT \
-	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL }
+	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0 }
 
 typedef struct rsc_snapshot_bytes {
 	size_t env;             /* index into ruleset.envs */
@@ -106,7 +110,7 @@ typedef struct rsc_compiled {
  *                allow_nonincreasing_version): out->diags says why, no
  *                snapshot;
  *   RSC_EUSAGE   an unknown environment in opts->envs, or a protected one
- *                with the work tree: out->message says which;
+ *                with the work tree (unless review): out->message says which;
  *   RSC_EIO      the repository could not be read (out->diags), or the key,
  *                encoding, signing or the loader's check failed
  *                (out->message, "" when the key callback reported it).

@@ -111,7 +111,20 @@ typedef struct parser {
 	rsc_ctx *c;
 	char *err;
 	size_t errlen;
+	size_t where;  /* 1 + the offset of the problem; 0 for none */
 } parser;
+
+static int failat(parser *p, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int failat(parser *p, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	p->where = off + 1;
+	return -1;
+}
 
 static void ws(parser *p)
 {
@@ -174,15 +187,14 @@ static int string(parser *p, char **out)
 		p->i++;
 	}
 	if (p->s[p->i] != '"')
-		return fail(p->err, p->errlen, "at offset %zu: unterminated string", start - 1);
+		return failat(p, start - 1, "unterminated string");
 	char *o = own(p->c, p->i - start + 1);
 	if (o == NULL)
 		return fail(p->err, p->errlen, "out of memory");
 	for (size_t i = start; i < p->i; i++) {
 		unsigned char ch = (unsigned char)p->s[i];
 		if (ch < 0x20)
-			return fail(p->err, p->errlen,
-				    "at offset %zu: control character in a string", i);
+			return failat(p, i, "control character in a string");
 		if (ch != '\\') {
 			o[n++] = (char)ch;
 			continue;
@@ -199,7 +211,7 @@ static int string(parser *p, char **out)
 		case 'u': {
 			unsigned cp, lo;
 			if (i + 4 >= p->i || hex4(p->s + i + 1, &cp) < 0)
-				return fail(p->err, p->errlen, "at offset %zu: bad \\u escape", i - 1);
+				return failat(p, i - 1, "bad \\u escape");
 			i += 4;
 			if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < p->i && p->s[i + 1] == '\\' &&
 			    p->s[i + 2] == 'u' && hex4(p->s + i + 3, &lo) == 0 && lo >= 0xdc00 &&
@@ -207,16 +219,15 @@ static int string(parser *p, char **out)
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				i += 6;
 			} else if (cp >= 0xd800 && cp < 0xe000) {
-				return fail(p->err, p->errlen,
-					    "at offset %zu: unpaired surrogate in \\u escape", i - 5);
+				return failat(p, i - 5, "unpaired surrogate in \\u escape");
 			}
 			if (cp == 0)
-				return fail(p->err, p->errlen, "at offset %zu: \\u0000 in a string", i - 5);
+				return failat(p, i - 5, "\\u0000 in a string");
 			n += utf8(o + n, cp);
 			break;
 		}
 		default:
-			return fail(p->err, p->errlen, "at offset %zu: bad escape", i - 1);
+			return failat(p, i - 1, "bad escape");
 		}
 	}
 	o[n] = 0;
@@ -241,8 +252,7 @@ static int member(parser *p, char *name)
 	if (field) {
 		char *v;
 		if (ch != '"')
-			return fail(p->err, p->errlen, "at offset %zu: \"%s\" must be a string",
-				    p->i, name);
+			return failat(p, p->i, "\"%s\" must be a string", name);
 		if (string(p, &v) < 0)
 			return -1;
 		*field = v;
@@ -281,8 +291,7 @@ static int member(parser *p, char *name)
 				char *v;
 				ws(p);
 				if (p->s[p->i] != '"')
-					return fail(p->err, p->errlen,
-						    "at offset %zu: a list holds only strings", p->i);
+					return failat(p, p->i, "a list holds only strings");
 				if (string(p, &v) < 0)
 					return -1;
 				if (n == cap) {
@@ -304,7 +313,7 @@ static int member(parser *p, char *name)
 					p->i++;
 					break;
 				}
-				return fail(p->err, p->errlen, "at offset %zu: expected ',' or ']'", p->i);
+				return failat(p, p->i, "expected ',' or ']'");
 			}
 		}
 		a->type = RSL_ATTR_LIST;
@@ -313,9 +322,8 @@ static int member(parser *p, char *name)
 	} else {
 		size_t n = json_number(p->s + p->i);
 		if (n == 0)
-			return fail(p->err, p->errlen,
-				    "at offset %zu: expected a string, number, true, false, null or a list of strings",
-				    p->i);
+			return failat(p, p->i,
+				    "expected a string, number, true, false, null or a list of strings");
 		a->type = RSL_ATTR_NUMBER;
 		a->n = strtod(p->s + p->i, NULL);
 		p->i += n;
@@ -323,54 +331,76 @@ static int member(parser *p, char *name)
 	return 0;
 }
 
-int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
+/* The whole text: one JSON object and nothing after it. */
+static int object(parser *p)
 {
-	parser p = { json, 0, c, err, errlen };
-	ws(&p);
-	if (json[p.i] != '{')
-		return fail(err, errlen, "at offset %zu: expected a JSON object", p.i);
-	p.i++;
-	ws(&p);
-	if (json[p.i] == '}') {
-		p.i++;
+	const char *json = p->s;
+	ws(p);
+	if (json[p->i] != '{')
+		return failat(p, p->i, "expected a JSON object");
+	p->i++;
+	ws(p);
+	if (json[p->i] == '}') {
+		p->i++;
 	} else {
 		for (;;) {
 			char *name;
-			ws(&p);
-			if (json[p.i] != '"')
-				return fail(err, errlen, "at offset %zu: expected a key", p.i);
-			size_t at = p.i;
-			if (string(&p, &name) < 0)
+			ws(p);
+			if (json[p->i] != '"')
+				return failat(p, p->i, "expected a key");
+			size_t at = p->i;
+			if (string(p, &name) < 0)
 				return -1;
 			if (name[0] == 0)
-				return fail(err, errlen, "at offset %zu: empty key", p.i);
+				return failat(p, p->i, "empty key");
 			if (!attr_name_ok(name))
-				return fail(err, errlen, "at offset %zu: key \"%.80s\" is "
-					    "not an attribute name: " ATTR_NAME_RULE,
-					    at, name);
-			ws(&p);
-			if (json[p.i] != ':')
-				return fail(err, errlen, "at offset %zu: expected ':' after a key", p.i);
-			p.i++;
-			ws(&p);
-			if (member(&p, name) < 0)
+				return failat(p, at, "key \"%.80s\" is "
+					    "not an attribute name: " ATTR_NAME_RULE, name);
+			ws(p);
+			if (json[p->i] != ':')
+				return failat(p, p->i, "expected ':' after a key");
+			p->i++;
+			ws(p);
+			if (member(p, name) < 0)
 				return -1;
-			ws(&p);
-			if (json[p.i] == ',') {
-				p.i++;
+			ws(p);
+			if (json[p->i] == ',') {
+				p->i++;
 				continue;
 			}
-			if (json[p.i] == '}') {
-				p.i++;
+			if (json[p->i] == '}') {
+				p->i++;
 				break;
 			}
-			return fail(err, errlen, "at offset %zu: expected ',' or '}'", p.i);
+			return failat(p, p->i, "expected ',' or '}'");
 		}
 	}
-	ws(&p);
-	if (json[p.i])
-		return fail(err, errlen, "at offset %zu: text after the object", p.i);
+	ws(p);
+	if (json[p->i])
+		return failat(p, p->i, "text after the object");
 	return 0;
+}
+
+int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
+{
+	size_t where;
+	if (rsc_ctx_add_json_at(c, json, &where, err, errlen) == 0)
+		return 0;
+	if (where) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", err);
+		fail(err, errlen, "at offset %zu: %s", where - 1, msg);
+	}
+	return -1;
+}
+
+int rsc_ctx_add_json_at(rsc_ctx *c, const char *json, size_t *where, char *err,
+			size_t errlen)
+{
+	parser p = { json, 0, c, err, errlen, 0 };
+	int rc = object(&p);
+	*where = p.where;
+	return rc;
 }
 
 int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen)
@@ -407,6 +437,25 @@ int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen)
 		a->type = RSL_ATTR_STRING;
 		a->s = v;
 	}
+	return 0;
+}
+
+int rsc_ctx_add_attr(rsc_ctx *c, const rsl_attr *v, char *err, size_t errlen)
+{
+	if (!attr_name_ok(v->name))
+		return fail(err, errlen, "'%.80s' is not an attribute name: " ATTR_NAME_RULE,
+			    v->name);
+	const char **field = special(c, v->name);
+	if (field) {
+		if (v->type != RSL_ATTR_STRING)
+			return fail(err, errlen, "\"%s\" must be a string", v->name);
+		*field = v->s;
+		return 0;
+	}
+	rsl_attr *a = new_attr(c, v->name);
+	if (a == NULL)
+		return fail(err, errlen, "out of memory");
+	*a = *v;
 	return 0;
 }
 

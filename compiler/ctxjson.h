@@ -29,6 +29,12 @@ typedef struct rsc_ctx {
  */
 int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
 
+/* The same, for a caller that places the problem itself (a file's
+ * line:col): err holds the message alone and *where is 1 + the byte offset
+ * in json where the problem is, or 0 when it has no place (out of memory). */
+int rsc_ctx_add_json_at(rsc_ctx *c, const char *json, size_t *where, char *err,
+			size_t errlen);
+
 /* Names of attributes (JSON keys, NAME in NAME=VALUE) must follow the
  * attribute-name syntax of docs/ruleset.md ("Keys"); others are refused with
  * a message that says so. */
@@ -38,6 +44,14 @@ int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
  * anything else a string; the special keys as above.  Returns 0 or -1.
  */
 int rsc_ctx_add_pair(rsc_ctx *c, const char *pair, char *err, size_t errlen);
+
+/*
+ * Adds one attribute already typed (for contexts read from elsewhere, such as
+ * rsc test's YAML): v->name must be an attribute name; a special key needs a
+ * string (v->s).  Nothing is copied: the strings must outlive c.  Returns 0,
+ * or -1 with a message in err.
+ */
+int rsc_ctx_add_attr(rsc_ctx *c, const rsl_attr *v, char *err, size_t errlen);
 
 /* Points c->ctx.attrs at the attributes; call after the last add. */
 void rsc_ctx_finish(rsc_ctx *c);

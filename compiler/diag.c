@@ -274,7 +274,7 @@ static void print_text(FILE *out, const rsc_diag *x, const rsc_fileset *files,
 
 /* GitHub workflow commands need %, \r, \n escaped in the message and also
  * ',' and ':' in properties. */
-static void gh_escape(FILE *out, const char *s, int property)
+void rsc_gh_escape(FILE *out, const char *s, int property)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -325,15 +325,15 @@ void rsc_diags_print_at(FILE *out, const rsc_diags *d, rsc_format fmt,
 		if (*x->file) {
 			fputs(" file=", out);
 			if (repo_prefix && *repo_prefix) {
-				gh_escape(out, repo_prefix, 1);
+				rsc_gh_escape(out, repo_prefix, 1);
 				fputc('/', out);
 			}
-			gh_escape(out, x->file, 1);
+			rsc_gh_escape(out, x->file, 1);
 			if (x->line)
 				fprintf(out, ",line=%u,col=%u", x->line, x->col);
 		}
 		fputs("::", out);
-		gh_escape(out, x->message, 0);
+		rsc_gh_escape(out, x->message, 0);
 		fputc('\n', out);
 	}
 }

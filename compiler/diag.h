@@ -95,6 +95,10 @@ size_t rsc_utf8_seq(const char *s, size_t n);
 /* Whether s[0..n) is entirely well-formed UTF-8. */
 int rsc_utf8_valid(const char *s, size_t n);
 
+/* Writes s for a GitHub workflow command: '%', CR and LF escaped, and with
+ * property set (file=..., title=...) also ',' and ':'. */
+void rsc_gh_escape(FILE *out, const char *s, int property);
+
 /* Writes s as a JSON string literal (with quotes); bytes that are not
  * well-formed UTF-8 become \ufffd, so the output is always valid JSON. */
 void rsc_json_string(FILE *out, const char *s, size_t len);

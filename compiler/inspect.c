@@ -11,6 +11,7 @@
 #include "../loader/freshness.h"
 #include "cli.h"
 #include "ops.h"
+#include "render.h"
 #include "rsl_format.h"
 
 typedef rsl__cbor item; /* one item; p NULL when absent */
@@ -283,17 +284,7 @@ static void text_value(FILE *out, item it)
 	const char *s;
 	size_t n;
 	if (text_of(it, &s, &n)) {
-		int bare = n > 0;
-		for (size_t i = 0; i < n && bare; i++)
-			bare = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-			       (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' ||
-			       s[i] == '.';
-		/* a bare "true" or "42" would read as another type */
-		if (bare && ((n == 4 && !memcmp(s, "true", 4)) ||
-			     (n == 5 && !memcmp(s, "false", 5)) ||
-			     (s[0] >= '0' && s[0] <= '9') || s[0] == '-'))
-			bare = 0;
-		if (bare)
+		if (rsc_render_bare(s, n))
 			fwrite(s, 1, n, out);
 		else
 			rsc_json_string(out, s, n);

@@ -130,13 +130,11 @@ static void load_text(rsc_loader *L, const char **out, const rsc_ynode *map,
 static const char *const type_articles[] = { "a boolean", "a string", "an integer",
 					     "a float", "an object" };
 
-static void load_variant_value(rsc_loader *L, rsc_variant *var, const rsc_ynode *n,
-			       enum rsl_flag_type type)
+void rsc_load_value(rsc_loader *L, rsc_value *v, const rsc_ynode *n,
+		    enum rsl_flag_type type, const char *name, const char *what)
 {
 	rsc_diags *d = L->d;
-	const char *name = var->name;
 	const char *flag = type_articles[type];
-	rsc_value *v = &var->value;
 	switch (type) {
 	case RSL_TYPE_BOOLEAN:
 		if (rsc_scalar_bool(&v->b, n, name, d) == 0)
@@ -145,9 +143,9 @@ static void load_variant_value(rsc_loader *L, rsc_variant *var, const rsc_ynode 
 	case RSL_TYPE_OBJECT:
 		if (n->kind == RSC_Y_SCALAR)
 			rsc_yerror(d, n,
-				   "variant '%s' of an object flag must be a mapping or a "
+				   "%s of an object flag must be a mapping or a "
 				   "list, found '%s'",
-				   name, rsc_show(d, n->text, n->len));
+				   what, rsc_show(d, n->text, n->len));
 		else
 			rsc_scalar_json(v, L->a, n, name, d);
 		return;
@@ -158,7 +156,7 @@ static void load_variant_value(rsc_loader *L, rsc_variant *var, const rsc_ynode 
 			   : type == RSL_TYPE_INTEGER ? "an integer"
 						      : "a number";
 	if (n->kind != RSC_Y_SCALAR) {
-		rsc_yerror(d, n, "variant '%s' of %s flag must be %s, found %s", name, flag,
+		rsc_yerror(d, n, "%s of %s flag must be %s, found %s", what, flag,
 			   expect, rsc_ynode_kind_name(n));
 		return;
 	}
@@ -176,11 +174,11 @@ static void load_variant_value(rsc_loader *L, rsc_variant *var, const rsc_ynode 
 		return;
 	if (type == RSL_TYPE_STRING)
 		rsc_yerror(d, n,
-			   "variant '%s' of a string flag must be a string, found %s; "
+			   "%s of a string flag must be a string, found %s; "
 			   "quote it (\"%s\") for a string",
-			   name, rsc_describe_value(d, v), rsc_show(d, n->text, n->len));
+			   what, rsc_describe_value(d, v), rsc_show(d, n->text, n->len));
 	else
-		rsc_yerror(d, n, "variant '%s' of %s flag must be %s, found %s", name, flag,
+		rsc_yerror(d, n, "%s of %s flag must be %s, found %s", what, flag,
 			   expect, rsc_describe_value(d, v));
 	memset(v, 0, sizeof *v);
 }
@@ -260,7 +258,8 @@ static void load_flag(rsc_loader *L, rsc_flag *f, const char *stem, const char *
 				continue;
 			var->pos = rsc_load_pos(vn->keys[i]);
 			if (type_ok)
-				load_variant_value(L, var, vn->items[i], f->type);
+				rsc_load_value(L, &var->value, vn->items[i], f->type, var->name,
+					       rsc_arena_printf(&L->scratch, "variant '%s'", var->name));
 			f->nvariants++;
 		}
 	}
@@ -448,7 +447,8 @@ static int hidden_path(const char *p)
 
 #define LAYOUT_HINT                                                              \
 	"a ruleset root holds only rulestead.yaml, <flag>.yaml, "                 \
-	"segments/<segment>.yaml and environments/<env>/<flag>.yaml; keep other " \
+	"segments/<segment>.yaml, environments/<env>/<flag>.yaml and "            \
+	"tests/<name>.yaml (rsc test's expectations); keep other "                \
 	"YAML in a dot-directory (such as .github/) or outside the ruleset root " \
 	"(rsc validate --root <dir>)"
 
@@ -474,6 +474,8 @@ static int classify(rsc_loader *L, const rsc_file *f, const char **stem, const c
 		kind = F_SEGMENT;
 	else if (slashes == 2 && strncmp(p, "environments/", 13) == 0 && p[13] != '/')
 		kind = F_TARGETING;
+	else if (slashes == 1 && strncmp(p, "tests/", 6) == 0 && !yml)
+		return F_IGNORE; /* expectations: rsc test reads them (expect.c) */
 	if (kind == F_BAD) {
 		rsc_error(L->d, p, 0, 0, "unexpected file: " LAYOUT_HINT);
 		return F_BAD;

@@ -66,6 +66,11 @@ const rsc_ynode *rsc_load_required(rsc_loader *L, const rsc_ynode *map, const ch
 /* A variant named by the scalar n, for field. */
 int rsc_load_vref(rsc_loader *L, rsc_vref *r, const rsc_ynode *n, const char *field);
 
+/* A value of a flag of type type (a variant's, or one rsc test expects)
+ * into *v: name is the field in messages, what the thing ("variant 'on'"). */
+void rsc_load_value(rsc_loader *L, rsc_value *v, const rsc_ynode *n,
+		    enum rsl_flag_type type, const char *name, const char *what);
+
 /* A condition (load_cond.c), depth levels down; NULL after reporting. */
 rsc_cond *rsc_load_cond(rsc_loader *L, const rsc_ynode *n, int depth);
 

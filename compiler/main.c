@@ -15,6 +15,10 @@ int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
+int rsc_cmd_diff(int argc, char **argv);
+int rsc_cmd_log(int argc, char **argv);
+int rsc_cmd_test(int argc, char **argv);
+int rsc_cmd_simulate(int argc, char **argv);
 int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
 
@@ -32,6 +36,10 @@ static const struct {
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
+	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
+	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
+	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
+	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
 };
@@ -52,7 +60,8 @@ static void usage(FILE *out)
 	      "  0  success: valid\n"
 	      "  1  invalid input: the ruleset or snapshot has problems (printed)\n"
 	      "  2  usage error: bad command line\n"
-	      "  3  I/O, git, key or system error\n", out);
+	      "  3  I/O, git, key or system error\n"
+	      "  (rsc diff: 1 when something changed, 4 when a side is invalid)\n", out);
 }
 
 int main(int argc, char **argv)

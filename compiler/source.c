@@ -356,7 +356,7 @@ static int walk_git_tree(tree_walk *w, const git_tree *tree, const char *prefix)
  * lists a boundary commit's parents and fails to look them up; later ones
  * graft them away, but the raw header still names them.
  */
-static int first_parent(git_commit **out, const git_commit *c)
+int rsc_source_first_parent(git_commit **out, const git_commit *c)
 {
 	*out = NULL;
 	if (git_commit_parentcount(c) > 0)
@@ -393,7 +393,7 @@ static const char *version_of(uint64_t *out, rsc_arena *a, const git_commit *c)
 	const char *why = NULL;
 	unsigned n = 0;
 	for (const git_commit *at = c;; at = cur) {
-		int k = first_parent(&next, at);
+		int k = rsc_source_first_parent(&next, at);
 		if (k < 0) {
 			why = too_shallow(a, c);
 			break;
@@ -434,7 +434,7 @@ static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 	 * when its second is not earlier (fileset.h), so that a clone of depth
 	 * 2 is enough for a commit made in a later second than its parent. */
 	git_commit *parent = NULL;
-	if (first_parent(&parent, commit) == 1) {
+	if (rsc_source_first_parent(&parent, commit) == 1) {
 		out->has_parent = 1;
 		git_oid_tostr(out->parent, sizeof out->parent, git_commit_id(parent));
 		out->parent_time = (int64_t)git_commit_time(parent);
@@ -445,18 +445,13 @@ static void fill_commit_info(rsc_fileset *out, rsc_arena *a, git_commit *commit)
 	git_error_clear();
 }
 
-static int read_git(rsc_fileset *out, collect *c, const char *root, const char *rev)
+int rsc_source_open_repo(git_repository **out, const char **rel, int *on_disk,
+			 rsc_arena *a, const char *root, rsc_diags *d)
 {
-	rsc_arena *a = c->a;
-	rsc_diags *d = c->d;
-	git_repository *repo = NULL;
-	git_object *obj = NULL, *peeled = NULL;
-	git_tree *top = NULL, *sub = NULL;
-	git_tree_entry *entry = NULL;
-	git_odb *odb = NULL;
 	char *existing = NULL;
 	int rc = RSC_EIO;
-
+	*out = NULL;
+	*rel = NULL;
 	char *abs = resolve(root, &existing);
 	if (!abs) {
 		rsc_error(d, NULL, 0, 0, "cannot open '%s': %s", root, strerror(errno));
@@ -464,9 +459,11 @@ static int read_git(rsc_fileset *out, collect *c, const char *root, const char *
 	}
 	/* Whether root itself is on disk: a directory deleted from the work
 	 * tree can still be read from a commit. */
-	int on_disk = strcmp(abs, existing) == 0;
-	if (git_repository_open_ext(&repo, existing, 0, NULL) < 0) {
-		if (on_disk)
+	int here = strcmp(abs, existing) == 0;
+	if (on_disk)
+		*on_disk = here;
+	if (git_repository_open_ext(out, existing, 0, NULL) < 0) {
+		if (here)
 			rsc_error(d, NULL, 0, 0,
 				  "'%s' is not inside a git repository (use --worktree to read "
 				  "files on disk)",
@@ -475,25 +472,64 @@ static int read_git(rsc_fileset *out, collect *c, const char *root, const char *
 			rsc_error(d, NULL, 0, 0, "'%s' does not exist", root);
 		goto out;
 	}
-	const char *rel = relative_to_workdir(a, repo, abs);
-	if (!rel) {
+	*rel = relative_to_workdir(a, *out, abs);
+	if (!*rel) {
 		rsc_error(d, NULL, 0, 0,
 			  "'%s' is not inside the work tree of a git repository (use --worktree to read files on disk)",
 			  root);
 		goto out;
 	}
+	rc = RSC_OK;
+out:
+	if (rc != RSC_OK) {
+		git_repository_free(*out);
+		*out = NULL;
+	}
+	free(abs);
+	free(existing);
+	return rc;
+}
+
+int rsc_source_commit(git_commit **out, git_repository *repo, const char *rev,
+		      rsc_diags *d)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	*out = NULL;
 	if (git_revparse_single(&obj, repo, rev) < 0) {
 		if (strcmp(rev, "HEAD") == 0 && git_repository_head_unborn(repo) == 1)
 			rsc_error(d, NULL, 0, 0, "no commit yet: commit the ruleset, or use --worktree");
 		else
 			rsc_error(d, NULL, 0, 0, "cannot resolve revision '%s': %s", rev, git_msg());
-		goto out;
+		git_object_free(obj);
+		return RSC_EIO;
 	}
 	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0) {
 		rsc_error(d, NULL, 0, 0, "revision '%s' is not a commit: %s", rev, git_msg());
-		goto out;
+		git_object_free(obj);
+		return RSC_EIO;
 	}
-	git_commit *commit = (git_commit *)peeled;
+	git_object_free(obj);
+	*out = (git_commit *)peeled;
+	return RSC_OK;
+}
+
+static int read_git(rsc_fileset *out, collect *c, const char *root, const char *rev)
+{
+	rsc_arena *a = c->a;
+	rsc_diags *d = c->d;
+	git_repository *repo = NULL;
+	git_commit *commit = NULL;
+	git_tree *top = NULL, *sub = NULL;
+	git_tree_entry *entry = NULL;
+	git_odb *odb = NULL;
+	const char *rel = NULL;
+	int on_disk = 0;
+	int rc = rsc_source_open_repo(&repo, &rel, &on_disk, a, root, d);
+	if (rc != RSC_OK)
+		goto out;
+	rc = RSC_EIO;
+	if (rsc_source_commit(&commit, repo, rev, d) != RSC_OK)
+		goto out;
 	fill_commit_info(out, a, commit);
 	out->root_path = rel;
 	out->repo_url = origin_url(a, repo);
@@ -535,11 +571,8 @@ out:
 	git_tree_free(sub);
 	git_tree_free(top);
 	git_odb_free(odb);
-	git_object_free(peeled);
-	git_object_free(obj);
+	git_commit_free(commit);
 	git_repository_free(repo);
-	free(abs);
-	free(existing);
 	return rc;
 }
 

@@ -61,6 +61,34 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 int rsc_source_uncommitted(size_t *out, const char *root);
 
 
+/* For the modules that walk history themselves (revs.c, log.c), between
+ * git_libgit2_init() and git_libgit2_shutdown(): */
+struct git_repository;
+struct git_commit;
+
+/*
+ * Opens the repository whose work tree holds root (which need not exist on
+ * disk: it may have been deleted since a commit) into *out, the caller
+ * freeing it with git_repository_free; *rel gets root's path inside the
+ * work tree ("" for the top; in a), *on_disk (when not NULL) whether root
+ * exists.  RSC_OK, or RSC_EIO with one diagnostic (*out NULL): root is not
+ * in a repository, or not in its work tree.
+ */
+int rsc_source_open_repo(struct git_repository **out, const char **rel, int *on_disk,
+			 rsc_arena *a, const char *root, rsc_diags *d);
+
+/* The commit rev names ("HEAD", a branch, a tag, an id, "main~2") into
+ * *out (git_commit_free).  RSC_OK, or RSC_EIO with one diagnostic: "no
+ * commit yet", "cannot resolve revision 'X': ...", "revision 'X' is not a
+ * commit". */
+int rsc_source_commit(struct git_commit **out, struct git_repository *repo,
+		      const char *rev, rsc_diags *d);
+
+/* c's first parent into *out (git_commit_free): 1; 0 for a root commit; -1
+ * when it is not in the repository (the boundary of a shallow clone, which
+ * libgit2 before 1.7 lists as a parent it cannot look up). */
+int rsc_source_first_parent(struct git_commit **out, const struct git_commit *c);
+
 /* Copies url (in a) without any "user:password@" or "user@" part of an
  * authority-form URL ("https://tok@host/x" -> "https://host/x"), nor a query
  * or fragment; scp-like "git@host:x" keeps its user, which is not a secret.

@@ -237,8 +237,9 @@ START_TEST(ruleset_at_repository_top)
 	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 1);
 	ck_assert_str_eq(err,
 		"docs/example.yaml:1:1: error: unexpected file: a ruleset root holds only "
-		"rulestead.yaml, <flag>.yaml, segments/<segment>.yaml and "
-		"environments/<env>/<flag>.yaml; keep other YAML in a dot-directory (such as "
+		"rulestead.yaml, <flag>.yaml, segments/<segment>.yaml, "
+		"environments/<env>/<flag>.yaml and tests/<name>.yaml (rsc test's "
+		"expectations); keep other YAML in a dot-directory (such as "
 		".github/) or outside the ruleset root (rsc validate --root <dir>)\n"
 		". (work tree): 1 error\n");
 	free(out);

@@ -460,7 +460,8 @@ START_TEST(misplaced_files)
 	ck_assert_msg(l->d.n == 5, "%s", dump(l));
 	const char *unexpected =
 		"unexpected file: a ruleset root holds only rulestead.yaml, <flag>.yaml, "
-		"segments/<segment>.yaml and environments/<env>/<flag>.yaml; keep other YAML "
+		"segments/<segment>.yaml, environments/<env>/<flag>.yaml and "
+		"tests/<name>.yaml (rsc test's expectations); keep other YAML "
 		"in a dot-directory (such as .github/) or outside the ruleset root "
 		"(rsc validate --root <dir>)";
 	expect_at(l, 0, "docs/example.yaml", 1, 1, unexpected);

@@ -104,6 +104,9 @@ Validator = jsonschema.validators.extend(
 SCHEMA_ID_BASE = "https://rulestead.dev/schema/v1/"
 SCHEMA_FILES = ("common", "rulestead", "flag", "segment", "targeting")
 
+# rsc test's expectation files, tests/<name>.yaml.
+SCHEMA_FILES += ("expectations",)
+
 
 def load_schemas():
     schemas, store = {}, {}
@@ -140,6 +143,8 @@ def kind_of(rel):
         return "segment"
     if len(parts) == 3 and parts[0] == "environments":
         return "targeting"
+    if len(parts) == 2 and parts[0] == "tests":
+        return "expectations"
     return None
 
 

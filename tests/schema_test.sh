@@ -8,6 +8,8 @@
 # flags/ and every tests/fixtures/valid/<case>/ must be accepted by both;
 # every tests/fixtures/invalid/<case>/ (a complete ruleset with one mistake a
 # schema can express, described in its README.md) must be rejected by both.
+# A root with a tests/ directory is run with `rsc test` (its expectations
+# must hold) instead of `rsc validate`.
 # rsc must exit 0 (valid) or 1 (invalid); anything else is a failure.
 # Run from the top of the repository.  Ends with "N passed, M failed".
 set -u
@@ -49,7 +51,11 @@ run_case() {
 	fi
 
 	if [ -n "$rsc" ]; then
-		"$rsc" validate --worktree --root "$dir" > "$tmp/rsc.out" 2>&1
+		# Expectation files (tests/) are read by rsc test, which validates
+		# the ruleset first.
+		cmd=validate
+		[ -d "$dir/tests" ] && cmd=test
+		"$rsc" $cmd --worktree --root "$dir" > "$tmp/rsc.out" 2>&1
 		got=$?
 		if [ "$got" -ne "$expect" ]; then
 			problems="$problems rsc exit $got (want $expect);"

@@ -178,3 +178,30 @@ int tu_locale(const char *name, char *why, size_t cap)
 		 name, rc, err[0] ? ": " : "", err);
 	return -1;
 }
+
+int tu_rsc(char **out, char **err, const char *dir, const char *args, ...)
+{
+	char top[2048], words[6144], cmd[2048 + 2048 + 6144 + 64];
+	ck_assert_ptr_nonnull(getcwd(top, sizeof top));
+	va_list ap;
+	va_start(ap, args);
+	vsnprintf(words, sizeof words, args, ap);
+	va_end(ap);
+	ck_assert(strlen(dir) < 2048);
+	snprintf(cmd, sizeof cmd, "cd '%s' && '%s/%s' %s", dir, top, RSC_BIN, words);
+	return tu_run(cmd, out, err);
+}
+
+char *tu_line(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	char *out = NULL;
+	ck_assert_msg(tu_run(cmd, &out, NULL) == 0, "command failed: %s", cmd);
+	ck_assert_ptr_nonnull(out);
+	out[strcspn(out, "\n")] = '\0';
+	return out;
+}

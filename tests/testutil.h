@@ -40,4 +40,16 @@ void tu_git_init(const char *dir);
 /* git add -A && git commit -m msg at the given epoch second. */
 void tu_git_commit(const char *dir, const char *msg, long when);
 
+
+/* Runs build/rsc (RSC_BIN, from the top of the tree) in directory dir with
+ * the arguments args (shell words, printf-formatted), stdin from /dev/null;
+ * stores malloc'd stdout and stderr when out/err are not NULL; returns the
+ * exit status (or -1). */
+int tu_rsc(char **out, char **err, const char *dir, const char *args, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The first line of what a command that must succeed prints (malloc'd):
+ * tu_line("git -C '%%s' rev-parse HEAD", dir). */
+char *tu_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif
