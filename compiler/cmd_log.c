@@ -37,14 +37,6 @@ typedef struct printer {
 	size_t n;
 } printer;
 
-static void json_str(FILE *out, const char *s)
-{
-	if (s)
-		rsc_json_string(out, s, strlen(s));
-	else
-		fputs("null", out);
-}
-
 static int print_entry(void *arg, const rsc_log_entry *e)
 {
 	printer *p = arg;
@@ -52,19 +44,19 @@ static int print_entry(void *arg, const rsc_log_entry *e)
 	rsc_cli_utc_time(when, e->time);
 	if (p->json) {
 		fputs(p->n ? ",{\"commit\":" : "{\"commit\":", stdout);
-		json_str(stdout, e->commit);
+		rsc_json_string_or_null(stdout, e->commit);
 		fputs(",\"author\":", stdout);
-		json_str(stdout, e->author);
+		rsc_json_string_or_null(stdout, e->author);
 		fputs(",\"date\":", stdout);
-		json_str(stdout, when);
+		rsc_json_string_or_null(stdout, when);
 		fputs(",\"subject\":", stdout);
-		json_str(stdout, e->subject);
+		rsc_json_string_or_null(stdout, e->subject);
 		fputs(",\"reverts\":", stdout);
-		json_str(stdout, e->reverts);
+		rsc_json_string_or_null(stdout, e->reverts);
 		fputs(",\"reverts_subject\":", stdout);
-		json_str(stdout, e->reverts_subject);
+		rsc_json_string_or_null(stdout, e->reverts_subject);
 		fputs(",\"problem\":", stdout);
-		json_str(stdout, e->problem);
+		rsc_json_string_or_null(stdout, e->problem);
 		fputs(",\"changes\":[", stdout);
 		for (size_t i = 0; i < e->diff->n; i++) {
 			if (i)
@@ -161,9 +153,9 @@ int rsc_cmd_log(int argc, char **argv)
 		fputs("],\"shallow\":", stdout);
 		if (end.shallow_at[0]) {
 			fputs("{\"commit\":", stdout);
-			json_str(stdout, end.shallow_at);
+			rsc_json_string_or_null(stdout, end.shallow_at);
 			fputs(",\"date\":", stdout);
-			json_str(stdout, when);
+			rsc_json_string_or_null(stdout, when);
 			fputs("}", stdout);
 		} else {
 			fputs("null", stdout);
