@@ -265,7 +265,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 

@@ -18,9 +18,9 @@ int rsc_cmd_watch(int argc, char **argv);
 int rsc_cmd_diff(int argc, char **argv);
 int rsc_cmd_log(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
+int rsc_cmd_simulate(int argc, char **argv);
 int rsc_cmd_init(int argc, char **argv);
 int rsc_cmd_schema(int argc, char **argv);
-int rsc_cmd_simulate(int argc, char **argv);
 
 static const struct {
 	const char *name;
@@ -39,9 +39,9 @@ static const struct {
 	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
 	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
+	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 	{ "init", rsc_cmd_init, "scaffold a flags repository with CI templates" },
 	{ "schema", rsc_cmd_schema, "print an editor's JSON Schema for a ruleset file" },
-	{ "simulate", rsc_cmd_simulate, "run contexts through two revisions: who moves" },
 };
 
 static void usage(FILE *out)

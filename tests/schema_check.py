@@ -122,9 +122,6 @@ def load_schemas():
             sys.exit("%s: $id is %r, not %r" % (path, uri, SCHEMA_ID_BASE
                                                 + name + ".schema.json"))
         store[uri] = schema
-        # Also under the stable $id, which a schema's relative $refs then
-        # resolve against: https://rulestead.dev is never fetched.
-        store["https://rulestead.dev/schema/v1/%s.schema.json" % name] = schema
         schemas[name] = (uri, schema)
     validators = {}
     for name, (uri, schema) in schemas.items():
