@@ -144,7 +144,15 @@ static int build_one(rsc_compiled *out, size_t i, const rsc_key *key,
 		return RSC_EIO;
 	}
 	out->nsnaps++;
-	return self_check(out, s);
+	if ((rc = self_check(out, s)) != RSC_OK || !o->emit)
+		return rc;
+	if (o->emit(s, o->emit_arg, err, sizeof err) != 0) {
+		say(out, "%s", err);
+		rc = RSC_EIO;
+	}
+	free(s->bytes);
+	s->bytes = NULL;
+	return rc;
 }
 
 int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)

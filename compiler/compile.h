@@ -47,6 +47,13 @@
  */
 typedef int (*rsc_compile_key_fn)(rsc_key *out, void *arg);
 
+typedef struct rsc_snapshot_bytes {
+	size_t env;             /* index into ruleset.envs */
+	const char *env_name;
+	unsigned char *bytes;   /* the COSE_Sign1 snapshot (malloc'd) */
+	size_t len;
+} rsc_snapshot_bytes;
+
 #define RSC_COMPILE_OPTIONS_VERSION 1
 
 typedef struct rsc_compile_options {
@@ -69,17 +76,20 @@ typedef struct rsc_compile_options {
 	/* For tests only: called on each encoded body before it is signed, to
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
+	/* NULL: every snapshot is kept in out->snaps.  Otherwise each one, once
+	 * signed and checked, is handed to emit (e.g. to stage it to a file)
+	 * and freed before the next is encoded, so that one snapshot at a
+	 * time is in memory: out->snaps then keeps env, env_name and len, with
+	 * bytes NULL.  emit returns 0, or nonzero with a one-line message in
+	 * err (rsc_compile then fails with RSC_EIO and that message); after a
+	 * failure the caller discards what earlier calls produced. */
+	int (*emit)(const rsc_snapshot_bytes *s, void *arg, char *err, size_t errlen);
+	void *emit_arg;
 } rsc_compile_options;
 
 #define RSC_COMPILE_OPTIONS_INIT \
-	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL }
-
-typedef struct rsc_snapshot_bytes {
-	size_t env;             /* index into ruleset.envs */
-	const char *env_name;
-	unsigned char *bytes;   /* the COSE_Sign1 snapshot (malloc'd) */
-	size_t len;
-} rsc_snapshot_bytes;
+	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, \
+	  NULL, NULL }
 
 /* Everything one compile produced; all owned by it until rsc_compiled_free.
  * It points into itself (diags to arena, prov to files): keep it where
