@@ -4,6 +4,9 @@
 #include "compile.h"
 
 #include <stdarg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +100,16 @@ static int choose_envs(rsc_compiled *out, int *want, const rsc_compile_options *
 	return RSC_OK;
 }
 
+/* Gives back to the system the memory freed while reading (the files'
+ * bytes, their parse trees, libgit2's objects), which glibc otherwise keeps
+ * in the heap under what is still in use, before the snapshots are built. */
+static void trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 /* Opens snapshot s as a node would, trusting only pk. */
 static int self_check(rsc_compiled *out, const rsc_snapshot_bytes *s)
 {
@@ -165,8 +178,10 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 
 	int rc = rsc_source_read(&out->files, &out->arena, o->root ? o->root : ".",
 				 o->rev, &out->diags);
+	out->files.drop_parsed = 1; /* read again below if a diagnostic shows them */
 	if (rc == RSC_OK)
 		rc = rsc_model_load(&out->ruleset, &out->arena, &out->files, &out->diags);
+	trim();
 	if (rc == RSC_OK)
 		rc = rsc_model_check(&out->ruleset, &out->diags);
 	if (rc == RSC_OK)
@@ -220,6 +235,7 @@ out:
 			free(out->snaps[i].bytes);
 		out->nsnaps = 0;
 	}
+	rsc_source_refill(&out->files, &out->arena, &out->diags);
 	free(want);
 	rsc_key_wipe(&key);
 	return rc;

@@ -207,9 +207,10 @@ typedef struct rsc_ruleset {
  * error is kept, marked broken, so that references to it are not reported
  * as unknown and nothing that depends on it is checked): one run reports the
  * problems of every file.  rs is then only good for freeing, and the caller
- * does not call rsc_model_check again.
+ * does not call rsc_model_check again.  With fs->drop_parsed, each file's
+ * bytes are freed once it is parsed (fileset.h).
  */
-int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
+int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 		   rsc_diags *d);
 
 /* Semantic checks and reference resolution (check.c).  RSC_OK or
