@@ -92,7 +92,8 @@ typedef struct staging {
 	size_t cap;
 } staging;
 
-static int stage(const rsc_snapshot_bytes *s, void *arg, char *err, size_t errlen)
+static int stage(const rsc_snapshot_bytes *s, void *arg, const char **tmp, char *err,
+		 size_t errlen)
 {
 	staging *st = arg;
 	if (st->set.n == 0 && rsc_mkdirs(st->outdir, err, errlen) != 0)
@@ -105,6 +106,7 @@ static int stage(const rsc_snapshot_bytes *s, void *arg, char *err, size_t errle
 		return -1;
 	}
 	st->paths[st->set.n - 1] = path;
+	*tmp = rsc_atomic_staged_path(&st->set, st->set.n - 1);
 	return 0;
 }
 

@@ -22,8 +22,9 @@
  * snapshot can be trusted by nobody but the caller holding out->pk.
  *
  * The compiler checks itself: every snapshot is opened with rsl_open_buffer
- * (a keyring holding the signing key's public half, the environment named)
- * before rsc_compile returns it.  If the loader refuses one, the call fails
+ * (a keyring holding the signing key's public half, the environment named),
+ * or with rsl_open from the file emit wrote (below), before rsc_compile
+ * returns it.  If the loader refuses one, the call fails
  * with RSC_EIO and out->message names the environment and the loader's
  * message: what CI signs always loads on the nodes.
  */
@@ -77,13 +78,19 @@ typedef struct rsc_compile_options {
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
 	/* NULL: every snapshot is kept in out->snaps.  Otherwise each one, once
-	 * signed and checked, is handed to emit (e.g. to stage it to a file)
-	 * and freed before the next is encoded, so that one snapshot at a
-	 * time is in memory: out->snaps then keeps env, env_name and len, with
-	 * bytes NULL.  emit returns 0, or nonzero with a one-line message in
-	 * err (rsc_compile then fails with RSC_EIO and that message); after a
-	 * failure the caller discards what earlier calls produced. */
-	int (*emit)(const rsc_snapshot_bytes *s, void *arg, char *err, size_t errlen);
+	 * signed, is handed to emit, which writes it to a file (staged, not yet
+	 * in place) and sets *path to it, and freed before the next is
+	 * encoded; once all are written the model is freed (out->ruleset
+	 * keeps only nflags, nsegments and nenvs) and each file is opened
+	 * with librsl as a node would.  So one snapshot at a time is in
+	 * memory, and never the model beside a snapshot being checked:
+	 * out->snaps keeps env, env_name and len, with bytes NULL.  *path
+	 * must stay valid until rsc_compile returns.  emit returns 0, or
+	 * nonzero with a one-line message in err (rsc_compile then fails with
+	 * RSC_EIO and that message).  Whenever rsc_compile fails, the caller
+	 * discards every file emit wrote. */
+	int (*emit)(const rsc_snapshot_bytes *s, void *arg, const char **path,
+		    char *err, size_t errlen);
 	void *emit_arg;
 } rsc_compile_options;
 
@@ -95,13 +102,15 @@ typedef struct rsc_compile_options {
  * It points into itself (diags to arena, prov to files): keep it where
  * rsc_compile filled it, never copy it by value. */
 typedef struct rsc_compiled {
-	rsc_arena arena;        /* the ruleset, diagnostics and strings */
+	rsc_arena arena;        /* diagnostics, files and strings */
+	rsc_arena model;        /* the ruleset */
 	rsc_diags diags;        /* the ruleset's problems, unsorted */
 	rsc_fileset files;      /* what was read, with the commit's provenance */
 	rsc_ruleset ruleset;
 	rsc_provenance prov;
 	rsc_snapshot_bytes *snaps; /* in the ruleset's order of environments */
 	size_t nsnaps;
+	const char **emitted;   /* with emit: where each snapshot was written */
 	unsigned char pk[32];   /* the public key the snapshots are signed with */
 	char message[1024];     /* why it failed, when not in diags; or "" */
 } rsc_compiled;

@@ -513,7 +513,7 @@ static const rsc_ynode *parse(rsc_loader *L, rsc_file *f)
 	int rc = rsc_ydoc_parse_split(&root, &L->scratch, &L->text, f->path, f->data,
 				      f->len, L->d);
 	if (L->rs->files->drop_parsed) {
-		rsc_arena_block_free(L->a, (void *)f->data);
+		rsc_arena_block_free(L->rs->files->arena, (void *)f->data);
 		f->data = NULL;
 	}
 	return rc == RSC_OK ? root : NULL;

@@ -794,6 +794,7 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 		    const char *rev, rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
+	out->arena = a;
 	out->root = rsc_arena_strdup(a, root);
 	collect c = { .a = a, .d = d };
 	int rc;
