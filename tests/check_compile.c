@@ -648,6 +648,17 @@ START_TEST(validate_refuses_what_the_loader_would)
 }
 END_TEST
 
+/* The last rsc compile refused d/out/<env>.rsnap, a directory, and wrote
+ * nothing. */
+static void assert_directory_refused(const char *d, const char *env)
+{
+	char want[2048];
+	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
+		 "%s/out/%s.rsnap: Is a directory; nothing written\n", d, env);
+	ck_assert_str_eq(err_, want);
+	ck_assert_str_eq(out_, "");
+}
+
 START_TEST(failed_write_leaves_no_partial_file)
 {
 	char *d = fixture_repo("compile-failwrite");
@@ -656,11 +667,7 @@ START_TEST(failed_write_leaves_no_partial_file)
 	ck_assert_int_eq(tu_sh("mkdir -p '%s/out/prod.rsnap'", d), 0);
 	tu_write(d, "out/dev.rsnap", "old");
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 3);
-	char want[2048];
-	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
-		 "%s/out/prod.rsnap: Is a directory; nothing written\n", d);
-	ck_assert_str_eq(err_, want);
-	ck_assert_str_eq(out_, "");
+	assert_directory_refused(d, "prod");
 	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = 'dev.rsnap prod.rsnap ' "
 			       "&& test -d '%s/out/prod.rsnap' && "
 			       "test -z \"$(ls -A '%s/out/prod.rsnap')\"", d, d, d), 0);
@@ -697,21 +704,17 @@ START_TEST(failure_in_second_environment_leaves_older_snapshots)
 			       "'%s/environments/prod/new-checkout.yaml'", repo), 0);
 	tu_git_commit(repo, "Turn new-checkout off in prod", T0 + 120);
 	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 3);
-	char want[2048];
-	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
-		 "%s/out/staging.rsnap: Is a directory; nothing written\n", d);
-	ck_assert_str_eq(err_, want);
-	ck_assert_str_eq(out_, "");
+	assert_directory_refused(d, "staging");
 	/* No temporary file left, nothing replaced. */
 	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = "
 			       "'dev.rsnap prod.rsnap staging.rsnap '", d), 0);
-	char a[2048], b[2048];
-	snprintf(a, sizeof a, "%s/old/dev.rsnap", d);
-	snprintf(b, sizeof b, "%s/out/dev.rsnap", d);
-	assert_same_file(a, b);
-	snprintf(a, sizeof a, "%s/old/prod.rsnap", d);
-	snprintf(b, sizeof b, "%s/out/prod.rsnap", d);
-	assert_same_file(a, b);
+	for (int i = 0; i < 2; i++) {
+		const char *env = i ? "prod" : "dev";
+		char a[2048], b[2048];
+		snprintf(a, sizeof a, "%s/old/%s.rsnap", d, env);
+		snprintf(b, sizeof b, "%s/out/%s.rsnap", d, env);
+		assert_same_file(a, b);
+	}
 
 	/* The same compile writes all three once the way is clear. */
 	ck_assert_int_eq(tu_sh("rmdir '%s/out/staging.rsnap'", d), 0);
