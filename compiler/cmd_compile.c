@@ -1,5 +1,6 @@
-/* cmd_compile.c - `rsc compile`: arguments, then compile.c's snapshots in
- * memory, then the all-or-none write of atomic.c and the lines saying so. */
+/* cmd_compile.c - `rsc compile`: arguments, then compile.c's snapshots,
+ * each staged by atomic.c as it is built, then renamed all or none, and the
+ * lines saying so. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
