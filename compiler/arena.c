@@ -2,6 +2,7 @@
 #include "arena.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,11 @@
 struct rsc_arena_chunk {
 	rsc_arena_chunk *next;
 	size_t used, size;
+	max_align_t data[];
+};
+
+struct rsc_arena_block {
+	rsc_arena_block *prev, *next;
 	max_align_t data[];
 };
 
@@ -91,8 +97,39 @@ char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
 	return p;
 }
 
+void *rsc_arena_block_alloc(rsc_arena *a, size_t size)
+{
+	if (size > SIZE_MAX - sizeof(rsc_arena_block))
+		oom();
+	rsc_arena_block *b = malloc(sizeof *b + size);
+	if (!b)
+		oom();
+	b->prev = NULL;
+	b->next = a->blocks;
+	if (b->next)
+		b->next->prev = b;
+	a->blocks = b;
+	return b->data;
+}
+
+void rsc_arena_block_free(rsc_arena *a, void *p)
+{
+	if (!p)
+		return;
+	rsc_arena_block *b = (rsc_arena_block *)((char *)p - offsetof(rsc_arena_block, data));
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		a->blocks = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	free(b);
+}
+
 void rsc_arena_free(rsc_arena *a)
 {
+	while (a->blocks)
+		rsc_arena_block_free(a, a->blocks->data);
 	rsc_arena_chunk *c = a->head;
 	while (c) {
 		rsc_arena_chunk *next = c->next;

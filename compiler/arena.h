@@ -10,11 +10,13 @@
 #include <stddef.h>
 
 typedef struct rsc_arena_chunk rsc_arena_chunk;
+typedef struct rsc_arena_block rsc_arena_block;
 typedef struct rsc_arena {
 	rsc_arena_chunk *head;
+	rsc_arena_block *blocks; /* rsc_arena_block_alloc's, in a list */
 } rsc_arena;
 
-#define RSC_ARENA_INIT { NULL }
+#define RSC_ARENA_INIT { NULL, NULL }
 
 /* Zeroed memory aligned for any type; never NULL. */
 void *rsc_arena_alloc(rsc_arena *a, size_t size);
@@ -25,7 +27,13 @@ char *rsc_arena_strdup(rsc_arena *a, const char *s);
 /* printf into the arena. */
 char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Frees every chunk; the arena may be reused afterwards. */
+/* size bytes (not zeroed) of their own, which the arena frees with the rest
+ * unless rsc_arena_block_free frees them sooner: for what is big in total
+ * and needed only for a while (the files' bytes while they are parsed). */
+void *rsc_arena_block_alloc(rsc_arena *a, size_t size);
+/* Frees a block of rsc_arena_block_alloc now (NULL is fine). */
+void rsc_arena_block_free(rsc_arena *a, void *p);
+/* Frees every chunk and block; the arena may be reused afterwards. */
 void rsc_arena_free(rsc_arena *a);
 
 /* Growable array helper: ensures room for one more element of size elem. */

@@ -187,6 +187,11 @@ int rsc_atomic_stage(rsc_atomic_set *s, const char *path, const void *data,
 	return 0;
 }
 
+const char *rsc_atomic_staged_path(const rsc_atomic_set *s, size_t i)
+{
+	return s->v[i].tmp;
+}
+
 int rsc_atomic_commit(rsc_atomic_set *s, char *err, size_t errlen)
 {
 	for (; s->committed < s->n; s->committed++) {

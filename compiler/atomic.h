@@ -46,6 +46,10 @@ typedef struct rsc_atomic_set {
 int rsc_atomic_stage(rsc_atomic_set *s, const char *path, const void *data,
 		     size_t len, mode_t mode, char *err, size_t errlen);
 
+/* The temporary file of the i-th stage (i < s->n), until it is renamed or
+ * s is freed: to read back what was staged. */
+const char *rsc_atomic_staged_path(const rsc_atomic_set *s, size_t i);
+
 /* Renames every staged file into place, in the order staged, then fsyncs
  * their directories.  0, or -1 with err naming the path that failed;
  * s->committed then says how many were replaced (the first ones). */

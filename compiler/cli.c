@@ -76,12 +76,13 @@ int rsc_cli_read_ruleset(rsc_ruleset *rs, rsc_fileset *fs, rsc_arena *a,
 			 rsc_diags *d, const rsc_cli_source *s)
 {
 	int rc = rsc_source_read(fs, a, s->root, s->worktree ? NULL : s->rev, d);
-	if (rc != RSC_OK)
-		return rc;
-	rc = rsc_model_load(rs, a, fs, d);
-	if (rc != RSC_OK)
-		return rc;
-	return rsc_model_check(rs, d);
+	fs->drop_parsed = 1; /* read again below if a diagnostic shows them */
+	if (rc == RSC_OK)
+		rc = rsc_model_load(rs, a, fs, d);
+	if (rc == RSC_OK)
+		rc = rsc_model_check(rs, d);
+	rsc_source_refill(fs, a, d);
+	return rc;
 }
 
 const char *rsc_cli_plural(size_t n)

@@ -59,7 +59,10 @@ void rsc_errorf(const char *cmd, const char *fmt, ...)
 /*
  * Reads (rsc_source_read), loads and checks the ruleset that s names into
  * *rs / *fs, collecting problems in d.  Returns RSC_OK, RSC_EINVALID or
- * RSC_EIO.  The caller prints d (rsc_diags_sort + rsc_diags_print).
+ * RSC_EIO.  The caller prints d (rsc_diags_sort + rsc_diags_print).  Each
+ * file's bytes are freed once parsed and read again only for the files a
+ * diagnostic shows (fileset.h): a caller that adds diagnostics afterwards
+ * (lint) calls rsc_source_refill again before printing.
  */
 int rsc_cli_read_ruleset(rsc_ruleset *rs, rsc_fileset *fs, rsc_arena *a,
 			 rsc_diags *d, const rsc_cli_source *s);

@@ -1,5 +1,6 @@
-/* cmd_compile.c - `rsc compile`: arguments, then compile.c's snapshots in
- * memory, then the all-or-none write of atomic.c and the lines saying so. */
+/* cmd_compile.c - `rsc compile`: arguments, then compile.c's snapshots,
+ * each staged by atomic.c as it is built, then renamed all or none, and the
+ * lines saying so. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,45 +81,60 @@ static char *snapshot_path(rsc_arena *a, const char *dir, const char *env)
 	return rsc_arena_printf(a, "%.*s%s%s.rsnap", (int)n, dir, sep, env);
 }
 
-/* All or none: every file is staged before any is replaced; then one line
- * per snapshot written. */
-static int write_all(rsc_compiled *r, const char *outdir, rsc_format format)
+/* Where the snapshots go: each is staged (atomic.h) as soon as it is built,
+ * so that one at a time is in memory; all or none, since the set is only
+ * committed once every environment is staged, and freed (its temporary
+ * files removed) otherwise. */
+typedef struct staging {
+	const char *outdir;
+	rsc_arena *arena;
+	rsc_atomic_set set;
+	const char **paths; /* [set.n], for the lines saying what was written */
+	size_t cap;
+} staging;
+
+static int stage(const rsc_snapshot_bytes *s, void *arg, const char **tmp, char *err,
+		 size_t errlen)
+{
+	staging *st = arg;
+	if (st->set.n == 0 && rsc_mkdirs(st->outdir, err, errlen) != 0)
+		return -1;
+	st->paths = rsc_grow(st->paths, &st->cap, st->set.n, sizeof *st->paths);
+	const char *path = snapshot_path(st->arena, st->outdir, s->env_name);
+	char why[1024];
+	if (rsc_atomic_stage(&st->set, path, s->bytes, s->len, 0444, why, sizeof why) != 0) {
+		snprintf(err, errlen, "%s; nothing written", why);
+		return -1;
+	}
+	st->paths[st->set.n - 1] = path;
+	*tmp = rsc_atomic_staged_path(&st->set, st->set.n - 1);
+	return 0;
+}
+
+/* Renames the staged snapshots into place; then one line per snapshot
+ * written. */
+static int commit_all(rsc_compiled *r, staging *st, rsc_format format)
 {
 	char err[1024];
-	if (rsc_mkdirs(outdir, err, sizeof err) != 0) {
-		rsc_errorf("compile", "%s", err);
-		return RSC_EXIT_IO;
-	}
-	rsc_atomic_set set = RSC_ATOMIC_SET_INIT;
-	const char **paths = rsc_arena_alloc(&r->arena, (r->nsnaps + 1) * sizeof *paths);
-	for (size_t i = 0; i < r->nsnaps; i++) {
-		paths[i] = snapshot_path(&r->arena, outdir, r->snaps[i].env_name);
-		if (rsc_atomic_stage(&set, paths[i], r->snaps[i].bytes, r->snaps[i].len,
-				     0444, err, sizeof err) != 0) {
-			rsc_errorf("compile", "%s; nothing written", err);
-			rsc_atomic_set_free(&set);
-			return RSC_EXIT_IO;
-		}
-	}
 	int exit_code = RSC_EXIT_OK;
-	if (rsc_atomic_commit(&set, err, sizeof err) != 0) {
+	if (rsc_atomic_commit(&st->set, err, sizeof err) != 0) {
 		exit_code = RSC_EXIT_IO;
-		rsc_errorf("compile", "%s%s", err, set.committed == 0 ? "; nothing written" : "");
+		rsc_errorf("compile", "%s%s", err,
+			   st->set.committed == 0 ? "; nothing written" : "");
 	}
 	/* The lines are data in text mode; beside json or github output on
 	 * stdout they would spoil it, so they go to stderr. */
 	FILE *said = format == RSC_FORMAT_TEXT ? stdout : stderr;
 	char kid[2 * RSC_KID_LEN + 1];
 	rsc_key_id_hex(kid, r->pk);
-	for (size_t i = 0; i < set.committed; i++)
+	for (size_t i = 0; i < st->set.committed; i++)
 		fprintf(said, "%s: %s, version %llu, commit %.12s, %zu flag%s, %zu bytes, "
-			"key %s\n", paths[i], r->snaps[i].env_name,
+			"key %s\n", st->paths[i], r->snaps[i].env_name,
 			(unsigned long long)r->prov.version, r->prov.commit, r->ruleset.nflags,
 			rsc_cli_plural(r->ruleset.nflags), r->snaps[i].len, kid);
-	for (size_t i = set.committed; set.committed > 0 && i < r->nsnaps; i++)
+	for (size_t i = st->set.committed; st->set.committed > 0 && i < st->set.n; i++)
 		rsc_errorf("compile", "%s: not written (the set of snapshots in %s "
-			   "is now mixed: run rsc compile again)", paths[i], outdir);
-	rsc_atomic_set_free(&set);
+			   "is now mixed: run rsc compile again)", st->paths[i], st->outdir);
 	return exit_code;
 }
 
@@ -182,6 +198,10 @@ int rsc_cmd_compile(int argc, char **argv)
 	o.key = load_key;
 	o.key_arg = (void *)keypath;
 	rsc_compiled r;
+	rsc_arena paths = RSC_ARENA_INIT;
+	staging st = { outdir, &paths, RSC_ATOMIC_SET_INIT, NULL, 0 };
+	o.emit = stage;
+	o.emit_arg = &st;
 	int rc = rsc_compile(&r, &o);
 	rsc_diags_sort(&r.diags);
 	/* Paths as rsc validate prints them: under --root as given, so that
@@ -201,8 +221,11 @@ int rsc_cmd_compile(int argc, char **argv)
 	} else if (rc != RSC_OK && *r.message) {
 		rsc_errorf("compile", "%s", r.message);
 	} else if (rc == RSC_OK) {
-		exit_code = write_all(&r, outdir, src.format);
+		exit_code = commit_all(&r, &st, src.format);
 	}
+	rsc_atomic_set_free(&st.set);
+	free(st.paths);
+	rsc_arena_free(&paths);
 	rsc_compiled_free(&r);
 	return exit_code;
 }

@@ -93,8 +93,10 @@ static int run(int argc, char **argv, int lint)
 	memset(&fs, 0, sizeof fs);
 	memset(&rs, 0, sizeof rs);
 	int rc = rsc_cli_read_ruleset(&rs, &fs, &arena, &d, &src);
-	if (rc == RSC_OK && lint)
+	if (rc == RSC_OK && lint) {
 		rsc_model_lint(&rs, today, &d);
+		rsc_source_refill(&fs, &arena, &d);
+	}
 	rsc_diags_sort(&d);
 
 	FILE *out = src.format == RSC_FORMAT_TEXT ? stderr : stdout;

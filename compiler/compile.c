@@ -4,6 +4,9 @@
 #include "compile.h"
 
 #include <stdarg.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,8 +101,19 @@ static int choose_envs(rsc_compiled *out, int *want, const rsc_compile_options *
 	return RSC_OK;
 }
 
-/* Opens snapshot s as a node would, trusting only pk. */
-static int self_check(rsc_compiled *out, const rsc_snapshot_bytes *s)
+/* Gives back to the system the memory freed while reading (the files'
+ * bytes, their parse trees, libgit2's objects), which glibc otherwise keeps
+ * in the heap under what is still in use, before the snapshots are built. */
+static void trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* Opens snapshot s as a node would, trusting only pk: its bytes, or the
+ * file at path when they were handed to emit. */
+static int self_check(rsc_compiled *out, const rsc_snapshot_bytes *s, const char *path)
 {
 	rsl_keyring *kr = NULL;
 	rsl_snapshot *snap = NULL;
@@ -111,7 +125,8 @@ static int self_check(rsc_compiled *out, const rsc_snapshot_bytes *s)
 		rsl_open_options oo = RSL_OPEN_OPTIONS_INIT;
 		oo.keys = kr;
 		oo.environment = s->env_name;
-		rc = rsl_open_buffer(&snap, s->bytes, s->len, &oo, &e);
+		rc = path ? rsl_open(&snap, path, &oo, &e)
+			  : rsl_open_buffer(&snap, s->bytes, s->len, &oo, &e);
 	}
 	if (rc != RSL_OK)
 		say(out, "environment '%s': the loader refuses the snapshot just "
@@ -131,7 +146,8 @@ static int build_one(rsc_compiled *out, size_t i, const rsc_key *key,
 	size_t bodylen = 0;
 	char err[512];
 	s->env = i;
-	s->env_name = out->ruleset.envs[i].name;
+	/* In the run's arena: it outlives the model (see rsc_compile). */
+	s->env_name = rsc_arena_strdup(&out->arena, out->ruleset.envs[i].name);
 	int rc = rsc_encode_body(&body, &bodylen, &out->ruleset, i, &out->prov,
 				 err, sizeof err);
 	if (rc == RSC_OK && o->test_body_hook)
@@ -145,7 +161,37 @@ static int build_one(rsc_compiled *out, size_t i, const rsc_key *key,
 		return RSC_EIO;
 	}
 	out->nsnaps++;
-	return self_check(out, s);
+	if (!o->emit)
+		return self_check(out, s, NULL);
+	if (o->emit(s, o->emit_arg, &out->emitted[out->nsnaps - 1], err, sizeof err) != 0) {
+		say(out, "%s", err);
+		rc = RSC_EIO;
+	}
+	free(s->bytes);
+	s->bytes = NULL;
+	return rc;
+}
+
+/*
+ * With emit, the snapshots are checked once all are built, from the files
+ * emit wrote, after the model is freed: opening a snapshot takes about four
+ * times its size (a copy to verify, the decoded payload), which would
+ * otherwise come on top of the model.  Only the counts of out->ruleset stay.
+ */
+static int check_emitted(rsc_compiled *out)
+{
+	rsc_ruleset *rs = &out->ruleset;
+	size_t nflags = rs->nflags, nsegments = rs->nsegments, nenvs = rs->nenvs;
+	rsc_arena_free(&out->model);
+	memset(rs, 0, sizeof *rs);
+	rs->nflags = nflags;
+	rs->nsegments = nsegments;
+	rs->nenvs = nenvs;
+	trim();
+	int rc = RSC_OK;
+	for (size_t i = 0; i < out->nsnaps && rc == RSC_OK; i++)
+		rc = self_check(out, &out->snaps[i], out->emitted[i]);
+	return rc;
 }
 
 int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
@@ -158,8 +204,10 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 
 	int rc = rsc_source_read(&out->files, &out->arena, o->root ? o->root : ".",
 				 o->rev, &out->diags);
+	out->files.drop_parsed = 1; /* read again below if a diagnostic shows them */
 	if (rc == RSC_OK)
-		rc = rsc_model_load(&out->ruleset, &out->arena, &out->files, &out->diags);
+		rc = rsc_model_load(&out->ruleset, &out->model, &out->files, &out->diags);
+	trim();
 	if (rc == RSC_OK)
 		rc = rsc_model_check(&out->ruleset, &out->diags);
 	if (rc == RSC_OK)
@@ -171,7 +219,8 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 	size_t n = out->ruleset.nenvs ? out->ruleset.nenvs : 1;
 	want = calloc(n, sizeof *want);
 	out->snaps = calloc(n, sizeof *out->snaps);
-	if (!want || !out->snaps) {
+	out->emitted = calloc(n, sizeof *out->emitted);
+	if (!want || !out->snaps || !out->emitted) {
 		say(out, "out of memory");
 		rc = RSC_EIO;
 		goto out;
@@ -207,12 +256,15 @@ int rsc_compile(rsc_compiled *out, const rsc_compile_options *o)
 	for (size_t i = 0; i < out->ruleset.nenvs && rc == RSC_OK; i++)
 		if (want[i])
 			rc = build_one(out, i, &key, o);
+	if (rc == RSC_OK && o->emit)
+		rc = check_emitted(out);
 out:
 	if (rc != RSC_OK) {
 		for (size_t i = 0; i < out->nsnaps; i++)
 			free(out->snaps[i].bytes);
 		out->nsnaps = 0;
 	}
+	rsc_source_refill(&out->files, &out->arena, &out->diags);
 	free(want);
 	rsc_key_wipe(&key);
 	return rc;
@@ -223,7 +275,9 @@ void rsc_compiled_free(rsc_compiled *out)
 	for (size_t i = 0; i < out->nsnaps; i++)
 		free(out->snaps[i].bytes);
 	free(out->snaps);
+	free(out->emitted);
 	rsc_diags_free(&out->diags);
+	rsc_arena_free(&out->model);
 	rsc_arena_free(&out->arena);
 	memset(out, 0, sizeof *out);
 }

@@ -22,8 +22,9 @@
  * snapshot can be trusted by nobody but the caller holding out->pk.
  *
  * The compiler checks itself: every snapshot is opened with rsl_open_buffer
- * (a keyring holding the signing key's public half, the environment named)
- * before rsc_compile returns it.  If the loader refuses one, the call fails
+ * (a keyring holding the signing key's public half, the environment named),
+ * or with rsl_open from the file emit wrote (below), before rsc_compile
+ * returns it.  If the loader refuses one, the call fails
  * with RSC_EIO and out->message names the environment and the loader's
  * message: what CI signs always loads on the nodes.
  */
@@ -46,6 +47,13 @@
  * itself (rsc_compile then fails with RSC_EIO and an empty message).
  */
 typedef int (*rsc_compile_key_fn)(rsc_key *out, void *arg);
+
+typedef struct rsc_snapshot_bytes {
+	size_t env;             /* index into ruleset.envs */
+	const char *env_name;
+	unsigned char *bytes;   /* the COSE_Sign1 snapshot (malloc'd) */
+	size_t len;
+} rsc_snapshot_bytes;
 
 #define RSC_COMPILE_OPTIONS_VERSION 1
 
@@ -73,29 +81,40 @@ typedef struct rsc_compile_options {
 	 * environments compile from the work tree too.  Only with the
 	 * ephemeral key (key NULL), whose snapshots no node trusts. */
 	int review;
+	/* NULL: every snapshot is kept in out->snaps.  Otherwise each one, once
+	 * signed, is handed to emit, which writes it to a file (staged, not yet
+	 * in place) and sets *path to it, and freed before the next is
+	 * encoded; once all are written the model is freed (out->ruleset
+	 * keeps only nflags, nsegments and nenvs) and each file is opened
+	 * with librsl as a node would.  So one snapshot at a time is in
+	 * memory, and never the model beside a snapshot being checked:
+	 * out->snaps keeps env, env_name and len, with bytes NULL.  *path
+	 * must stay valid until rsc_compile returns.  emit returns 0, or
+	 * nonzero with a one-line message in err (rsc_compile then fails with
+	 * RSC_EIO and that message).  Whenever rsc_compile fails, the caller
+	 * discards every file emit wrote. */
+	int (*emit)(const rsc_snapshot_bytes *s, void *arg, const char **path,
+		    char *err, size_t errlen);
+	void *emit_arg;
 } rsc_compile_options;
 
 #define RSC_COMPILE_OPTIONS_INIT \
-	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0 }
-
-typedef struct rsc_snapshot_bytes {
-	size_t env;             /* index into ruleset.envs */
-	const char *env_name;
-	unsigned char *bytes;   /* the COSE_Sign1 snapshot (malloc'd) */
-	size_t len;
-} rsc_snapshot_bytes;
+	{ RSC_COMPILE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, 0, \
+	  NULL, NULL }
 
 /* Everything one compile produced; all owned by it until rsc_compiled_free.
  * It points into itself (diags to arena, prov to files): keep it where
  * rsc_compile filled it, never copy it by value. */
 typedef struct rsc_compiled {
-	rsc_arena arena;        /* the ruleset, diagnostics and strings */
+	rsc_arena arena;        /* diagnostics, files and strings */
+	rsc_arena model;        /* the ruleset */
 	rsc_diags diags;        /* the ruleset's problems, unsorted */
 	rsc_fileset files;      /* what was read, with the commit's provenance */
 	rsc_ruleset ruleset;
 	rsc_provenance prov;
 	rsc_snapshot_bytes *snaps; /* in the ruleset's order of environments */
 	size_t nsnaps;
+	const char **emitted;   /* with emit: where each snapshot was written */
 	unsigned char pk[32];   /* the public key the snapshots are signed with */
 	char message[1024];     /* why it failed, when not in diags; or "" */
 } rsc_compiled;

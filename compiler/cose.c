@@ -55,6 +55,10 @@ int rsc_cose_sign1(unsigned char **out, size_t *outlen,
 		snprintf(err, errlen, "Ed25519 signing failed");
 		goto out;
 	}
+	/* A copy of the payload: gone before the next one is made, so that
+	 * signing holds two copies of a large snapshot, not three. */
+	free(tbs);
+	tbs = NULL;
 
 	rsc_cw_init(&w);
 	rsc_cw_tag(&w, RSC_COSE_TAG_SIGN1);

@@ -178,6 +178,8 @@ void rsc_json_string(FILE *out, const char *s, size_t len)
 /* The text of line `line` (1-based) of f, or NULL. */
 static const char *find_line(const rsc_file *f, uint32_t line, size_t *len)
 {
+	if (!f->data)
+		return NULL; /* freed after parsing, and not read again */
 	const char *p = f->data, *end = f->data + f->len;
 	for (uint32_t l = 1; l < line; l++) {
 		p = memchr(p, '\n', (size_t)(end - p));

@@ -10,12 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+
 /* Versions per committer second: the same-second position n is below it. */
 #define RSC_VERSION_PER_SECOND 1024u
 
 typedef struct rsc_file {
 	const char *path; /* relative to the ruleset root, '/'-separated */
-	const char *data; /* NUL-terminated copy; len excludes the NUL */
+	const char *data; /* NUL-terminated copy; len excludes the NUL.  NULL
+			   * once parsed when the set is drop_parsed */
 	size_t len;
 } rsc_file;
 
@@ -51,6 +54,13 @@ typedef struct rsc_fileset {
 	const char *root_path;  /* ruleset root relative to the repository top, "" for the top */
 	const char *root;       /* the root as given to rsc_source_read (e.g. --root);
 				 * NULL when the fileset was built by hand */
+	/* Set by the caller before rsc_model_load: each file's bytes
+	 * (rsc_arena_block_alloc'd in arena by rsc_source_read) are freed as soon as
+	 * the file is parsed, so that the bytes of every file are never in
+	 * memory together with the whole model.  The caller then calls
+	 * rsc_source_refill before printing diagnostics. */
+	int drop_parsed;
+	rsc_arena *arena;       /* what rsc_source_read allocated in */
 } rsc_fileset;
 
 /* Finds a file by path; NULL if absent. */

@@ -505,16 +505,20 @@ static int by_segment_key(const void *x, const void *y)
 }
 
 /* The tree of f in L->scratch, with its scalars' text in the run's arena;
- * the previous file's tree is freed first. */
-static const rsc_ynode *parse(rsc_loader *L, const rsc_file *f)
+ * the previous file's tree is freed first, and f's bytes too when the set
+ * is drop_parsed (nothing in the tree points into them). */
+static const rsc_ynode *parse(rsc_loader *L, rsc_file *f)
 {
 	rsc_ynode *root = NULL;
 	rsc_arena_free(&L->scratch);
 	L->guesses = NULL;
-	if (rsc_ydoc_parse_split(&root, &L->scratch, L->a, f->path, f->data, f->len, L->d) !=
-	    RSC_OK)
-		return NULL;
-	return root;
+	int rc = rsc_ydoc_parse_split(&root, &L->scratch, &L->text, f->path, f->data,
+				      f->len, L->d);
+	if (L->rs->files->drop_parsed) {
+		rsc_arena_block_free(L->rs->files->arena, (void *)f->data);
+		f->data = NULL;
+	}
+	return rc == RSC_OK ? root : NULL;
 }
 
 /* Is there a file path (any content)?  fs is sorted by path. */
@@ -534,14 +538,14 @@ static int has_file(const rsc_fileset *fs, const char *path)
 	return 0;
 }
 
-int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
+int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 		   rsc_diags *d)
 {
 	size_t e0 = d->errors;
 	memset(rs, 0, sizeof *rs);
 	rs->arena = a;
 	rs->files = fs;
-	rsc_loader L = { rs, a, d, RSC_ARENA_INIT, NULL };
+	rsc_loader L = { rs, a, d, RSC_ARENA_INIT, NULL, RSC_STRSET_INIT(a) };
 
 	/* Without it nothing else can be checked, and a mistyped --root would
 	 * bury that under one "unexpected file" per file. */
@@ -562,7 +566,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 	const char **stem = rsc_arena_alloc(a, (fs->n + 1) * sizeof *stem);
 	const char **env = rsc_arena_alloc(a, (fs->n + 1) * sizeof *env);
 	size_t nflags = 0, nsegments = 0;
-	const rsc_file *config = NULL;
+	rsc_file *config = NULL;
 	for (size_t i = 0; i < fs->n; i++) {
 		kind[i] = classify(&L, &fs->v[i], &stem[i], &env[i]);
 		nflags += kind[i] == F_FLAG;
@@ -599,7 +603,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 	for (size_t i = 0; i < fs->n; i++) {
 		if (kind[i] != F_TARGETING)
 			continue;
-		const rsc_file *f = &fs->v[i];
+		rsc_file *f = &fs->v[i];
 		int e = rsc_model_env_index(rs, env[i]);
 		if (e < 0 && envs_ok)
 			rsc_error(d, f->path, 0, 0,
@@ -621,6 +625,7 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
 			rs->flags[fi].targeting[e] = t;
 	}
 	rsc_arena_free(&L.scratch);
+	rsc_strset_free(&L.text);
 	if (d->errors == e0)
 		return RSC_OK;
 	/* The other files' problems too, in the same run. */

@@ -31,6 +31,7 @@ typedef struct rsc_loader {
 	rsc_diags *d;
 	rsc_arena scratch;
 	rsc_load_guess *guesses; /* in scratch */
+	rsc_strset text;         /* the scalars' text, in a, each once */
 } rsc_loader;
 
 rsc_pos rsc_load_pos(const rsc_ynode *n);

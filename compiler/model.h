@@ -54,26 +54,40 @@ typedef struct rsc_vref {
 } rsc_vref;
 
 typedef struct rsc_cond rsc_cond;
+/* What an operand holds depends on op, so the operands share their room
+ * (a ruleset of 100,000 flags holds over a million conditions): read only
+ * the member op names, and the children through rsc_cond_nkids. */
 struct rsc_cond {
 	enum rsl_cond_op op;
+	int segment_index;    /* segment: filled by check.c; -1 until then */
+	int case_insensitive;
 	rsc_pos pos;
 	/* attribute tests */
 	const char *attribute;
 	rsc_pos attribute_pos;
-	int case_insensitive;
-	rsc_value value;      /* eq, ne, contains, starts_with, ends_with,
-	                         lt..gte (INT or FLOAT), semver_* (STRING, the
-	                         version as written), exists (BOOL) */
-	rsc_value *list;      /* in, not_in */
-	size_t nlist;
-	int64_t time;         /* before, after: seconds since the epoch (UTC) */
-	/* all, any: kids[0..nkids); not: kids[0] */
-	rsc_cond **kids;
-	size_t nkids;
-	/* segment */
-	const char *segment;
-	int segment_index;    /* filled by check.c */
+	union {
+		rsc_value value;      /* eq, ne, contains, starts_with, ends_with,
+		                         lt..gte (INT or FLOAT), semver_* (STRING,
+		                         the version as written), exists (BOOL) */
+		struct {              /* in, not_in */
+			rsc_value *list;
+			size_t nlist;
+		};
+		int64_t time;         /* before, after: seconds since the epoch (UTC) */
+		struct {              /* all, any: kids[0..nkids); not: kids[0] */
+			rsc_cond **kids;
+			size_t nkids;
+		};
+		const char *segment;  /* segment */
+	};
 };
+
+/* How many children c has: 0 for an attribute test or a segment. */
+static inline size_t rsc_cond_nkids(const rsc_cond *c)
+{
+	return c->op == RSL_OP_ALL || c->op == RSL_OP_ANY || c->op == RSL_OP_NOT
+	       ? c->nkids : 0;
+}
 
 /* A percentage split.  weights are in 1/1000 %: they sum to RSL_WEIGHT_TOTAL. */
 typedef struct rsc_split {
@@ -193,9 +207,10 @@ typedef struct rsc_ruleset {
  * error is kept, marked broken, so that references to it are not reported
  * as unknown and nothing that depends on it is checked): one run reports the
  * problems of every file.  rs is then only good for freeing, and the caller
- * does not call rsc_model_check again.
+ * does not call rsc_model_check again.  With fs->drop_parsed, each file's
+ * bytes are freed once it is parsed (fileset.h).
  */
-int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, const rsc_fileset *fs,
+int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 		   rsc_diags *d);
 
 /* Semantic checks and reference resolution (check.c).  RSC_OK or

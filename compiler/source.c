@@ -281,7 +281,9 @@ static int read_blob(tree_walk *w, const git_tree_entry *e, const char *path)
 		return RSC_EIO;
 	}
 	size_t len = (size_t)git_blob_rawsize(blob);
-	const char *data = rsc_arena_strndup(c->a, git_blob_rawcontent(blob), len);
+	char *data = rsc_arena_block_alloc(c->a, len + 1);
+	memcpy(data, git_blob_rawcontent(blob), len);
+	data[len] = '\0';
 	git_blob_free(blob);
 	add_file(c, path, data, len);
 	return RSC_OK;
@@ -601,7 +603,7 @@ static int read_disk_file(disk_walk *w, const char *path, const struct stat *st)
 		return RSC_EIO;
 	}
 	size_t cap = (size_t)st->st_size, len = 0;
-	char *data = rsc_arena_alloc(c->a, cap + 1);
+	char *data = rsc_arena_block_alloc(c->a, cap + 1);
 	/* Reads to the end, in case the file changed since lstat. */
 	for (;;) {
 		if (len == cap) {
@@ -825,6 +827,7 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 		    const char *rev, rsc_diags *d)
 {
 	memset(out, 0, sizeof *out);
+	out->arena = a;
 	out->root = rsc_arena_strdup(a, root);
 	collect c = { .a = a, .d = d };
 	int rc;
@@ -841,6 +844,43 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 	if (rc == RSC_OK && c.refused)
 		rc = RSC_EINVALID;
 	return rc;
+}
+
+int rsc_source_refill(rsc_fileset *fs, rsc_arena *a, const rsc_diags *d)
+{
+	/* shown[i]: a diagnostic shows a line of fs->v[i], whose bytes are gone */
+	unsigned char *shown = NULL;
+	for (size_t i = 0; i < d->n; i++) {
+		const rsc_file *f = d->v[i].line && d->v[i].file
+				    ? rsc_fileset_find(fs, d->v[i].file) : NULL;
+		if (!f || f->data)
+			continue;
+		if (!shown && !(shown = calloc(fs->n, 1)))
+			return RSC_EIO;
+		shown[f - fs->v] = 1;
+	}
+	if (!shown || !fs->root) {
+		free(shown);
+		return RSC_OK;
+	}
+	rsc_arena scratch = RSC_ARENA_INIT;
+	rsc_diags ignored;
+	rsc_diags_init(&ignored, &scratch);
+	rsc_fileset again;
+	int rc = rsc_source_read(&again, &scratch, fs->root,
+				 fs->from_git ? fs->commit : NULL, &ignored);
+	for (size_t i = 0; i < again.n; i++) {
+		rsc_file *f = (rsc_file *)rsc_fileset_find(fs, again.v[i].path);
+		if (f && shown[f - fs->v]) {
+			f->data = rsc_arena_strndup(a, again.v[i].data, again.v[i].len);
+			f->len = again.v[i].len;
+		}
+		rsc_arena_block_free(&scratch, (void *)again.v[i].data);
+	}
+	free(shown);
+	rsc_diags_free(&ignored);
+	rsc_arena_free(&scratch);
+	return rc == RSC_OK ? RSC_OK : RSC_EIO;
 }
 
 /* Whether path (relative to the repository top) is a file the compiler would

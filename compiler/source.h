@@ -52,6 +52,16 @@ int rsc_source_read(rsc_fileset *out, rsc_arena *a, const char *root,
 		    const char *rev, rsc_diags *d);
 
 /*
+ * Reads again the bytes of the files of fs that rsc_model_load freed
+ * (fs->drop_parsed) and a diagnostic of d shows a line of, from the same
+ * commit (or the work tree, as it is now), into a.  Call it before printing
+ * d.  Returns RSC_OK (also when nothing was needed), or RSC_EIO when the
+ * files cannot be read again: the diagnostics then print without their
+ * source lines.
+ */
+int rsc_source_refill(rsc_fileset *fs, rsc_arena *a, const rsc_diags *d);
+
+/*
  * Counts into *out the ruleset files (as rsc_source_read would read them,
  * dot-paths and ignored files aside) under root whose work-tree state differs
  * from HEAD: modified, added (tracked or not) or deleted, staged or not.

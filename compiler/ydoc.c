@@ -30,7 +30,7 @@ typedef struct frame {
 
 typedef struct state {
 	rsc_arena *a;    /* nodes, arrays, messages' working text */
-	rsc_arena *text; /* scalars' text */
+	rsc_strset *text; /* scalars' text */
 	rsc_diags *d;
 	const char *file;
 	size_t nerr;
@@ -409,7 +409,7 @@ static int on_event(state *st, const yaml_event_t *ev)
 			return -1;
 		n = new_node(st, RSC_Y_SCALAR, m);
 		n->len = ev->data.scalar.length;
-		n->text = rsc_arena_strndup(st->text, (const char *)ev->data.scalar.value, n->len);
+		n->text = rsc_strset_add(st->text, (const char *)ev->data.scalar.value, n->len);
 		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 		if (n->len > RSC_YAML_MAX_SCALAR)
 			YERR(st, n->line, n->col, "scalar is %zu bytes; the limit is %u",
@@ -523,10 +523,13 @@ static int bom_check(state *st, const unsigned char *s, size_t len)
 int rsc_ydoc_parse(rsc_ynode **out, rsc_arena *a, const char *file,
 		   const char *data, size_t len, rsc_diags *d)
 {
-	return rsc_ydoc_parse_split(out, a, a, file, data, len, d);
+	rsc_strset text = RSC_STRSET_INIT(a);
+	int rc = rsc_ydoc_parse_split(out, a, &text, file, data, len, d);
+	rsc_strset_free(&text);
+	return rc;
 }
 
-int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_arena *text,
+int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_strset *text,
 			 const char *file, const char *data, size_t len, rsc_diags *d)
 {
 	state st;

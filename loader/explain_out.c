@@ -75,6 +75,21 @@ static void put_utf8(rsl__wbuf *w, const char *s, size_t *i, size_t n)
 	*i += k;
 }
 
+/* How many bytes at the start of s[0..n) need no escape in a JSON or
+ * quoted string (printable ASCII but '"' and '\\'): written in one copy,
+ * not byte by byte (a third of the worst case's explain was spent there). */
+static size_t plain_run(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			break;
+		i++;
+	}
+	return i;
+}
+
 void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
 {
 	if (!w->escape) {
@@ -84,6 +99,12 @@ void rsl__w_put(rsl__wbuf *w, const char *s, size_t n)
 	for (size_t i = 0; i < n && !w->cut;) {
 		unsigned char c = (unsigned char)s[i];
 		char e[8];
+		size_t k = plain_run(s + i, n - i);
+		if (k) {
+			rsl__w_raw(w, s + i, k);
+			i += k;
+			continue;
+		}
 		if (c >= 0x80) {
 			put_utf8(w, s, &i, n);
 			continue;
@@ -145,6 +166,12 @@ void rsl__w_qstr(rsl__wbuf *w, const char *s, size_t n)
 	rsl__w_put(w, "\"", 1);
 	for (size_t i = 0; i < n && !w->cut;) {
 		unsigned char c = (unsigned char)s[i];
+		size_t k = plain_run(s + i, n - i);
+		if (k) {
+			rsl__w_put(w, s + i, k);
+			i += k;
+			continue;
+		}
 		if (c >= 0x80) {
 			/* put_utf8 writes raw bytes: inside a JSON string they
 			 * need no escape, being well-formed UTF-8. */
@@ -178,12 +205,23 @@ static size_t echo_len(const char *s, size_t n)
 	return k;
 }
 
+/* Written without printf: every echoed value that is cut says its length,
+ * and printf took 7 % of the worst case's explain. */
 static void cut_marker(rsl__wbuf *w, size_t n)
 {
-	if (n > RSL_MAX_CONTEXT_STRING)
+	char num[24];
+	size_t k = sizeof num;
+	if (n > RSL_MAX_CONTEXT_STRING) {
 		rsl__w_putf(w, "\xe2\x80\xa6(over %d bytes)", RSL_MAX_CONTEXT_STRING);
-	else
-		rsl__w_putf(w, "\xe2\x80\xa6(%zu bytes)", n);
+		return;
+	}
+	do {
+		num[--k] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	rsl__w_puts(w, "\xe2\x80\xa6(");
+	rsl__w_put(w, num + k, sizeof num - k);
+	rsl__w_puts(w, " bytes)");
 }
 
 void rsl__w_echo(rsl__wbuf *w, const char *s, size_t n, int json)

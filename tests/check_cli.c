@@ -183,7 +183,8 @@ START_TEST(lint_warns_without_failing)
 	ck_assert_int_eq(rsc(&out, &err, dir,
 			     "lint --root flags --worktree --today 2026-06-01"), 0);
 	ck_assert_ptr_nonnull(strstr(err, "new-checkout.yaml:4:10: warning: flag 'new-checkout' "
-					  "expired on 2026-01-31; remove it or extend 'expires'"));
+					  "expired on 2026-01-31; remove it or extend 'expires'\n"
+					  "  expires: 2026-01-31\n           ^\n"));
 	ck_assert_ptr_nonnull(strstr(err, "warning: rule 'staff' can never match: rule 'all' "
 					  "before it matches everyone"));
 	ck_assert_str_eq(out, "flags (work tree): 1 flag, 0 segments, 2 environments: "

@@ -648,6 +648,17 @@ START_TEST(validate_refuses_what_the_loader_would)
 }
 END_TEST
 
+/* The last rsc compile refused d/out/<env>.rsnap, a directory, and wrote
+ * nothing. */
+static void assert_directory_refused(const char *d, const char *env)
+{
+	char want[2048];
+	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
+		 "%s/out/%s.rsnap: Is a directory; nothing written\n", d, env);
+	ck_assert_str_eq(err_, want);
+	ck_assert_str_eq(out_, "");
+}
+
 START_TEST(failed_write_leaves_no_partial_file)
 {
 	char *d = fixture_repo("compile-failwrite");
@@ -656,11 +667,7 @@ START_TEST(failed_write_leaves_no_partial_file)
 	ck_assert_int_eq(tu_sh("mkdir -p '%s/out/prod.rsnap'", d), 0);
 	tu_write(d, "out/dev.rsnap", "old");
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out'", d, d), 3);
-	char want[2048];
-	snprintf(want, sizeof want, "rsc compile: cannot replace the directory "
-		 "%s/out/prod.rsnap: Is a directory; nothing written\n", d);
-	ck_assert_str_eq(err_, want);
-	ck_assert_str_eq(out_, "");
+	assert_directory_refused(d, "prod");
 	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = 'dev.rsnap prod.rsnap ' "
 			       "&& test -d '%s/out/prod.rsnap' && "
 			       "test -z \"$(ls -A '%s/out/prod.rsnap')\"", d, d, d), 0);
@@ -674,6 +681,52 @@ START_TEST(failed_write_leaves_no_partial_file)
 		ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/ro'", d, d), 3);
 		ck_assert_int_eq(tu_sh("test -z \"$(ls -A '%s/ro')\" && chmod 0755 '%s/ro'", d, d), 0);
 	}
+}
+END_TEST
+
+/* Snapshots are staged one at a time as they are built (one in memory at
+ * a time): when the second of three environments fails, the first one's
+ * staged file is removed, the third is never written, and the older
+ * snapshots in place stay as they were. */
+START_TEST(failure_in_second_environment_leaves_older_snapshots)
+{
+	char *d = fixture_repo("compile-second-fails");
+	char repo[1024];
+	snprintf(repo, sizeof repo, "%s/repo", d);
+	tu_write(repo, "rulestead.yaml", "environments:\n  - dev\n  - staging\n  - prod\n"
+		 "settings:\n  snapshot_ttl: 7d\n");
+	tu_git_commit(repo, "Add a staging environment", T0 + 60);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/old'", repo, d), 0);
+	ck_assert_int_eq(tu_sh("mkdir '%s/out' && cp '%s/old/dev.rsnap' '%s/old/prod.rsnap' "
+			       "'%s/out/' && mkdir '%s/out/staging.rsnap'", d, d, d, d, d), 0);
+
+	ck_assert_int_eq(tu_sh("sed -i 's/^enabled: true/enabled: false/' "
+			       "'%s/environments/prod/new-checkout.yaml'", repo), 0);
+	tu_git_commit(repo, "Turn new-checkout off in prod", T0 + 120);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 3);
+	assert_directory_refused(d, "staging");
+	/* No temporary file left, nothing replaced. */
+	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = "
+			       "'dev.rsnap prod.rsnap staging.rsnap '", d), 0);
+	for (int i = 0; i < 2; i++) {
+		const char *env = i ? "prod" : "dev";
+		char a[2048], b[2048];
+		snprintf(a, sizeof a, "%s/old/%s.rsnap", d, env);
+		snprintf(b, sizeof b, "%s/out/%s.rsnap", d, env);
+		assert_same_file(a, b);
+	}
+
+	/* The same compile writes all three once the way is clear. */
+	ck_assert_int_eq(tu_sh("rmdir '%s/out/staging.rsnap'", d), 0);
+	ck_assert_int_eq(rsc("compile --root '%s' --key " KEY " --out '%s/out'", repo, d), 0);
+	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s/out' | tr '\\n' ' ')\" = "
+			       "'dev.rsnap prod.rsnap staging.rsnap '", d), 0);
+	size_t na, nb;
+	unsigned char *pa = slurp(d, "old/prod.rsnap", &na), *pb = slurp(d, "out/prod.rsnap", &nb);
+	ck_assert_msg(na != nb || memcmp(pa, pb, na) != 0, "prod.rsnap was not replaced");
+	free(pa);
+	free(pb);
+	free(d);
 }
 END_TEST
 
@@ -1180,6 +1233,7 @@ Suite *compile_suite(void)
 	tcase_add_test(tc, invalid_ruleset_writes_nothing);
 	tcase_add_test(tc, validate_refuses_what_the_loader_would);
 	tcase_add_test(tc, failed_write_leaves_no_partial_file);
+	tcase_add_test(tc, failure_in_second_environment_leaves_older_snapshots);
 	tcase_add_test(tc, same_bytes_from_any_clone);
 	tcase_add_test(tc, rebased_branch_in_one_second);
 	tcase_add_test(tc, merge_and_revert_in_one_second);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic.h"
 #include "compile.h"
 #include "rsl.h"
 #include "testutil.h"
@@ -160,6 +161,70 @@ START_TEST(never_returns_what_the_loader_refuses)
 }
 END_TEST
 
+/* emit for the test below: stages each snapshot next to dir/<env>.rsnap. */
+typedef struct emitted {
+	const char *dir;
+	rsc_atomic_set set;
+	size_t calls;
+	char paths[4][1100];
+} emitted;
+
+static int stage_to(const rsc_snapshot_bytes *s, void *arg, const char **path, char *err,
+		    size_t errlen)
+{
+	emitted *em = arg;
+	ck_assert_uint_lt(em->calls, 4);
+	snprintf(em->paths[em->calls], sizeof em->paths[0], "%s/%s.rsnap", em->dir, s->env_name);
+	if (rsc_atomic_stage(&em->set, em->paths[em->calls], s->bytes, s->len, 0444, err,
+			     errlen) != 0)
+		return -1;
+	*path = rsc_atomic_staged_path(&em->set, em->set.n - 1);
+	em->calls++;
+	return 0;
+}
+
+/* With emit, every snapshot is written first and checked from its file once
+ * the model is freed: a refused one still fails the call, naming it, and
+ * the caller's discarding the staged files leaves nothing. */
+START_TEST(emitted_snapshots_are_checked_from_their_files)
+{
+	char root[1024], out[1100];
+	char *d = fixture_repo("lib-emit", root);
+	snprintf(out, sizeof out, "%s/out", d);
+	ck_assert_int_eq(tu_sh("mkdir '%s'", out), 0);
+	emitted em = { out, RSC_ATOMIC_SET_INIT, 0, { "" } };
+	rsc_compile_options o = RSC_COMPILE_OPTIONS_INIT;
+	o.root = root;
+	o.rev = "HEAD";
+	o.emit = stage_to;
+	o.emit_arg = &em;
+	o.test_body_hook = break_body;
+	rsc_compiled r;
+	ck_assert_int_eq(rsc_compile(&r, &o), RSC_EIO);
+	ck_assert_uint_eq(em.calls, 2); /* dev and prod written, then checked */
+	const char *want = "environment 'dev': the loader refuses the snapshot just "
+			   "signed (RSL_EFORMAT: ";
+	ck_assert_msg(strncmp(r.message, want, strlen(want)) == 0, "%s", r.message);
+	rsc_compiled_free(&r);
+	rsc_atomic_set_free(&em.set);
+	ck_assert_int_eq(tu_sh("test -z \"$(ls -A '%s')\"", out), 0);
+
+	em = (emitted){ out, RSC_ATOMIC_SET_INIT, 0, { "" } };
+	o.test_body_hook = NULL;
+	ck_assert_int_eq(rsc_compile(&r, &o), RSC_OK);
+	ck_assert_uint_eq(r.nsnaps, 2);
+	ck_assert_ptr_null(r.snaps[0].bytes);
+	ck_assert_str_eq(r.snaps[1].env_name, "prod");
+	ck_assert_uint_eq(r.ruleset.nenvs, 2);
+	ck_assert_int_eq(rsc_atomic_commit(&em.set, r.message, sizeof r.message), 0);
+	ck_assert_int_eq(tu_sh("test \"$(ls -A '%s' | tr '\\n' ' ')\" = 'dev.rsnap prod.rsnap '",
+			       out), 0);
+	rsc_compiled_free(&r);
+	rsc_atomic_set_free(&em.set);
+	free(d);
+}
+END_TEST
+
 Suite *compile_lib_suite(void);
 
 Suite *compile_lib_suite(void)
@@ -169,6 +234,7 @@ Suite *compile_lib_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, two_revisions_in_memory);
 	tcase_add_test(tc, never_returns_what_the_loader_refuses);
+	tcase_add_test(tc, emitted_snapshots_are_checked_from_their_files);
 	suite_add_tcase(s, tc);
 	return s;
 }
