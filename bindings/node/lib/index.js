@@ -8,8 +8,12 @@ const path = require('node:path');
 
 const native = require(path.join(__dirname, '..', 'build', 'Release', 'rulestead.node'));
 
-// rsl_type numbers, for the addon.
+// rsl_type, rsl_reason and rsl_error_code numbers, as the addon passes them.
 const TYPES = { boolean: 0, string: 1, integer: 2, float: 3, object: 4 };
+const TYPE_NAMES = ['boolean', 'string', 'integer', 'float', 'object'];
+const REASONS = ['STATIC', 'DEFAULT', 'TARGETING_MATCH', 'SPLIT', 'DISABLED', 'ERROR', 'PREREQUISITE_FAILED'];
+const ERRORS = [null, 'FLAG_NOT_FOUND', 'TYPE_MISMATCH', 'TARGETING_KEY_MISSING', 'INVALID_CONTEXT',
+  'PARSE_ERROR', 'PROVIDER_NOT_READY', 'GENERAL'];
 const TEXT_STRING = 1;
 const TEXT_OBJECT = 4;
 
@@ -32,8 +36,13 @@ class Context {
   }
 }
 
-function ctxArg(context) {
-  return context instanceof Context ? context._h : context;
+// The addon takes a plain context and a prepared one in separate
+// arguments (src/addon.c, ctx_of): only this file fills the second.
+function plainOf(context) {
+  return context instanceof Context ? undefined : context;
+}
+function preparedOf(context) {
+  return context instanceof Context ? context._h : undefined;
 }
 
 function parseObject(text, fallback) {
@@ -70,7 +79,7 @@ class Client extends EventEmitter {
     // that holds only a weak reference: a client nobody references can be
     // collected (which frees it) even with listeners attached.
     const self = new WeakRef(this);
-    this._h = native.open(snapshotPath, {
+    const fns = native.open(snapshotPath, {
       keys,
       keyFiles,
       environment: options.environment,
@@ -79,6 +88,8 @@ class Client extends EventEmitter {
       flags,
       onEvent: (ev) => self.deref()?._event(ev),
     });
+    Object.defineProperty(this, '_n', { value: Object.freeze(fns) });
+    Object.defineProperty(this, '_detail', { value: new Array(13).fill(null) });
   }
 
   _event(ev) {
@@ -89,22 +100,22 @@ class Client extends EventEmitter {
 
   /** A boolean flag's value for context, or fallback; never throws. */
   getBoolean(key, fallback, context) {
-    return native.bool(this._h, key, ctxArg(context), fallback);
+    return this._n.bool(key, plainOf(context), fallback, undefined, preparedOf(context));
   }
 
   /** A string flag's value, or fallback; never throws. */
   getString(key, fallback, context) {
-    return native.text(this._h, key, ctxArg(context), fallback, TEXT_STRING);
+    return this._n.text(key, plainOf(context), fallback, TEXT_STRING, preparedOf(context));
   }
 
   /** An integer or float flag's value (a Number), or fallback; never throws. */
   getNumber(key, fallback, context) {
-    return native.num(this._h, key, ctxArg(context), fallback);
+    return this._n.num(key, plainOf(context), fallback, undefined, preparedOf(context));
   }
 
   /** An object flag's value (parsed JSON), or fallback; never throws. */
   getObject(key, fallback, context) {
-    const v = native.text(this._h, key, ctxArg(context), fallback, TEXT_OBJECT);
+    const v = this._n.text(key, plainOf(context), fallback, TEXT_OBJECT, preparedOf(context));
     return v === fallback ? fallback : parseObject(v, fallback);
   }
 
@@ -121,7 +132,14 @@ class Client extends EventEmitter {
     if (code === undefined) {
       throw new TypeError(`type: expected boolean, string, integer, float, number or object, found ${type}`);
     }
-    const d = native.detail(this._h, key, ctxArg(context), fallback, code);
+    const a = this._detail;
+    this._n.detail(key, plainOf(context), fallback, code, preparedOf(context), a);
+    const d = {
+      value: a[0], type: TYPE_NAMES[a[1]] ?? null, variant: a[2], reason: REASONS[a[3]] ?? 'ERROR',
+      errorCode: a[4] === 0 ? null : ERRORS[a[4]] ?? 'GENERAL', rule: a[5], ruleIndex: a[6], file: a[7], line: a[8],
+      bucket: a[9] < 0 ? null : a[9], environment: a[10], version: a[11], commit: a[12],
+    };
+    a[0] = undefined; // hold no value of the caller's past the call
     if (type === 'number' && d.variant !== null && d.type !== 'integer' && d.type !== 'float') {
       return { ...d, value: fallback, type: null, variant: null, reason: 'ERROR',
         errorCode: 'TYPE_MISMATCH', rule: null, ruleIndex: -1, file: null, line: 0, bucket: null };
@@ -136,28 +154,28 @@ class Client extends EventEmitter {
     if (format !== 'text' && format !== 'json') {
       throw new TypeError(`format: expected text or json, found ${format}`);
     }
-    const t = native.explain(this._h, key, ctxArg(context), undefined, format === 'json');
+    const t = this._n.explain(key, plainOf(context), undefined, format === 'json', preparedOf(context));
     return format === 'json' ? JSON.parse(t) : t;
   }
 
   /** The flags of the snapshot served, in key order (copies). */
   flags() {
-    return native.flags(this._h).flags;
+    return this._n.flags().flags;
   }
 
   /** What the client serves and how it got there (rsl_client_status). */
   get status() {
-    return native.status(this._h);
+    return this._n.status();
   }
 
   /** Examines the file now; throws the refusal (err.code: 'RSL_EROLLBACK', ...). */
   refresh() {
-    native.refresh(this._h);
+    this._n.refresh();
   }
 
   /** Stops watching and frees the client; later calls serve fallbacks. */
   close() {
-    native.close(this._h);
+    this._n.close();
   }
 }
 

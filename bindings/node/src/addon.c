@@ -4,10 +4,13 @@
  * napi_threadsafe_function.  lib/index.js is the API; this file only moves
  * values between JavaScript and librsl.
  *
- * Lifetimes: a client handle owns its rsl_client and its keyring (which
- * must outlive it).  close() (or the garbage collector, when close was
- * never called) frees the client first, which joins its watching thread,
- * then releases the thread-safe function: no event can be emitted after.
+ * Handles: open() returns the client's functions (bool, text, detail, ...),
+ * each made with the node_client as its data, so a call finds its client
+ * without a lookup and no JavaScript value can pass for one.  The
+ * node_client owns its rsl_client and its keyring (which must outlive it).
+ * close(), or the collection of the last of its functions, frees the
+ * client first, which joins its watching thread, then releases the
+ * thread-safe function: no event can be emitted after.
  * Strings are copied out of librsl while the snapshot is held (or by
  * rsl_client_detail), never kept.
  */
@@ -36,15 +39,11 @@ static napi_value pending(napi_env env)
 	return NULL;
 }
 
-/* Tags telling a client handle from a prepared context: a handle of one kind
- * passed as the other is refused, not misread. */
-static const napi_type_tag CLIENT_TAG = { 0x7273636c69656e74ULL, 0x0000000000000001ULL };
-static const napi_type_tag CONTEXT_TAG = { 0x72736c636f6e7478ULL, 0x0000000000000002ULL };
-
 typedef struct node_client {
 	rsl_client *c;         /* NULL once closed */
 	rsl_keyring *keys;
 	napi_threadsafe_function tsfn; /* NULL without an event callback */
+	unsigned refs;         /* the client's functions not yet collected */
 } node_client;
 
 /* ------------------------------------------------------------- events */
@@ -150,26 +149,50 @@ static void client_close(node_client *n)
 	}
 }
 
-static void client_finalize(napi_env env, void *data, void *hint)
+/* One of the client's functions was collected: the last frees it. */
+static void client_fn_finalize(napi_env env, void *data, void *hint)
 {
+	node_client *n = data;
 	(void)env;
 	(void)hint;
-	client_close(data);
-	free(data);
+	if (--n->refs == 0) {
+		client_close(n);
+		free(n);
+	}
 }
 
-/* The client behind a handle; NULL (and nothing thrown) once closed. */
-static napi_status client_of(node_client **out, napi_env env, napi_value h)
+static napi_value js_close(napi_env env, napi_callback_info info);
+static napi_value js_bool(napi_env env, napi_callback_info info);
+static napi_value js_num(napi_env env, napi_callback_info info);
+static napi_value js_text(napi_env env, napi_callback_info info);
+static napi_value js_detail(napi_env env, napi_callback_info info);
+static napi_value js_explain(napi_env env, napi_callback_info info);
+static napi_value js_flags(napi_env env, napi_callback_info info);
+static napi_value js_status(napi_env env, napi_callback_info info);
+static napi_value js_refresh(napi_env env, napi_callback_info info);
+
+/* The object of n's functions, each holding a reference to n. */
+static napi_status client_functions(napi_value *out, napi_env env, node_client *n)
 {
-	bool ok;
-	napi_status st = napi_check_object_type_tag(env, h, &CLIENT_TAG, &ok);
-	if (st != napi_ok)
-		return st;
-	if (!ok) {
-		napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a Rulestead client handle");
-		return napi_invalid_arg;
+	static const struct {
+		const char *name;
+		napi_callback fn;
+	} fns[] = {
+		{ "close", js_close },     { "bool", js_bool },   { "num", js_num },
+		{ "text", js_text },       { "detail", js_detail }, { "explain", js_explain },
+		{ "flags", js_flags },     { "status", js_status }, { "refresh", js_refresh },
+	};
+	napi_value f;
+	napi_status st = napi_create_object(env, out);
+	for (size_t i = 0; st == napi_ok && i < sizeof fns / sizeof fns[0]; i++) {
+		if ((st = napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, n,
+					       &f)) != napi_ok ||
+		    (st = napi_add_finalizer(env, f, n, client_fn_finalize, NULL, NULL)) != napi_ok)
+			break;
+		n->refs++;
+		st = napi_set_named_property(env, *out, fns[i].name, f);
 	}
-	return napi_get_value_external(env, h, (void **)out);
+	return st;
 }
 
 static napi_value throw_rsl(napi_env env, int code, const char *msg)
@@ -294,10 +317,9 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	o.event_user = n->tsfn;
 	if ((rc = rsl_client_new(&n->c, path, &o, &err)) < 0)
 		goto out;
-	if ((st = napi_create_external(env, n, client_finalize, NULL, &h)) != napi_ok)
-		goto out;
-	if ((st = napi_type_tag_object(env, h, &CLIENT_TAG)) != napi_ok) {
-		n = NULL; /* the finalizer owns it now */
+	if ((st = client_functions(&h, env, n)) != napi_ok) {
+		if (n->refs)
+			n = NULL; /* the functions' finalizers own it now */
 		goto out;
 	}
 	free(path);
@@ -317,14 +339,19 @@ out:
 	return throw_rsl(env, rc, err.message[0] ? err.message : rsl_strerror(rc));
 }
 
-/* close(handle): frees the client now (idempotent). */
+/* The client a function was made for (its data). */
+static napi_status client_of(node_client **out, napi_env env, napi_callback_info info,
+			     size_t *argc, napi_value *argv)
+{
+	return napi_get_cb_info(env, info, argc, argv, NULL, (void **)out);
+}
+
+/* close(): frees the client now (idempotent). */
 static napi_value js_close(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value h;
+	size_t argc = 0;
 	node_client *n;
-	CHECK(napi_get_cb_info(env, info, &argc, &h, NULL, NULL));
-	CHECK(client_of(&n, env, h));
+	CHECK(client_of(&n, env, info, &argc, NULL));
 	client_close(n);
 	return NULL;
 }
@@ -343,44 +370,40 @@ static napi_status key_of(char buf[KEY_BUF], napi_env env, napi_value v)
 		buf[0] = '\0';
 		return napi_ok;
 	}
-	if (st == napi_ok && strlen(buf) != got)
+	if (st == napi_ok && memchr(buf, '\0', got))
 		buf[0] = '\0';
 	return st;
 }
 
-/* The context argument: a prepared context's, or one converted into tmp. */
+/* The context: a prepared one's (an external made by prepare()), or a
+ * plain value converted into tmp.  They come in separate arguments, and
+ * only lib/index.js fills the prepared one, from a frozen Context: so a
+ * value from the application never reaches the external path, and the
+ * external needs no tag check (which would cost more than the evaluation). */
 static napi_status ctx_of(const rsl_context **out, node_ctx *tmp, napi_env env,
-			  napi_value v)
+			  napi_value plain, napi_value prepared)
 {
 	napi_valuetype t;
-	napi_status st = napi_typeof(env, v, &t);
+	napi_status st;
+	node_ctx *p;
 	tmp->chunks = NULL;
-	if (st != napi_ok)
-		return st;
-	if (t == napi_external) {
-		bool ok;
-		node_ctx *p;
-		if ((st = napi_check_object_type_tag(env, v, &CONTEXT_TAG, &ok)) != napi_ok)
-			return st;
-		if (!ok) {
-			napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
-					      "not a prepared Rulestead context");
-			return napi_invalid_arg;
-		}
-		if ((st = napi_get_value_external(env, v, (void **)&p)) != napi_ok)
-			return st;
+	/* Fails at once (napi_invalid_arg) for undefined: one call either way. */
+	if (napi_get_value_external(env, prepared, (void **)&p) == napi_ok) {
 		*out = &p->ctx;
 		return napi_ok;
 	}
+	if ((st = napi_typeof(env, plain, &t)) != napi_ok)
+		return st;
 	if (t == napi_undefined || t == napi_null) {
 		*out = NULL;
 		return napi_ok;
 	}
 	*out = &tmp->ctx;
-	return node_ctx_from_js(tmp, env, v);
+	return node_ctx_from_js(tmp, env, plain);
 }
 
-/* The four arguments every evaluation takes: handle, key, context, fallback. */
+/* The arguments every evaluation takes: (key, context, fallback, extra,
+ * prepared context), and an array to fill for detail. */
 typedef struct call {
 	node_client *n;
 	char key[KEY_BUF];
@@ -388,20 +411,21 @@ typedef struct call {
 	node_ctx tmp;
 	napi_value fallback;
 	napi_value extra;
+	napi_value out;
 } call;
 
 static napi_status args(call *a, napi_env env, napi_callback_info info)
 {
-	size_t argc = 5;
-	napi_value argv[5];
-	napi_status st = napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+	size_t argc = 6;
+	napi_value argv[6];
+	napi_status st = client_of(&a->n, env, info, &argc, argv);
 	a->tmp.chunks = NULL;
-	if (st != napi_ok || (st = client_of(&a->n, env, argv[0])) != napi_ok ||
-	    (st = key_of(a->key, env, argv[1])) != napi_ok ||
-	    (st = ctx_of(&a->ctx, &a->tmp, env, argv[2])) != napi_ok)
+	if (st != napi_ok || (st = key_of(a->key, env, argv[0])) != napi_ok ||
+	    (st = ctx_of(&a->ctx, &a->tmp, env, argv[1], argv[4])) != napi_ok)
 		return st;
-	a->fallback = argv[3];
-	a->extra = argv[4];
+	a->fallback = argv[2];
+	a->extra = argv[3];
+	a->out = argv[5];
 	return napi_ok;
 }
 
@@ -494,15 +518,34 @@ static napi_status detail_value(napi_value *out, napi_env env, const rsl_detail 
 	}
 }
 
-/* detail(handle, key, ctx, fallback, type) -> {value (the fallback as given
- * when none was served; an object flag's as JSON text), type, variant,
- * reason, errorCode, rule, ruleIndex, file, line, bucket, environment,
- * version, commit}; type is a number (rsl_type) or -1 for any. */
+/* Sets out[i] to a string, or null. */
+static napi_status put_str(napi_env env, napi_value out, uint32_t i, const char *s)
+{
+	napi_value v;
+	napi_status st = s ? napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v)
+			   : napi_get_null(env, &v);
+	return st != napi_ok ? st : napi_set_element(env, out, i, v);
+}
+
+static napi_status put_num(napi_env env, napi_value out, uint32_t i, double d)
+{
+	napi_value v;
+	napi_status st = napi_create_double(env, d, &v);
+	return st != napi_ok ? st : napi_set_element(env, out, i, v);
+}
+
+/* detail(key, ctx, fallback, type, prepared, out): type is a number
+ * (rsl_type) or -1 for any.  Fills out with [value (the fallback as given
+ * when none was served; an object flag's as JSON text), type (rsl_type, -1
+ * for none), variant, reason (rsl_reason), error (rsl_error_code), rule,
+ * ruleIndex, file, line, bucket (-1 for none), environment, version,
+ * commit]: numbers where lib/index.js maps them to names, as filling an
+ * array is much cheaper than naming an object's properties from C. */
 static napi_value js_detail(napi_env env, napi_callback_info info)
 {
 	call a;
 	int32_t type = -1;
-	napi_value r = NULL, v;
+	napi_value v;
 	rsl_detail d;
 	int have = 0;
 	if (args(&a, env, info) != napi_ok)
@@ -514,37 +557,34 @@ static napi_value js_detail(napi_env env, napi_callback_info info)
 		goto out;
 	}
 	have = 1;
-	if (napi_create_object(env, &r) != napi_ok)
-		goto fail;
 	if (d.variant) {
 		if (detail_value(&v, env, &d) != napi_ok)
 			goto fail;
 	} else {
 		v = a.fallback;
 	}
-	if (napi_set_named_property(env, r, "value", v) != napi_ok ||
-	    set_str(env, r, "type", d.variant ? rsl_type_name(d.value.type) : NULL) != napi_ok ||
-	    set_str(env, r, "variant", d.variant) != napi_ok ||
-	    set_str(env, r, "reason", rsl_reason_name(d.reason)) != napi_ok ||
-	    set_str(env, r, "errorCode", d.error ? rsl_error_code_name(d.error) : NULL) != napi_ok ||
-	    set_str(env, r, "rule", d.rule_name) != napi_ok ||
-	    set_num(env, r, "ruleIndex", d.rule_index) != napi_ok ||
-	    set_str(env, r, "file", d.file) != napi_ok ||
-	    set_num(env, r, "line", d.line) != napi_ok ||
-	    (d.bucket == UINT32_MAX ? set_str(env, r, "bucket", NULL)
-				    : set_num(env, r, "bucket", d.bucket)) != napi_ok ||
-	    set_str(env, r, "environment", d.environment) != napi_ok ||
-	    set_num(env, r, "version", (double)d.version) != napi_ok ||
-	    set_str(env, r, "commit", d.commit) != napi_ok)
+	if (napi_set_element(env, a.out, 0, v) != napi_ok ||
+	    put_num(env, a.out, 1, d.variant ? (double)d.value.type : -1) != napi_ok ||
+	    put_str(env, a.out, 2, d.variant) != napi_ok ||
+	    put_num(env, a.out, 3, d.reason) != napi_ok ||
+	    put_num(env, a.out, 4, d.error) != napi_ok ||
+	    put_str(env, a.out, 5, d.rule_name) != napi_ok ||
+	    put_num(env, a.out, 6, d.rule_index) != napi_ok ||
+	    put_str(env, a.out, 7, d.file) != napi_ok ||
+	    put_num(env, a.out, 8, d.line) != napi_ok ||
+	    put_num(env, a.out, 9, d.bucket == UINT32_MAX ? -1 : (double)d.bucket) != napi_ok ||
+	    put_str(env, a.out, 10, d.environment) != napi_ok ||
+	    put_num(env, a.out, 11, (double)d.version) != napi_ok ||
+	    put_str(env, a.out, 12, d.commit) != napi_ok)
 		goto fail;
 	goto out;
 fail:
-	r = pending(env);
+	pending(env);
 out:
 	if (have)
 		rsl_detail_free(&d);
 	node_ctx_free(&a.tmp);
-	return r;
+	return NULL;
 }
 
 /* explain(handle, key, ctx, undefined, json) -> the trace (text or JSON). */
@@ -577,12 +617,11 @@ out:
  * offVariant, defaultVariant, configured, enabled, rules, file, line}]}. */
 static napi_value js_flags(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value h, r, arr, o;
+	size_t argc = 0;
+	napi_value r, arr, o;
 	node_client *n;
 	rsl_flag_list *l = NULL;
-	CHECK(napi_get_cb_info(env, info, &argc, &h, NULL, NULL));
-	CHECK(client_of(&n, env, h));
+	CHECK(client_of(&n, env, info, &argc, NULL));
 	if (rsl_client_flags(&l, n->c) < 0) {
 		napi_throw_error(env, "RSL_ENOMEM", "out of memory");
 		return NULL;
@@ -619,12 +658,11 @@ fail:
 /* status(handle) -> rsl_client_status as an object. */
 static napi_value js_status(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value h, r;
+	size_t argc = 0;
+	napi_value r;
 	node_client *n;
 	rsl_client_status s;
-	CHECK(napi_get_cb_info(env, info, &argc, &h, NULL, NULL));
-	CHECK(client_of(&n, env, h));
+	CHECK(client_of(&n, env, info, &argc, NULL));
 	rsl_client_status_get(&s, n->c);
 	if (napi_create_object(env, &r) != napi_ok ||
 	    set_bool(env, r, "ready", s.ready) != napi_ok ||
@@ -661,12 +699,10 @@ static napi_value js_status(napi_env env, napi_callback_info info)
 /* refresh(handle) -> undefined, or throws the refusal (Error, code RSL_E*). */
 static napi_value js_refresh(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value h;
+	size_t argc = 0;
 	node_client *n;
 	rsl_error err = { 0, "" };
-	CHECK(napi_get_cb_info(env, info, &argc, &h, NULL, NULL));
-	CHECK(client_of(&n, env, h));
+	CHECK(client_of(&n, env, info, &argc, NULL));
 	if (n->c == NULL)
 		return throw_rsl(env, RSL_EINVAL, "the client is closed");
 	int rc = rsl_client_refresh(n->c, &err);
@@ -702,8 +738,6 @@ static napi_value js_prepare(napi_env env, napi_callback_info info)
 		free(p);
 		return pending(env);
 	}
-	p->ctx.attrs = p->attrs; /* p does not move: the pointers stay right */
-	CHECK(napi_type_tag_object(env, h, &CONTEXT_TAG));
 	return h;
 }
 
@@ -711,21 +745,11 @@ static napi_value js_prepare(napi_env env, napi_callback_info info)
 
 static napi_value init(napi_env env, napi_value exports)
 {
-	static const struct {
-		const char *name;
-		napi_callback fn;
-	} fns[] = {
-		{ "open", js_open },       { "close", js_close },     { "bool", js_bool },
-		{ "num", js_num },         { "text", js_text },       { "detail", js_detail },
-		{ "explain", js_explain }, { "flags", js_flags },     { "status", js_status },
-		{ "refresh", js_refresh }, { "prepare", js_prepare },
-	};
 	napi_value f;
-	for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
-		CHECK(napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn,
-					   NULL, &f));
-		CHECK(napi_set_named_property(env, exports, fns[i].name, f));
-	}
+	CHECK(napi_create_function(env, "open", NAPI_AUTO_LENGTH, js_open, NULL, &f));
+	CHECK(napi_set_named_property(env, exports, "open", f));
+	CHECK(napi_create_function(env, "prepare", NAPI_AUTO_LENGTH, js_prepare, NULL, &f));
+	CHECK(napi_set_named_property(env, exports, "prepare", f));
 	CHECK(set_str(env, exports, "version", RSL_VERSION_STRING));
 	CHECK(set_num(env, exports, "NO_THREAD", RSL_CLIENT_NO_THREAD));
 	CHECK(set_num(env, exports, "POLL_ONLY", RSL_CLIENT_POLL_ONLY));
