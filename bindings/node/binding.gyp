@@ -1,4 +1,5 @@
 {
+  "variables": { "librsl%": "<(module_root_dir)/../../build/librsl.a" },
   "targets": [
     {
       "target_name": "rulestead",
@@ -7,7 +8,7 @@
       "defines": ["_POSIX_C_SOURCE=200809L"],
       "cflags": ["-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2"],
       "libraries": [
-        "<(module_root_dir)/../../build/librsl.a",
+        "<(librsl)",
         "<!@(pkg-config --libs libsodium libxxhash)",
         "-lpthread"
       ]
