@@ -162,6 +162,8 @@ test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
+	bindings/fixtures/check.sh $(BUILD)/rsc
+	bindings/node/make.sh test $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
@@ -207,6 +209,16 @@ $(BUILD)/bench_client: tests/bench/bench_client.c $(BUILD)/librsl.a $(BUILD)/con
 bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
+	bindings/node/make.sh bench $(BUILD)
+
+# The language bindings (bindings/<lang>/): `make bindings` builds them all;
+# each prints "skipped: <why>" when its toolchain is missing.
+.PHONY: bindings bindings-node test-bindings-node
+bindings: bindings-node
+bindings-node: $(BUILD)/librsl.a
+	bindings/node/make.sh build $(BUILD)
+test-bindings-node: $(BUILD)/librsl.a $(BUILD)/rsc
+	bindings/node/make.sh test $(BUILD)
 
 # Not a test: prints the YAML's size, peak RSS and time (docs/benchmarks.md).
 N ?= 100000

@@ -163,6 +163,17 @@ void rsl__client_load_backup(rsl_client *c, rsl__evq *q);
  * serving it with RSL_CLIENT_FAIL_CLOSED). */
 void rsl__client_check_expiry(rsl_client *c, rsl__evq *q);
 
+/* client_eval.c: a detailed evaluation in two halves for detail.c.  Inside
+ * the caller's read section (rsl__rd_enter), the decision, with the
+ * snapshot it read in *snap (NULL when none; it stays valid until the read
+ * section ends); after rsl__rd_exit, the counting and the miss event, with
+ * *version as the first half left it. */
+int rsl__client_eval_in(rsl_result *out, const rsl_snapshot **snap, rsl_client *c,
+			const char *key, rsl_type expected, const rsl_context *ctx,
+			const rsl_value *fb, uint64_t *version);
+void rsl__client_after(rsl_client *c, const char *key, rsl_error_code e,
+		       uint64_t version);
+
 /* client_watch.c */
 /* Starts the thread that watches c->path (inotify, else polling). */
 int rsl__client_start_watch(rsl_client *c, rsl_error *err);

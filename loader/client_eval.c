@@ -38,12 +38,11 @@ static inline void count(rsl_client *c, rsl_error_code e)
 					  : &c->shared_ctr.errors, 1, memory_order_relaxed);
 }
 
-/* Evaluates inside the caller's read section. */
-static inline int eval_in(rsl_result *out, rsl_client *c, const char *key,
-			  rsl_type expected, const rsl_context *ctx,
+/* Evaluates inside the caller's read section the snapshot s served. */
+static inline int eval_in(rsl_result *out, rsl_client *c, const rsl_snapshot *s,
+			  const char *key, rsl_type expected, const rsl_context *ctx,
 			  const rsl_value *fb, uint64_t *version)
 {
-	const rsl_snapshot *s = atomic_load(&c->serving);
 	int rc = 0;
 	if (__builtin_expect(c->testing, 0) &&
 	    rsl__client_override_eval(out, c, s, key, expected, fb))
@@ -53,6 +52,16 @@ static inline int eval_in(rsl_result *out, rsl_client *c, const char *key,
 	if (__builtin_expect(out->error == RSL_ERR_FLAG_NOT_FOUND, 0) && s)
 		*version = s->info.version;
 	return rc;
+}
+
+/* eval_in for detail.c, which copies the result inside the same read
+ * section: *snap receives the snapshot read (NULL when none). */
+int rsl__client_eval_in(rsl_result *out, const rsl_snapshot **snap, rsl_client *c,
+			const char *key, rsl_type expected, const rsl_context *ctx,
+			const rsl_value *fb, uint64_t *version)
+{
+	*snap = atomic_load(&c->serving);
+	return eval_in(out, c, *snap, key, expected, ctx, fb, version);
 }
 
 /* Miss events a client emits per second at most (all are counted). */
@@ -93,6 +102,12 @@ static inline void after(rsl_client *c, const char *key, rsl_error_code e,
 		report_miss(c, key, version);
 }
 
+void rsl__client_after(rsl_client *c, const char *key, rsl_error_code e,
+		       uint64_t version)
+{
+	after(c, key, e, version);
+}
+
 int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
 			rsl_type expected, const rsl_context *ctx,
 			const rsl_value *fallback)
@@ -101,7 +116,8 @@ int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
 	if (__builtin_expect(c == NULL, 0)) /* PROVIDER_NOT_READY, the fallback */
 		return rsl__eval(out, NULL, NULL, key, (int)expected, ctx, fallback, NULL);
 	rsl__rd_enter();
-	int rc = eval_in(out, c, key, expected, ctx, fallback, &version);
+	int rc = eval_in(out, c, atomic_load(&c->serving), key, expected, ctx, fallback,
+			 &version);
 	rsl__rd_exit();
 	after(c, key, out->error, version);
 	return rc;
@@ -133,7 +149,7 @@ typed_testing(rsl_value *v, char *out, size_t cap, rsl_client *c, const char *ke
 	uint64_t version = 0;
 	size_t len = 0;
 	rsl__rd_enter();
-	eval_in(&r, c, key, fb.type, ctx, &fb, &version);
+	eval_in(&r, c, atomic_load(&c->serving), key, fb.type, ctx, &fb, &version);
 	*v = r.value;
 	if (v->type == RSL_STRING || v->type == RSL_OBJECT)
 		len = put_text(out, cap, v->s, v->s ? v->len : 0);

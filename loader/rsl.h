@@ -372,6 +372,12 @@ RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
 			 const char *key, rsl_type expected,
 			 const rsl_context *ctx, const rsl_value *fallback);
 
+/* As the expected type of rsl_evaluate, rsl_evaluate_detail,
+ * rsl_client_evaluate and rsl_client_detail: whatever type the flag has (no
+ * TYPE_MISMATCH; value.type says which).  With fallback NULL, a flag not
+ * served yields the zero boolean. */
+#define RSL_ANY ((rsl_type)-1)
+
 /* Static names: "TARGETING_MATCH", "FLAG_NOT_FOUND", "boolean"...; never
  * NULL ("UNKNOWN" / "unknown" for a value out of range).  Thread-safe. */
 RSL_API const char *rsl_reason_name(rsl_reason r);
@@ -624,6 +630,129 @@ RSL_API const rsl_snapshot *rsl_client_hold(rsl_client *c);
  * NULL or the thread holds nothing).  Thread-safe: it touches only the
  * calling thread's state. */
 RSL_API void rsl_client_release(rsl_client *c);
+
+/*
+ * rsl_detail: a detailed evaluation whose strings the caller owns, for
+ * bindings and for anyone keeping a result past a reload.  Every string
+ * (the value's text, variant, rule_name, file, and the deciding snapshot's
+ * environment and commit) is a NUL-terminated copy inside the detail: in
+ * its own storage when they fit together in RSL_DETAIL_STORAGE bytes
+ * (always, but for long string or object values), else in one block
+ * allocated for them.  So:
+ *  - call rsl_detail_free(&d) once done with d (it frees only that block,
+ *    if any, and accepts a detail that needed none); a detail reused for
+ *    another evaluation must be freed first, or the block leaks;
+ *  - pass it by pointer, never copy the struct: its pointers point into it.
+ * Nothing in it points into a snapshot: a reload, rsl_client_free or
+ * rsl_close never invalidates it.
+ */
+#define RSL_DETAIL_STORAGE 1024
+
+typedef struct rsl_detail {
+	rsl_value value;          /* as rsl_result; value.s (STRING, OBJECT as JSON
+	                             text; also a fallback's) is a copy, value.len
+	                             bytes, NUL-terminated; NULL for other types */
+	const char *variant;      /* NULL when the fallback was served */
+	rsl_reason reason;
+	rsl_error_code error;
+	int rule_index;           /* 0-based rule that decided; -1 for none */
+	const char *rule_name;    /* NULL for none */
+	const char *file;         /* source file of the deciding rule, default or
+	                             definition; NULL when unknown */
+	uint32_t line;
+	uint32_t bucket;          /* 0..99999 when a split decided, else UINT32_MAX */
+	/* The snapshot evaluated (for OpenFeature's flag metadata); NULL, NULL,
+	 * 0 when none was (not ready, or c NULL). */
+	const char *environment;
+	const char *commit;
+	uint64_t version;
+	/* Private: the storage the pointers above point into. */
+	char *heap_;
+	char storage_[RSL_DETAIL_STORAGE];
+} rsl_detail;
+
+/*
+ * rsl_evaluate into a detail: the same decision, with every string copied
+ * into *out (see rsl_detail) and the snapshot's environment, commit and
+ * version.  expected may be RSL_ANY.  Returns RSL_OK, RSL_ESTRICT as
+ * rsl_evaluate with ctx->strict (*out filled either way), RSL_EINVAL (out
+ * NULL), or RSL_ENOMEM when the strings needed a block that could not be
+ * allocated (*out then holds reason ERROR, error GENERAL, the zero value
+ * of the type with value.s "" for text types, and no other string; nothing
+ * to free).  Allocates only for strings past RSL_DETAIL_STORAGE bytes;
+ * thread-safe.
+ */
+RSL_API int rsl_evaluate_detail(rsl_detail *out, const rsl_snapshot *snap,
+				const char *key, rsl_type expected,
+				const rsl_context *ctx, const rsl_value *fallback);
+
+/*
+ * rsl_client_evaluate into a detail: the decision of the snapshot served
+ * at that moment, copied (with that snapshot's environment, commit and
+ * version) before anything can free it, counted in the status like any
+ * evaluation.  c may be NULL (PROVIDER_NOT_READY and the fallback).
+ * Returns as rsl_evaluate_detail.  Thread-safe; no lock; allocates only
+ * for long strings (and a thread's first evaluation, see rsl_client_bool).
+ */
+RSL_API int rsl_client_detail(rsl_detail *out, rsl_client *c, const char *key,
+			      rsl_type expected, const rsl_context *ctx,
+			      const rsl_value *fallback);
+
+/* Frees what a detail allocated for long strings (nothing for most), and
+ * clears its pointers.  NULL: nothing.  Not thread-safe against other uses
+ * of the same detail. */
+RSL_API void rsl_detail_free(rsl_detail *d);
+
+/* --------------------------------------------------------- listing flags */
+
+/* One flag of a snapshot, as a tool or an OpenFeature provider lists it.
+ * (Snapshots carry no descriptions.) */
+typedef struct rsl_flag_desc {
+	const char *key;
+	rsl_type type;
+	size_t variant_count;
+	const char *off_variant;     /* served when disabled or not configured */
+	const char *default_variant; /* served when no rule matches, when that is
+	                                one variant (the targeting's default, or
+	                                off_variant when disabled or not
+	                                configured); NULL for a split or a
+	                                schedule */
+	int configured;              /* has targeting in the snapshot's environment */
+	int enabled;                 /* configured and not switched off */
+	size_t rule_count;
+	const char *file;            /* definition file, relative to the ruleset */
+	uint32_t line;               /* of the definition's key */
+} rsl_flag_desc;
+
+/*
+ * The i-th flag (0 <= i < rsl_info.flag_count; in key order) into *out,
+ * whose strings are the snapshot's: valid until rsl_close().  Returns
+ * RSL_OK, or RSL_EINVAL (out or snap NULL, i out of range).  Thread-safe;
+ * no allocation.
+ */
+RSL_API int rsl_snapshot_flag(rsl_flag_desc *out, const rsl_snapshot *snap,
+			      size_t i);
+
+/* Every flag of the snapshot a client serves, copied out: count, the
+ * snapshot's version and environment, flags[0..count) in key order. */
+typedef struct rsl_flag_list {
+	size_t count;
+	uint64_t version;            /* 0 when nothing is served */
+	const char *environment;     /* "" when nothing is served */
+	rsl_flag_desc *flags;
+} rsl_flag_list;
+
+/*
+ * Lists the flags of the snapshot c serves into a new list *out (one
+ * allocation holding the array and every string: free it with
+ * rsl_flag_list_free; a reload never invalidates it).  Nothing served (or
+ * c NULL): RSL_OK and an empty list (version 0).  Returns RSL_OK, RSL_EINVAL
+ * (out NULL) or RSL_ENOMEM (*out NULL).  Thread-safe; takes no lock (the
+ * snapshot is held while it is copied).
+ */
+RSL_API int rsl_client_flags(rsl_flag_list **out, rsl_client *c);
+/* Frees a list of rsl_client_flags.  NULL: nothing. */
+RSL_API void rsl_flag_list_free(rsl_flag_list *list);
 
 /* What the client serves and how it got there.  All strings are copies. */
 typedef struct rsl_client_status {
