@@ -46,7 +46,7 @@ class EventPump:
 
     def remove(self, fn: Listener) -> None:
         with self._lock:
-            self._listeners = [f for f in self._listeners if f is not fn]
+            self._listeners = [f for f in self._listeners if f != fn]
 
     def push(self, ev: Event) -> None:
         self._queue.put(ev)
