@@ -19,22 +19,28 @@ SPECIAL = ("targeting_key", "tenant_key", "environment", "request_id",
            "session_id")
 
 
+_SPECIAL = frozenset(SPECIAL)
+_NULL = ffi.NULL
+_STRING, _NUMBER, _BOOL, _LIST = (lib.RSL_ATTR_STRING, lib.RSL_ATTR_NUMBER,
+                                  lib.RSL_ATTR_BOOL, lib.RSL_ATTR_LIST)
+
+
 def _text(what: str, value: Any):
     """value as a NUL-terminated C string owned by the returned cdata."""
-    if not isinstance(value, str):
+    if type(value) is not str and not isinstance(value, str):
         raise TypeError(f"{what}: expected a string, found "
                         f"{type(value).__name__}")
-    try:
-        b = value.encode("utf-8")
-    except UnicodeEncodeError as e:
-        raise ValueError(f"{what}: expected UTF-8 text, found {e.reason} "
-                         f"at character {e.start}") from None
-    if b"\0" in b:
+    if "\0" in value:
         # C would read only the text before it: refuse rather than decide
         # on another value than the caller's.
         raise ValueError(f"{what}: expected text without NUL characters, "
-                         f"found one at byte {b.index(0)}")
-    return ffi.new("char[]", b)
+                         f"found one at byte "
+                         f"{len(value[:value.index(chr(0))].encode('utf-8', 'surrogatepass'))}")
+    try:
+        return ffi.new("char[]", value.encode("utf-8"))
+    except UnicodeEncodeError as e:
+        raise ValueError(f"{what}: expected UTF-8 text, found {e.reason} "
+                         f"at character {e.start}") from None
 
 
 class Context:
@@ -58,63 +64,60 @@ class Context:
         if not isinstance(values, Mapping):
             raise TypeError("context: expected a mapping (dict) of attributes, "
                             f"found {type(values).__name__}")
-        ptr = ffi.new("rsl_context *")
+        fields = {}
         keep = []
-        attrs = [(k, v) for k, v in values.items()
-                 if v is not None and k not in SPECIAL]
-        arr = ffi.new("rsl_attr[]", len(attrs)) if attrs else ffi.NULL
-        for k in SPECIAL:
-            v = values.get(k)
-            if v is not None:
+        rows = []
+        for k, v in values.items():
+            if v is None:
+                continue
+            if k in _SPECIAL:
                 c = _text(f"context key '{k}'", v)
                 keep.append(c)
-                setattr(ptr, k, c)
-        for i, (k, v) in enumerate(attrs):
-            if not isinstance(k, str):
+                fields[k] = c
+                continue
+            if type(k) is not str:
                 raise TypeError("context: expected attribute names that are "
                                 f"strings, found {type(k).__name__} {k!r}")
-            a = arr[i]
-            name = _text(f"attribute name {k!r}", k)
-            keep.append(name)
-            a.name = name
             what = f"attribute '{k}'"
-            if isinstance(v, bool):
-                a.type = lib.RSL_ATTR_BOOL
-                a.b = int(v)
+            name = _text(what, k)
+            keep.append(name)
+            t = type(v)
+            if t is str or (t is not bool and isinstance(v, str)):
+                c = _text(what, v)
+                keep.append(c)
+                rows.append((name, _STRING, c, 0.0, 0, _NULL, 0))
+            elif t is bool or isinstance(v, bool):
+                rows.append((name, _BOOL, _NULL, 0.0, 1 if v else 0, _NULL, 0))
             elif isinstance(v, (int, float)):
-                a.type = lib.RSL_ATTR_NUMBER
                 try:
-                    a.n = float(v)
+                    n = float(v)
                 except OverflowError:
                     raise ValueError(f"{what}: expected a number a double "
                                      f"can hold, found {v}") from None
-            elif isinstance(v, str):
-                c = _text(what, v)
-                keep.append(c)
-                a.type = lib.RSL_ATTR_STRING
-                a.s = c
+                rows.append((name, _NUMBER, _NULL, n, 0, _NULL, 0))
             elif isinstance(v, (list, tuple)):
                 items = [_text(f"{what} item {j}", s) for j, s in enumerate(v)]
-                lst = ffi.new("const char *[]", items) if items else ffi.NULL
+                lst = ffi.new("const char *[]", items) if items else _NULL
                 keep.append(items)
                 keep.append(lst)
-                a.type = lib.RSL_ATTR_LIST
-                a.list = lst
-                a.len = len(items)
+                rows.append((name, _LIST, _NULL, 0.0, 0, lst, len(items)))
             else:
                 raise TypeError(f"{what}: expected a string, a bool, a number "
                                 f"or a list of strings, found "
                                 f"{type(v).__name__}")
-        ptr.attrs = arr
-        ptr.nattrs = len(attrs)
+        if rows:
+            arr = ffi.new("rsl_attr[]", rows)
+            keep.append(arr)
+            fields["attrs"] = arr
+            fields["nattrs"] = len(rows)
         if now is not None:
             if isinstance(now, bool) or not isinstance(now, int):
                 raise TypeError("now: expected seconds since the epoch (int), "
                                 f"found {type(now).__name__}")
-            ptr.now = now
-        ptr.strict = 1 if strict else 0
-        keep.append(arr)
-        self._ptr = ptr
+            fields["now"] = now
+        if strict:
+            fields["strict"] = 1
+        self._ptr = ffi.new("rsl_context *", fields)
         self._keep = keep
         self._items = dict(values)
 

@@ -12,6 +12,10 @@ TYPES = {"boolean": lib.RSL_BOOLEAN, "string": lib.RSL_STRING,
          "integer": lib.RSL_INTEGER, "float": lib.RSL_FLOAT,
          "object": lib.RSL_OBJECT}
 NO_BUCKET = 0xFFFFFFFF
+# librsl's names, looked up once: "TARGETING_MATCH", "FLAG_NOT_FOUND".
+REASONS = {i: ffi.string(lib.rsl_reason_name(i)).decode() for i in range(16)}
+ERRORS = {i: ffi.string(lib.rsl_error_code_name(i)).decode() for i in range(16)}
+ERRORS[lib.RSL_ERR_NONE] = None
 
 
 def expected_type(name: Optional[str], fallback: Any) -> int:
@@ -63,14 +67,13 @@ def evaluate(w, key: str, ckey: bytes, expected: int, ctx,
     d = ffi.new("rsl_detail *")
     lib.pyrsl_detail(d, w, ckey, expected, ctx, ffi.NULL)
     try:
-        reason = ffi.string(lib.rsl_reason_name(d.reason)).decode()
+        reason = REASONS.get(d.reason, "UNKNOWN")
         return Evaluation(
             key=key,
             value=fallback if reason == "ERROR" else value_of(d.value),
             variant=_s(d.variant),
             reason=reason,
-            error_code=(None if d.error == lib.RSL_ERR_NONE else
-                        ffi.string(lib.rsl_error_code_name(d.error)).decode()),
+            error_code=ERRORS.get(d.error, "UNKNOWN"),
             rule=_s(d.rule_name),
             file=_s(d.file),
             line=d.line,
