@@ -8,9 +8,10 @@ header fails the build instead of reading the wrong bytes.
     /usr/bin/python3 bindings/python/rulestead_build.py \
         --include loader --static build/librsl.a --out build/python
 
-links the static library into the extension (nothing to install beside it);
-without --static it links -lrsl (an installed librsl, found through
-pkg-config rsl by setup.py).
+(what `make bindings-python` runs) links the static library into the
+extension: nothing to install beside it.  setup.py (pip install) instead
+builds against an installed librsl, found with `pkg-config rsl`, through
+the module-level ffibuilder below (cffi_modules).
 """
 import argparse
 import os
@@ -315,6 +316,18 @@ def pkg_config(*args):
     return shlex.split(out)
 
 
+def installed():
+    """The builder for an installed librsl: pkg-config rsl's flags."""
+    cflags = pkg_config("--cflags", "rsl")
+    libs = pkg_config("--libs", "rsl")
+    return make_ffi(
+        [f[2:] for f in cflags if f.startswith("-I")],
+        libraries=[f[2:] for f in libs if f.startswith("-l")],
+        library_dirs=[f[2:] for f in libs if f.startswith("-L")],
+        extra_link_args=[f"-Wl,-rpath,{f[2:]}" for f in libs
+                         if f.startswith("-L")])
+
+
 def main(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--include", required=True,
@@ -338,3 +351,5 @@ def main(argv):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
+else:  # setup.py's cffi_modules = ["rulestead_build.py:ffibuilder"]
+    ffibuilder = installed()
