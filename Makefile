@@ -8,7 +8,7 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
-#   make bindings   the language bindings (bindings-python: build/python)
+#   make bindings   the language bindings in bindings/ (Python: build/python)
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc (never installs packages)
@@ -145,6 +145,7 @@ test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	tests/schema_test.sh $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
 	bindings/fixtures/check.sh $(BUILD)/rsc
+	bindings/node/make.sh test $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
@@ -190,6 +191,16 @@ $(BUILD)/bench_client: tests/bench/bench_client.c $(BUILD)/librsl.a $(BUILD)/con
 bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
+	bindings/node/make.sh bench $(BUILD)
+
+# The language bindings (bindings/<lang>/): `make bindings` builds them all;
+# each prints "skipped: <why>" when its toolchain is missing.
+.PHONY: bindings bindings-node test-bindings-node
+bindings: bindings-node
+bindings-node: $(BUILD)/librsl.a
+	bindings/node/make.sh build $(BUILD)
+test-bindings-node: $(BUILD)/librsl.a $(BUILD)/rsc
+	bindings/node/make.sh test $(BUILD)
 
 # Not a test: prints the YAML's size, peak RSS and time (docs/benchmarks.md).
 N ?= 100000
