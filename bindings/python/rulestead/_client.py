@@ -100,6 +100,7 @@ class Client:
         self._close_lock = threading.Lock()
         self._keys = {}
         self._tls = threading.local()
+        self._snaps = _detail.Snapshots()
         cpath = _cpath("path", path)
         keep = []
         kr = _keyring(pub)
@@ -280,7 +281,7 @@ class Client:
         ptr, owner = c_context(context)
         return _detail.evaluate(self._w, key, self._key(key),
                                 _detail.expected_type(type, fallback),
-                                ptr, fallback)
+                                ptr, fallback, self._snaps)
 
     def explain(self, key: str, context: ContextLike = None, *,
                 format: str = "text") -> str:

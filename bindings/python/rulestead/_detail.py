@@ -44,7 +44,8 @@ def expected_type(name: Optional[str], fallback: Any) -> int:
 
 
 def _s(p) -> Optional[str]:
-    return None if p == ffi.NULL else ffi.string(p).decode("utf-8", "replace")
+    # A NULL cdata pointer is false.
+    return ffi.string(p).decode("utf-8", "replace") if p else None
 
 
 def value_of(v) -> Any:
@@ -56,18 +57,39 @@ def value_of(v) -> Any:
         return int(v.i)
     if t == lib.RSL_FLOAT:
         return float(v.f)
-    text = "" if v.s == ffi.NULL else ffi.unpack(v.s, v.len).decode("utf-8", "replace")
+    text = ffi.unpack(v.s, v.len).decode("utf-8", "replace") if v.s else ""
     return json.loads(text) if t == lib.RSL_OBJECT else text
 
 
-def evaluate(w, key: str, ckey: bytes, expected: int, ctx,
-             fallback: Any) -> Evaluation:
+class Snapshots:
+    """The environment and commit of the last snapshot evaluated, by
+    version: the same for every evaluation of a snapshot, so decoded once.
+    One tuple, replaced whole, so threads never see a mixed pair."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last = (0, None, None)
+
+    def of(self, d):
+        v = d.version
+        last = self.last
+        if v and last[0] == v:
+            return last[1], last[2]
+        env, commit = _s(d.environment), _s(d.commit)
+        self.last = (v, env, commit)
+        return env, commit
+
+
+def evaluate(w, key: str, ckey, expected: int, ctx, fallback: Any,
+             snaps: Snapshots) -> Evaluation:
     """rsl_client_detail through the guard w; the fallback is the caller's
     Python object itself whenever librsl served it (reason ERROR)."""
     d = ffi.new("rsl_detail *")
     lib.pyrsl_detail(d, w, ckey, expected, ctx, ffi.NULL)
     try:
         reason = REASONS.get(d.reason, "UNKNOWN")
+        environment, commit = snaps.of(d)
         return Evaluation(
             key=key,
             value=fallback if reason == "ERROR" else value_of(d.value),
@@ -79,9 +101,9 @@ def evaluate(w, key: str, ckey: bytes, expected: int, ctx,
             line=d.line,
             bucket=None if d.bucket == NO_BUCKET else d.bucket,
             rule_index=d.rule_index,
-            environment=_s(d.environment),
+            environment=environment,
             version=d.version,
-            commit=_s(d.commit))
+            commit=commit)
     finally:
         lib.rsl_detail_free(d)
 
