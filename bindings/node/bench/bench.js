@@ -8,6 +8,10 @@
 // not counted.
 //
 //   node bench/bench.js [RSC]        (RSC: build/rsc by default)
+//
+// RULESTEAD_BENCH_SNAPSHOT and RULESTEAD_BENCH_KEY (a snapshot holding
+// three-rules, and its public key) measure that snapshot instead of one
+// compiled here from the same flag.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -77,7 +81,9 @@ function main() {
   const rsc = path.resolve(process.argv[2] ?? path.join(__dirname, '..', '..', '..', 'build', 'rsc'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rulestead-node-bench-'));
   try {
-    const client = new Client(snapshot(rsc, dir), { publicKeyFiles: [path.join(dir, 'k.pub')] });
+    const given = process.env.RULESTEAD_BENCH_SNAPSHOT;
+    const client = new Client(given ?? snapshot(rsc, dir),
+      { publicKeyFiles: [given ? process.env.RULESTEAD_BENCH_KEY : path.join(dir, 'k.pub')] });
     const plain = Array.from({ length: NKEYS }, (_, i) =>
       ({ targeting_key: `user-${i}`, plan: 'free', country: 'US', seats: 3 }));
     const prepared = plain.map((c) => new Context(c));

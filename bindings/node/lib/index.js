@@ -100,17 +100,20 @@ class Client extends EventEmitter {
 
   /** A boolean flag's value for context, or fallback; never throws. */
   getBoolean(key, fallback, context) {
-    return this._n.bool(key, plainOf(context), fallback, undefined, preparedOf(context));
+    return context instanceof Context ? this._n.bool(key, undefined, fallback, undefined, context._h)
+      : this._n.bool(key, context, fallback);
   }
 
   /** A string flag's value, or fallback; never throws. */
   getString(key, fallback, context) {
-    return this._n.text(key, plainOf(context), fallback, TEXT_STRING, preparedOf(context));
+    return context instanceof Context ? this._n.text(key, undefined, fallback, TEXT_STRING, context._h)
+      : this._n.text(key, context, fallback, TEXT_STRING);
   }
 
   /** An integer or float flag's value (a Number), or fallback; never throws. */
   getNumber(key, fallback, context) {
-    return this._n.num(key, plainOf(context), fallback, undefined, preparedOf(context));
+    return context instanceof Context ? this._n.num(key, undefined, fallback, undefined, context._h)
+      : this._n.num(key, context, fallback);
   }
 
   /** An object flag's value (parsed JSON), or fallback; never throws. */

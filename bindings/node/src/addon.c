@@ -385,11 +385,11 @@ static napi_status ctx_of(const rsl_context **out, node_ctx *tmp, napi_env env,
 {
 	napi_valuetype t;
 	napi_status st;
-	node_ctx *p;
+	void *p;
 	tmp->chunks = NULL;
 	/* Fails at once (napi_invalid_arg) for undefined: one call either way. */
-	if (napi_get_value_external(env, prepared, (void **)&p) == napi_ok) {
-		*out = &p->ctx;
+	if (napi_get_value_external(env, prepared, &p) == napi_ok) {
+		*out = p;
 		return napi_ok;
 	}
 	if ((st = napi_typeof(env, plain, &t)) != napi_ok)
@@ -717,7 +717,6 @@ static void context_finalize(napi_env env, void *data, void *hint)
 {
 	(void)env;
 	(void)hint;
-	node_ctx_free(data);
 	free(data);
 }
 
@@ -725,19 +724,24 @@ static void context_finalize(napi_env env, void *data, void *hint)
 static napi_value js_prepare(napi_env env, napi_callback_info info)
 {
 	size_t argc = 1;
-	napi_value v, h;
+	napi_value v, h = NULL;
+	node_ctx tmp;
 	CHECK(napi_get_cb_info(env, info, &argc, &v, NULL, NULL));
-	node_ctx *p = malloc(sizeof *p);
-	if (p == NULL) {
+	if (node_ctx_from_js(&tmp, env, v) != napi_ok) {
+		pending(env);
+		goto out;
+	}
+	rsl_context *c = node_ctx_compact(&tmp.ctx);
+	if (c == NULL) {
 		napi_throw_error(env, "RSL_ENOMEM", "out of memory");
-		return NULL;
+		goto out;
 	}
-	if (node_ctx_from_js(p, env, v) != napi_ok ||
-	    napi_create_external(env, p, context_finalize, NULL, &h) != napi_ok) {
-		node_ctx_free(p);
-		free(p);
-		return pending(env);
+	if (napi_create_external(env, c, context_finalize, NULL, &h) != napi_ok) {
+		free(c);
+		h = pending(env);
 	}
+out:
+	node_ctx_free(&tmp);
 	return h;
 }
 

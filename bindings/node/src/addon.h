@@ -41,4 +41,10 @@ typedef struct node_ctx {
 napi_status node_ctx_from_js(node_ctx *b, napi_env env, napi_value v);
 void node_ctx_free(node_ctx *b);
 
+/* A prepared context: one allocation holding a copy of src and of every
+ * string it points to (a few hundred bytes for a usual context, so that
+ * many prepared contexts stay in cache), to free(); NULL when out of
+ * memory. */
+rsl_context *node_ctx_compact(const rsl_context *src);
+
 #endif

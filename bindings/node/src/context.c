@@ -234,3 +234,67 @@ napi_status node_ctx_from_js(node_ctx *b, napi_env env, napi_value v)
 	}
 	return napi_ok;
 }
+
+/* ------------------------------------------------- prepared contexts */
+
+/* Bytes for a copy of s, or 0 for NULL. */
+static size_t span(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *copy_str(char **p, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = *p;
+	memcpy(d, s, n);
+	*p += n;
+	return d;
+}
+
+rsl_context *node_ctx_compact(const rsl_context *src)
+{
+	size_t n = src->nattrs, lists = 0, text = 0;
+	const char *const *fields[5] = { &src->targeting_key, &src->tenant_key, &src->environment,
+					 &src->request_id, &src->session_id };
+	for (int k = 0; k < 5; k++)
+		text += span(*fields[k]);
+	for (size_t i = 0; i < n; i++) {
+		const rsl_attr *a = &src->attrs[i];
+		text += span(a->name) + (a->type == RSL_ATTR_STRING ? span(a->s) : 0);
+		if (a->type == RSL_ATTR_LIST) {
+			lists += a->len;
+			for (size_t j = 0; j < a->len; j++)
+				text += span(a->list[j]);
+		}
+	}
+	size_t size = sizeof(rsl_context) + n * sizeof(rsl_attr) + lists * sizeof(char *) + text;
+	rsl_context *c = malloc(size);
+	if (c == NULL)
+		return NULL;
+	rsl_attr *attrs = (rsl_attr *)(c + 1);
+	const char **items = (const char **)(attrs + n);
+	char *p = (char *)(items + lists);
+	*c = *src;
+	c->attrs = attrs;
+	c->targeting_key = copy_str(&p, src->targeting_key);
+	c->tenant_key = copy_str(&p, src->tenant_key);
+	c->environment = copy_str(&p, src->environment);
+	c->request_id = copy_str(&p, src->request_id);
+	c->session_id = copy_str(&p, src->session_id);
+	for (size_t i = 0; i < n; i++) {
+		const rsl_attr *a = &src->attrs[i];
+		attrs[i] = *a;
+		attrs[i].name = copy_str(&p, a->name);
+		if (a->type == RSL_ATTR_STRING)
+			attrs[i].s = copy_str(&p, a->s);
+		if (a->type == RSL_ATTR_LIST) {
+			attrs[i].list = items;
+			for (size_t j = 0; j < a->len; j++)
+				*items++ = copy_str(&p, a->list[j]);
+		}
+	}
+	return c;
+}
