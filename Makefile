@@ -8,6 +8,7 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
+#   make bindings   the language bindings in bindings/ (Python: build/python)
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make bench-simulate time and memory of rsc simulate, CONTEXTS=1000000
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
@@ -231,6 +232,39 @@ CONTEXTS ?= 1000000
 bench-simulate: $(BUILD)/rsc
 	RSC=$(BUILD)/rsc tests/bench/simulate_contexts.sh $(CONTEXTS)
 
+# The Python binding (bindings/python): a cffi extension in API mode with
+# build/librsl.a linked in, assembled with its modules into
+# $(BUILD)/python/rulestead (PYTHONPATH=$(BUILD)/python to use it).  Debian's
+# Python: python3-cffi, python3-dev, python3-pytest (ci/install-deps).
+PYTHON    ?= /usr/bin/python3
+PY_PKG    := $(BUILD)/python/rulestead
+PY_SRC    := $(sort $(wildcard bindings/python/rulestead/*.py)) bindings/python/rulestead/py.typed
+PY_MISSING := $(shell $(PYTHON) -c 'import cffi, pytest, sysconfig, os; \
+	assert os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h"))' \
+	>/dev/null 2>&1 || echo "$(PYTHON) lacks cffi, pytest or Python.h (ci/install-deps installs python3-cffi python3-dev python3-pytest)")
+PY_ENV    := PYTHONPATH=$(BUILD)/python PYTHONDONTWRITEBYTECODE=1 RSC=$(BUILD)/rsc
+.PHONY: bindings bindings-python test-bindings-python bench-python
+bindings: bindings-python
+test: test-bindings-python
+bench: bench-python
+bindings-python: $(PY_PKG)/.built
+$(PY_PKG)/.built: $(PY_SRC) bindings/python/rulestead_build.py bindings/python/rulestead_guard.h \
+                  loader/rsl.h $(BUILD)/librsl.a
+	@mkdir -p $(PY_PKG)
+	$(PYTHON) bindings/python/rulestead_build.py --include loader --static $(BUILD)/librsl.a \
+	          --out $(BUILD)/python
+	cp $(PY_SRC) $(PY_PKG)/
+	@touch $@
+ifeq ($(PY_MISSING),)
+test-bindings-python: $(PY_PKG)/.built $(BUILD)/rsc
+	$(PY_ENV) $(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+bench-python: $(PY_PKG)/.built $(BUILD)/rsc
+	$(PY_ENV) $(PYTHON) bindings/python/bench/bench.py
+else
+test-bindings-python bench-python:
+	@echo "skipped: $@: $(PY_MISSING)"
+endif
+
 demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
 
@@ -277,7 +311,7 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 FORCE:
 
