@@ -1,0 +1,209 @@
+package rulestead
+
+// #include "rsl.h"
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Context says who is asking: the evaluation context of OpenFeature.  Every
+// field is optional; a nil *Context is an empty context.
+type Context struct {
+	// TargetingKey identifies the user, device, ...: the default
+	// bucketing key of percentage splits.
+	TargetingKey string
+	// TenantKey identifies the organisation or account.
+	TenantKey string
+	// Environment, when set, must equal the snapshot's environment.
+	Environment string
+	// RequestID and SessionID are for the caller's logs; they decide
+	// nothing.
+	RequestID string
+	SessionID string
+	// Attributes are what rules test.  A value is a string, a bool, a
+	// number (any Go integer or float type) or a []string.  Anything else,
+	// or a string holding a NUL byte, makes the context invalid: the
+	// evaluation serves the fallback with INVALID_CONTEXT.
+	Attributes map[string]any
+	// Now is the evaluation time (schedules, freshness); zero: the clock.
+	Now time.Time
+}
+
+// The attribute types of rsl.h's rsl_attr_type.
+const (
+	attrString = C.RSL_ATTR_STRING
+	attrNumber = C.RSL_ATTR_NUMBER
+	attrBool   = C.RSL_ATTR_BOOL
+	attrList   = C.RSL_ATTR_LIST
+	// At most this many attributes, and items of a list, are sent: one over
+	// librsl's limit, so that librsl refuses the context as it would in C.
+	maxAttrs = C.RSL_MAX_CONTEXT_ATTRS + 1
+	maxItems = C.RSL_MAX_CONTEXT_LIST + 1
+)
+
+// contextError is why a context cannot be sent to librsl.
+type contextError struct{ msg string }
+
+func (e *contextError) Error() string { return "rulestead: invalid context: " + e.msg }
+
+// A call's bytes: the flag key and the context, as shim.h describes.
+type callBuf struct{ b []byte }
+
+var callPool = sync.Pool{New: func() any { return &callBuf{b: make([]byte, 0, 512)} }}
+
+func putCall(cb *callBuf) {
+	if cap(cb.b) <= 64<<10 {
+		callPool.Put(cb)
+	}
+}
+
+// encodeCall encodes key and ctx for shim.c (the caller has checked that
+// key holds no NUL byte).
+func encodeCall(key string, ctx *Context) (*callBuf, error) {
+	cb := callPool.Get().(*callBuf)
+	b := append(cb.b[:0], key...)
+	b = append(b, 0)
+	if ctx == nil {
+		b = append(b, 0, 0, 0, 0, 0, 0)
+		cb.b = b
+		return cb, nil
+	}
+	fixed := [...]string{ctx.TargetingKey, ctx.TenantKey, ctx.Environment, ctx.RequestID,
+		ctx.SessionID}
+	names := [...]string{"targeting key", "tenant key", "environment", "request id",
+		"session id"}
+	mask := byte(0)
+	for i, s := range fixed {
+		if s != "" {
+			mask |= 1 << i
+		}
+	}
+	b = append(b, mask)
+	var err error
+	for i, s := range fixed {
+		if s != "" {
+			if b, err = appendStr(b, s, names[i]); err != nil {
+				cb.b = b
+				putCall(cb)
+				return nil, err
+			}
+		}
+	}
+	if ctx.Now.IsZero() {
+		b = append(b, 0)
+	} else {
+		b = append(b, 1)
+		b = appendU64(b, uint64(ctx.Now.Unix()))
+	}
+	n := len(ctx.Attributes)
+	if n > maxAttrs {
+		n = maxAttrs
+	}
+	b = appendU32(b, uint32(n))
+	// In key order, so that a context over the limit is refused for the
+	// same attributes every time.
+	var names64 [64]string
+	keys := names64[:0]
+	for k := range ctx.Attributes {
+		keys = append(keys, k)
+	}
+	if len(keys) > 1 {
+		sort.Strings(keys)
+	}
+	for _, k := range keys[:n] {
+		if b, err = appendAttr(b, k, ctx.Attributes[k]); err != nil {
+			cb.b = b
+			putCall(cb)
+			return nil, err
+		}
+	}
+	cb.b = b
+	return cb, nil
+}
+
+func appendStr(b []byte, s, what string) ([]byte, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return b, &contextError{what + " holds a NUL byte"}
+	}
+	return append(append(b, s...), 0), nil
+}
+
+func appendU32(b []byte, v uint32) []byte {
+	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+}
+
+func appendU64(b []byte, v uint64) []byte {
+	return appendU32(appendU32(b, uint32(v)), uint32(v>>32))
+}
+
+// appendAttr appends one attribute; the caller has sent its name.
+func appendAttr(b []byte, name string, v any) ([]byte, error) {
+	if strings.IndexByte(name, 0) >= 0 {
+		return b, &contextError{fmt.Sprintf("the name of attribute %q holds a NUL byte", name)}
+	}
+	head := func(t byte) []byte { return append(append(append(b, t), name...), 0) }
+	num := func(f float64) []byte { return appendU64(head(attrNumber), math.Float64bits(f)) }
+	bad := func(err error) error {
+		return &contextError{fmt.Sprintf("attribute %q: %s", name,
+			strings.TrimPrefix(err.Error(), "rulestead: invalid context: "))}
+	}
+	var err error
+	switch x := v.(type) {
+	case string:
+		if b, err = appendStr(head(attrString), x, "its value"); err != nil {
+			return b, bad(err)
+		}
+		return b, nil
+	case bool:
+		if x {
+			return append(head(attrBool), 1), nil
+		}
+		return append(head(attrBool), 0), nil
+	case []string:
+		n := len(x)
+		if n > maxItems {
+			n = maxItems
+		}
+		b = appendU32(head(attrList), uint32(n))
+		for i, s := range x[:n] {
+			if strings.IndexByte(s, 0) >= 0 {
+				return b, &contextError{fmt.Sprintf(
+					"attribute %q: item %d holds a NUL byte", name, i)}
+			}
+			b = append(append(b, s...), 0)
+		}
+		return b, nil
+	case float64:
+		return num(x), nil
+	case float32:
+		return num(float64(x)), nil
+	case int:
+		return num(float64(x)), nil
+	case int8:
+		return num(float64(x)), nil
+	case int16:
+		return num(float64(x)), nil
+	case int32:
+		return num(float64(x)), nil
+	case int64:
+		return num(float64(x)), nil
+	case uint:
+		return num(float64(x)), nil
+	case uint8:
+		return num(float64(x)), nil
+	case uint16:
+		return num(float64(x)), nil
+	case uint32:
+		return num(float64(x)), nil
+	case uint64:
+		return num(float64(x)), nil
+	}
+	return b, &contextError{fmt.Sprintf(
+		"attribute %q: expected a string, bool, number or []string, found %T", name, v)}
+}
