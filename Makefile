@@ -145,6 +145,7 @@ test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
+	bindings/fixtures/check.sh $(BUILD)/rsc
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
