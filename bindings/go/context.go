@@ -4,6 +4,7 @@ package rulestead
 import "C"
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -33,6 +34,77 @@ type Context struct {
 	Attributes map[string]any
 	// Now is the evaluation time (schedules, freshness); zero: the clock.
 	Now time.Time
+
+	// present has bit i set when fixed field i was given, even as "": in a
+	// struct literal an empty field means none, but ContextFromMap keeps
+	// the difference (librsl buckets an empty targeting key like any other).
+	present uint8
+}
+
+// The fixed fields of a context, in the order of shim.h's mask, by the
+// names rsc explain --context reads.
+var fixedNames = [...]string{"targeting_key", "tenant_key", "environment", "request_id",
+	"session_id"}
+
+func (c *Context) fixed() [5]*string {
+	return [5]*string{&c.TargetingKey, &c.TenantKey, &c.Environment, &c.RequestID,
+		&c.SessionID}
+}
+
+// ContextFromMap makes a context from one flat map, as `rsc explain
+// --context` reads JSON (and OpenFeature's flattened context): the keys
+// targeting_key, tenant_key, environment, request_id and session_id fill
+// those fields (a present "" is a value, unlike in a struct literal), and
+// every other key is an attribute.  A []any of strings becomes a []string,
+// and a json.Number a float64, so a map decoded by encoding/json can be
+// passed as it is.  It fails when a field is not a string; an attribute of
+// another type makes the evaluations fail with INVALID_CONTEXT.
+func ContextFromMap(m map[string]any) (*Context, error) {
+	c := &Context{Attributes: make(map[string]any, len(m))}
+	fields := c.fixed()
+	for k, v := range m {
+		i := indexOf(fixedNames[:], k)
+		if i < 0 {
+			c.Attributes[k] = attrValue(v)
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			return nil, &contextError{fmt.Sprintf("%s: expected a string, found %T", k, v)}
+		}
+		*fields[i] = s
+		c.present |= 1 << i
+	}
+	return c, nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func attrValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if f, err := x.Float64(); err == nil {
+			return f
+		}
+	case []any:
+		list := make([]string, len(x))
+		for i, item := range x {
+			s, ok := item.(string)
+			if !ok {
+				return v
+			}
+			list[i] = s
+		}
+		return list
+	}
+	return v
 }
 
 // The attribute types of rsl.h's rsl_attr_type.
@@ -76,9 +148,7 @@ func encodeCall(key string, ctx *Context) (*callBuf, error) {
 	}
 	fixed := [...]string{ctx.TargetingKey, ctx.TenantKey, ctx.Environment, ctx.RequestID,
 		ctx.SessionID}
-	names := [...]string{"targeting key", "tenant key", "environment", "request id",
-		"session id"}
-	mask := byte(0)
+	mask := ctx.present
 	for i, s := range fixed {
 		if s != "" {
 			mask |= 1 << i
@@ -87,8 +157,8 @@ func encodeCall(key string, ctx *Context) (*callBuf, error) {
 	b = append(b, mask)
 	var err error
 	for i, s := range fixed {
-		if s != "" {
-			if b, err = appendStr(b, s, names[i]); err != nil {
+		if mask&(1<<i) != 0 {
+			if b, err = appendStr(b, s, fixedNames[i]); err != nil {
 				cb.b = b
 				putCall(cb)
 				return nil, err
