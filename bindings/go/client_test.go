@@ -294,6 +294,29 @@ func TestDetails(t *testing.T) {
 	}
 }
 
+// TestPrepared: a prepared context decides as its context did when it was
+// prepared, and Prepare refuses what an evaluation would.
+func TestPrepared(t *testing.T) {
+	c := open(t, served(t, "prod"), Options{NoWatch: true})
+	ctx := &Context{TargetingKey: "u1", Attributes: map[string]any{"email": "ann@example.com"}}
+	p, err := ctx.Prepare()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx.Attributes["email"] = "ann@example.org"
+	if !c.Bool("new-checkout", p, false) || c.Bool("new-checkout", ctx, true) {
+		t.Errorf("expected the prepared context to match rule staff and the changed one not to")
+	}
+	var none *Prepared
+	if r, _ := c.Evaluate("static-banner", none); r.Value != "Hello, world" {
+		t.Errorf("a nil *Prepared: expected an empty context, found %+v", r)
+	}
+	_, err = (&Context{Attributes: map[string]any{"x": []int{1}}}).Prepare()
+	if err == nil || !strings.Contains(err.Error(), `attribute "x": expected a string, bool, number or []string, found []int`) {
+		t.Errorf("Prepare of a bad attribute: %v", err)
+	}
+}
+
 // TestMissEventFromEvaluation: a flag not found is an event, sent from the
 // evaluating goroutine's thread without blocking it.
 func TestMissEventFromEvaluation(t *testing.T) {

@@ -46,9 +46,9 @@ type Context struct {
 var fixedNames = [...]string{"targeting_key", "tenant_key", "environment", "request_id",
 	"session_id"}
 
-func (c *Context) fixed() [5]*string {
-	return [5]*string{&c.TargetingKey, &c.TenantKey, &c.Environment, &c.RequestID,
-		&c.SessionID}
+func (ctx *Context) fixed() [5]*string {
+	return [5]*string{&ctx.TargetingKey, &ctx.TenantKey, &ctx.Environment, &ctx.RequestID,
+		&ctx.SessionID}
 }
 
 // ContextFromMap makes a context from one flat map, as `rsc explain
@@ -135,16 +135,59 @@ func putCall(cb *callBuf) {
 	}
 }
 
-// encodeCall encodes key and ctx for shim.c (the caller has checked that
+// EvalContext is what an evaluation takes as its context: a *Context, or
+// a *Prepared (the same encoded once).  nil is an empty context.
+type EvalContext interface {
+	// appendContext appends the context as shim.h encodes it.
+	appendContext(b []byte) ([]byte, error)
+}
+
+// Prepared is a context encoded once, for a request that evaluates several
+// flags with it, or a hot loop: evaluating with it skips reading the
+// Context (and its map) each time.  It does not change when the Context
+// it came from does.  Safe for concurrent use.
+type Prepared struct{ b []byte }
+
+// Prepare encodes the context for evaluations; it fails as an evaluation
+// would fail with INVALID_CONTEXT (an attribute of another type, a NUL byte).
+func (ctx *Context) Prepare() (*Prepared, error) {
+	b, err := ctx.appendContext(nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{b: b}, nil
+}
+
+func (p *Prepared) appendContext(b []byte) ([]byte, error) {
+	if p == nil {
+		return (*Context)(nil).appendContext(b)
+	}
+	return append(b, p.b...), nil
+}
+
+// encodeCall encodes ctx and key for shim.c (the caller has checked that
 // key holds no NUL byte).
-func encodeCall(key string, ctx *Context) (*callBuf, error) {
+func encodeCall(key string, ctx EvalContext) (*callBuf, error) {
 	cb := callPool.Get().(*callBuf)
-	b := append(cb.b[:0], key...)
-	b = append(b, 0)
+	var b []byte
+	var err error
 	if ctx == nil {
-		b = append(b, 0, 0, 0, 0, 0, 0)
-		cb.b = b
-		return cb, nil
+		b, err = (*Context)(nil).appendContext(cb.b[:0])
+	} else {
+		b, err = ctx.appendContext(cb.b[:0])
+	}
+	b = append(append(b, key...), 0)
+	cb.b = b
+	if err != nil {
+		putCall(cb)
+		return nil, err
+	}
+	return cb, nil
+}
+
+func (ctx *Context) appendContext(b []byte) ([]byte, error) {
+	if ctx == nil {
+		return append(b, 0, 0, 0, 0, 0, 0), nil
 	}
 	fixed := [...]string{ctx.TargetingKey, ctx.TenantKey, ctx.Environment, ctx.RequestID,
 		ctx.SessionID}
@@ -159,9 +202,7 @@ func encodeCall(key string, ctx *Context) (*callBuf, error) {
 	for i, s := range fixed {
 		if mask&(1<<i) != 0 {
 			if b, err = appendStr(b, s, fixedNames[i]); err != nil {
-				cb.b = b
-				putCall(cb)
-				return nil, err
+				return b, err
 			}
 		}
 	}
@@ -176,25 +217,27 @@ func encodeCall(key string, ctx *Context) (*callBuf, error) {
 		n = maxAttrs
 	}
 	b = appendU32(b, uint32(n))
-	// In key order, so that a context over the limit is refused for the
-	// same attributes every time.
-	var names64 [64]string
-	keys := names64[:0]
+	if len(ctx.Attributes) <= maxAttrs {
+		for k, v := range ctx.Attributes {
+			if b, err = appendAttr(b, k, v); err != nil {
+				return b, err
+			}
+		}
+		return b, nil
+	}
+	// Over the limit librsl refuses it; in key order, so that what explain
+	// shows is the same every time.
+	keys := make([]string, 0, len(ctx.Attributes))
 	for k := range ctx.Attributes {
 		keys = append(keys, k)
 	}
-	if len(keys) > 1 {
-		sort.Strings(keys)
-	}
+	sort.Strings(keys)
 	for _, k := range keys[:n] {
 		if b, err = appendAttr(b, k, ctx.Attributes[k]); err != nil {
-			cb.b = b
-			putCall(cb)
-			return nil, err
+			return b, err
 		}
 	}
-	cb.b = b
-	return cb, nil
+	return b, nil
 }
 
 func appendStr(b []byte, s, what string) ([]byte, error) {
@@ -212,35 +255,31 @@ func appendU64(b []byte, v uint64) []byte {
 	return appendU32(appendU32(b, uint32(v)), uint32(v>>32))
 }
 
-// appendAttr appends one attribute; the caller has sent its name.
+// appendAttr appends one attribute.
 func appendAttr(b []byte, name string, v any) ([]byte, error) {
 	if strings.IndexByte(name, 0) >= 0 {
 		return b, &contextError{fmt.Sprintf("the name of attribute %q holds a NUL byte", name)}
 	}
-	head := func(t byte) []byte { return append(append(append(b, t), name...), 0) }
-	num := func(f float64) []byte { return appendU64(head(attrNumber), math.Float64bits(f)) }
-	bad := func(err error) error {
-		return &contextError{fmt.Sprintf("attribute %q: %s", name,
-			strings.TrimPrefix(err.Error(), "rulestead: invalid context: "))}
-	}
-	var err error
+	var f float64
 	switch x := v.(type) {
 	case string:
-		if b, err = appendStr(head(attrString), x, "its value"); err != nil {
-			return b, bad(err)
+		if strings.IndexByte(x, 0) >= 0 {
+			return b, &contextError{fmt.Sprintf("attribute %q: its value holds a NUL byte", name)}
 		}
-		return b, nil
+		b = append(append(append(b, attrString), name...), 0)
+		return append(append(b, x...), 0), nil
 	case bool:
+		b = append(append(append(b, attrBool), name...), 0)
 		if x {
-			return append(head(attrBool), 1), nil
+			return append(b, 1), nil
 		}
-		return append(head(attrBool), 0), nil
+		return append(b, 0), nil
 	case []string:
 		n := len(x)
 		if n > maxItems {
 			n = maxItems
 		}
-		b = appendU32(head(attrList), uint32(n))
+		b = appendU32(append(append(append(b, attrList), name...), 0), uint32(n))
 		for i, s := range x[:n] {
 			if strings.IndexByte(s, 0) >= 0 {
 				return b, &contextError{fmt.Sprintf(
@@ -250,30 +289,33 @@ func appendAttr(b []byte, name string, v any) ([]byte, error) {
 		}
 		return b, nil
 	case float64:
-		return num(x), nil
-	case float32:
-		return num(float64(x)), nil
+		f = x
 	case int:
-		return num(float64(x)), nil
-	case int8:
-		return num(float64(x)), nil
-	case int16:
-		return num(float64(x)), nil
-	case int32:
-		return num(float64(x)), nil
+		f = float64(x)
 	case int64:
-		return num(float64(x)), nil
+		f = float64(x)
+	case float32:
+		f = float64(x)
+	case int8:
+		f = float64(x)
+	case int16:
+		f = float64(x)
+	case int32:
+		f = float64(x)
 	case uint:
-		return num(float64(x)), nil
+		f = float64(x)
 	case uint8:
-		return num(float64(x)), nil
+		f = float64(x)
 	case uint16:
-		return num(float64(x)), nil
+		f = float64(x)
 	case uint32:
-		return num(float64(x)), nil
+		f = float64(x)
 	case uint64:
-		return num(float64(x)), nil
+		f = float64(x)
+	default:
+		return b, &contextError{fmt.Sprintf(
+			"attribute %q: expected a string, bool, number or []string, found %T", name, v)}
 	}
-	return b, &contextError{fmt.Sprintf(
-		"attribute %q: expected a string, bool, number or []string, found %T", name, v)}
+	b = append(append(append(b, attrNumber), name...), 0)
+	return appendU64(b, math.Float64bits(f)), nil
 }

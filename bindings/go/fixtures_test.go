@@ -135,6 +135,13 @@ func TestFixtureCases(t *testing.T) {
 		if (err != nil) != (wantErr != "") {
 			t.Errorf("case %d (%s): error %v with error code %q", i+1, name, err, wantErr)
 		}
+		prepared, err := ctx.Prepare()
+		if err != nil {
+			t.Fatalf("case %d (%s): Prepare: %v", i+1, name, err)
+		}
+		if rp, _ := c.EvaluateType(tc.Flag, typ, prepared, fallback); !reflect.DeepEqual(rp, r) {
+			t.Errorf("case %d (%s): prepared: expected %+v, found %+v", i+1, name, r, rp)
+		}
 		var typed any
 		switch typ {
 		case TypeBool:

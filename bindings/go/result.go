@@ -98,26 +98,26 @@ func (e *EvalError) Error() string {
 // Evaluate evaluates key for ctx whatever the flag's type, with every
 // detail.  err is an *EvalError when Result.ErrorCode is set; Value is then
 // nil (or, for TARGETING_KEY_MISSING, what was served without one).
-func (cl *Client) Evaluate(key string, ctx *Context) (Result, error) {
+func (cl *Client) Evaluate(key string, ctx EvalContext) (Result, error) {
 	return cl.detail(key, C.RSG_ANY, ctx, nil)
 }
 
 // EvaluateType evaluates key as a flag of type t, the shape of an
 // OpenFeature provider's resolve: on any error (a flag of another type is
 // TYPE_MISMATCH) Value is fallback, and err an *EvalError.
-func (cl *Client) EvaluateType(key string, t Type, ctx *Context, fallback any) (Result, error) {
+func (cl *Client) EvaluateType(key string, t Type, ctx EvalContext, fallback any) (Result, error) {
 	return cl.detail(key, C.int(t), ctx, fallback)
 }
 
 // String is the value of a string flag for ctx, or fallback on any error.
-func (cl *Client) String(key string, ctx *Context, fallback string) string {
+func (cl *Client) String(key string, ctx EvalContext, fallback string) string {
 	r, _ := cl.detail(key, C.RSL_STRING, ctx, fallback)
 	return r.Value.(string)
 }
 
 // Object is the value of an object flag for ctx, its JSON decoded by
 // encoding/json, or fallback on any error.
-func (cl *Client) Object(key string, ctx *Context, fallback any) any {
+func (cl *Client) Object(key string, ctx EvalContext, fallback any) any {
 	r, _ := cl.detail(key, C.RSL_OBJECT, ctx, fallback)
 	return r.Value
 }
@@ -132,7 +132,7 @@ var detailPool = sync.Pool{New: func() any { return new(detailMem) }}
 var errFlagNotFound = &EvalError{Code: ErrorFlagNotFound}
 var errNotReady = &EvalError{Code: ErrorProviderNotReady, Message: "the client is closed"}
 
-func (cl *Client) detail(key string, expected C.int, ctx *Context, fallback any) (Result, error) {
+func (cl *Client) detail(key string, expected C.int, ctx EvalContext, fallback any) (Result, error) {
 	r := Result{Value: fallback, RuleIndex: -1, Bucket: -1, Reason: ReasonError}
 	if expected != C.RSG_ANY {
 		r.Type = Type(expected)
@@ -149,7 +149,7 @@ func (cl *Client) detail(key string, expected C.int, ctx *Context, fallback any)
 	m := detailPool.Get().(*detailMem)
 	d := (*C.rsl_detail)(unsafe.Pointer(m))
 	p, n := cbytes(cb)
-	C.rsg_detail(unsafe.Pointer(m), cl.c, p, n, expected)
+	C.rsg_detail(unsafe.Pointer(m), cl.cp(), p, n, expected)
 	cl.leave(cb)
 	r.Type = Type(d.value._type)
 	r.Reason = Reason(C.GoString(C.rsl_reason_name(d.reason)))

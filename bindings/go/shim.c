@@ -59,7 +59,6 @@ static void decode(call *k, const unsigned char *in, size_t len)
 	reader r = { in, in + len, 0 };
 	rsl_context *ctx = &k->ctx;
 	memset(ctx, 0, sizeof *ctx);
-	k->key = str(&r);
 	unsigned mask = (unsigned)le(&r, 1);
 	const char **fixed[] = { &ctx->targeting_key, &ctx->tenant_key, &ctx->environment,
 				 &ctx->request_id, &ctx->session_id };
@@ -104,6 +103,7 @@ static void decode(call *k, const unsigned char *in, size_t len)
 	}
 	ctx->attrs = k->attrs;
 	ctx->nattrs = (size_t)n;
+	k->key = str(&r);
 	if (r.bad || r.p != r.end) {
 		memset(k->attrs, 0, sizeof k->attrs);
 		for (size_t a = 0; a < MAX_ATTRS; a++)
@@ -125,39 +125,39 @@ int rsg_client_new(rsl_client **out, const char *path, rsl_client_options *opts,
 	return rsl_client_new(out, path, opts, err);
 }
 
-int rsg_bool(rsl_client *c, const unsigned char *in, size_t len, int fallback)
+int rsg_bool(uintptr_t c, const unsigned char *in, size_t len, int fallback)
 {
 	call k;
 	decode(&k, in, len);
-	return rsl_client_bool(c, k.key, &k.ctx, fallback);
+	return rsl_client_bool((rsl_client *)c, k.key, &k.ctx, fallback);
 }
 
-int64_t rsg_int(rsl_client *c, const unsigned char *in, size_t len, int64_t fallback)
+int64_t rsg_int(uintptr_t c, const unsigned char *in, size_t len, int64_t fallback)
 {
 	call k;
 	decode(&k, in, len);
-	return rsl_client_int(c, k.key, &k.ctx, fallback);
+	return rsl_client_int((rsl_client *)c, k.key, &k.ctx, fallback);
 }
 
-double rsg_float(rsl_client *c, const unsigned char *in, size_t len, double fallback)
+double rsg_float(uintptr_t c, const unsigned char *in, size_t len, double fallback)
 {
 	call k;
 	decode(&k, in, len);
-	return rsl_client_float(c, k.key, &k.ctx, fallback);
+	return rsl_client_float((rsl_client *)c, k.key, &k.ctx, fallback);
 }
 
-int rsg_detail(void *d, rsl_client *c, const unsigned char *in, size_t len, int expected)
+int rsg_detail(void *d, uintptr_t c, const unsigned char *in, size_t len, int expected)
 {
 	call k;
 	decode(&k, in, len);
-	return rsl_client_detail(d, c, k.key, expected == RSG_ANY ? RSL_ANY : (rsl_type)expected,
+	return rsl_client_detail(d, (rsl_client *)c, k.key, expected == RSG_ANY ? RSL_ANY : (rsl_type)expected,
 				 &k.ctx, NULL);
 }
 
-size_t rsg_explain(char *buf, size_t cap, rsl_client *c, const unsigned char *in,
+size_t rsg_explain(char *buf, size_t cap, uintptr_t c, const unsigned char *in,
 		   size_t len, int format)
 {
 	call k;
 	decode(&k, in, len);
-	return rsl_client_explain(buf, cap, c, k.key, &k.ctx, format);
+	return rsl_client_explain(buf, cap, (rsl_client *)c, k.key, &k.ctx, format);
 }
