@@ -8,7 +8,6 @@
 #   make tsan       the threaded tests under ThreadSanitizer
 #   make fuzz       each fuzz target under libFuzzer for FUZZ_SECONDS (60; clang)
 #   make bench      evaluation latency, raw and through the live client
-#   make bindings-go   the Go binding (bindings/go); test-bindings-go its tests
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc (never installs packages)
@@ -101,7 +100,6 @@ fuzz_replay = for t in $(FUZZ_TARGETS); do \
 .SECONDARY: $(FUZZ_OBJ)
 
 .PHONY: all check test demo deps asan tsan fuzz bench bench-compile install uninstall clean help
-.PHONY: bindings-go test-bindings-go
 all: $(BUILD)/rsc $(BUILD)/librsl.a $(BUILD)/librsl.so
 
 $(BUILD)/loader/%.o: loader/%.c $(BUILD)/config.mk
@@ -191,11 +189,33 @@ $(BUILD)/bench_client: tests/bench/bench_client.c $(BUILD)/librsl.a $(BUILD)/con
 bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
+	@$(MAKE) --no-print-directory bench-go
 
 # Not a test: prints the YAML's size, peak RSS and time (docs/benchmarks.md).
 N ?= 100000
 bench-compile: $(BUILD)/rsc
 	RSC=$(BUILD)/rsc tests/bench/compile_memory.sh $(N)
+
+demo: $(BUILD)/rsc
+	@BUILD=$(BUILD) ci/demo
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
+	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
+	        $(FUZZ_TARGETS:%=build/asan/replay_%)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        build/asan/check_rulestead
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	$(call fuzz_replay,build/asan)
+
+# ThreadSanitizer: the threaded tests (the live client's stress test).
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+tsan:
+	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g $(TSAN)" LDFLAGS="$(TSAN)" \
+	        $(if $(CI),CI=$(CI)) build/tsan/check_rulestead build/tsan/rsc
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" CK_RUN_SUITE=client \
+	        build/tsan/check_rulestead
 
 # rsl.pc for the uninstalled tree, from the installed one's template: the
 # headers in loader/, the static library (so nothing needs LD_LIBRARY_PATH),
@@ -220,30 +240,24 @@ GO_TIMEOUT ?= 600s
 bindings-go: $(BUILD)/librsl.a $(BUILD)/pkgconfig/rsl.pc
 	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: bindings-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
 	$(GO_ENV) $(GO) vet ./... && $(GO) build ./...
+# The tests twice: as they are, then the threaded ones under the race
+# detector.  A timeout turns a hang (Close waiting for a callback) into a
+# failure.
 test-bindings-go: bindings-go
 	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: test-bindings-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
-	$(GO_ENV) $(GO) test -count=1 -timeout $(GO_TIMEOUT) $(GO_TEST_FLAGS) ./...
-
-demo: $(BUILD)/rsc
-	@BUILD=$(BUILD) ci/demo
-
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-asan:
-	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
-	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
-	        $(FUZZ_TARGETS:%=build/asan/replay_%)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	        build/asan/check_rulestead
-	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
-	$(call fuzz_replay,build/asan)
-
-# ThreadSanitizer: the threaded tests (the live client's stress test).
-TSAN := -fsanitize=thread -fno-omit-frame-pointer
-tsan:
-	$(MAKE) BUILD=build/tsan CFLAGS="-O1 -g $(TSAN)" LDFLAGS="$(TSAN)" \
-	        $(if $(CI),CI=$(CI)) build/tsan/check_rulestead build/tsan/rsc
-	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" CK_RUN_SUITE=client \
-	        build/tsan/check_rulestead
+	$(GO_ENV) $(GO) test -count=1 -timeout $(GO_TIMEOUT) $(GO_TEST_FLAGS) ./... && \
+	$(GO) test -count=1 -race -timeout $(GO_TIMEOUT) -run 'Reload|Rollback|Close|Event' ./...
+# make bench's row: build/bench compiled the three-rule flag just before.
+BENCH_SNAP := tests/tmp/bench/out-10/prod.rsnap
+bench-go: bindings-go
+	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: bench-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
+	test -r $(BENCH_SNAP) || { echo "skipped: bench-go: no $(BENCH_SNAP) (make bench makes it)"; exit 0; }; \
+	$(GO_ENV) RULESTEAD_BENCH_SNAPSHOT=$(abspath $(BENCH_SNAP)) \
+	  RULESTEAD_BENCH_KEY=$(abspath tests/tmp/bench/k.pub) \
+	  $(GO) test -run '^$$' -bench ThreeRules -benchtime 1000000x -count 5 ./...
+.PHONY: bindings bindings-go test-bindings-go bench-go
+bindings: bindings-go
+test: test-bindings-go
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
