@@ -189,7 +189,6 @@ $(BUILD)/bench_client: tests/bench/bench_client.c $(BUILD)/librsl.a $(BUILD)/con
 bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
-	@$(MAKE) --no-print-directory bench-go
 
 # Not a test: prints the YAML's size, peak RSS and time (docs/benchmarks.md).
 N ?= 100000
@@ -247,17 +246,18 @@ test-bindings-go: bindings-go
 	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: test-bindings-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
 	$(GO_ENV) $(GO) test -count=1 -timeout $(GO_TIMEOUT) $(GO_TEST_FLAGS) ./... && \
 	$(GO) test -count=1 -race -timeout $(GO_TIMEOUT) -run 'Reload|Rollback|Close|Event' ./...
-# make bench's row: build/bench compiled the three-rule flag just before.
-BENCH_SNAP := tests/tmp/bench/out-10/prod.rsnap
-bench-go: bindings-go
+# make bench's row, on the three-rule flag that build/bench --prepare
+# compiles (tests/bench/bench.c: one ruleset for every benchmark).
+bench-go: bindings-go $(BUILD)/bench $(BUILD)/rsc
 	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: bench-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
-	test -r $(BENCH_SNAP) || { echo "skipped: bench-go: no $(BENCH_SNAP) (make bench makes it)"; exit 0; }; \
-	$(GO_ENV) RULESTEAD_BENCH_SNAPSHOT=$(abspath $(BENCH_SNAP)) \
-	  RULESTEAD_BENCH_KEY=$(abspath tests/tmp/bench/k.pub) \
+	$(BUILD)/bench --prepare && \
+	$(GO_ENV) RULESTEAD_BENCH_SNAPSHOT=$(abspath tests/tmp/bench)/out-10/prod.rsnap \
+	  RULESTEAD_BENCH_KEY=$(abspath tests/tmp/bench)/k.pub \
 	  $(GO) test -run '^$$' -bench ThreeRules -benchtime 1000000x -count 5 ./...
 .PHONY: bindings bindings-go test-bindings-go bench-go
 bindings: bindings-go
 test: test-bindings-go
+bench: bench-go
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
