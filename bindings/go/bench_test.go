@@ -25,7 +25,7 @@ func benchThreeRules(b *testing.B, prepared bool) {
 	if snap == "" || key == "" {
 		b.Skip("skipped: RULESTEAD_BENCH_SNAPSHOT and RULESTEAD_BENCH_KEY not set (make bench sets them)")
 	}
-	c := open(b, snap, Options{KeyFiles: []string{key}, NoWatch: true})
+	c := open(b, snap, Options{KeyFiles: []string{key}}) // watching, as in production
 	ctxs := make([]EvalContext, 1024)
 	for i := range ctxs {
 		ctx := &Context{TargetingKey: fmt.Sprintf("user-%d", i*7919),
