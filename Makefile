@@ -228,13 +228,16 @@ $(BUILD)/pkgconfig/rsl.pc: loader/rsl.pc.in $(BUILD)/config.mk
 	    -e '/^Libs:/{N;s/\nLibs.private://;}' loader/rsl.pc.in > $@
 
 # The Go binding with Debian's Go: no module downloads, nothing written to
-# $$HOME or the tree.  The library's checksum is in CGO_CFLAGS because go's
-# build cache does not know that the package links build/librsl.a.
+# $$HOME or the tree.  A checksum of the library and of rsl.pc is in
+# CGO_CFLAGS because go's build cache knows neither: without it, a rebuilt
+# librsl.a, or a package built before against an installed rsl.pc (-lrsl),
+# could be reused.
 GO        ?= go
 GO_ENV     = cd bindings/go && export PKG_CONFIG_PATH=$(abspath $(BUILD))/pkgconfig \
              GOCACHE=$(abspath $(BUILD))/go/cache GOPATH=$(abspath $(BUILD))/go/path \
              GOPROXY=off GOTOOLCHAIN=local GOFLAGS= GO111MODULE=on \
-             CGO_CFLAGS="-O2 -g -DRSL_LIB_SUM=$$(cksum < $(abspath $(BUILD))/librsl.a | cut -d' ' -f1)";
+             CGO_CFLAGS="-O2 -g -DRSL_LIB_SUM=$$(cat $(abspath $(BUILD))/librsl.a \
+               $(abspath $(BUILD))/pkgconfig/rsl.pc | cksum | cut -d' ' -f1)";
 GO_TIMEOUT ?= 600s
 bindings-go: $(BUILD)/librsl.a $(BUILD)/pkgconfig/rsl.pc
 	@command -v $(GO) >/dev/null 2>&1 || { echo "skipped: bindings-go: no go (ci/install-deps installs golang-go)"; exit 0; }; \
