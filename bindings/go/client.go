@@ -10,6 +10,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/cgo"
 	"sync"
 	"time"
@@ -54,7 +55,9 @@ type Options struct {
 // Client serves the flags of the snapshot at one path while the file is
 // replaced underneath it (a new file renamed into place), verifying each
 // new file on the side.  Its methods are safe for concurrent use; an
-// evaluation never waits for a reload.  Close it when done.
+// evaluation never waits for a reload.  Close it when done (a client the
+// garbage collector finds unreachable is closed then, at a time nobody
+// chooses).
 type Client struct {
 	// mu: evaluations share it; Close takes it alone, so that it frees the
 	// C client only once no evaluation is running.  Events never take it.
@@ -165,6 +168,10 @@ func Open(path string, opts Options) (*Client, error) {
 		cl.Close()
 		return nil, err
 	}
+	// A client dropped without Close would keep its thread and file watch
+	// for ever.  Every method uses cl after its C call, so the collector
+	// cannot finalize a client while one runs.
+	runtime.SetFinalizer(cl, (*Client).Close)
 	return cl, nil
 }
 
@@ -220,6 +227,7 @@ func (cl *Client) abandon(err error) error {
 // goroutine, also while events are being delivered: the watcher's callback
 // never blocks, so Close never waits for a reader of Events.
 func (cl *Client) Close() error {
+	runtime.SetFinalizer(cl, nil)
 	cl.mu.Lock()
 	c := cl.c
 	cl.c = nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,33 @@ func TestCloseWhileWatching(t *testing.T) {
 			t.Errorf("no event was dropped with nobody reading a channel of 1")
 		}
 	}
+}
+
+// TestDroppedClientIsClosed: a client nobody closes is closed once the
+// garbage collector finds it unreachable: its events channel is closed.
+func TestDroppedClientIsClosed(t *testing.T) {
+	c, err := Open(served(t, "prod"), Options{KeyFiles: []string{pubKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := c.Events()
+	c = nil
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		runtime.GC()
+		for {
+			select {
+			case _, ok := <-events:
+				if !ok {
+					return
+				}
+				continue
+			case <-time.After(10 * time.Millisecond):
+			}
+			break
+		}
+	}
+	t.Fatal("a dropped client was not closed within 10 s")
 }
 
 // TestFallbacksAndErrors: each way of not getting the flag's value.
