@@ -155,8 +155,11 @@ func Open(path string, opts Options) (*Client, error) {
 			opts.MaxSize))
 	}
 	co.max_size = C.size_t(opts.MaxSize)
-	if err := noNUL("path", path); err != nil {
-		return nil, cl.abandon(err)
+	for _, f := range [][2]string{{"path", path}, {"environment", opts.Environment},
+		{"backup path", opts.BackupPath}} {
+		if err := noNUL(f[0], f[1]); err != nil {
+			return nil, cl.abandon(err)
+		}
 	}
 	cpath := cstr(path)
 	var cerr C.rsl_error

@@ -233,6 +233,10 @@ func TestOpenRefusals(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != "RSL_EIO" || !strings.Contains(e.Message, "no/such.pub") {
 		t.Errorf("a missing key file: expected RSL_EIO naming it, found %v", err)
 	}
+	_, err = Open(served(t, "prod"), Options{KeyFiles: []string{pubKey}, Environment: "prod\x00"})
+	if err == nil || !strings.Contains(err.Error(), `the environment "prod\x00" holds a NUL byte`) {
+		t.Errorf("a NUL in the environment: expected a refusal naming it, found %v", err)
+	}
 	_, err = Open(served(t, "prod"), Options{Keys: []byte("not a key")})
 	if !errors.As(err, &e) || e.Code != "RSL_EKEY" {
 		t.Errorf("a bad key: expected RSL_EKEY, found %v", err)
