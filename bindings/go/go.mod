@@ -1,0 +1,3 @@
+module rulestead
+
+go 1.19

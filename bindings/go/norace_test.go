@@ -1,0 +1,5 @@
+//go:build !race
+
+package rulestead
+
+const raceEnabled = false
