@@ -211,7 +211,7 @@ static void read_file(rsc_loader *L, rsc_expect_set *out, const rsc_file *file)
 {
 	rsc_ynode *root;
 	/* The tree in scratch, its text (which the expectations keep) in a. */
-	if (rsc_ydoc_parse_split(&root, &L->scratch, L->a, file->path, file->data, file->len,
+	if (rsc_ydoc_parse_split(&root, &L->scratch, &L->text, file->path, file->data, file->len,
 				  L->d) != RSC_OK)
 		return;
 	out->files++;
@@ -241,11 +241,12 @@ int rsc_expect_read(rsc_expect_set *out, rsc_arena *a, const rsc_ruleset *rs,
 	memset(out, 0, sizeof *out);
 	size_t e0 = d->errors;
 	/* The loader's checks take a non-const ruleset; they only read it. */
-	rsc_loader L = { (rsc_ruleset *)rs, a, d, RSC_ARENA_INIT, NULL };
+	rsc_loader L = { (rsc_ruleset *)rs, a, d, RSC_ARENA_INIT, NULL, RSC_STRSET_INIT(a) };
 	for (size_t i = 0; i < fs->n; i++)
 		if (is_expectation_file(fs->v[i].path))
 			read_file(&L, out, &fs->v[i]);
 	rsc_arena_free(&L.scratch);
+	rsc_strset_free(&L.text);
 	return d->errors > e0 ? RSC_EINVALID : RSC_OK;
 }
 
