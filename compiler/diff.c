@@ -107,17 +107,35 @@ static int cond_eq(const rsc_cond *x, const rsc_cond *y)
 	if (!x || !y)
 		return x == y;
 	if (x->op != y->op || !x->case_insensitive != !y->case_insensitive ||
-	    !str_eq(x->attribute, y->attribute) || !str_eq(x->segment, y->segment) ||
-	    x->time != y->time || !value_eq(&x->value, &y->value) ||
-	    x->nlist != y->nlist || x->nkids != y->nkids)
+	    !str_eq(x->attribute, y->attribute))
 		return 0;
-	for (size_t i = 0; i < x->nlist; i++)
-		if (!value_eq(&x->list[i], &y->list[i]))
+	/* The operands share their room (model.h): compare what op names. */
+	switch (x->op) {
+	case RSL_OP_ALL:
+	case RSL_OP_ANY:
+	case RSL_OP_NOT:
+		if (x->nkids != y->nkids)
 			return 0;
-	for (size_t i = 0; i < x->nkids; i++)
-		if (!cond_eq(x->kids[i], y->kids[i]))
+		for (size_t i = 0; i < x->nkids; i++)
+			if (!cond_eq(x->kids[i], y->kids[i]))
+				return 0;
+		return 1;
+	case RSL_OP_SEGMENT:
+		return str_eq(x->segment, y->segment);
+	case RSL_OP_IN:
+	case RSL_OP_NOT_IN:
+		if (x->nlist != y->nlist)
 			return 0;
-	return 1;
+		for (size_t i = 0; i < x->nlist; i++)
+			if (!value_eq(&x->list[i], &y->list[i]))
+				return 0;
+		return 1;
+	case RSL_OP_BEFORE:
+	case RSL_OP_AFTER:
+		return x->time == y->time;
+	default:
+		return value_eq(&x->value, &y->value);
+	}
 }
 
 static int split_eq(const rsc_split *x, const rsc_split *y)
@@ -522,7 +540,7 @@ static int uses(const rsc_ruleset *rs, const rsc_cond *cond, const char *key, in
 		int s = rsc_model_segment_index(rs, cond->segment);
 		return s >= 0 && uses(rs, rs->segments[s].when, key, depth + 1);
 	}
-	for (size_t i = 0; i < cond->nkids; i++)
+	for (size_t i = 0; i < rsc_cond_nkids(cond); i++)
 		if (uses(rs, cond->kids[i], key, depth + 1))
 			return 1;
 	return 0;
