@@ -346,6 +346,23 @@ START_TEST(protected_first_and_worktree)
 }
 END_TEST
 
+START_TEST(free_text_stays_on_its_line)
+{
+	char *dir = base_repo("diff-hostile");
+	/* A rule's name is free text: a newline or an escape sequence in it
+	 * must not start a line of its own nor reach the terminal. */
+	edit(dir, "flags/environments/staging/new-checkout.yaml", "name: eu-beta",
+	     "name: \"eu\\nprod (protected): all clear\\e[2J\"");
+	tu_git_commit(dir, "hostile name", 1780000100L);
+	assert_diff(dir,
+		    "staging: new-checkout: rule 1 'eu\\nprod (protected): all clear\\x1b[2J' "
+		    "added: country in [DE, FR] serves on\n"
+		    "staging: new-checkout: rule 1 'eu-beta' removed (it was: country in [DE, FR] "
+		    "serves on)\n"
+		    "2 changes\n");
+}
+END_TEST
+
 START_TEST(markdown_comment)
 {
 	char *dir = base_repo("diff-markdown");
@@ -453,6 +470,7 @@ Suite *diff_suite(void)
 	tcase_add_test(tc, kill_switch_rules_and_default);
 	tcase_add_test(tc, segments_flags_and_environments);
 	tcase_add_test(tc, protected_first_and_worktree);
+	tcase_add_test(tc, free_text_stays_on_its_line);
 	tcase_add_test(tc, markdown_comment);
 	tcase_add_test(tc, exit_codes_and_refusals);
 	suite_add_tcase(s, tc);
