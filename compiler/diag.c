@@ -343,3 +343,11 @@ void rsc_diags_print(FILE *out, const rsc_diags *d, rsc_format fmt,
 {
 	rsc_diags_print_at(out, d, fmt, files, path_prefix, NULL);
 }
+
+void rsc_json_string_or_null(FILE *out, const char *s)
+{
+	if (s)
+		rsc_json_string(out, s, strlen(s));
+	else
+		fputs("null", out);
+}

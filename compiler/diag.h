@@ -103,4 +103,7 @@ void rsc_gh_escape(FILE *out, const char *s, int property);
  * well-formed UTF-8 become \ufffd, so the output is always valid JSON. */
 void rsc_json_string(FILE *out, const char *s, size_t len);
 
+/* The NUL-terminated s as a JSON string literal, or null when s is NULL. */
+void rsc_json_string_or_null(FILE *out, const char *s);
+
 #endif

@@ -16,38 +16,30 @@ void rsc_diff_print_line(FILE *out, const rsc_change *c, const char *indent)
 	fprintf(out, "%s\n", c->text);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	if (s)
-		rsc_json_string(out, s, strlen(s));
-	else
-		fputs("null", out);
-}
-
 void rsc_diff_print_json_change(FILE *out, const rsc_change *c)
 {
 	fputs("{\"kind\":", out);
-	json_str(out, c->kind);
+	rsc_json_string_or_null(out, c->kind);
 	fputs(",\"environment\":", out);
-	json_str(out, c->env);
+	rsc_json_string_or_null(out, c->env);
 	fprintf(out, ",\"protected\":%s,\"flag\":", c->protected_ ? "true" : "false");
-	json_str(out, c->flag);
+	rsc_json_string_or_null(out, c->flag);
 	fputs(",\"segment\":", out);
-	json_str(out, c->segment);
+	rsc_json_string_or_null(out, c->segment);
 	fputs(",\"rule\":", out);
-	json_str(out, c->rule);
+	rsc_json_string_or_null(out, c->rule);
 	fputs(",\"text\":", out);
-	json_str(out, c->text);
+	rsc_json_string_or_null(out, c->text);
 	fputs(",\"before\":", out);
-	json_str(out, c->before);
+	rsc_json_string_or_null(out, c->before);
 	fputs(",\"after\":", out);
-	json_str(out, c->after);
+	rsc_json_string_or_null(out, c->after);
 	fputs(",\"moved\":[", out);
 	for (size_t i = 0; i < c->nmoved; i++) {
 		fputs(i ? ",{\"from\":" : "{\"from\":", out);
-		json_str(out, c->moved[i].from);
+		rsc_json_string_or_null(out, c->moved[i].from);
 		fputs(",\"to\":", out);
-		json_str(out, c->moved[i].to);
+		rsc_json_string_or_null(out, c->moved[i].to);
 		fputs(",\"percent\":", out);
 		rsc_render_number_of_percent(out, c->moved[i].weight);
 		fputc('}', out);
@@ -58,9 +50,9 @@ void rsc_diff_print_json_change(FILE *out, const rsc_change *c)
 static void json_side(FILE *out, const char *label, const char *commit)
 {
 	fputs("{\"label\":", out);
-	json_str(out, label);
+	rsc_json_string_or_null(out, label);
 	fputs(",\"commit\":", out);
-	json_str(out, commit);
+	rsc_json_string_or_null(out, commit);
 	fprintf(out, ",\"worktree\":%s}", commit ? "false" : "true");
 }
 

@@ -119,7 +119,7 @@ static void cond(FILE *out, const rsc_cond *c)
 	case RSL_OP_ALL:
 	case RSL_OP_ANY:
 	case RSL_OP_NOT:
-		fputs(rsl__op_name(c->op), out);
+		fputs(rsl__op_name((int)c->op), out);
 		fputc('(', out);
 		for (size_t i = 0; i < c->nkids; i++) {
 			fputs(i ? ", " : "", out);
@@ -133,7 +133,7 @@ static void cond(FILE *out, const rsc_cond *c)
 	default:
 		break;
 	}
-	const char *op = rsl__op_name(c->op);
+	const char *op = rsl__op_name((int)c->op);
 	fprintf(out, "%s %s ", c->attribute ? c->attribute : "?", op ? op : "?");
 	operand(out, c);
 	if (c->case_insensitive)
