@@ -1,10 +1,12 @@
 /* cmd_log.c - `rsc log`: the audit trail from git, newest first, each
  * commit that changed the compiled flags with the change in words (log.c). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "log.h"
+#include "scalar.h"
 
 static const char log_help[] =
 "usage: rsc log [FLAG] [--root DIR] [--env ENV] [--since DATE] [--rev REV]\n"
@@ -35,7 +37,13 @@ static const char log_help[] =
 typedef struct printer {
 	int json;
 	size_t n;
+	rsc_arena *a;
 } printer;
+
+static const char *one_line(rsc_arena *a, const char *s)
+{
+	return rsc_escape(a, s, strlen(s), SIZE_MAX);
+}
 
 static int print_entry(void *arg, const rsc_log_entry *e)
 {
@@ -65,10 +73,12 @@ static int print_entry(void *arg, const rsc_log_entry *e)
 		}
 		fputs("]}", stdout);
 	} else {
-		printf("%s%.7s %s %s\n    %s\n", p->n ? "\n" : "", e->commit, when, e->author,
-		       e->subject);
+		/* A commit's words may hold control characters: one line each. */
+		printf("%s%.7s %s %s\n    %s\n", p->n ? "\n" : "", e->commit, when,
+		       one_line(p->a, e->author), one_line(p->a, e->subject));
 		if (e->reverts && e->reverts_subject)
-			printf("    reverts %.7s (%s)\n", e->reverts, e->reverts_subject);
+			printf("    reverts %.7s (%s)\n", e->reverts,
+			       one_line(p->a, e->reverts_subject));
 		else if (e->reverts)
 			printf("    reverts %.7s (not in this clone)\n", e->reverts);
 		if (e->problem)
@@ -104,7 +114,8 @@ int rsc_cmd_log(int argc, char **argv)
 	};
 	rsc_cli_parser p = RSC_CLI_PARSER("log", log_help, opts, NULL, argc, argv);
 	rsc_log_options o = { .root = "." };
-	printer pr = { 0, 0 };
+	rsc_arena arena = RSC_ARENA_INIT;
+	printer pr = { 0, 0, &arena };
 	int c;
 	while ((c = rsc_cli_next(&p)) > 0) {
 		switch (c) {
@@ -140,7 +151,6 @@ int rsc_cmd_log(int argc, char **argv)
 	o.entry = print_entry;
 	o.arg = &pr;
 
-	rsc_arena arena = RSC_ARENA_INIT;
 	rsc_diags d;
 	rsc_diags_init(&d, &arena);
 	rsc_log_end end;

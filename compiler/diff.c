@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "render.h"
+#include "scalar.h"
 #include "rsl.h"
 
 #define ARROW " \xe2\x86\x92 " /* " → " */
@@ -298,9 +299,15 @@ static void serve_change(dctx *c, const char *where, const char *rule,
 
 /* ---- one flag in one environment ---- */
 
+/* A rule's name is free text: shown on one line. */
+static const char *rule_name(rsc_arena *a, const rsc_rule *r)
+{
+	return r->name ? rsc_escape(a, r->name, strlen(r->name), SIZE_MAX) : "";
+}
+
 static const char *rule_where(rsc_arena *a, size_t i, const rsc_rule *r)
 {
-	return rsc_arena_printf(a, "rule %zu '%s'", i + 1, r->name ? r->name : "");
+	return rsc_arena_printf(a, "rule %zu '%s'", i + 1, rule_name(a, r));
 }
 
 /* "country in [DE] serves on"; "everyone serves on" without a condition. */
@@ -365,7 +372,7 @@ static void rules_change(dctx *c, const rsc_targeting *x, const rsc_targeting *y
 			rank_x += rule_named(y, x->rules[k].name) >= 0;
 		if (rank_x != rank_y) {
 			rsc_change *ch = add(c, "rule_moved", "rule '%s' moved: %d" ARROW "%zu "
-					     "(rules are tried in order)", r->name, i + 1, j + 1);
+					     "(rules are tried in order)", rule_name(a, r), i + 1, j + 1);
 			ch->rule = r->name;
 		}
 		rank_y++;

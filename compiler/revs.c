@@ -59,58 +59,88 @@ static int parent_side(rsc_rev_side *s, rsc_arena *a, const git_commit *head,
 	return RSC_OK;
 }
 
-/* The name people give the upstream's branch: "main" for origin/main (or
- * for a local upstream, remote "."). */
-static const char *branch_name(const git_reference *up)
+/* The upstream of HEAD's branch, from the configuration as git reads it:
+ * branch.<name>.remote and branch.<name>.merge, the merge ref mapped
+ * through remote.<remote>.fetch (refs/heads/main -> refs/remotes/origin/main;
+ * the usual refspec when none is set), or the merge ref itself for remote
+ * ".".  Into *name ("origin/main", in a) and *branch ("main", the name
+ * people give it); 0, or -1 when HEAD has no upstream.  (Not
+ * git_branch_upstream, which looks the remote up and so leaks in libgit2
+ * 1.5, like git_remote_lookup: see source.c.) */
+static int upstream(git_oid *out, const char **name, const char **branch, rsc_arena *a,
+		    git_repository *repo)
 {
-	const char *name = git_reference_shorthand(up);
-	if (git_reference_is_remote(up) && strchr(name, '/'))
-		return strchr(name, '/') + 1;
-	return name;
+	git_reference *head = NULL, *up = NULL;
+	git_config *cfg = NULL;
+	git_refspec *spec = NULL;
+	git_buf mapped = { 0 };
+	const char *remote = NULL, *merge = NULL, *fetch = NULL, *ref = NULL;
+	int rc = -1;
+	if (git_repository_head(&head, repo) < 0 || !git_reference_is_branch(head) ||
+	    git_repository_config_snapshot(&cfg, repo) < 0)
+		goto out;
+	const char *short_name = git_reference_shorthand(head);
+	if (git_config_get_string(&remote, cfg, rsc_arena_printf(a, "branch.%s.remote",
+								  short_name)) < 0 ||
+	    git_config_get_string(&merge, cfg, rsc_arena_printf(a, "branch.%s.merge",
+								 short_name)) < 0)
+		goto out;
+	*branch = strncmp(merge, "refs/heads/", 11) == 0 ? merge + 11 : merge;
+	if (strcmp(remote, ".") == 0) {
+		ref = merge;
+	} else {
+		if (git_config_get_string(&fetch, cfg, rsc_arena_printf(a, "remote.%s.fetch",
+									 remote)) < 0)
+			fetch = rsc_arena_printf(a, "+refs/heads/*:refs/remotes/%s/*", remote);
+		if (git_refspec_parse(&spec, fetch, 1) < 0 || !git_refspec_src_matches(spec, merge) ||
+		    git_refspec_transform(&mapped, spec, merge) < 0)
+			goto out;
+		ref = mapped.ptr;
+	}
+	if (git_reference_lookup(&up, repo, ref) < 0 ||
+	    git_reference_name_to_id(out, repo, ref) < 0)
+		goto out;
+	*branch = rsc_arena_strdup(a, *branch);
+	*name = rsc_arena_strdup(a, git_reference_shorthand(up));
+	rc = 0;
+out:
+	git_buf_dispose(&mapped);
+	git_refspec_free(spec);
+	git_config_free(cfg);
+	git_reference_free(up);
+	git_reference_free(head);
+	git_error_clear();
+	return rc;
 }
 
 /* The default side A (revs.h); head is HEAD's commit. */
 static int default_a(rsc_rev_side *s, rsc_arena *a, git_repository *repo,
 		     const git_commit *head, int worktree, rsc_diags *d)
 {
-	git_reference *href = NULL, *up = NULL, *resolved = NULL;
-	int rc = RSC_EIO;
-	if (git_repository_head(&href, repo) < 0 || !git_reference_is_branch(href) ||
-	    git_branch_upstream(&up, href) < 0 || git_reference_resolve(&resolved, up) < 0) {
-		git_error_clear();
-		if (worktree) {
-			set_commit(s, head);
-			s->label = rsc_arena_printf(a, "HEAD@%.7s", s->commit);
-			rc = RSC_OK;
-		} else {
-			rc = parent_side(s, a, head, "", d);
-		}
-		goto out;
+	git_oid tip, base;
+	const char *up_name, *branch;
+	if (upstream(&tip, &up_name, &branch, a, repo) < 0) {
+		if (!worktree)
+			return parent_side(s, a, head, "", d);
+		set_commit(s, head);
+		s->label = rsc_arena_printf(a, "HEAD@%.7s", s->commit);
+		return RSC_OK;
 	}
-	const char *up_name = git_reference_shorthand(up);
-	git_oid base;
-	if (git_merge_base(&base, repo, git_commit_id(head), git_reference_target(resolved)) < 0) {
+	if (git_merge_base(&base, repo, git_commit_id(head), &tip) < 0) {
 		git_error_clear();
 		rsc_error(d, NULL, 0, 0, "HEAD and its upstream %s have no common commit in "
 			  "this clone%s; name REV_A", up_name,
 			  git_repository_is_shallow(repo) == 1 ?
 			  " (it is shallow: git fetch --unshallow)" : "");
-		goto out;
+		return RSC_EIO;
 	}
-	if (git_oid_equal(&base, git_commit_id(head)) && !worktree) {
-		const char *why = rsc_arena_printf(a, " (HEAD has nothing beyond %s)", up_name);
-		rc = parent_side(s, a, head, why, d);
-		goto out;
-	}
+	if (git_oid_equal(&base, git_commit_id(head)) && !worktree)
+		return parent_side(s, a, head, rsc_arena_printf(a, " (HEAD has nothing beyond %s)",
+								 up_name), d);
 	git_oid_tostr(s->commit, sizeof s->commit, &base);
-	s->label = rsc_arena_printf(a, "%s@%.7s (merge base with %s)", branch_name(up),
-				    s->commit, up_name);
-	rc = RSC_OK;
-out:
-	git_reference_free(resolved);
-	git_reference_free(up);
-	git_reference_free(href);
-	return rc;
+	s->label = rsc_arena_printf(a, "%s@%.7s (merge base with %s)", branch, s->commit,
+				    up_name);
+	return RSC_OK;
 }
 
 /* HEAD as side B: "feature@5d6e7f8", or "HEAD@5d6e7f8" when detached. */

@@ -40,9 +40,16 @@ void rsc_yerror(rsc_diags *d, const rsc_ynode *n, const char *fmt, ...)
 
 const char *rsc_show(rsc_diags *d, const char *s, size_t len)
 {
-	size_t cap = SHOW_MAX * 4 + 8, o = 0, i = 0;
-	char *p = rsc_arena_alloc(d->arena, cap);
-	while (i < len && o < SHOW_MAX) {
+	return rsc_escape(d->arena, s, len, SHOW_MAX);
+}
+
+const char *rsc_escape(rsc_arena *a, const char *s, size_t len, size_t max)
+{
+	/* An iteration adds at most 4 bytes, the whole text at most 4 * len. */
+	size_t room = max < len * 4 ? max : len * 4;
+	size_t cap = room + 8, o = 0, i = 0;
+	char *p = rsc_arena_alloc(a, cap);
+	while (i < len && o < max) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n' || c == '\t' || c == '\r') {
 			p[o++] = '\\';

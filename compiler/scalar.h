@@ -27,6 +27,11 @@ void rsc_yerror(rsc_diags *d, const rsc_ynode *n, const char *fmt, ...)
 /* A short one-line rendering of s[0..len) for a message, in d's arena. */
 const char *rsc_show(rsc_diags *d, const char *s, size_t len);
 
+/* The same in a, at most max bytes of text before "...": newlines, tabs
+ * and other control characters escaped (\n, \x01), so that the text
+ * stays on its line. */
+const char *rsc_escape(rsc_arena *a, const char *s, size_t len, size_t max);
+
 /* "the integer 5", "the string 'abc'": a typed value for a message. */
 const char *rsc_describe_value(rsc_diags *d, const rsc_value *v);
 

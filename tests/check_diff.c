@@ -323,6 +323,35 @@ START_TEST(segments_flags_and_environments)
 }
 END_TEST
 
+START_TEST(schedules_and_prerequisites)
+{
+	char *dir = base_repo("diff-schedule");
+	edit(dir, "flags/environments/staging/new-checkout.yaml", "default: off",
+	     "default:\n"
+	     "  schedule:\n"
+	     "    - at: 2026-12-01T09:00:00Z\n"
+	     "      split: { on: 5, off: 95 }\n"
+	     "    - at: 2026-12-08T10:00:00+01:00\n"
+	     "      variant: on\n");
+	edit(dir, "flags/environments/prod/banner.yaml", "enabled: true\n",
+	     "enabled: true\nrequires:\n  - flag: new-checkout\n    variant: on\n");
+	tu_git_commit(dir, "Schedule and prerequisite", 1780000100L);
+	assert_diff(dir,
+		    "prod (protected): banner: prerequisites changed: none \xe2\x86\x92 "
+		    "new-checkout is on\n"
+		    "staging: new-checkout: default schedule changed: off \xe2\x86\x92 schedule: "
+		    "on 5%, off 95% from 2026-12-01T09:00:00Z, on from 2026-12-08T09:00:00Z\n"
+		    "2 changes, 1 in a protected environment\n");
+	/* The same schedule written with other offsets is no change. */
+	edit(dir, "flags/environments/staging/new-checkout.yaml", "2026-12-01T09:00:00Z",
+	     "2026-12-01T10:00:00+01:00");
+	tu_git_commit(dir, "Same instant", 1780000200L);
+	char *out;
+	ck_assert_int_eq(diff(&out, NULL, dir, ""), 0);
+	free(out);
+}
+END_TEST
+
 START_TEST(protected_first_and_worktree)
 {
 	char *dir = base_repo("diff-order");
@@ -343,6 +372,23 @@ START_TEST(protected_first_and_worktree)
 	free(out);
 	free(err);
 	free(head);
+}
+END_TEST
+
+START_TEST(free_text_stays_on_its_line)
+{
+	char *dir = base_repo("diff-hostile");
+	/* A rule's name is free text: a newline or an escape sequence in it
+	 * must not start a line of its own nor reach the terminal. */
+	edit(dir, "flags/environments/staging/new-checkout.yaml", "name: eu-beta",
+	     "name: \"eu\\nprod (protected): all clear\\e[2J\"");
+	tu_git_commit(dir, "hostile name", 1780000100L);
+	assert_diff(dir,
+		    "staging: new-checkout: rule 1 'eu\\nprod (protected): all clear\\x1b[2J' "
+		    "added: country in [DE, FR] serves on\n"
+		    "staging: new-checkout: rule 1 'eu-beta' removed (it was: country in [DE, FR] "
+		    "serves on)\n"
+		    "2 changes\n");
 }
 END_TEST
 
@@ -452,7 +498,9 @@ Suite *diff_suite(void)
 	tcase_add_test(tc, comments_and_layout_are_no_change);
 	tcase_add_test(tc, kill_switch_rules_and_default);
 	tcase_add_test(tc, segments_flags_and_environments);
+	tcase_add_test(tc, schedules_and_prerequisites);
 	tcase_add_test(tc, protected_first_and_worktree);
+	tcase_add_test(tc, free_text_stays_on_its_line);
 	tcase_add_test(tc, markdown_comment);
 	tcase_add_test(tc, exit_codes_and_refusals);
 	suite_add_tcase(s, tc);

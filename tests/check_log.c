@@ -229,6 +229,34 @@ START_TEST(shallow_clone_says_where_history_stops)
 }
 END_TEST
 
+START_TEST(commit_words_stay_on_their_line)
+{
+	char *dir = tu_tmpdir("log-hostile");
+	tu_git_init(dir);
+	tu_write(dir, "flags/rulestead.yaml", "environments: [prod]\n");
+	tu_write(dir, "flags/new-checkout.yaml", flag_def);
+	targeting(dir, "prod", "new-checkout", 10);
+	tu_git_commit(dir, "Add the ruleset", 1780000000L);
+	targeting(dir, "prod", "new-checkout", 30);
+	/* A terminal escape in the author's name and the subject. */
+	ck_assert_int_eq(tu_sh("cd '%s' && git add -A && GIT_COMMITTER_DATE='@1780000100 +0000' "
+			       "git -c user.name=\"$(printf 'Mal\\033[2J')\" commit -q "
+			       "-m \"$(printf 'Ramp\\033]0;owned\\007 to 30%%%%')\"", dir), 0);
+	char *out;
+	ck_assert_int_eq(tu_rsc(&out, NULL, dir, "log --root flags --since 1780000050"), 0);
+	char *head = id(dir, "HEAD");
+	char want[1024];
+	snprintf(want, sizeof want,
+		 "%s 2026-05-28T20:28:20Z Mal\\x1b[2J <author@example.com>\n"
+		 "    Ramp\\x1b]0;owned\\x07 to 30%%\n"
+		 "    prod: new-checkout: default split on 10%% " ARROW " 30%% (20%% of traffic moves "
+		 "from off to on)\n", head);
+	ck_assert_str_eq(out, want);
+	free(out);
+	free(head);
+}
+END_TEST
+
 Suite *log_suite(void); /* called by the runner */
 Suite *log_suite(void)
 {
@@ -238,6 +266,7 @@ Suite *log_suite(void)
 	tcase_add_test(tc, newest_first_with_authors_and_changes);
 	tcase_add_test(tc, flag_env_since_and_json);
 	tcase_add_test(tc, shallow_clone_says_where_history_stops);
+	tcase_add_test(tc, commit_words_stay_on_their_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -136,6 +136,26 @@ START_TEST(merge_base_with_the_upstream)
 }
 END_TEST
 
+START_TEST(local_upstream)
+{
+	/* A branch whose upstream is a local branch (remote "."). */
+	char *dir = three_commits("revs-local");
+	ck_assert_int_eq(tu_sh("cd '%s' && git checkout -q -b topic main~1 && "
+			       "git branch -q --set-upstream-to=main", dir), 0);
+	tu_write(dir, "t.yaml", "t\n");
+	tu_git_commit(dir, "topic", 1780004000L);
+	ctx c;
+	ck_assert_int_eq(resolve(&c, dir, NULL, NULL, 0), RSC_OK);
+	char *base = rev(dir, "main~1");
+	ck_assert_str_eq(c.revs.a.commit, base);
+	char *want = label(dir, "main", base, " (merge base with main)");
+	ck_assert_str_eq(c.revs.a.label, want);
+	free(want);
+	free(base);
+	ctx_free(&c);
+}
+END_TEST
+
 START_TEST(detached_head_compares_with_its_parent)
 {
 	char *dir = three_commits("revs-detached");
@@ -186,7 +206,9 @@ START_TEST(named_revisions)
 	ctx_free(&c);
 	/* From a subdirectory of the work tree too. */
 	tu_write(dir, "flags/x.yaml", "x\n");
-	ck_assert_int_eq(resolve(&c, tu_line("echo '%s/flags'", dir), "main~1", NULL, 1), RSC_OK);
+	char sub[4096];
+	snprintf(sub, sizeof sub, "%s/flags", dir);
+	ck_assert_int_eq(resolve(&c, sub, "main~1", NULL, 1), RSC_OK);
 	ck_assert_str_eq(c.revs.a.commit, second);
 	ctx_free(&c);
 	free(first);
@@ -272,6 +294,7 @@ Suite *revs_suite(void)
 	TCase *tc = tcase_create("resolve");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, merge_base_with_the_upstream);
+	tcase_add_test(tc, local_upstream);
 	tcase_add_test(tc, detached_head_compares_with_its_parent);
 	tcase_add_test(tc, named_revisions);
 	tcase_add_test(tc, first_commit_has_no_parent);
