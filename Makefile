@@ -162,6 +162,7 @@ check: $(BUILD)/check_rulestead $(BUILD)/rsc
 test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
+	/usr/bin/python3 tests/ci_templates_test.py $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
 	bindings/fixtures/check.sh $(BUILD)/rsc
 	bindings/node/make.sh test $(BUILD)

@@ -215,10 +215,7 @@ static void json_side(FILE *out, const rsc_rev_side *s)
 	fputs("{\"label\":", out);
 	rsc_json_string(out, s->label, strlen(s->label));
 	fputs(",\"commit\":", out);
-	if (s->worktree)
-		fputs("null", out);
-	else
-		rsc_json_string(out, s->commit, strlen(s->commit));
+	rsc_json_string_or_null(out, s->worktree ? NULL : s->commit);
 	fputc('}', out);
 }
 

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "expect.h"
 #include "review.h"
+#include "scalar.h"
 
 int rsc_cmd_test(int argc, char **argv);
 
@@ -81,14 +82,16 @@ static void indented(FILE *out, const char *trace)
 	}
 }
 
-static void report_text(FILE *out, const rsc_expect_set *set, const outcome *o,
+/* A name (free text, perhaps a YAML block) stays on its line. */
+static void report_text(FILE *out, rsc_arena *a, const rsc_expect_set *set, const outcome *o,
 			const char *shown, size_t shown_len)
 {
 	const char *sep = shown_len ? "/" : "";
 	for (size_t i = 0; i < set->n; i++) {
 		const rsc_expect *e = &set->v[i];
 		fprintf(out, "%s %.*s%s%s:%u: %s", o[i].ok ? "ok  " : "FAIL", (int)shown_len,
-			shown, sep, e->file, (unsigned)e->line, e->name);
+			shown, sep, e->file, (unsigned)e->line,
+			rsc_escape(a, e->name, strlen(e->name), 200));
 		if (o[i].ok) {
 			fputc('\n', out);
 			continue;
@@ -258,7 +261,7 @@ int rsc_cmd_test(int argc, char **argv)
 	else if (format == OUT_GITHUB)
 		report_github(stdout, &set, o, r.c.files.root_path);
 	else
-		report_text(stdout, &set, o, shown, shown_len);
+		report_text(stdout, &r.c.arena, &set, o, shown, shown_len);
 	FILE *summary = format == OUT_JUNIT ? stderr : stdout;
 	if (set.files == 0)
 		fprintf(summary, "%.*s (%s): no expectation files (tests/<name>.yaml); "

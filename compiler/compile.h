@@ -78,8 +78,9 @@ typedef struct rsc_compile_options {
 	 * make a snapshot the loader refuses.  NULL in real use. */
 	void (*test_body_hook)(unsigned char *body, size_t len);
 	/* 1: a compile for review, kept in memory (review.h): protected
-	 * environments compile from the work tree too.  Only with the
-	 * ephemeral key (key NULL), whose snapshots no node trusts. */
+	 * environments compile from the work tree too, and the version is
+	 * not checked (a clone too shallow to compute it is fine).  Only with
+	 * the ephemeral key (key NULL), whose snapshots no node trusts. */
 	int review;
 	/* NULL: every snapshot is kept in out->snaps.  Otherwise each one, once
 	 * signed, is handed to emit, which writes it to a file (staged, not yet

@@ -131,6 +131,29 @@ START_TEST(failure_shows_file_line_and_trace)
 }
 END_TEST
 
+START_TEST(shallow_clone)
+{
+	/* CI checks a pull request out with fetch-depth 1: too shallow for a
+	 * snapshot's version, which a review does not need. */
+	char *dir = make_repo("expect-shallow-src"), *out, *err;
+	tu_git_commit(dir, "Second", 1780000100L);
+	char *clone = tu_tmpdir("expect-shallow");
+	ck_assert_int_eq(tu_sh("rmdir '%s' && git clone -q --depth 1 'file://%s' '%s'", clone,
+			       dir, clone), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, clone, "test --root flags"), 0);
+	ck_assert_str_eq(out, "ok   flags/tests/pin.yaml:1: staff get it\n"
+			      "ok   flags/tests/pin.yaml:6: others do not\n"
+			      "flags (HEAD): 2 expectations in 1 file: 2 passed, 0 failed\n");
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_rsc(&out, &err, clone, "explain --root flags --env prod --flag "
+				"new-checkout email=ada@example.com"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "reason TARGETING_MATCH"));
+	free(out);
+	free(err);
+}
+END_TEST
+
 START_TEST(github_annotation)
 {
 	char *dir = make_repo("expect-github"), *out, *err;
@@ -368,6 +391,7 @@ Suite *expect_suite(void)
 	tcase_add_test(tc, bundled_expectations_pass);
 	tcase_add_test(tc, pass_at_head);
 	tcase_add_test(tc, failure_shows_file_line_and_trace);
+	tcase_add_test(tc, shallow_clone);
 	tcase_add_test(tc, github_annotation);
 	tcase_add_test(tc, junit_report);
 	tcase_add_loop_test(tc, mistakes_in_expectation_files, 0,

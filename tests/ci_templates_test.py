@@ -374,8 +374,11 @@ def play(rsc, gh, gl, tmp):
     pr = clone(origin, tmp, "gh-pr", "ramp")
     if github_job(gh, "review", pr, key_pem, ran):
         review = open(os.path.join(pr, "rulestead-review.md"), encoding="utf-8").read()
-        check("new-checkout" in review and "prod" in review,
-              GITHUB + ": the review comment names the flag and prod", review)
+        check("new-checkout" in review and "10% → 25%" in review,
+              GITHUB + ": the review comment says prod's split goes 10% → 25%", review)
+        check("tests/contexts.jsonl" in review and "Nobody leaves `on`" in review,
+              GITHUB + ": the review comment simulates the sample contexts: nobody leaves on",
+              review)
     gl_pr = clone(origin, tmp, "gl-pr", "ramp")
     if gitlab_job(gl, "review", gl_pr, key_pem, ran):
         review = open(os.path.join(gl_pr, "rulestead-review.md"), encoding="utf-8").read()

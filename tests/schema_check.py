@@ -229,8 +229,10 @@ def check_root(root, validators, out):
     problems = 0
     files = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git")
-        for name in sorted(filenames):
+        # Dot-files and dot-directories belong to other tools (.github/,
+        # .gitlab-ci.yml), as docs/ruleset.md says and rsc does.
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(n for n in filenames if not n.startswith(".")):
             full = os.path.join(dirpath, name)
             rel = os.path.relpath(full, root).replace(os.sep, "/")
             if name.endswith(".yml"):

@@ -5,7 +5,8 @@
 #   tests/schema_test.sh RSC_BINARY     e.g. tests/schema_test.sh build/rsc
 #   tests/schema_test.sh --schema-only  only the schema half (no rsc yet)
 #
-# flags/ and every tests/fixtures/valid/<case>/ must be accepted by both;
+# flags/, ci/templates/ (rsc init's scaffold) and every
+# tests/fixtures/valid/<case>/ must be accepted by both;
 # every tests/fixtures/invalid/<case>/ (a complete ruleset with one mistake a
 # schema can express, described in its README.md) must be rejected by both.
 # A root with a tests/ directory is run with `rsc test` (its expectations
@@ -74,6 +75,7 @@ run_case() {
 }
 
 run_case flags 0
+run_case ci/templates 0   # what rsc init writes
 for d in tests/fixtures/valid/*/; do
 	[ -d "$d" ] && run_case "$d" 0
 done

@@ -29,6 +29,7 @@ review() {
 	# rsc diff exits 1 when something changed, which is what a review shows.
 	rsc diff --format markdown "$base" HEAD > rulestead-review.md || [ $? -eq 1 ]
 	if [ -f tests/contexts.jsonl ]; then
+		echo >> rulestead-review.md
 		rsc simulate --contexts tests/contexts.jsonl --format markdown "$base" HEAD >> rulestead-review.md || [ $? -eq 1 ]
 	fi
 	cat rulestead-review.md
