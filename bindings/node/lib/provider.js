@@ -12,11 +12,6 @@
 const { OpenFeatureEventEmitter, ProviderEvents } = require('@openfeature/server-sdk');
 const { Client } = require('./index.js');
 
-// The OpenFeature context's fields librsl does not take as attributes.
-function toRulestead(context) {
-  return context ?? undefined;
-}
-
 class RulesteadProvider {
   /**
    * new RulesteadProvider({ path, publicKeys, publicKeyFiles, environment,
@@ -104,7 +99,8 @@ class RulesteadProvider {
         return { value: defaultValue, reason: 'ERROR', errorCode: 'PROVIDER_NOT_READY',
           errorMessage: 'the provider is not initialized' };
       }
-      d = this._client.evaluate(flagKey, toRulestead(context), { type, fallback: defaultValue });
+      // OpenFeature's context is a Rulestead context as is (targetingKey included).
+      d = this._client.evaluate(flagKey, context, { type, fallback: defaultValue });
     } catch (err) {
       return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: String(err?.message ?? err) };
     }
