@@ -2,10 +2,11 @@
 """bench.py - `make bench`, the Python binding's row: what a call through
 rulestead.Client costs, on the three-rule flag of tests/bench/bench.c.
 
-Compiles that flag with rsc into tests/tmp/bench-python/, opens it with a
-live client (its watching thread running) and times 200,000 calls per round,
-11 rounds, in the thread's CPU time (time spent preempted by other programs
-is not counted), printing the median per call:
+Compiles that flag (bindings/fixtures/bench) with rsc into
+tests/tmp/bench-python/, opens it with a live client (its watching thread
+running) and times 200,000 calls per round, 11 rounds, in the thread's CPU
+time (time spent preempted by other programs is not counted), printing the
+median per call:
   - get_bool with a prepared Context (1,024 of them, one per user, as
     bench.c cycles its targeting keys): the figure with the 1 us target;
   - get_bool with a plain dict (converted on every call);
@@ -28,49 +29,21 @@ CALLS = 200_000
 ROUNDS = 11
 TARGET_NS = 1000
 
-THREE_RULES = """enabled: true
-rules:
-  - name: enterprise
-    when:
-      attribute: plan
-      eq: enterprise
-    serve: on
-  - name: dach and friends
-    when:
-      attribute: country
-      in: [DE, AT, CH, FR, IT, ES, NL, BE, LU, DK]
-    serve: on
-  - name: rollout
-    serve:
-      split:
-        on: 20
-        off: 80
-default: off
-"""
+# The flag of tests/bench/bench.c, as a ruleset every binding's bench
+# compiles (bindings/fixtures/bench).
+RULESET = "bindings/fixtures/bench"
 
 
-def run(*cmd, cwd=None):
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+def run(*cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 def snapshot() -> str:
     shutil.rmtree(ROOT, ignore_errors=True)
-    repo = os.path.join(ROOT, "repo")
-    os.makedirs(os.path.join(repo, "environments", "prod"))
-    files = {"rulestead.yaml": "environments: [prod]\n",
-             "three-rules.yaml": "key: three-rules\ndescription: bench\nowner: bench\n",
-             "environments/prod/three-rules.yaml": THREE_RULES}
-    for rel, text in files.items():
-        with open(os.path.join(repo, rel), "w") as f:
-            f.write(text)
+    os.makedirs(ROOT)
     run(RSC, "keygen", "--out", os.path.join(ROOT, "k"))
-    for cmd in (["init", "-q", "-b", "main", "."], ["config", "user.name", "B"],
-                ["config", "user.email", "b@example.com"],
-                ["config", "commit.gpgsign", "false"], ["add", "-A"],
-                ["commit", "-q", "-m", "bench"]):
-        run("git", *cmd, cwd=repo)
-    run(RSC, "compile", "--root", repo, "--key", os.path.join(ROOT, "k.key"),
-        "--out", os.path.join(ROOT, "out"))
+    run(RSC, "compile", "--root", RULESET, "--worktree", "--key",
+        os.path.join(ROOT, "k.key"), "--out", os.path.join(ROOT, "out"))
     return os.path.join(ROOT, "out", "prod.rsnap")
 
 

@@ -63,7 +63,7 @@ def _keyring(pub: Pub):
 def _cpath(what: str, p: PathLike) -> bytes:
     b = os.fsencode(p)
     if b"\0" in b:
-        raise ValueError(f"{what}: expected a path without NUL characters")
+        raise ValueError(f"{what}: expected text without NUL characters")
     return b
 
 
@@ -103,10 +103,8 @@ class Client:
         self._snaps = _detail.Snapshots()
         cpath = _cpath("path", path)
         keep = []
-        kr = _keyring(pub)
         opts = ffi.new("rsl_client_options *")
         opts.version = lib.RSL_CLIENT_OPTIONS_VERSION
-        opts.keys = kr
         if env is not None:
             keep.append(ffi.new("char[]", _cpath("env", env)))
             opts.environment = keep[-1]
@@ -119,6 +117,8 @@ class Client:
                       | (lib.RSL_CLIENT_POLL_ONLY if poll_only else 0)
                       | (lib.RSL_CLIENT_FAIL_CLOSED if fail_closed else 0)
                       | (lib.RSL_CLIENT_ALLOW_ROLLBACK if allow_rollback else 0))
+        kr = _keyring(pub)   # last of what may raise: nothing to free before
+        opts.keys = kr
         self._pump = EventPump()
         if on_event is not None:
             self._pump.add(on_event)

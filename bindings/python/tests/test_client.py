@@ -157,6 +157,8 @@ def test_bad_keys_and_options_raise(tmp_path, served, world):
     with pytest.raises(RulesteadError) as e:
         Client(served, pub=[])
     assert e.value.name == "RSL_EINVAL"
+    with pytest.raises(ValueError, match="env: expected text without NUL"):
+        Client(served, pub=world.pub, env="pr\0od")
     bad = tmp_path / "bad.pub"
     bad.write_text("not a key\n")
     with pytest.raises(RulesteadError) as e:
