@@ -512,8 +512,8 @@ static const rsc_ynode *parse(rsc_loader *L, rsc_file *f)
 	rsc_ynode *root = NULL;
 	rsc_arena_free(&L->scratch);
 	L->guesses = NULL;
-	int rc = rsc_ydoc_parse_split(&root, &L->scratch, &L->text, f->path, f->data,
-				      f->len, L->d);
+	int rc = rsc_ydoc_parse_interned(&root, &L->scratch, &L->text, f->path, f->data,
+					 f->len, L->d);
 	if (L->rs->files->drop_parsed) {
 		rsc_arena_block_free(L->rs->files->arena, (void *)f->data);
 		f->data = NULL;

@@ -523,14 +523,21 @@ static int bom_check(state *st, const unsigned char *s, size_t len)
 int rsc_ydoc_parse(rsc_ynode **out, rsc_arena *a, const char *file,
 		   const char *data, size_t len, rsc_diags *d)
 {
-	rsc_strset text = RSC_STRSET_INIT(a);
-	int rc = rsc_ydoc_parse_split(out, a, &text, file, data, len, d);
-	rsc_strset_free(&text);
+	return rsc_ydoc_parse_split(out, a, a, file, data, len, d);
+}
+
+int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_arena *text,
+			 const char *file, const char *data, size_t len, rsc_diags *d)
+{
+	rsc_strset set = RSC_STRSET_INIT(text);
+	int rc = rsc_ydoc_parse_interned(out, nodes, &set, file, data, len, d);
+	rsc_strset_free(&set);
 	return rc;
 }
 
-int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_strset *text,
-			 const char *file, const char *data, size_t len, rsc_diags *d)
+int rsc_ydoc_parse_interned(rsc_ynode **out, rsc_arena *nodes, rsc_strset *text,
+			    const char *file, const char *data, size_t len,
+			    rsc_diags *d)
 {
 	state st;
 	memset(&st, 0, sizeof st);

@@ -46,13 +46,17 @@ int rsc_ydoc_parse(rsc_ynode **out, rsc_arena *a, const char *file,
 		   const char *data, size_t len, rsc_diags *d);
 /*
  * The same, with the tree's nodes, arrays and working memory in nodes and
- * only the scalars' text in text's arena, each short text once: a caller
- * that keeps what the scalars say but not the tree frees nodes after each
- * file (the tree takes several times the file's size; the text, less than
- * the file) and keeps text's set across files.
+ * only the scalars' text in text: a caller that keeps what the scalars say
+ * but not the tree frees nodes after each file (the tree takes several times
+ * the file's size; the text, less than the file).
  */
-int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_strset *text,
+int rsc_ydoc_parse_split(rsc_ynode **out, rsc_arena *nodes, rsc_arena *text,
 			 const char *file, const char *data, size_t len, rsc_diags *d);
+/* The same, with each short text stored once in text's arena, text's set
+ * kept across files by the caller (the model's loader). */
+int rsc_ydoc_parse_interned(rsc_ynode **out, rsc_arena *nodes, rsc_strset *text,
+			    const char *file, const char *data, size_t len,
+			    rsc_diags *d);
 
 /* The value of key in a mapping, or NULL. */
 rsc_ynode *rsc_ymap_get(const rsc_ynode *map, const char *key);
