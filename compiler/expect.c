@@ -211,7 +211,7 @@ static void read_file(rsc_loader *L, rsc_expect_set *out, const rsc_file *file)
 {
 	rsc_ynode *root;
 	/* The tree in scratch, its text (which the expectations keep) in a. */
-	if (rsc_ydoc_parse_split(&root, &L->scratch, &L->text, file->path, file->data, file->len,
+	if (rsc_ydoc_parse_split(&root, &L->scratch, L->a, file->path, file->data, file->len,
 				  L->d) != RSC_OK)
 		return;
 	out->files++;
