@@ -439,7 +439,7 @@ static int cond_ready(const bounds *b, const rsc_cond *k)
 {
 	if (k->op == RSL_OP_SEGMENT)
 		return k->segment_index < 0 || b->seg_depth[k->segment_index] != 0;
-	for (size_t i = 0; i < k->nkids; i++)
+	for (size_t i = 0; i < rsc_cond_nkids(k); i++)
 		if (!cond_ready(b, k->kids[i]))
 			return 0;
 	return 1;
@@ -450,12 +450,14 @@ static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 {
 	*cost = sat_add(*cost, 1);
 	if (k->op >= RSL_OP_EQ && k->op < RSL_OP_EXISTS) {
-		uint64_t bytes = k->op <= RSL_OP_ENDS_WITH && k->value.kind == RSC_V_STRING
-				 ? k->value.slen : 0;
-		for (size_t i = 0; i < k->nlist; i++)
+		int list = k->op == RSL_OP_IN || k->op == RSL_OP_NOT_IN;
+		size_t nlist = list ? k->nlist : 0;
+		uint64_t bytes = !list && k->op <= RSL_OP_ENDS_WITH &&
+				 k->value.kind == RSC_V_STRING ? k->value.slen : 0;
+		for (size_t i = 0; i < nlist; i++)
 			if (k->list[i].kind == RSC_V_STRING)
 				bytes += k->list[i].slen;
-		*cost = sat_add(*cost, rsl_test_cost((int)k->op, k->case_insensitive, k->nlist,
+		*cost = sat_add(*cost, rsl_test_cost((int)k->op, k->case_insensitive, nlist,
 						       bytes));
 	}
 	if (k->op == RSL_OP_SEGMENT) {
@@ -465,7 +467,7 @@ static void cond_bounds(const bounds *b, const rsc_cond *k, uint32_t *depth,
 		return;
 	}
 	*depth = 1;
-	for (size_t i = 0; i < k->nkids; i++) {
+	for (size_t i = 0; i < rsc_cond_nkids(k); i++) {
 		uint32_t kd;
 		cond_bounds(b, k->kids[i], &kd, cost);
 		if (kd + 1 > *depth)

@@ -547,7 +547,7 @@ static int uses(const rsc_ruleset *rs, const rsc_cond *cond, const char *key, in
 		int s = rsc_model_segment_index(rs, cond->segment);
 		return s >= 0 && uses(rs, rs->segments[s].when, key, depth + 1);
 	}
-	for (size_t i = 0; i < cond->nkids; i++)
+	for (size_t i = 0; i < rsc_cond_nkids(cond); i++)
 		if (uses(rs, cond->kids[i], key, depth + 1))
 			return 1;
 	return 0;

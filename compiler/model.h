@@ -54,28 +54,40 @@ typedef struct rsc_vref {
 } rsc_vref;
 
 typedef struct rsc_cond rsc_cond;
-/* The int fields first: no padding between the others (a ruleset of 100,000
- * flags holds over a million conditions). */
+/* What an operand holds depends on op, so the operands share their room
+ * (a ruleset of 100,000 flags holds over a million conditions): read only
+ * the member op names, and the children through rsc_cond_nkids. */
 struct rsc_cond {
 	enum rsl_cond_op op;
+	int segment_index;    /* segment: filled by check.c; -1 until then */
 	int case_insensitive;
-	int segment_index;    /* segment: filled by check.c */
 	rsc_pos pos;
 	/* attribute tests */
 	const char *attribute;
 	rsc_pos attribute_pos;
-	rsc_value value;      /* eq, ne, contains, starts_with, ends_with,
-	                         lt..gte (INT or FLOAT), semver_* (STRING, the
-	                         version as written), exists (BOOL) */
-	rsc_value *list;      /* in, not_in */
-	size_t nlist;
-	int64_t time;         /* before, after: seconds since the epoch (UTC) */
-	/* all, any: kids[0..nkids); not: kids[0] */
-	rsc_cond **kids;
-	size_t nkids;
-	/* segment */
-	const char *segment;
+	union {
+		rsc_value value;      /* eq, ne, contains, starts_with, ends_with,
+		                         lt..gte (INT or FLOAT), semver_* (STRING,
+		                         the version as written), exists (BOOL) */
+		struct {              /* in, not_in */
+			rsc_value *list;
+			size_t nlist;
+		};
+		int64_t time;         /* before, after: seconds since the epoch (UTC) */
+		struct {              /* all, any: kids[0..nkids); not: kids[0] */
+			rsc_cond **kids;
+			size_t nkids;
+		};
+		const char *segment;  /* segment */
+	};
 };
+
+/* How many children c has: 0 for an attribute test or a segment. */
+static inline size_t rsc_cond_nkids(const rsc_cond *c)
+{
+	return c->op == RSL_OP_ALL || c->op == RSL_OP_ANY || c->op == RSL_OP_NOT
+	       ? c->nkids : 0;
+}
 
 /* A percentage split.  weights are in 1/1000 %: they sum to RSL_WEIGHT_TOTAL. */
 typedef struct rsc_split {
