@@ -6,49 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "testutil.h"
 
-static const char *rulestead = "environments: [dev, prod]\nprotected: [prod]\n";
-static const char *flag =
-	"key: new-checkout\n"
-	"description: The new checkout.\n"
-	"owner: team-checkout\n";
-static const char *targeting =
-	"enabled: true\n"
-	"rules:\n"
-	"  - name: staff\n"
-	"    when:\n"
-	"      attribute: email\n"
-	"      ends_with: \"@example.com\"\n"
-	"    serve: on\n"
-	"default: off\n";
 
 /* A repository whose flags/ ruleset is committed and valid. */
 static char *make_repo(const char *name)
 {
-	char *dir = tu_tmpdir(name);
-	tu_git_init(dir);
-	tu_write(dir, "flags/rulestead.yaml", rulestead);
-	tu_write(dir, "flags/new-checkout.yaml", flag);
-	tu_write(dir, "flags/environments/prod/new-checkout.yaml", targeting);
+	char *dir = tu_checkout_repo(name);
 	tu_git_commit(dir, "Add new-checkout", 1780000000L);
 	return dir;
-}
-
-static int rsc(char **out, char **err, const char *dir, const char *args)
-{
-	char cmd[8192], top[2048];
-	ck_assert_ptr_nonnull(getcwd(top, sizeof top));
-	snprintf(cmd, sizeof cmd, "cd '%s' && '%s/%s' %s", dir, top, RSC_BIN, args);
-	return tu_run(cmd, out, err);
 }
 
 START_TEST(valid_at_head)
 {
 	char *dir = make_repo("cli-valid"), *out, *err;
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 0);
 	ck_assert_str_eq(out, "flags (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	ck_assert_str_eq(err, "");
 	free(out);
@@ -62,7 +35,7 @@ START_TEST(typo_reported_with_caret)
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml",
 		 "enabeld: true\ndefault: off\n");
 	tu_git_commit(dir, "Typo", 1780000100L);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 1);
 	/* One error, not also "missing required key 'enabled'"; the path opens
 	 * from where rsc ran. */
 	ck_assert_str_eq(err,
@@ -76,12 +49,12 @@ START_TEST(typo_reported_with_caret)
 	/* From inside the ruleset, and with a trailing slash. */
 	char sub[4200];
 	snprintf(sub, sizeof sub, "%s/flags", dir);
-	ck_assert_int_eq(rsc(&out, &err, sub, "validate"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, sub, "validate"), 1);
 	ck_assert_int_eq(strncmp(err, "environments/prod/new-checkout.yaml:1:1: error: ", 48), 0);
 	ck_assert_ptr_nonnull(strstr(err, ". (HEAD): 1 error\n"));
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags//"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags//"), 1);
 	ck_assert_int_eq(strncmp(err, "flags/environments/prod/new-checkout.yaml:1:1: ", 47), 0);
 	ck_assert_ptr_nonnull(strstr(err, "\nflags (HEAD): 1 error\n"));
 	free(out);
@@ -95,16 +68,16 @@ START_TEST(rev_versus_worktree)
 	/* An uncommitted mistake: HEAD is still valid, the work tree is not. */
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml",
 		 "enabled: yes\ndefault: off\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 0);
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --worktree"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --worktree"), 1);
 	ck_assert_ptr_nonnull(strstr(err, "flags/environments/prod/new-checkout.yaml:1:10: error: "));
 	free(out);
 	free(err);
 	/* And an older revision is read as it was. */
 	tu_git_commit(dir, "Break it", 1780000200L);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --rev HEAD~1"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --rev HEAD~1"), 0);
 	free(out);
 	free(err);
 }
@@ -115,7 +88,7 @@ START_TEST(github_annotations)
 	char *dir = make_repo("cli-github"), *out, *err;
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml",
 		 "enabled: true\ndefault: onn\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --worktree --format github"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --worktree --format github"), 1);
 	ck_assert_str_eq(out,
 		"::error file=flags/environments/prod/new-checkout.yaml,line=2,col=10::"
 		"unknown variant 'onn' for flag 'new-checkout'; expected one of on, off; "
@@ -130,7 +103,7 @@ START_TEST(json_output)
 	char *dir = make_repo("cli-json"), *out, *err;
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml",
 		 "enabled: true\ndefault: onn\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --worktree --format json"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --worktree --format json"), 1);
 	ck_assert_str_eq(out,
 		"{\"diagnostics\":[{\"severity\":\"error\",\"file\":"
 		"\"flags/environments/prod/new-checkout.yaml\",\"line\":2,\"column\":10,"
@@ -144,29 +117,29 @@ END_TEST
 START_TEST(exit_codes)
 {
 	char *dir = make_repo("cli-exit"), *out, *err;
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --frobnicate"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --frobnicate"), 2);
 	ck_assert_str_eq(err, "rsc validate: unknown option '--frobnicate'\n"
 			      "Try 'rsc validate --help'.\n");
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --rev HEAD --worktree"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --rev HEAD --worktree"), 2);
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --format yaml"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --format yaml"), 2);
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --rev no-such-branch"), 3);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --rev no-such-branch"), 3);
 	ck_assert_ptr_nonnull(strstr(err, "cannot resolve revision 'no-such-branch'"));
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, "/", "validate --root /proc/self --rev HEAD"), 3);
+	ck_assert_int_eq(tu_rsc(&out, &err, "/", "validate --root /proc/self --rev HEAD"), 3);
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --help"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --help"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "Exit status: 0 valid, 1 invalid, 2 usage error"));
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "frobnicate"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "frobnicate"), 2);
 	free(out);
 	free(err);
 }
@@ -180,8 +153,8 @@ START_TEST(lint_warns_without_failing)
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml",
 		 "enabled: true\nrules:\n  - name: all\n    serve: on\n"
 		 "  - name: staff\n    serve: off\ndefault: off\n");
-	ck_assert_int_eq(rsc(&out, &err, dir,
-			     "lint --root flags --worktree --today 2026-06-01"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir,
+				"lint --root flags --worktree --today 2026-06-01"), 0);
 	ck_assert_ptr_nonnull(strstr(err, "new-checkout.yaml:4:10: warning: flag 'new-checkout' "
 					  "expired on 2026-01-31; remove it or extend 'expires'\n"
 					  "  expires: 2026-01-31\n           ^\n"));
@@ -191,16 +164,16 @@ START_TEST(lint_warns_without_failing)
 			      "valid, 2 warnings\n");
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "lint --root flags --today 1st-of-june"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "lint --root flags --today 1st-of-june"), 2);
 	free(out);
 	free(err);
 	/* A real calendar date. */
-	ck_assert_int_eq(rsc(&out, &err, dir, "lint --root flags --today 2026-02-30"), 2);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "lint --root flags --today 2026-02-30"), 2);
 	ck_assert_str_eq(err, "rsc lint: --today expects YYYY-MM-DD, found '2026-02-30'\n"
 			      "Try 'rsc lint --help'.\n");
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "lint --root flags --worktree --today 2028-02-29"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "lint --root flags --worktree --today 2028-02-29"), 0);
 	free(out);
 	free(err);
 }
@@ -212,9 +185,9 @@ START_TEST(ruleset_at_repository_top)
 {
 	char *dir = tu_tmpdir("cli-top"), *out, *err;
 	tu_git_init(dir);
-	tu_write(dir, "rulestead.yaml", rulestead);
-	tu_write(dir, "new-checkout.yaml", flag);
-	tu_write(dir, "environments/prod/new-checkout.yaml", targeting);
+	tu_write(dir, "rulestead.yaml", tu_rulestead);
+	tu_write(dir, "new-checkout.yaml", tu_flag);
+	tu_write(dir, "environments/prod/new-checkout.yaml", tu_targeting);
 	tu_write(dir, ".github/workflows/ci.yml", "on: push\n");
 	tu_write(dir, ".github/workflows/x.yaml", "on: push\n");
 	tu_write(dir, ".pre-commit-config.yaml", "repos: []\n");
@@ -223,19 +196,19 @@ START_TEST(ruleset_at_repository_top)
 	ck_assert_int_eq(tu_sh("cd '%s' && ln -s README.md README", dir), 0);
 	tu_git_commit(dir, "flags", 1780000000L);
 	tu_write(dir, "node_modules/x/c.yaml", "c: 1\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate"), 0);
 	ck_assert_str_eq(err, "");
 	ck_assert_str_eq(out, ". (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --worktree"), 0);
 	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
 
 	/* A misplaced YAML file is still a mistake, and says where to put it. */
 	tu_write(dir, "docs/example.yaml", "x: 1\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --worktree"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --worktree"), 1);
 	ck_assert_str_eq(err,
 		"docs/example.yaml:1:1: error: unexpected file: a ruleset root holds only "
 		"rulestead.yaml, <flag>.yaml, segments/<segment>.yaml, "
@@ -251,30 +224,30 @@ END_TEST
 START_TEST(uncommitted_changes_noted)
 {
 	char *dir = make_repo("cli-dirty"), *out, *err;
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 0);
 	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml", "enabled: yes\n");
 	tu_write(dir, "flags/segments/beta.yaml", "key: beta\n");
 	tu_write(dir, "README.md", "outside the root\n");
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 0);
 	ck_assert_str_eq(err, "note: 2 uncommitted changes under flags/ are not checked; use "
 			      "--worktree to check the files on disk\n");
 	ck_assert_str_eq(out, "flags (HEAD): 1 flag, 0 segments, 2 environments: valid\n");
 	free(out);
 	free(err);
 	/* Only for HEAD, only in text. */
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --rev main"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --rev main"), 0);
 	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags --format json"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags --format json"), 0);
 	ck_assert_str_eq(err, "");
 	free(out);
 	free(err);
 	ck_assert_int_eq(tu_sh("cd '%s' && rm flags/segments/beta.yaml", dir), 0);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags"), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags"), 0);
 	ck_assert_str_eq(err, "note: 1 uncommitted change under flags/ is not checked; use "
 			      "--worktree to check the files on disk\n");
 	free(out);
@@ -288,7 +261,7 @@ START_TEST(wrong_root)
 	/* The segments directory, or any other, instead of the root. */
 	tu_write(dir, "flags/segments/beta.yaml", "key: beta\nwhen: {attribute: a, eq: b}\n");
 	tu_git_commit(dir, "beta", 1780000100L);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root flags/segments"), 1);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root flags/segments"), 1);
 	ck_assert_str_eq(err,
 		"flags/segments/rulestead.yaml:1:1: error: missing rulestead.yaml: is "
 		"'flags/segments' the ruleset root? (--root names the directory holding "
@@ -297,13 +270,13 @@ START_TEST(wrong_root)
 	free(out);
 	free(err);
 	/* On disk but not committed. */
-	tu_write(dir, "newroot/rulestead.yaml", rulestead);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root newroot"), 3);
+	tu_write(dir, "newroot/rulestead.yaml", tu_rulestead);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root newroot"), 3);
 	ck_assert_int_eq(strncmp(err, "error: 'newroot' does not exist in commit ", 42), 0);
 	ck_assert_ptr_nonnull(strstr(err, " (use --worktree to read files on disk)\n"));
 	free(out);
 	free(err);
-	ck_assert_int_eq(rsc(&out, &err, dir, "validate --root /nonexistent-rsc-root"), 3);
+	ck_assert_int_eq(tu_rsc(&out, &err, dir, "validate --root /nonexistent-rsc-root"), 3);
 	ck_assert_str_eq(err, "error: '/nonexistent-rsc-root' does not exist\n");
 	free(out);
 	free(err);

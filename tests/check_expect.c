@@ -12,20 +12,6 @@
 
 #include "testutil.h"
 
-static const char *rulestead = "environments: [dev, prod]\nprotected: [prod]\n";
-static const char *flag =
-	"key: new-checkout\n"
-	"description: The new checkout.\n"
-	"owner: team-checkout\n";
-static const char *targeting =
-	"enabled: true\n"
-	"rules:\n"
-	"  - name: staff\n"
-	"    when:\n"
-	"      attribute: email\n"
-	"      ends_with: \"@example.com\"\n"
-	"    serve: on\n"
-	"default: off\n";
 static const char *pins =
 	"- name: staff get it\n"
 	"  environment: prod\n"
@@ -41,12 +27,8 @@ static const char *pins =
 /* A repository whose flags/ ruleset and its expectations are committed. */
 static char *make_repo(const char *name)
 {
-	char *dir = tu_tmpdir(name);
-	tu_git_init(dir);
-	tu_write(dir, "flags/rulestead.yaml", rulestead);
-	tu_write(dir, "flags/new-checkout.yaml", flag);
-	tu_write(dir, "flags/environments/prod/new-checkout.yaml", targeting);
-	tu_write(dir, "flags/environments/dev/new-checkout.yaml", targeting);
+	char *dir = tu_checkout_repo(name);
+	tu_write(dir, "flags/environments/dev/new-checkout.yaml", tu_targeting);
 	tu_write(dir, "flags/tests/pin.yaml", pins);
 	tu_git_commit(dir, "Add new-checkout", 1780000000L);
 	return dir;

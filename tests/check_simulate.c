@@ -15,12 +15,6 @@
 
 #define NCTX 2000
 
-static const char *rulestead = "environments: [dev, prod]\nprotected: [prod]\n";
-static const char *flag =
-	"key: new-checkout\n"
-	"description: The new checkout.\n"
-	"owner: team-checkout\n";
-
 static void write_split(const char *dir, const char *on, const char *off)
 {
 	char text[512];
@@ -45,8 +39,8 @@ static char *make_ramp(const char *name)
 {
 	char *dir = tu_tmpdir(name);
 	tu_git_init(dir);
-	tu_write(dir, "flags/rulestead.yaml", rulestead);
-	tu_write(dir, "flags/new-checkout.yaml", flag);
+	tu_write(dir, "flags/rulestead.yaml", tu_rulestead);
+	tu_write(dir, "flags/new-checkout.yaml", tu_flag);
 	tu_write(dir, "flags/environments/dev/new-checkout.yaml", "enabled: true\ndefault: on\n");
 	write_split(dir, "10", "90");
 	tu_git_commit(dir, "new-checkout: 10% in prod", 1780000000L);

@@ -205,3 +205,28 @@ char *tu_line(const char *fmt, ...)
 	out[strcspn(out, "\n")] = '\0';
 	return out;
 }
+
+const char tu_rulestead[] = "environments: [dev, prod]\nprotected: [prod]\n";
+const char tu_flag[] =
+	"key: new-checkout\n"
+	"description: The new checkout.\n"
+	"owner: team-checkout\n";
+const char tu_targeting[] =
+	"enabled: true\n"
+	"rules:\n"
+	"  - name: staff\n"
+	"    when:\n"
+	"      attribute: email\n"
+	"      ends_with: \"@example.com\"\n"
+	"    serve: on\n"
+	"default: off\n";
+
+char *tu_checkout_repo(const char *name)
+{
+	char *dir = tu_tmpdir(name);
+	tu_git_init(dir);
+	tu_write(dir, "flags/rulestead.yaml", tu_rulestead);
+	tu_write(dir, "flags/new-checkout.yaml", tu_flag);
+	tu_write(dir, "flags/environments/prod/new-checkout.yaml", tu_targeting);
+	return dir;
+}

@@ -52,4 +52,14 @@ int tu_rsc(char **out, char **err, const char *dir, const char *args, ...)
  * tu_line("git -C '%%s' rev-parse HEAD", dir). */
 char *tu_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The small ruleset several command tests start from: rulestead.yaml with
+ * dev and prod (prod protected), the boolean flag new-checkout, and its
+ * targeting (rule "staff": email ends with "@example.com" serves on;
+ * default off). */
+extern const char tu_rulestead[], tu_flag[], tu_targeting[];
+/* A fresh git repository (tu_tmpdir(name), tu_git_init) with that ruleset
+ * written under flags/, targeting in prod only, not yet committed: the
+ * caller adds its own files and commits with tu_git_commit. */
+char *tu_checkout_repo(const char *name);
+
 #endif
