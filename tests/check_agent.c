@@ -326,6 +326,7 @@ START_TEST(source_down_keeps_path)
 		      strstr(err, "prod.rsnap: No such file or directory; keeping what"), "%s", err);
 	ck_assert(path_holds("s1"));
 	/* Another kind of source, not built here, is an error too. */
+	free(err);
 	ck_assert_int_eq(tu_rsc(NULL, &err, T, "agent --from oci://127.0.0.1:1/r --to '%s' "
 				"--pub '%s' --once", path, pubf), 3);
 	ck_assert(path_holds("s1"));
