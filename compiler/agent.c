@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,9 +36,11 @@ struct rsc_agent {
 	rsc_agent_options o;
 	char env[72];
 	char tag[512];          /* the source's tag at the last download judged */
+	struct stat path_st;    /* PATH as that download left it (st_ino 0: none) */
 	int tag_refused;        /* ... and what it served was refused: */
 	char refusal[400];      /* why */
 	rsl_snapshot *held;     /* what PATH holds, as last verified or written */
+	unsigned char held_hash[32]; /* of its bytes */
 	rsl_client *client;
 	int wake[2];            /* rsc_agent_stop writes, rsc_agent_run waits */
 	volatile sig_atomic_t stopping;
@@ -91,11 +94,13 @@ static int open_path(rsl_snapshot **out, rsl__file *f, const rsc_agent *a, const
 	return rc;
 }
 
-/* Makes s what PATH holds (taking it), in held and the stats. */
-static void hold(rsc_agent *a, rsl_snapshot *s)
+/* Makes s, from bytes p[0..n), what PATH holds (taking s), in held and
+ * the stats. */
+static void hold(rsc_agent *a, rsl_snapshot *s, const unsigned char *p, size_t n)
 {
 	rsl_close(a->held);
 	a->held = s;
+	crypto_generichash(a->held_hash, sizeof a->held_hash, p, n, NULL, 0);
 	rsl_info i;
 	rsl_snapshot_info(&i, s);
 	pthread_mutex_lock(&a->lock);
@@ -141,8 +146,10 @@ int rsc_agent_new(rsc_agent **out, const rsc_agent_options *o, char *err, size_t
 
 	rsl_snapshot *cur = NULL;
 	rsl_error e = { 0, "" };
-	int orc = open_path(&cur, NULL, a, o->env, &e);
+	rsl__file pf;
+	int orc = open_path(&cur, &pf, a, o->env, &e);
 	if (!o->env && orc != RSL_OK) {
+		rsl__file_release(&pf);
 		rc = fail(err, errlen, RSC_EXIT_USAGE,
 			  "which environment? give --env ENV (%s: %s)", o->to, e.message);
 		goto out;
@@ -156,8 +163,8 @@ int rsc_agent_new(rsc_agent **out, const rsc_agent_options *o, char *err, size_t
 	}
 	snprintf(a->st.env, sizeof a->st.env, "%s", a->env);
 	if (cur)
-		hold(a, cur);
-	a->st.next_delay_ms = 0;
+		hold(a, cur, pf.data, pf.len);
+	rsl__file_release(&pf);
 
 	if (pipe(a->wake) != 0) {
 		rc = fail(err, errlen, RSC_EXIT_IO, "pipe: %s", strerror(errno));
@@ -281,12 +288,31 @@ static rsc_agent_outcome finish(rsc_agent *a, rsc_agent_outcome oc, int kind,
 	return oc;
 }
 
+static int same_file(const struct stat *x, const struct stat *y)
+{
+	return x->st_dev == y->st_dev && x->st_ino == y->st_ino && x->st_size == y->st_size &&
+	       x->st_mtim.tv_sec == y->st_mtim.tv_sec && x->st_mtim.tv_nsec == y->st_mtim.tv_nsec;
+}
+
+/* Remembers PATH as this poll leaves it. */
+static void note_path(rsc_agent *a)
+{
+	if (stat(a->o.to, &a->path_st) != 0)
+		memset(&a->path_st, 0, sizeof a->path_st);
+}
+
 rsc_agent_outcome rsc_agent_poll(rsc_agent *a)
 {
 	pthread_mutex_lock(&a->lock);
 	a->st.polls++;
 	a->st.last_poll_at = now_ms() / 1000;
 	pthread_mutex_unlock(&a->lock);
+
+	/* PATH changed by someone else since (deleted, replaced): the source's
+	 * tag says nothing about it any more, so judge the source again. */
+	struct stat now;
+	if (stat(a->o.to, &now) != 0 || !same_file(&now, &a->path_st))
+		a->tag[0] = '\0';
 
 	char err[512];
 	rsc_fetched f;
@@ -311,7 +337,7 @@ rsc_agent_outcome rsc_agent_poll(rsc_agent *a)
 	rsl_error e = { 0, "" };
 	int same = 0;
 	if (open_path(&cur, &pf, a, a->env, &e) == RSL_OK) {
-		hold(a, cur);
+		hold(a, cur, pf.data, pf.len);
 		same = pf.len == f.len && pf.data && memcmp(pf.data, f.data, f.len) == 0;
 	}
 	rsl__file_release(&pf);
@@ -329,7 +355,13 @@ rsc_agent_outcome rsc_agent_poll(rsc_agent *a)
 	oo.max_size = a->o.max_size;
 	rsl_snapshot *s = NULL;
 	int renewal = 0;
-	int rc = rsl__succession_judge(&s, &renewal, f.data, f.len, &oo, a->held, a->o.from, &e);
+	/* What this agent last saw at PATH, which is gone or was replaced:
+	 * put back, judged again but not against itself. */
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, f.data, f.len, NULL, 0);
+	int restore = a->held && memcmp(h, a->held_hash, 32) == 0;
+	int rc = rsl__succession_judge(&s, &renewal, f.data, f.len, &oo,
+				       restore ? NULL : a->held, a->o.from, &e);
 	if (rc != RSL_OK) {
 		rsl_close(s);
 		a->tag_refused = 1;
@@ -343,15 +375,17 @@ rsc_agent_outcome rsc_agent_poll(rsc_agent *a)
 		oc = finish(a, RSC_AGENT_ERROR, RSC_AGENT_ERR_WRITE, "%s", err);
 		goto out;
 	}
-	hold(a, s);
+	hold(a, s, f.data, f.len);
 	if (a->client)
 		rsl_client_refresh(a->client, NULL); /* serve it now, not at the next event */
 	rsl_info i;
 	rsl_snapshot_info(&i, s);
 	oc = finish(a, RSC_AGENT_UPDATED, 0, "version %llu (commit %.12s) from %s written to %s%s",
 		    (unsigned long long)i.version, i.commit, a->o.from, a->o.to,
-		    renewal ? " (a renewal: the same rules, issued later)" : "");
+		    renewal ? " (a renewal: the same rules, issued later)"
+		    : restore ? " (put back: it was no longer there)" : "");
 out:
+	note_path(a);
 	rsc_fetched_free(&f);
 	return oc;
 }

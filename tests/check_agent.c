@@ -444,6 +444,15 @@ START_TEST(conditional_polls_count_and_back_off)
 	ck_assert_int_eq(st.next_delay_ms, 100);
 	ck_assert_uint_eq(st.consecutive_errors, 0);
 
+	/* PATH deleted behind the agent's back: put back at the next poll,
+	 * although the source has not changed. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(rsc_agent_poll(a), RSC_AGENT_UPDATED);
+	ck_assert(path_holds("s1"));
+	rsc_agent_stats_get(a, &st);
+	ck_assert_msg(strstr(st.last_reason, "(put back: it was no longer there)"), "%s",
+		      st.last_reason);
+
 	/* A refused source stays refused without downloading it again. */
 	make_snap("s0", 5, 0, "k");
 	publish("s0");
@@ -451,7 +460,7 @@ START_TEST(conditional_polls_count_and_back_off)
 	ck_assert_int_eq(rsc_agent_poll(a), RSC_AGENT_REFUSED);
 	rsc_agent_stats_get(a, &st);
 	ck_assert_uint_eq(st.refusals, 2);
-	ck_assert_uint_eq(st.downloads, 2);
+	ck_assert_uint_eq(st.downloads, 3);
 	ck_assert_msg(strstr(st.last_reason, "still refused (the source has not changed): "
 			     "RSL_EROLLBACK"), "%s", st.last_reason);
 	ck_assert(rsl_client_bool(c, "new-checkout", NULL, 0));
@@ -465,7 +474,7 @@ START_TEST(conditional_polls_count_and_back_off)
 	int lines = 0;
 	for (char *p = text; (p = strchr(p, '\n')); p++)
 		lines++;
-	ck_assert_int_eq(lines, 10);
+	ck_assert_int_eq(lines, 11);
 	ck_assert_msg(strstr(text, "next poll in 0.2s") && strstr(text, "next poll in 1.0s"),
 		      "%s", text);
 	free(text);
