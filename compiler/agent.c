@@ -219,9 +219,9 @@ static int64_t next_delay(const rsc_agent *a, unsigned errors)
 	return d;
 }
 
-static void log_line(rsc_agent *a, rsc_agent_outcome oc)
+static void log_line(const rsc_agent *a, const struct rsc_agent_stats *s,
+		     rsc_agent_outcome oc)
 {
-	const struct rsc_agent_stats *s = &a->st;
 	FILE *f = a->o.log;
 	char ts[RSC_TIME_MAX];
 	rsc_cli_utc_time(ts, s->last_poll_at);
@@ -283,8 +283,9 @@ static rsc_agent_outcome finish(rsc_agent *a, rsc_agent_outcome oc, int kind,
 				 "; keeping what %s holds, next poll in %.1fs", a->o.to,
 				 (double)s->next_delay_ms / 1000.0);
 	}
-	log_line(a, oc);
+	struct rsc_agent_stats copy = *s;
 	pthread_mutex_unlock(&a->lock);
+	log_line(a, &copy, oc); /* a slow stderr never holds up the stats' readers */
 	return oc;
 }
 
