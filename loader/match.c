@@ -1,4 +1,6 @@
 /* match.c - condition matching; see match.h and docs/ruleset.md. */
+/* Before any header: the names' hash, inlined (snap.h). */
+#define XXH_INLINE_ALL
 #include "match.h"
 
 #include <string.h>
@@ -6,9 +8,38 @@
 #include "search.h"
 #include "semver.h"
 
-int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
-		const rsl__str *name)
+void rsl__names_build(rsl__names *nm)
 {
+	const rsl_context *ctx = nm->ctx;
+	memset(nm->slot, 0, sizeof nm->slot);
+	for (size_t i = 0; i < ctx->nattrs; i++) {
+		const char *q = ctx->attrs[i].name;
+		size_t n = strnlen(q, RSL_KEY_MAX + 1);
+		if (n > RSL_KEY_MAX)
+			continue; /* no test reads it (rsl__names_find scans for longer) */
+		uint32_t h = rsl__name_hash(q, n);
+		nm->hash[i] = h;
+		nm->len[i] = (uint8_t)n;
+		for (uint32_t j = h;; j++) {
+			uint8_t *slot = &nm->slot[j & (RSL__NAMES_SLOTS - 1)];
+			unsigned v = *slot;
+			if (v == 0) {
+				*slot = (uint8_t)(i + 1);
+				break;
+			}
+			v--;
+			if (nm->hash[v] == h && nm->len[v] == n &&
+			    rsl__same_bytes(ctx->attrs[v].name, q, n))
+				break; /* the first attribute of a name wins */
+		}
+	}
+	nm->built = 1;
+}
+
+int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
+		const rsl__str *name, uint32_t hash)
+{
+	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
 		return 0;
 	if (attr_kind != RSL__ATTR_NAMED) {
@@ -20,7 +51,7 @@ int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
 		out->s = s;
 		return 1;
 	}
-	const rsl_attr *a = rsl__find_attr(ctx, name);
+	const rsl_attr *a = rsl__names_find(nm, name, hash);
 	if (a == NULL)
 		return 0;
 	out->type = a->type;
@@ -270,37 +301,37 @@ static inline int string_test(const rsl__cond *c, const char *s)
 	return rsl__match_string(c, s);
 }
 
-int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
-	       const rsl_context *ctx)
+int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 {
 	rsl__aval v;
 	switch (c->op) {
 	case RSL_OP_ALL:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (!rsl__match(snap, &c->kids[i], ctx))
+			if (!rsl__match_in(snap, &c->kids[i], nm))
 				return 0;
 		return 1;
 	case RSL_OP_ANY:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (rsl__match(snap, &c->kids[i], ctx))
+			if (rsl__match_in(snap, &c->kids[i], nm))
 				return 1;
 		return 0;
 	case RSL_OP_NOT:
-		return !rsl__match(snap, &c->kids[0], ctx);
+		return !rsl__match_in(snap, &c->kids[0], nm);
 	case RSL_OP_SEGMENT:
-		return rsl__match(snap, snap->segments[c->segment].when, ctx);
+		return rsl__match_in(snap, snap->segments[c->segment].when, nm);
 	case RSL_OP_EXISTS:
-		return rsl__lookup(&v, ctx, c->attr_kind, &c->attr) == !!c->value.b;
+		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
 	default:
 		break;
 	}
 	/* An attribute test.  Missing: no operator matches, ne and not_in
 	 * included. */
+	const rsl_context *ctx = nm->ctx;
 	const char *s;
 	if (ctx == NULL)
 		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__find_attr(ctx, &c->attr);
+		const rsl_attr *a = rsl__names_find(nm, &c->attr, c->attr_hash);
 		if (a == NULL)
 			return 0;
 		if (a->type != RSL_ATTR_STRING) {
@@ -321,4 +352,11 @@ int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
 	}
 	int any = string_test(c, s);
 	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+int rsl__match(const rsl_snapshot *snap, const rsl__cond *c, const rsl_context *ctx)
+{
+	rsl__names nm;
+	rsl__names_init(&nm, ctx);
+	return rsl__match_in(snap, c, &nm);
 }
