@@ -99,11 +99,12 @@ enum rsl_serve_kind {
  * bytes: identifiers, digits of a fraction): about 16-21 instructions a
  * byte (callgrind), 512 units. */
 #define RSL_COST_PARSE ((unsigned)RSL_MAX_CONTEXT_STRING / 8u)
-/* Searching it (contains, linear: loader/search.c): about 27 instructions
- * a byte case-insensitive, whatever the operand's length, 512 units; the
- * operand's factorisation about 38 a byte, one unit per
- * RSL_COST_SEARCH_BYTES. */
-#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 8u)
+/* Searching it (contains, linear: loader/search.c): a short operand
+ * against 4,096 bytes that nearly match everywhere is the slowest test per
+ * unit (about 23 us case-insensitive, on the machine of
+ * docs/benchmarks.md), 1,024 units; the operand's factorisation one unit
+ * per RSL_COST_SEARCH_BYTES. */
+#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 4u)
 
 /* What an attribute test (op 1..18) costs beyond its 1: nlist operands for
  * in / not_in; ci when case_insensitive; operand_bytes the bytes of its

@@ -54,10 +54,9 @@ static char *operand_of(const kind *k, uint64_t *tc)
 	if (strcmp(k->op, "contains") == 0) {
 		/* Short, so that the most tests fit: each searches the whole
 		 * attribute (A x 4096) for a match that is nearly there
-		 * everywhere.  With the cost of 2026-12-02 this is the worst
-		 * contains: 4.25 M instructions per evaluation (callgrind),
-		 * against 3.54 M for the periodic a x 4000 b (Two-Way's hardest
-		 * single test, factorised in each test). */
+		 * everywhere.  Slower per unit of cost than the periodic
+		 * a x 4000 b (Two-Way's hardest single test): 26 us a test
+		 * against 14 us for 2.7 times the cost (docs/benchmarks.md). */
 		op = repeat('a', 1, "b");
 		bytes = 2;
 	} else if (strcmp(k->op, "in") == 0) {
