@@ -55,8 +55,8 @@ static char *operand_of(const kind *k, uint64_t *tc)
 		/* Short, so that the most tests fit: each searches the whole
 		 * attribute (A x 4096) for a match that is nearly there
 		 * everywhere.  Slower per unit of cost than the periodic
-		 * a x 4000 b (Two-Way's hardest single test): 26 us a test
-		 * against 14 us for 2.7 times the cost (docs/benchmarks.md). */
+		 * a x 4000 b, Two-Way's hardest single test
+		 * (docs/benchmarks.md). */
 		op = repeat('a', 1, "b");
 		bytes = 2;
 	} else if (strcmp(k->op, "in") == 0) {
