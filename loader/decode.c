@@ -196,6 +196,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 		    (rc = rsl__dec_name(d, RSL_K_BY, s, n, 1, "an attribute name")) < 0)
 			return rc;
 		out->by_kind = attr_kind(s, n);
+		out->by_hash = rsl__name_hash(s, n);
 	} else {
 		out->by.p = "targeting_key";
 		out->by.len = 13;
@@ -330,6 +331,7 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	    (rc = rsl__dec_name(d, RSL_K_ATTR, an, al, 1, "an attribute name")) < 0)
 		return rc;
 	out->attr_kind = attr_kind(an, al);
+	out->attr_hash = rsl__name_hash(an, al);
 	if (pos[F_CI]) {
 		int ci;
 		if ((rc = rsl__dec_bool(d, pos[F_CI], RSL_K_CI, &ci)) < 0)

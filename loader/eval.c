@@ -50,8 +50,9 @@ static int64_t now_of(clockv *c)
 /* The bucketing text of the attribute a split reads: 1, or 0 when the
  * context has no usable value (absent, a list, NaN or infinite). */
 static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
-		   const rsl__serve *sv, const rsl_context *ctx)
+		   const rsl__serve *sv, rsl__names *nm)
 {
+	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
 		return 0;
 	if (sv->by_kind != RSL__ATTR_NAMED) {
@@ -63,7 +64,7 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 		*len = strlen(k);
 		return 1;
 	}
-	const rsl_attr *a = rsl__find_attr(ctx, &sv->by);
+	const rsl_attr *a = rsl__names_find(nm, &sv->by, sv->by_hash);
 	if (a == NULL)
 		return 0;
 	switch (a->type) {
@@ -92,7 +93,7 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
  * Returns 1, or 0 when it needed a split and the context has no
  * bucketing value. */
 static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
-		   const rsl_context *ctx, clockv *clk)
+		   rsl__names *nm, clockv *clk)
 {
 	const rsl__split *split = NULL;
 	ev->serve = sv;
@@ -128,7 +129,7 @@ static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
 	const char *s;
 	size_t len;
 	ev->split = split;
-	if (!by_text(&s, &len, ev->num, sv, ctx)) {
+	if (!by_text(&s, &len, ev->num, sv, nm)) {
 		ev->by_value = NULL;
 		ev->by_len = 0;
 		return 0;
@@ -147,15 +148,14 @@ static void notify(rsl__trace *tr, const rsl__event *ev)
 }
 
 static void decide_quiet(decision *d, const rsl_snapshot *snap,
-			 const rsl__flag *f, const rsl_context *ctx, clockv *clk,
-			 int depth);
+			 const rsl__flag *f, rsl__names *nm, clockv *clk, int depth);
 
 /* The one decision procedure.  Inlined twice: into decide_quiet, with no
  * trace, where the compiler drops every notification; and into decide, for
  * explain. */
 static inline __attribute__((always_inline)) void
 decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
-	    const rsl_context *ctx, clockv *clk, int depth, rsl__trace *tr)
+	    rsl__names *nm, clockv *clk, int depth, rsl__trace *tr)
 {
 	rsl__event ev;
 	ev.kind = 0;
@@ -211,7 +211,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 			d->error = RSL_ERR_GENERAL;
 			return;
 		}
-		decide_quiet(&pd, snap, &snap->flags[rq->flag], ctx, clk, depth + 1);
+		decide_quiet(&pd, snap, &snap->flags[rq->flag], nm, clk, depth + 1);
 		if (pd.reason == RSL_REASON_ERROR) {
 			d->reason = RSL_REASON_ERROR;
 			d->error = pd.error;
@@ -232,12 +232,12 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 		const rsl__rule *r = &f->rules[i];
 		ev.kind = RSL__EV_RULE;
 		ev.index = i;
-		if (r->when && !rsl__match(snap, r->when, ctx)) {
+		if (r->when && !rsl__match_in(snap, r->when, nm)) {
 			ev.status = RSL__RULE_NO_MATCH;
 			notify(tr, &ev);
 			continue;
 		}
-		if (!resolve(&ev, f, &r->serve, ctx, clk)) {
+		if (!resolve(&ev, f, &r->serve, nm, clk)) {
 			/* No bucketing value: a split rule does not match. */
 			ev.status = RSL__RULE_NO_BUCKET;
 			notify(tr, &ev);
@@ -256,7 +256,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	ev.kind = RSL__EV_DEFAULT;
 	ev.index = 0;
 	d->line = f->default_line;
-	if (!resolve(&ev, f, &f->dflt, ctx, clk)) {
+	if (!resolve(&ev, f, &f->dflt, nm, clk)) {
 		ev.status = RSL__RULE_NO_BUCKET;
 		ev.variant = f->off;
 		notify(tr, &ev);
@@ -272,19 +272,18 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 }
 
 static void decide_quiet(decision *d, const rsl_snapshot *snap,
-			 const rsl__flag *f, const rsl_context *ctx, clockv *clk,
-			 int depth)
+			 const rsl__flag *f, rsl__names *nm, clockv *clk, int depth)
 {
-	decide_with(d, snap, f, ctx, clk, depth, NULL);
+	decide_with(d, snap, f, nm, clk, depth, NULL);
 }
 
 static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
-		   const rsl_context *ctx, clockv *clk, rsl__trace *tr)
+		   rsl__names *nm, clockv *clk, rsl__trace *tr)
 {
 	if (tr)
-		decide_with(d, snap, f, ctx, clk, 0, tr);
+		decide_with(d, snap, f, nm, clk, 0, tr);
 	else
-		decide_quiet(d, snap, f, ctx, clk, 0);
+		decide_quiet(d, snap, f, nm, clk, 0);
 }
 
 /* Whether s holds at most RSL_MAX_CONTEXT_STRING - *budget bytes; takes
@@ -370,7 +369,10 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 	if (expected >= 0 && (int)f->type != expected)
 		return RSL_ERR_TYPE_MISMATCH;
 	clockv clk = { ctx, 0, 0 };
-	decide(d, snap, f, ctx, &clk, tr);
+	/* One names table for the whole call, prerequisites included. */
+	rsl__names nm;
+	rsl__names_init(&nm, ctx);
+	decide(d, snap, f, &nm, &clk, tr);
 	return d->error;
 }
 

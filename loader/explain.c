@@ -86,7 +86,9 @@ size_t rsl_explain(char *buf, size_t cap, const rsl_snapshot *snap,
 	const rsl__flag *f = NULL;
 	if (snap && key)
 		f = rsl__find_flag(snap, key, strlen(key));
-	tracer t = { { on_event }, { &w, snap, key, f, ctx, 0 },
+	rsl__names nm;
+	rsl__names_init(&nm, ctx);
+	tracer t = { { on_event }, { &w, snap, key, f, ctx, &nm, 0 },
 		     format == RSL_EXPLAIN_JSON ? &rsl__explain_json : &rsl__explain_text,
 		     0, 0 };
 	t.render->head(&t.doc);

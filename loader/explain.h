@@ -68,9 +68,10 @@ void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json);
 void rsl__result_val(rsl__val *out, const rsl_result *r);
 /* A context attribute's value, as a person reads it. */
 void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v);
-/* Says why c evaluated to want (which it did) for ctx: one line of text. */
+/* Says why c evaluated to want (which it did) for nm's context: one line
+ * of text. */
 void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
-		const rsl_context *ctx, int want);
+		rsl__names *nm, int want);
 
 /* -------------------------------------------------------- the step records */
 
@@ -99,6 +100,7 @@ typedef struct rsl__xdoc {
 	const char *key;          /* may be NULL */
 	const rsl__flag *f;       /* NULL when not found; steps only when found */
 	const rsl_context *ctx;   /* may be NULL */
+	rsl__names *names;        /* ctx's names, for rsl__w_why */
 	int nsteps;               /* steps rendered before this one */
 } rsl__xdoc;
 

@@ -96,7 +96,7 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 	if (ev->status == RSL__RULE_NO_MATCH) {
 		rsl__w_puts(w, ", \"evaluated\": true, \"matched\": false, \"why\": \"");
 		w->escape = 1;
-		rsl__w_why(w, d->snap, r->when, d->ctx, 0);
+		rsl__w_why(w, d->snap, r->when, d->names, 0);
 		w->escape = 0;
 		rsl__w_puts(w, "\"}");
 		return;
@@ -105,7 +105,7 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 		    ev->status == RSL__RULE_MATCH ? "true" : "false");
 	w->escape = 1;
 	if (r->when)
-		rsl__w_why(w, d->snap, r->when, d->ctx, 1);
+		rsl__w_why(w, d->snap, r->when, d->names, 1);
 	else
 		rsl__w_puts(w, "no condition: everyone");
 	if (ev->status == RSL__RULE_NO_BUCKET) {

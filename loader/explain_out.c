@@ -396,11 +396,10 @@ void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
 	}
 }
 
-static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, const rsl_context *ctx,
-			 int matched)
+static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, rsl__names *nm, int matched)
 {
 	rsl__aval v;
-	int present = rsl__lookup(&v, ctx, c->attr_kind, &c->attr);
+	int present = rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash);
 	attr_name(w, c);
 	if (!present) {
 		rsl__w_puts(w, " is missing");
@@ -419,7 +418,7 @@ static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, const rsl_context *ct
 }
 
 void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
-		const rsl_context *ctx, int want)
+		rsl__names *nm, int want)
 {
 	if (w->cut)
 		return; /* nothing more is written: no need to find out why */
@@ -431,8 +430,8 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		int decisive = c->op == RSL_OP_ALL ? 0 : 1;
 		if (want == decisive) {
 			for (uint32_t i = 0; i < c->nkids; i++)
-				if (rsl__match(snap, &c->kids[i], ctx) == decisive) {
-					rsl__w_why(w, snap, &c->kids[i], ctx, want);
+				if (rsl__match_in(snap, &c->kids[i], nm) == decisive) {
+					rsl__w_why(w, snap, &c->kids[i], nm, want);
 					return;
 				}
 		}
@@ -440,14 +439,14 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		for (uint32_t i = 0; i < c->nkids; i++) {
 			if (i)
 				rsl__w_puts(w, "; ");
-			rsl__w_why(w, snap, &c->kids[i], ctx, want);
+			rsl__w_why(w, snap, &c->kids[i], nm, want);
 		}
 		rsl__w_raw(w, ")", 1);
 		return;
 	}
 	case RSL_OP_NOT:
 		rsl__w_puts(w, want ? "not (" : "excluded by not (");
-		rsl__w_why(w, snap, &c->kids[0], ctx, !want);
+		rsl__w_why(w, snap, &c->kids[0], nm, !want);
 		rsl__w_raw(w, ")", 1);
 		return;
 	case RSL_OP_SEGMENT: {
@@ -455,11 +454,11 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		rsl__w_puts(w, "segment ");
 		rsl__w_put(w, s->key.p, s->key.len);
 		rsl__w_puts(w, want ? ": " : ": no match: ");
-		rsl__w_why(w, snap, s->when, ctx, want);
+		rsl__w_why(w, snap, s->when, nm, want);
 		return;
 	}
 	default:
-		explain_leaf(w, c, ctx, want);
+		explain_leaf(w, c, nm, want);
 		return;
 	}
 }

@@ -89,13 +89,13 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 	}
 	if (ev->status == RSL__RULE_NO_MATCH) {
 		rsl__w_puts(w, "no match: ");
-		rsl__w_why(w, d->snap, r->when, d->ctx, 0);
+		rsl__w_why(w, d->snap, r->when, d->names, 0);
 		rsl__w_raw(w, "\n", 1);
 		return;
 	}
 	rsl__w_puts(w, ev->status == RSL__RULE_MATCH ? "match: " : "no match: ");
 	if (r->when)
-		rsl__w_why(w, d->snap, r->when, d->ctx, 1);
+		rsl__w_why(w, d->snap, r->when, d->names, 1);
 	else
 		rsl__w_puts(w, "no condition: everyone");
 	rsl__w_puts(w, "; ");

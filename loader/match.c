@@ -1,4 +1,6 @@
 /* match.c - condition matching; see match.h and docs/ruleset.md. */
+/* Before any header: the names' hash, inlined (snap.h). */
+#define XXH_INLINE_ALL
 #include "match.h"
 
 #include <string.h>
@@ -6,9 +8,38 @@
 #include "search.h"
 #include "semver.h"
 
-int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
-		const rsl__str *name)
+void rsl__names_build(rsl__names *nm)
 {
+	const rsl_context *ctx = nm->ctx;
+	memset(nm->slot, 0, sizeof nm->slot);
+	for (size_t i = 0; i < ctx->nattrs; i++) {
+		const char *q = ctx->attrs[i].name;
+		size_t n = strnlen(q, RSL_KEY_MAX + 1);
+		if (n > RSL_KEY_MAX)
+			continue; /* no test reads it (rsl__names_find scans for longer) */
+		uint32_t h = rsl__name_hash(q, n);
+		nm->hash[i] = h;
+		nm->len[i] = (uint8_t)n;
+		for (uint32_t j = h;; j++) {
+			uint8_t *slot = &nm->slot[j & (RSL__NAMES_SLOTS - 1)];
+			unsigned v = *slot;
+			if (v == 0) {
+				*slot = (uint8_t)(i + 1);
+				break;
+			}
+			v--;
+			if (nm->hash[v] == h && nm->len[v] == n &&
+			    rsl__same_bytes(ctx->attrs[v].name, q, n))
+				break; /* the first attribute of a name wins */
+		}
+	}
+	nm->built = 1;
+}
+
+int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
+		const rsl__str *name, uint32_t hash)
+{
+	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
 		return 0;
 	if (attr_kind != RSL__ATTR_NAMED) {
@@ -20,7 +51,7 @@ int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
 		out->s = s;
 		return 1;
 	}
-	const rsl_attr *a = rsl__find_attr(ctx, name);
+	const rsl_attr *a = rsl__names_find(nm, name, hash);
 	if (a == NULL)
 		return 0;
 	out->type = a->type;
@@ -32,9 +63,30 @@ int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
 	return 1;
 }
 
-static unsigned char fold(unsigned char c)
+/* ASCII letters folded to lower case; every other byte as it is.  A table:
+ * one load a byte, on the path of every case-insensitive compare. */
+static const unsigned char lower[256] = {
+	0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f,
+	0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+	0x40, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x5b, 0x5c, 0x5d, 0x5e, 0x5f,
+	0x60, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x7b, 0x7c, 0x7d, 0x7e, 0x7f,
+	0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+	0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+	0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
+	0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf,
+	0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+	0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+};
+
+static inline unsigned char fold(unsigned char c)
 {
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+	return lower[c];
 }
 
 /* One bit of a list filter; see rsl__list_filter. */
@@ -67,18 +119,21 @@ uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
 
 /* The NUL-terminated s equals t[0..n) byte for byte, reading at most
  * n + 1 bytes of s (the work is the operand's, not the attribute's). */
-static int cstr_eq(const char *s, const char *t, size_t n)
+static inline __attribute__((always_inline)) int
+cstr_eq(const char *s, const char *t, size_t n)
 {
 	if (n == 0 || s[0] != t[0])
 		return n == 0 && s[0] == 0; /* most values differ at once */
 	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
 }
 
-/* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s. */
+/* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s.  An
+ * operand has no NUL (the loader refuses one), so s's NUL differs from it
+ * folded or not: the loop stops there without a test of its own. */
 static int cstr_eq_ci(const char *s, const char *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == 0 || fold((unsigned char)s[i]) != fold((unsigned char)t[i]))
+		if (fold((unsigned char)s[i]) != fold((unsigned char)t[i]))
 			return 0;
 	return s[n] == 0;
 }
@@ -105,10 +160,8 @@ static int str_starts(const char *a, const rsl__str *o, int ci)
 {
 	if (!ci)
 		return strnlen(a, o->len) == o->len && memcmp(a, o->p, o->len) == 0;
-	for (size_t i = 0; i < o->len; i++)
-		if (a[i] == 0 ||
-		    (ci ? fold((unsigned char)a[i]) != fold((unsigned char)o->p[i])
-			: a[i] != o->p[i]))
+	for (size_t i = 0; i < o->len; i++) /* stops at a's NUL: see cstr_eq_ci */
+		if (fold((unsigned char)a[i]) != fold((unsigned char)o->p[i]))
 			return 0;
 	return 1;
 }
@@ -224,33 +277,10 @@ static int number_match(const rsl__cond *c, double n)
 	}
 }
 
-int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
-{
-	int negate = c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN;
-	int any = 0;
-	switch (v->type) {
-	case RSL_ATTR_STRING:
-		any = rsl__match_string(c, v->s);
-		break;
-	case RSL_ATTR_NUMBER:
-		any = number_match(c, v->n);
-		break;
-	case RSL_ATTR_BOOL:
-		any = (c->op == RSL_OP_EQ || c->op == RSL_OP_NE) &&
-		      c->value.kind == RSL__V_BOOL && (v->b != 0) == (c->value.b != 0);
-		break;
-	case RSL_ATTR_LIST:
-		/* Positive operators: any element; ne / not_in: no element. */
-		for (size_t i = 0; i < v->len && !any; i++)
-			any = rsl__match_string(c, v->list[i]);
-		break;
-	}
-	return negate ? !any : any;
-}
-
 /* rsl__match_string, with the common cases (eq and in, case-sensitive)
  * inlined into rsl__match: they are the attribute tests of most rules. */
-static inline int string_test(const rsl__cond *c, const char *s)
+static inline __attribute__((always_inline)) int
+string_test(const rsl__cond *c, const char *s)
 {
 	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci)
 		return c->value.kind == RSL__V_STRING &&
@@ -270,37 +300,66 @@ static inline int string_test(const rsl__cond *c, const char *s)
 	return rsl__match_string(c, s);
 }
 
-int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
-	       const rsl_context *ctx)
+int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
+{
+	int negate = c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN;
+	int any = 0;
+	switch (v->type) {
+	case RSL_ATTR_STRING:
+		any = rsl__match_string(c, v->s);
+		break;
+	case RSL_ATTR_NUMBER:
+		any = number_match(c, v->n);
+		break;
+	case RSL_ATTR_BOOL:
+		any = (c->op == RSL_OP_EQ || c->op == RSL_OP_NE) &&
+		      c->value.kind == RSL__V_BOOL && (v->b != 0) == (c->value.b != 0);
+		break;
+	case RSL_ATTR_LIST:
+		/* Positive operators: any element; ne / not_in: no element. */
+		if (c->ci || c->op > RSL_OP_NOT_IN) {
+			for (size_t i = 0; i < v->len && !any; i++)
+				any = rsl__match_string(c, v->list[i]);
+		} else {
+			for (size_t i = 0; i < v->len && !any; i++)
+				any = string_test(c, v->list[i]); /* eq and in, inlined */
+		}
+		break;
+	}
+	return negate ? !any : any;
+}
+
+int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 {
 	rsl__aval v;
 	switch (c->op) {
 	case RSL_OP_ALL:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (!rsl__match(snap, &c->kids[i], ctx))
+			if (!rsl__match_in(snap, &c->kids[i], nm))
 				return 0;
 		return 1;
 	case RSL_OP_ANY:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (rsl__match(snap, &c->kids[i], ctx))
+			if (rsl__match_in(snap, &c->kids[i], nm))
 				return 1;
 		return 0;
 	case RSL_OP_NOT:
-		return !rsl__match(snap, &c->kids[0], ctx);
+		return !rsl__match_in(snap, &c->kids[0], nm);
 	case RSL_OP_SEGMENT:
-		return rsl__match(snap, snap->segments[c->segment].when, ctx);
+		return rsl__match_in(snap, snap->segments[c->segment].when, nm);
 	case RSL_OP_EXISTS:
-		return rsl__lookup(&v, ctx, c->attr_kind, &c->attr) == !!c->value.b;
+		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
 	default:
 		break;
 	}
 	/* An attribute test.  Missing: no operator matches, ne and not_in
 	 * included. */
+	const rsl_context *ctx = nm->ctx;
 	const char *s;
 	if (ctx == NULL)
 		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__find_attr(ctx, &c->attr);
+		const rsl_attr *a = rsl__names_find(nm, &c->attr, c->attr_hash);
 		if (a == NULL)
 			return 0;
 		if (a->type != RSL_ATTR_STRING) {
@@ -321,4 +380,11 @@ int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
 	}
 	int any = string_test(c, s);
 	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+int rsl__match(const rsl_snapshot *snap, const rsl__cond *c, const rsl_context *ctx)
+{
+	rsl__names nm;
+	rsl__names_init(&nm, ctx);
+	return rsl__match_in(snap, c, &nm);
 }

@@ -22,10 +22,10 @@ typedef struct rsl__aval {
 	size_t len;
 } rsl__aval;
 
-/* The first context attribute named name, or NULL.  Attribute names were
- * checked non-NULL and non-empty before matching began, and name->p has no
- * NUL inside, so the comparison stops at a shorter a->name's end.  Inline:
- * it is on every attribute test's path. */
+/* The first context attribute named name, or NULL, by scanning the
+ * context's names.  Attribute names were checked non-NULL and non-empty
+ * before matching began, and name->p has no NUL inside, so the comparison
+ * stops at a shorter a->name's end. */
 static inline const rsl_attr *rsl__find_attr(const rsl_context *ctx,
 					     const rsl__str *name)
 {
@@ -43,11 +43,79 @@ static inline const rsl_attr *rsl__find_attr(const rsl_context *ctx,
 	return NULL;
 }
 
+/* Slots of the names table: twice RSL_MAX_CONTEXT_ATTRS, so at most half
+ * full (a power of two). */
+#define RSL__NAMES_SLOTS 128
+/* Names one call compares by scanning before it builds the table: a flag of
+ * a few tests against a small context never pays for hashing the context's
+ * names; the most expensive flag (thousands of tests against 64 names)
+ * scans four times, then finds each attribute in one or two probes. */
+#define RSL__NAMES_SCAN 256
+
+/*
+ * The context of one call and its attribute names, found by hash (each
+ * test's name hashed once, at open: rsl__cond.attr_hash), so that a test's
+ * look-up does not grow with the context's attribute count.  One per call
+ * (rsl_evaluate, rsl_explain), on the caller's stack: no allocation.  The
+ * table is built lazily, the first time the names scanned by this call
+ * reach RSL__NAMES_SCAN; until then, and for a context of more than
+ * RSL_MAX_CONTEXT_ATTRS attributes, look-ups scan.  Same answer either way:
+ * the first attribute of a name wins.  Set up by rsl__names_init; only
+ * ctx, scanned and built are read before the table is built.
+ */
+typedef struct rsl__names {
+	const rsl_context *ctx;  /* may be NULL: every attribute is missing */
+	uint32_t scanned;
+	int built;
+	uint8_t slot[RSL__NAMES_SLOTS];       /* attribute index + 1; 0 empty */
+	uint32_t hash[RSL_MAX_CONTEXT_ATTRS]; /* rsl__name_hash of each name */
+	uint8_t len[RSL_MAX_CONTEXT_ATTRS];   /* its length (at most RSL_KEY_MAX) */
+} rsl__names;
+
+static inline void rsl__names_init(rsl__names *nm, const rsl_context *ctx)
+{
+	nm->ctx = ctx;
+	nm->scanned = 0;
+	nm->built = 0;
+}
+
+/* Hashes the context's names into nm's table (rsl__names_find). */
+void rsl__names_build(rsl__names *nm);
+
+/* The first context attribute named name (whose rsl__name_hash is hash), or
+ * NULL.  Inline: it is on every attribute test's path. */
+static inline const rsl_attr *rsl__names_find(rsl__names *nm, const rsl__str *name,
+					      uint32_t hash)
+{
+	const rsl_context *ctx = nm->ctx;
+	if (ctx == NULL)
+		return NULL;
+	if (!nm->built) {
+		if (nm->scanned < RSL__NAMES_SCAN || ctx->nattrs > RSL_MAX_CONTEXT_ATTRS) {
+			nm->scanned += (uint32_t)ctx->nattrs;
+			return rsl__find_attr(ctx, name);
+		}
+		rsl__names_build(nm);
+	}
+	if (name->len > RSL_KEY_MAX)
+		return rsl__find_attr(ctx, name); /* not in the table: no name in a
+						     snapshot is this long */
+	for (uint32_t j = hash;; j++) {
+		unsigned v = nm->slot[j & (RSL__NAMES_SLOTS - 1)];
+		if (v == 0)
+			return NULL;
+		v--;
+		if (nm->hash[v] == hash && nm->len[v] == name->len &&
+		    rsl__same_bytes(ctx->attrs[v].name, name->p, name->len))
+			return &ctx->attrs[v];
+	}
+}
+
 /* Finds the attribute a test or a split reads: targeting_key, tenant_key,
- * or the first context attribute named name.  Returns 1 and fills *out when
- * present, 0 when missing. */
-int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
-		const rsl__str *name);
+ * or the first context attribute named name (whose rsl__name_hash is
+ * hash).  Returns 1 and fills *out when present, 0 when missing. */
+int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
+		const rsl__str *name, uint32_t hash);
 
 /* The filter bits of an `in` / `not_in` list (rsl__cond.filter): for each
  * string operand, one of 64 bits chosen by its length and its first and last
@@ -56,8 +124,11 @@ int rsl__lookup(rsl__aval *out, const rsl_context *ctx, uint8_t attr_kind,
  * 0 (scan) when it has none.  Computed once, at open. */
 uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci);
 
-/* Whether condition c matches ctx (1) or not (0); ctx may be NULL.  The
- * tree's depth was bounded at open. */
+/* Whether condition c matches nm's context (1) or not (0).  The tree's
+ * depth was bounded at open. */
+int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm);
+
+/* rsl__match_in with a names table of its own; ctx may be NULL. */
 int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
 	       const rsl_context *ctx);
 

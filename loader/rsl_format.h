@@ -82,23 +82,29 @@ enum rsl_serve_kind {
  * budget one evaluation takes well under a millisecond, whatever the context
  * (docs/benchmarks.md, "Worst case"). */
 /* The unit is about 50 ns (20,000 of them in a millisecond), measured on
- * the worst contexts of docs/benchmarks.md.  An operand byte is compared
+ * the worst contexts of docs/benchmarks.md: at most about 250 instructions
+ * (callgrind) on every kind of test, once attribute look-up was by hash.  An operand byte is compared
  * against each item of a list attribute (RSL_MAX_CONTEXT_LIST of them):
  * one unit per RSL_COST_OPERAND_BYTES bytes; contains reads its operand
  * several times over to factorise it: one per RSL_COST_SEARCH_BYTES. */
 #define RSL_COST_OPERAND_BYTES 8u
 #define RSL_COST_OPERAND_BYTES_CI 1u /* folded byte by byte */
-#define RSL_COST_SEARCH_BYTES 8u
+#define RSL_COST_SEARCH_BYTES 4u
 /* Measuring the attribute (in, not_in: strlen of each item). */
 #define RSL_COST_MEASURE ((unsigned)RSL_MAX_CONTEXT_STRING / 1024u)
 /* Reading it to its end byte by byte (ends_with, on each item of a list):
  * at most RSL_MAX_CONTEXT_STRING bytes. */
 #define RSL_COST_READ ((unsigned)RSL_MAX_CONTEXT_STRING / 32u)
 /* Parsing it (a SemVer or RFC 3339 time, up to RSL_MAX_CONTEXT_STRING
- * bytes: identifiers, digits of a fraction). */
-#define RSL_COST_PARSE ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
-/* Searching it (contains, linear: loader/search.c). */
-#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 16u)
+ * bytes: identifiers, digits of a fraction): about 16-21 instructions a
+ * byte (callgrind), 512 units. */
+#define RSL_COST_PARSE ((unsigned)RSL_MAX_CONTEXT_STRING / 8u)
+/* Searching it (contains, linear: loader/search.c): a short operand
+ * against 4,096 bytes that nearly match everywhere is the slowest test per
+ * unit (about 23 us case-insensitive, on the machine of
+ * docs/benchmarks.md), 1,024 units; the operand's factorisation one unit
+ * per RSL_COST_SEARCH_BYTES. */
+#define RSL_COST_SEARCH ((unsigned)RSL_MAX_CONTEXT_STRING / 4u)
 
 /* What an attribute test (op 1..18) costs beyond its 1: nlist operands for
  * in / not_in; ci when case_insensitive; operand_bytes the bytes of its

@@ -57,6 +57,7 @@ struct rsl__cond {
 	uint8_t op;        /* enum rsl_cond_op */
 	uint8_t ci;        /* case_insensitive */
 	uint8_t attr_kind; /* RSL__ATTR_* */
+	uint32_t attr_hash;/* rsl__name_hash(attr), set at open: the look-up's */
 	rsl__str attr;
 	rsl__val value;    /* eq..ends_with, lt..gte, exists (BOOL) */
 	rsl__semver semver;/* semver_* */
@@ -87,6 +88,7 @@ typedef struct rsl__step {
 typedef struct rsl__serve {
 	uint8_t kind;     /* enum rsl_serve_kind */
 	uint8_t by_kind;  /* RSL__ATTR_* of the bucketing attribute */
+	uint32_t by_hash; /* rsl__name_hash(by), set at open */
 	rsl__str by;
 	uint32_t variant;
 	rsl__split split;
@@ -162,6 +164,14 @@ static inline __attribute__((always_inline)) uint64_t
 rsl__key_hash(const char *key, size_t len)
 {
 	return XXH3_64bits(key, len);
+}
+
+/* The hash an attribute name is looked up by among the context's (match.h,
+ * rsl__names): rsl__cond.attr_hash and rsl__serve.by_hash, set at open. */
+static inline __attribute__((always_inline)) uint32_t
+rsl__name_hash(const char *name, size_t len)
+{
+	return (uint32_t)XXH3_64bits(name, len);
 }
 
 /* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are

@@ -80,10 +80,14 @@ START_TEST(decodes_every_field)
 	ck_assert_uint_eq(w->kids[3].op, RSL_OP_EXISTS);
 	ck_assert_int_eq(w->kids[3].value.b, 1);
 	ck_assert_uint_eq(w->kids[3].attr_kind, RSL__ATTR_NAMED);
+	/* The hash a test's attribute is looked up by (match.h), set here. */
+	ck_assert_uint_eq(w->kids[3].attr_hash,
+			  rsl__name_hash(w->kids[3].attr.p, w->kids[3].attr.len));
 	ck_assert_uint_eq(w->kids[4].kids[0].value.kind, RSL__V_STRING);
 	const rsl__serve *sv = &f->rules[1].serve;
 	ck_assert_uint_eq(sv->kind, RSL_SERVE_SPLIT);
 	ck_assert_uint_eq(sv->by_kind, RSL__ATTR_TENANT_KEY);
+	ck_assert_uint_eq(sv->by_hash, rsl__name_hash("tenant_key", 10));
 	ck_assert_uint_eq(sv->split.n, 2);
 	ck_assert_uint_eq(sv->split.variant[0], 1);
 	ck_assert_uint_eq(sv->split.upper[0], 20000);

@@ -164,6 +164,7 @@ static rsl__cond test(int op, const char *attr, rsl__val v)
 	memset(&c, 0, sizeof c);
 	c.op = (uint8_t)op;
 	c.attr = str(attr);
+	c.attr_hash = rsl__name_hash(attr, strlen(attr)); /* as rsl_open sets it */
 	c.attr_kind = strcmp(attr, "targeting_key") == 0 ? RSL__ATTR_TARGETING_KEY
 		      : strcmp(attr, "tenant_key") == 0  ? RSL__ATTR_TENANT_KEY
 							 : RSL__ATTR_NAMED;
@@ -469,6 +470,68 @@ START_TEST(combinators_and_segments)
 }
 END_TEST
 
+/* The names table (match.h) answers what a scan answers: the first
+ * attribute of a name, none for a name absent or only a prefix of one,
+ * whether built or not; and a long call builds it by itself. */
+START_TEST(names_table_agrees_with_scan)
+{
+	static char names[RSL_MAX_CONTEXT_ATTRS][80];
+	rsl_attr a[RSL_MAX_CONTEXT_ATTRS];
+	for (int i = 0; i < RSL_MAX_CONTEXT_ATTRS; i++) {
+		/* Long shared prefixes, two of each name (the second shadowed),
+		 * one name over 64 bytes, one that is a prefix of others. */
+		if (i == 5)
+			snprintf(names[i], sizeof names[i], "%070d", 7);
+		else if (i == 6)
+			snprintf(names[i], sizeof names[i], "attr");
+		else
+			snprintf(names[i], sizeof names[i], "attr-%058d", i / 2);
+		a[i] = (rsl_attr)RSL_NUM(names[i], i);
+	}
+	const rsl_context cx = { NULL, NULL, NULL, NULL, NULL, a, RSL_MAX_CONTEXT_ATTRS, 0, 0 };
+	static char probes[40][80];
+	int np = 0;
+	for (int i = 0; i < 34; i++)
+		snprintf(probes[np++], sizeof probes[0], "attr-%058d", i);
+	snprintf(probes[np++], sizeof probes[0], "attr");
+	snprintf(probes[np++], sizeof probes[0], "att");
+	snprintf(probes[np++], sizeof probes[0], "attr-%057d", 1);
+	snprintf(probes[np++], sizeof probes[0], "%070d", 7);
+	snprintf(probes[np++], sizeof probes[0], "%063d", 7);
+	for (int built = 0; built < 2; built++) {
+		rsl__names nm;
+		rsl__names_init(&nm, &cx);
+		if (built)
+			rsl__names_build(&nm);
+		for (int p = 0; p < np; p++) {
+			rsl__str name = str(probes[p]);
+			if (!built)
+				rsl__names_init(&nm, &cx); /* scans until then */
+			const rsl_attr *want = rsl__find_attr(&cx, &name);
+			const rsl_attr *got = rsl__names_find(&nm, &name,
+							      rsl__name_hash(name.p, name.len));
+			ck_assert_msg(got == want, "%s, built %d: attribute %d, want %d",
+				      probes[p], built, got ? (int)(got - a) : -1,
+				      want ? (int)(want - a) : -1);
+		}
+		ck_assert_int_eq(nm.built, built);
+	}
+	/* attr-...0001 is attributes 2 and 3: the first, 2, wins. */
+	rsl__cond kids[100];
+	for (int i = 0; i < 100; i++)
+		kids[i] = test(RSL_OP_EQ, probes[1], (rsl__val){ .kind = RSL__V_INT, .i = 3, .f = 3 });
+	rsl__names nm;
+	rsl__names_init(&nm, &cx);
+	ck_assert(!rsl__match_in(NULL, &(rsl__cond){ .op = RSL_OP_ANY, .kids = kids, .nkids = 100 },
+				 &nm));
+	ck_assert_msg(nm.built, "100 look-ups among 64 names did not build the table");
+	for (int i = 0; i < 100; i++)
+		kids[i].value.f = 2;
+	ck_assert(rsl__match_in(NULL, &(rsl__cond){ .op = RSL_OP_ALL, .kids = kids, .nkids = 100 },
+				&nm));
+}
+END_TEST
+
 /* ------------------------------------------------ end to end, with rsc */
 
 START_TEST(e2e_operators)
@@ -651,6 +714,7 @@ Suite *match_suite(void)
 	tcase_add_test(tc, operators_semver);
 	tcase_add_test(tc, operators_time_exists);
 	tcase_add_test(tc, combinators_and_segments);
+	tcase_add_test(tc, names_table_agrees_with_scan);
 	tcase_add_test(tc, contains_agrees_with_naive_search);
 	tcase_add_test(tc, contains_is_linear_on_hostile_operands);
 	suite_add_tcase(s, tc);

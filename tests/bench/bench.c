@@ -13,7 +13,9 @@
  *  - missing: a key that is not in the snapshot;
  *  - detailed: the three-rule flag through rsl_evaluate, which also fills
  *    the rule's name, file and line (the typed calls skip that).
- * Then the worst case (bench_worst.c).
+ * Then the worst case (bench_worst.c).  `build/bench --worst [KIND]` runs
+ * only the worst case, of every kind or of the one named (a row's name, as
+ * printed: "eq", "starts_with"...), for a focused or callgrind measurement.
  * Each figure is the median of 7 runs of 1,000,000 evaluations, in the
  * thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that time the program
  * spends preempted on a busy machine is not counted; open is wall time.
@@ -230,6 +232,8 @@ int main(int argc, char **argv)
 	/* --prepare: only the key and the 10-flag snapshot, then exit: the
 	 * bindings' benchmarks measure the same three-rule flag in it. */
 	int prepare = argc > 1 && strcmp(argv[1], "--prepare") == 0;
+	int worst_only = argc > 1 && strcmp(argv[1], "--worst") == 0;
+	const char *worst_kind = worst_only && argc > 2 ? argv[2] : NULL;
 	static const long sizes[] = { 10, 1000, 100000 };
 	char cmd[1024], dir[256], out[256], path[300];
 	for (int i = 0; i < NKEYS; i++)
@@ -249,6 +253,11 @@ int main(int argc, char **argv)
 	if (rsl_keyring_new(&kr) || rsl_keyring_add_pem_file(kr, ROOT "/k.pub", &e)) {
 		fprintf(stderr, "bench: key: %s\n", e.message);
 		return 1;
+	}
+	if (worst_only) {
+		int rc = bench_worst(ROOT, RSC_BIN, kr, worst_kind);
+		rsl_keyring_free(kr);
+		return rc;
 	}
 	if (!prepare)
 		printf("librsl %s benchmark: median of %d runs of %d evaluations each\n\n",
@@ -299,7 +308,7 @@ int main(int argc, char **argv)
 		       a1 + a2 + a3 + a4, 4 * RUNS * EVALS);
 		rsl_close(snap);
 	}
-	int rc = bench_worst(ROOT, RSC_BIN, kr);
+	int rc = bench_worst(ROOT, RSC_BIN, kr, NULL);
 	rsl_keyring_free(kr);
 	return rc;
 }

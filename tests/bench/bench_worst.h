@@ -5,7 +5,8 @@
 #include "rsl.h"
 
 /* Compiles, opens and measures the worst flags under root with rsc and the
- * key root/k.key (trusted in kr).  0, or 1 after a message on stderr. */
-int bench_worst(const char *root, const char *rsc, rsl_keyring *kr);
+ * key root/k.key (trusted in kr): every kind, or only the one named only
+ * (a row's name) when not NULL.  0, or 1 after a message on stderr. */
+int bench_worst(const char *root, const char *rsc, rsl_keyring *kr, const char *only);
 
 #endif
