@@ -41,6 +41,10 @@ dgram.createSocket = (...args) => refuse(`udp socket ${JSON.stringify(args[0])}`
 for (const fn of ['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveAny']) {
   dns[fn] = (host) => refuse(`dns ${fn} ${host}`);
   dns.promises[fn] = async (host) => refuse(`dns ${fn} ${host}`);
+  if (fn !== 'lookup') {
+    dns.Resolver.prototype[fn] = (host) => refuse(`dns ${fn} ${host}`);
+    dns.promises.Resolver.prototype[fn] = async (host) => refuse(`dns ${fn} ${host}`);
+  }
 }
 globalThis.fetch = async (url) => refuse(`fetch ${url}`);
 
