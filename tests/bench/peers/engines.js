@@ -176,8 +176,13 @@ const engines = {
         bootstrap: { filePath: path.join(dir, 'unleash.json') },
         skipInstanceCountWarning: true,
       });
-      client.on('error', (e) => { throw e; });
-      await new Promise((resolve) => client.once('synchronized', resolve));
+      // A bootstrap it cannot read is only a warning: fail instead of waiting.
+      await new Promise((resolve, reject) => {
+        client.once('synchronized', resolve);
+        client.once('error', reject);
+        client.once('warn', (msg) => reject(new Error(`unleash: ${msg}`)));
+        setTimeout(() => reject(new Error('unleash: not synchronized from the bootstrap in 10 s')), 10000).unref();
+      });
       return client;
     },
     prepare: (c) => ({ userId: c.key, properties: { email: c.email, country: c.country } }),
