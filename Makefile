@@ -10,6 +10,7 @@
 #   make bench      evaluation latency, raw and through the live client
 #   make bindings   the language bindings in bindings/ (Python: build/python)
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
+#   make bench-peers    the same flag in librsl, a C floor and four other engines
 #   make bench-simulate time and memory of rsc simulate, CONTEXTS=1000000
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc, the JSON Schemas under
@@ -212,6 +213,17 @@ bench: $(BUILD)/bench $(BUILD)/bench_client $(BUILD)/rsc
 	$(BUILD)/bench
 	$(BUILD)/bench_client
 	bindings/node/make.sh bench $(BUILD)
+
+# Not a test (it installs the peers from npm): the same flag over the same
+# contexts in librsl, a hand-written C floor and four other engines
+# (tests/bench/peers/, docs/benchmarks.md "Side by side").
+PEERS_CONTEXTS ?= 1000000
+PEERS_RUNS ?= 5
+.PHONY: bench-peers
+$(BUILD)/bench_peers_native: tests/bench/peers/native.c $(BUILD)/librsl.a $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librsl.a $(RSL_LIBS) -lm
+bench-peers: $(BUILD)/bench_peers_native $(BUILD)/rsc $(BUILD)/librsl.a
+	tests/bench/peers/run.sh $(BUILD) $(PEERS_CONTEXTS) $(PEERS_RUNS)
 
 # The language bindings (bindings/<lang>/): `make bindings` builds them all;
 # each prints "skipped: <why>" when its toolchain is missing.
