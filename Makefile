@@ -11,6 +11,7 @@
 #   make bindings   the language bindings in bindings/ (Python: build/python)
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make bench-simulate time and memory of rsc simulate, CONTEXTS=1000000
+#   make bench-scale    rsc and librsl against ruleset size, SIZES="1000 10000 100000"
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc, the JSON Schemas under
 #                   share/rulestead/schema/ (never installs packages)
@@ -78,7 +79,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 ifneq ($(TEST_MODULES),)
 TEST_SRC  := $(TEST_MODULES:%=tests/check_%.c)
 endif
-BENCH_SRC := $(filter-out tests/bench/bench_client.c,$(sort $(wildcard tests/bench/*.c)))
+BENCH_SRC := $(filter-out tests/bench/bench_client.c tests/bench/bench_scale.c,$(sort $(wildcard tests/bench/*.c)))
 
 RSL_OBJ   := $(RSL_SRC:%.c=$(BUILD)/%.o)
 RSC_OBJ   := $(RSC_SRC:%.c=$(BUILD)/%.o)
@@ -226,6 +227,17 @@ test-bindings-node: $(BUILD)/librsl.a $(BUILD)/rsc
 N ?= 100000
 bench-compile: $(BUILD)/rsc
 	RSC=$(BUILD)/rsc tests/bench/compile_memory.sh $(N)
+
+# Not a test: how rsc and librsl grow with the ruleset (docs/benchmarks.md,
+# "Scale"); results, table and plot in $(BUILD)/bench-scale/.
+$(BUILD)/bench_scale: tests/bench/bench_scale.c $(BUILD)/librsl.a $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) $(LDFLAGS) \
+	      -o $@ $< $(BUILD)/librsl.a $(RSL_LIBS) -lm
+SIZES ?= 1000 10000 100000
+.PHONY: bench-scale
+bench-scale: $(BUILD)/bench_scale $(BUILD)/rsc
+	RSC=$(BUILD)/rsc BENCH_SCALE=$(BUILD)/bench_scale OUT=$(BUILD)/bench-scale \
+	  tests/bench/bench_scale.sh $(SIZES)
 
 # Not a test: time and peak RSS of rsc simulate (docs/benchmarks.md).
 CONTEXTS ?= 1000000
