@@ -69,6 +69,17 @@ measure() {
 v() { awk -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) exit 1 }' "$TMP/loader"; }
 
 RESULTS=$OUT/results.tsv
+# machine LINE: what the report says about where and when it ran.
+machine() {
+	printf 'Machine: %s, %s CPUs, %s; %s; load average %s.\n' \
+	       "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" "$(nproc)" \
+	       "$(uname -sr)" "$(${CC:-cc} --version 2>/dev/null | head -1)" \
+	       "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+{
+	echo "Command: make bench-scale SIZES=\"$*\" (RUNS=$RUNS, RSC_RUNS=$RSC_RUNS), $(date -u '+%Y-%m-%d %H:%M UTC')."
+	echo "At the start: $(machine)"
+} >"$OUT/machine.txt"
 printf 'flags\tfiles\tyaml_bytes\tsnapshot_bytes\tvalidate_s\tvalidate_rss_kb\tcompile_s\tcompile_rss_kb' >"$RESULTS.tmp"
 printf '\tread_sha512_ms\topen_read_ms\tread_private_kb\tread_anon_kb\tread_peak_kb' >>"$RESULTS.tmp"
 printf '\tmmap_sha512_ms\topen_mmap_ms\tmmap_private_kb\tmmap_anon_kb\tmmap_peak_kb\teval_ns\teval_hot_ns\n' >>"$RESULTS.tmp"
@@ -109,7 +120,8 @@ for N in "$@"; do
 	printf '\t%s\t%s\n' "$(v eval_ns)" "$(v eval_hot_ns)" >>"$RESULTS.tmp"
 done
 mv "$RESULTS.tmp" "$RESULTS"
+echo "At the end: load average $(cut -d' ' -f1-3 /proc/loadavg)." >>"$OUT/machine.txt"
 
-python3 "$HERE/bench_scale_report.py" "$RESULTS" "$OUT/report.md" "$OUT/bench-scale.svg"
+python3 "$HERE/bench_scale_report.py" "$RESULTS" "$OUT/report.md" "$OUT/bench-scale.svg" "$OUT/machine.txt"
 cat "$OUT/report.md"
 echo "wrote $RESULTS, $OUT/report.md and $OUT/bench-scale.svg"

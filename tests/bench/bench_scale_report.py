@@ -7,7 +7,8 @@ figure grows per 10x flags) and an SVG plot of evaluation latency and open
 time against the snapshot's size, in plain SVG text (python3's standard
 library only).
 
-Usage: bench_scale_report.py RESULTS.tsv REPORT.md PLOT.svg
+Usage: bench_scale_report.py RESULTS.tsv REPORT.md PLOT.svg [MACHINE.txt]
+(MACHINE.txt: lines that open the report: the command, machine and load.)
 """
 
 import csv
@@ -124,7 +125,7 @@ def growth(rows):
 
 # ---------------------------------------------------------------- the plot
 
-W, H = 960, 400
+W, H = 1000, 400
 PANEL_W, PANEL_H = 380, 280
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
 
@@ -172,10 +173,14 @@ def panel(x0, y0, title, yunit, series, xs):
         s.append(f'<text x="{x:.1f}" y="{y0 + PANEL_H + 16}" text-anchor="middle">'
                  f'{esc(fmt_pow(e, "B"))}</text>')
     for e in range(ya, yb + 1):
-        y = py(10.0 ** e)
-        s.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + PANEL_W}" y2="{y:.1f}" stroke="#ddd"/>')
-        s.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                 f'{esc(fmt_pow(e, yunit))}</text>')
+        # 1, 2 and 5 of each decade when the axis spans at most two
+        for m in ((1, 2, 5) if yb - ya <= 2 and e < yb else (1,)):
+            v = m * 10.0 ** e
+            y = py(v)
+            s.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x0 + PANEL_W}" y2="{y:.1f}" '
+                     f'stroke="#ddd"/>')
+            s.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">'
+                     f'{esc(fmt_pow(math.log10(v), yunit))}</text>')
     s.append(f'<text x="{x0 + PANEL_W / 2}" y="{y0 + PANEL_H + 36}" text-anchor="middle">'
              f'snapshot size (log)</text>')
     for i, (label, ys) in enumerate(series):
@@ -226,10 +231,14 @@ def write_atomic(path, text):
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit("usage: bench_scale_report.py RESULTS.tsv REPORT.md PLOT.svg")
+    if len(sys.argv) not in (4, 5):
+        sys.exit("usage: bench_scale_report.py RESULTS.tsv REPORT.md PLOT.svg [MACHINE.txt]")
     rows = load(sys.argv[1])
-    report = tables(rows) + ["", "Growth per 10× flags:", ""] + growth(rows)
+    head = []
+    if len(sys.argv) == 5:
+        with open(sys.argv[4]) as f:
+            head = [line.rstrip("\n") for line in f] + [""]
+    report = head + tables(rows) + ["", "Growth per 10× flags:", ""] + growth(rows)
     write_atomic(sys.argv[2], "\n".join(report) + "\n")
     write_atomic(sys.argv[3], plot(rows))
 
