@@ -160,13 +160,14 @@ $(BUILD)/check_rulestead: $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a
 check: $(BUILD)/check_rulestead $(BUILD)/rsc
 	$(BUILD)/check_rulestead
 
-test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
+test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%) $(BUILD)/bench_scale
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
 	/usr/bin/python3 tests/ci_templates_test.py $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
 	bindings/fixtures/check.sh $(BUILD)/rsc
 	bindings/node/make.sh test $(BUILD)
+	tests/bench_scale_test.sh $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \

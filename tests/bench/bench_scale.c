@@ -31,6 +31,8 @@
  *                 the typed call of its type, for one of 1,024 contexts in
  *                 turn: the snapshot's size shows in cache misses
  *   eval_hot_ns   the same over 64 of the keys only, which stay in cache
+ *   reason_<NAME> how many evaluations of every flag for 16 of the contexts
+ *                 ended with that reason (the ruleset's mix; not timed)
  * Each open runs in a new process (this program run again with --open), so
  * that what an earlier open left in the allocator does not count in the
  * next one, and each pays its page faults as a starting worker does.
@@ -334,6 +336,25 @@ static double measure_eval(const rsl_snapshot *snap, const struct flag *flags,
 	return median(t, runs);
 }
 
+/* How the flags decide, over all flags for MIX_CONTEXTS contexts: one
+ * "reason_<NAME> count" line per reason (rsl_evaluate), so that the ruleset's
+ * mix is on record next to the timings. */
+#define MIX_CONTEXTS 16
+static void print_mix(const rsl_snapshot *snap, const struct flag *flags, size_t nflags)
+{
+	long count[RSL_REASON_PREREQUISITE_FAILED + 1] = { 0 };
+	for (int c = 0; c < MIX_CONTEXTS; c++)
+		for (size_t i = 0; i < nflags; i++) {
+			rsl_result res;
+			rsl_evaluate(&res, snap, flags[i].key, RSL_ANY, &ctxs[c * (NCTX / MIX_CONTEXTS)],
+				     NULL);
+			if ((int)res.reason >= 0 && res.reason <= RSL_REASON_PREREQUISITE_FAILED)
+				count[res.reason]++;
+		}
+	for (int r = 0; r <= RSL_REASON_PREREQUISITE_FAILED; r++)
+		printf("reason_%s %ld\n", rsl_reason_name((rsl_reason)r), count[r]);
+}
+
 /* The keys of the file at path, one a line; their types come from snap. */
 static struct flag *read_flags(const char *path, const rsl_snapshot *snap, size_t *count)
 {
@@ -426,6 +447,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	make_contexts();
+	print_mix(snap, flags, nflags);
 	uint32_t *order = malloc(EVALS * sizeof *order);
 	if (order == NULL)
 		die("%s", "out of memory");

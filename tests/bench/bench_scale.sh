@@ -10,7 +10,8 @@
 #    default 7): rsl_open against one SHA-512 pass, read and mapped, the
 #    private memory the open leaves and its peak, and ns per evaluation of
 #    random flags (and of 64 flags that stay in cache).
-# It writes OUT/results.tsv (one line per size), OUT/report.md (the table
+# It writes OUT/results.tsv (one line per size), OUT/loader-N.txt (what
+# bench_scale printed for N flags, with how the flags decided), OUT/report.md (the table
 # and how each figure grows per 10x flags) and OUT/bench-scale.svg (the
 # plot), through tests/bench/bench_scale_report.py.  A measure, not a test:
 # nothing fails on a number.  A repository already generated for a size by
@@ -97,7 +98,7 @@ for N in "$@"; do
 	fi
 	git -C "$R" ls-files '*.yaml' | grep -v / | grep -vx rulestead.yaml | sed 's/\.yaml$//' >"$TMP/keys"
 	FILES=$(git -C "$R" ls-files '*.yaml' | wc -l)
-	YAML=$(git -C "$R" ls-files -z '*.yaml' | (cd "$R" && xargs -0 cat) | wc -c)
+	YAML=$(find "$R" -path "$R/.git" -prune -o -name '*.yaml' -printf '%s\n' | awk '{ s += $1 } END { print s }')
 
 	m=$(measure validate "$RSC" validate --root "$R")
 	VAL_S=${m% *} VAL_KB=${m#* }
@@ -111,6 +112,7 @@ for N in "$@"; do
 
 	"$BENCH_SCALE" "$SNAP" "$OUT/key.pub" "$TMP/keys" "$RUNS" >"$TMP/loader"
 	sed 's/^/   /' "$TMP/loader"
+	cp "$TMP/loader" "$OUT/loader-$N.txt"
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$N" "$FILES" "$YAML" "$SNAP_BYTES" \
 	       "$VAL_S" "$VAL_KB" "$COMP_S" "$COMP_KB" >>"$RESULTS.tmp"
 	for m in read mmap; do

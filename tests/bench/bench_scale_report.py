@@ -75,6 +75,33 @@ def tables(rows):
     return out
 
 
+REASONS = ["STATIC", "DEFAULT", "TARGETING_MATCH", "SPLIT", "DISABLED",
+           "PREREQUISITE_FAILED", "ERROR"]
+
+
+def mix(results_path, rows):
+    """How the flags decided, from loader-<flags>.txt next to the results."""
+    out = []
+    for r in rows:
+        path = os.path.join(os.path.dirname(os.path.abspath(results_path)),
+                            f"loader-{r['flags']:.0f}.txt")
+        try:
+            with open(path) as f:
+                counts = dict(line.split()[:2] for line in f if line.startswith("reason_"))
+        except OSError:
+            continue
+        total = sum(int(v) for v in counts.values())
+        if total == 0:
+            continue
+        parts = [f"{k} {100 * int(counts.get('reason_' + k, 0)) / total:.1f} %"
+                 for k in REASONS]
+        out.append(f"* {n(r['flags'])} flags: " + ", ".join(parts))
+    if out:
+        out = ["How the flags decide (`rsl_evaluate` of every flag for 16 of the "
+               "contexts, share of each reason):", ""] + out
+    return out
+
+
 GROWTH = [
     ("YAML", "yaml_bytes"),
     ("prod snapshot", "snapshot_bytes"),
@@ -238,7 +265,8 @@ def main():
     if len(sys.argv) == 5:
         with open(sys.argv[4]) as f:
             head = [line.rstrip("\n") for line in f] + [""]
-    report = head + tables(rows) + ["", "Growth per 10× flags:", ""] + growth(rows)
+    report = head + tables(rows) + [""] + mix(sys.argv[1], rows)
+    report += ["", "Growth per 10× flags:", ""] + growth(rows)
     write_atomic(sys.argv[2], "\n".join(report) + "\n")
     write_atomic(sys.argv[3], plot(rows))
 
