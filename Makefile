@@ -201,7 +201,7 @@ fuzz:
 
 # The benchmark counts allocations by wrapping the allocator at link time.
 BENCH_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
-$(BUILD)/bench: $(BENCH_SRC) $(BUILD)/librsl.a $(BUILD)/config.mk
+$(BUILD)/bench: $(BENCH_SRC) tests/bench/bench_util.h $(BUILD)/librsl.a $(BUILD)/config.mk
 	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' $(LDFLAGS) \
 	      $(BENCH_WRAP) -o $@ $(BENCH_SRC) $(BUILD)/librsl.a $(RSL_LIBS) -lm
 
@@ -231,7 +231,7 @@ bench-compile: $(BUILD)/rsc
 
 # Not a test: how rsc and librsl grow with the ruleset (docs/benchmarks.md,
 # "Scale"); results, table and plot in $(BUILD)/bench-scale/.
-$(BUILD)/bench_scale: tests/bench/bench_scale.c $(BUILD)/librsl.a $(BUILD)/config.mk
+$(BUILD)/bench_scale: tests/bench/bench_scale.c tests/bench/bench_util.h $(BUILD)/librsl.a $(BUILD)/config.mk
 	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) $(LDFLAGS) \
 	      -o $@ $< $(BUILD)/librsl.a $(RSL_LIBS) -lm
 SIZES ?= 1000 10000 100000

@@ -53,6 +53,8 @@
 
 #include "rsl.h"
 
+#include "bench_util.h"
+
 #define EVALS 1000000
 #define NCTX 1024
 #define HOT_KEYS 64
@@ -65,25 +67,6 @@ static void die(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	exit(1);
-}
-
-static double clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
 }
 
 /* ------------------------------------------------------------- memory */
