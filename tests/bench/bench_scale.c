@@ -152,7 +152,7 @@ static int open_child(char **argv)
 {
 	unsigned flags = strcmp(argv[2], "mmap") == 0 ? RSL_OPEN_MMAP : RSL_OPEN_READ;
 	rsl_keyring *kr;
-	rsl_error e;
+	rsl_error e = { 0, "" };
 	if (rsl_keyring_new(&kr) != RSL_OK || rsl_keyring_add_pem_file(kr, argv[4], &e) != RSL_OK)
 		die("%s", e.message);
 	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
@@ -403,7 +403,7 @@ int main(int argc, char **argv)
 		die("%s", "libsodium cannot initialise");
 
 	rsl_keyring *kr;
-	rsl_error e;
+	rsl_error e = { 0, "" };
 	if (rsl_keyring_new(&kr) != RSL_OK || rsl_keyring_add_pem_file(kr, argv[2], &e) != RSL_OK)
 		die("%s", e.message);
 	struct stat st;
