@@ -12,6 +12,7 @@
 #   make bench-compile  peak memory of rsc compile/validate for N=100000 flags
 #   make bench-peers    the same flag in librsl, a C floor and four other engines
 #   make bench-simulate time and memory of rsc simulate, CONTEXTS=1000000
+#   make bench-scale    rsc and librsl against ruleset size, SIZES="1000 10000 100000"
 #   make install    PREFIX=/usr/local LIBDIR= PKGCONFIGDIR= DESTDIR= : rsc, librsl,
 #                   rsl.h, rsl_testing.h, rsl.pc, the JSON Schemas under
 #                   share/rulestead/schema/ (never installs packages)
@@ -79,7 +80,7 @@ TEST_SRC  := $(sort $(wildcard tests/check_*.c))
 ifneq ($(TEST_MODULES),)
 TEST_SRC  := $(TEST_MODULES:%=tests/check_%.c)
 endif
-BENCH_SRC := $(filter-out tests/bench/bench_client.c,$(sort $(wildcard tests/bench/*.c)))
+BENCH_SRC := $(filter-out tests/bench/bench_client.c tests/bench/bench_scale.c,$(sort $(wildcard tests/bench/*.c)))
 
 RSL_OBJ   := $(RSL_SRC:%.c=$(BUILD)/%.o)
 RSC_OBJ   := $(RSC_SRC:%.c=$(BUILD)/%.o)
@@ -160,13 +161,14 @@ $(BUILD)/check_rulestead: $(TEST_OBJ) $(RSC_LIBOBJ) $(BUILD)/librsl.a
 check: $(BUILD)/check_rulestead $(BUILD)/rsc
 	$(BUILD)/check_rulestead
 
-test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
+test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%) $(BUILD)/bench_scale
 	$(BUILD)/check_rulestead
 	tests/schema_test.sh $(BUILD)/rsc
 	/usr/bin/python3 tests/ci_templates_test.py $(BUILD)/rsc
 	tests/install_test.sh $(BUILD)
 	bindings/fixtures/check.sh $(BUILD)/rsc
 	bindings/node/make.sh test $(BUILD)
+	tests/bench_scale_test.sh $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
@@ -200,7 +202,7 @@ fuzz:
 
 # The benchmark counts allocations by wrapping the allocator at link time.
 BENCH_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
-$(BUILD)/bench: $(BENCH_SRC) $(BUILD)/librsl.a $(BUILD)/config.mk
+$(BUILD)/bench: $(BENCH_SRC) tests/bench/bench_util.h $(BUILD)/librsl.a $(BUILD)/config.mk
 	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) -DRSC_BIN='"$(BUILD)/rsc"' $(LDFLAGS) \
 	      $(BENCH_WRAP) -o $@ $(BENCH_SRC) $(BUILD)/librsl.a $(RSL_LIBS) -lm
 
@@ -238,6 +240,17 @@ test-bindings-node: $(BUILD)/librsl.a $(BUILD)/rsc
 N ?= 100000
 bench-compile: $(BUILD)/rsc
 	RSC=$(BUILD)/rsc tests/bench/compile_memory.sh $(N)
+
+# Not a test: how rsc and librsl grow with the ruleset (docs/benchmarks.md,
+# "Scale"); results, table and plot in $(BUILD)/bench-scale/.
+$(BUILD)/bench_scale: tests/bench/bench_scale.c tests/bench/bench_util.h $(BUILD)/librsl.a $(BUILD)/config.mk
+	$(CC) $(ALL_CFLAGS) -Iloader $(RSL_CFLAGS) $(LDFLAGS) \
+	      -o $@ $< $(BUILD)/librsl.a $(RSL_LIBS) -lm
+SIZES ?= 1000 10000 100000
+.PHONY: bench-scale
+bench-scale: $(BUILD)/bench_scale $(BUILD)/rsc
+	RSC=$(BUILD)/rsc BENCH_SCALE=$(BUILD)/bench_scale OUT=$(BUILD)/bench-scale \
+	  tests/bench/bench_scale.sh $(SIZES)
 
 # Not a test: time and peak RSS of rsc simulate (docs/benchmarks.md).
 CONTEXTS ?= 1000000

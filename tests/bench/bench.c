@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "bench_worst.h"
 #include "rsl.h"
 
@@ -150,13 +151,6 @@ static void write_ruleset(const char *dir, long nflags)
 
 /* ----------------------------------------------------------- measuring */
 
-static double clock_ns(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static double now_ns(void)
 {
 	return clock_ns(CLOCK_MONOTONIC);
@@ -167,18 +161,6 @@ static double now_ns(void)
 static double cpu_ns(void)
 {
 	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return v[n / 2];
 }
 
 static char keys[NKEYS][24];
