@@ -192,10 +192,11 @@ out:
 	return rc;
 }
 
-static int64_t now_ms(void)
+/* For waits: a clock that setting the time does not move. */
+static int64_t mono_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -229,10 +230,10 @@ static void log_line(const rsc_agent *a, const struct rsc_agent_stats *s,
 	if (a->o.json) {
 		fprintf(f, "{\"time\":\"%s\",\"outcome\":\"%s\",\"env\":", ts, name);
 		rsc_json_string(f, s->env, strlen(s->env));
-		if (s->version)
-			fprintf(f, ",\"version\":%llu,\"commit\":\"%s\"",
-				(unsigned long long)s->version, s->commit);
-		else
+		if (s->version) {
+			fprintf(f, ",\"version\":%llu,\"commit\":", (unsigned long long)s->version);
+			rsc_json_string(f, s->commit, strlen(s->commit));
+		} else
 			fputs(",\"version\":null,\"commit\":null", f);
 		fputs(",\"reason\":", f);
 		rsc_json_string(f, s->last_reason, strlen(s->last_reason));
@@ -242,7 +243,11 @@ static void log_line(const rsc_agent *a, const struct rsc_agent_stats *s,
 		if (s->version)
 			fprintf(f, " version=%llu commit=%.12s", (unsigned long long)s->version,
 				s->commit);
-		fprintf(f, ": %s\n", s->last_reason);
+		fputs(": ", f);
+		/* One line, whatever a path or a message holds. */
+		for (const char *p = s->last_reason; *p; p++)
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+		fputc('\n', f);
 	}
 	fflush(f);
 }
@@ -306,7 +311,7 @@ rsc_agent_outcome rsc_agent_poll(rsc_agent *a)
 {
 	pthread_mutex_lock(&a->lock);
 	a->st.polls++;
-	a->st.last_poll_at = now_ms() / 1000;
+	a->st.last_poll_at = (int64_t)time(NULL);
 	pthread_mutex_unlock(&a->lock);
 
 	/* PATH changed by someone else since (deleted, replaced): the source's
@@ -397,11 +402,11 @@ int rsc_agent_run(rsc_agent *a)
 		rsc_agent_poll(a);
 		struct rsc_agent_stats s;
 		rsc_agent_stats_get(a, &s);
-		int64_t until = now_ms() + s.next_delay_ms;
+		int64_t until = mono_ms() + s.next_delay_ms;
 		for (;;) {
 			if (a->stopping)
 				break;
-			int64_t left = until - now_ms();
+			int64_t left = until - mono_ms();
 			if (left <= 0)
 				break;
 			struct pollfd p = { a->wake[0], POLLIN, 0 };

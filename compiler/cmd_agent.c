@@ -54,7 +54,8 @@ static const char agent_help[] =
 "  --once               poll once and exit with a status saying what happened\n"
 "  -h, --help           this help\n"
 "\n"
-"One line per poll, on stderr (VERSION and COMMIT: what PATH holds after it):\n"
+"One line per poll, on stderr; VERSION and COMMIT are what PATH holds after\n"
+"it (left out, or null in JSON, while PATH holds no snapshot):\n"
 "  text  TIME OUTCOME env=ENV version=VERSION commit=COMMIT: REASON\n"
 "  json  {\"time\":..,\"outcome\":..,\"env\":..,\"version\":..,\"commit\":..,\"reason\":..}\n"
 "OUTCOME is updated (written to PATH), unchanged (the source serves what\n"
@@ -69,7 +70,7 @@ static const char agent_help[] =
 "Example:  rsc agent --from file:///srv/snapshots --to /etc/flags/prod.rsnap \\\n"
 "              --pub /etc/flags/ci-signing.pub --env prod --interval 30s\n";
 
-/* "500ms", "10s", "5m", "1h": milliseconds into *out; 0 or -1. */
+/* "500ms", "10s", "5m", "1h" or "0": milliseconds into *out; 0 or -1. */
 static int parse_duration(int64_t *out, const char *s)
 {
 	char *end;
@@ -78,7 +79,9 @@ static int parse_duration(int64_t *out, const char *s)
 	if (end == s || *s == '-' || *s == '+' || errno || v < 0 || v > 100000000LL)
 		return -1;
 	int64_t unit;
-	if (strcmp(end, "ms") == 0)
+	if (v == 0 && !*end)
+		unit = 0; /* "0" needs no unit */
+	else if (strcmp(end, "ms") == 0)
 		unit = 1;
 	else if (strcmp(end, "s") == 0)
 		unit = 1000;

@@ -325,6 +325,16 @@ START_TEST(source_down_keeps_path)
 	ck_assert_msg(strstr(err, " error env=prod version=") &&
 		      strstr(err, "prod.rsnap: No such file or directory; keeping what"), "%s", err);
 	ck_assert(path_holds("s1"));
+	/* PATH cannot be written (its directory is gone): an error, no file. */
+	ck_assert_int_eq(tu_sh("mkdir -p '%s' && cp '%s/.snaps/s1/prod.rsnap' '%s/'", src, T,
+			       src), 0);
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(tu_rsc(NULL, &err, T, "agent --from 'file://%s' --to '%s/gone/prod.rsnap' "
+				"--pub '%s' --env prod --once", src, T, pubf), 3);
+	ck_assert_msg(strstr(err, " error env=prod: ") && strstr(err, "/gone/prod.rsnap"),
+		      "%s", err);
+	ck_assert_int_eq(access(path, F_OK) == 0 && path_holds("s1"), 1);
 	/* Another kind of source, not built here, is an error too. */
 	free(err);
 	ck_assert_int_eq(tu_rsc(NULL, &err, T, "agent --from oci://127.0.0.1:1/r --to '%s' "
