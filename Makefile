@@ -300,7 +300,7 @@ asan:
 	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
 	        $(FUZZ_TARGETS:%=build/asan/replay_%)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	        build/asan/check_rulestead
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} build/asan/check_rulestead
 	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
 	$(call fuzz_replay,build/asan)
 
