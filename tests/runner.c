@@ -5,7 +5,10 @@
  * CK_RUN_SUITE / CK_RUN_CASE to run part of it.
  */
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define SUITE(m) Suite *m##_suite(void);
 #include "suites.h"
@@ -13,6 +16,15 @@
 
 int main(void)
 {
+	/* Tests run git in repositories under tests/tmp.  Should one of them
+	 * be missing (removed by a concurrent run, or not made yet), git must
+	 * fail there rather than walk up and commit to Rulestead's own
+	 * repository: it never looks above tests/tmp. */
+	char cwd[PATH_MAX - 16], ceiling[PATH_MAX];
+	if (getcwd(cwd, sizeof cwd) != NULL) {
+		snprintf(ceiling, sizeof ceiling, "%s/tests/tmp", cwd);
+		setenv("GIT_CEILING_DIRECTORIES", ceiling, 1);
+	}
 	SRunner *sr = srunner_create(NULL);
 #define SUITE(m) srunner_add_suite(sr, m##_suite());
 #include "suites.h"
