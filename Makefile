@@ -35,9 +35,9 @@ ifeq ($(CI),true)
 WARN      += -Werror
 endif
 
-PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash
+PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash libmicrohttpd
 PKGS_RSL  := libsodium libxxhash
-PKGS_TEST := check
+PKGS_TEST := check libcurl
 
 # Dependency flags are found once per build directory by pkg-config; make
 # re-reads the Makefile when config.mk changes.  Only `make deps`, `make test`
