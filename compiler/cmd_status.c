@@ -47,7 +47,7 @@ static int print_metrics(const char *cmd, const rsl_client_status *st)
 {
 	char *text;
 	size_t len;
-	if (rsc_metrics_render(&text, &len, st, NULL) < 0) {
+	if (rsc_metrics_render(&text, &len, st, NULL, NULL) < 0) {
 		rsc_errorf(cmd, "out of memory");
 		return RSC_EXIT_IO;
 	}

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent.h"
+
 /* One metric family's HELP and TYPE lines. */
 static void family(FILE *f, const char *name, const char *type, const char *help)
 {
@@ -120,6 +122,43 @@ static void client(FILE *f, const rsl_client_status *st)
 	      "their readers.", (long long)st->snapshots_retiring);
 }
 
+static void agent(FILE *f, const struct rsc_agent_stats *a)
+{
+	static const char *const outcomes[] = { "updated", "unchanged", "refused", "error",
+						"none", NULL };
+	counter(f, "rulestead_agent_polls_total", "Polls of the source by rsc agent.",
+		(unsigned long long)a->polls);
+	counter(f, "rulestead_agent_downloads_total", "Polls that downloaded a snapshot (the "
+		"source had changed).", (unsigned long long)a->downloads);
+	counter(f, "rulestead_agent_updates_total", "Snapshots the agent accepted and renamed "
+		"into place.", (unsigned long long)a->updates);
+	counter(f, "rulestead_agent_unchanged_total", "Polls that left the file as it was, the "
+		"source fine.", (unsigned long long)a->unchanged);
+	counter(f, "rulestead_agent_refusals_total", "Polls that refused what the source serves "
+		"(the file kept).", (unsigned long long)a->refusals);
+	family(f, "rulestead_agent_errors_total", "counter",
+	       "Polls that failed (the file kept), by kind.");
+	for (int k = 0; k < RSC_AGENT_ERR_KINDS; k++)
+		fprintf(f, "rulestead_agent_errors_total{kind=\"%s\"} %llu\n",
+			rsc_agent_error_kind_name(k), (unsigned long long)a->errors[k]);
+	states(f, "rulestead_agent_last_poll_outcome", "The outcome of the agent's last poll "
+	       "(1 for the current one).", "outcome", outcomes,
+	       a->has_outcome ? rsc_agent_outcome_name(a->last_outcome) : "none");
+	if (a->last_poll_at)
+		gauge(f, "rulestead_agent_last_poll_timestamp_seconds",
+		      "When the agent last polled, in seconds since the epoch.",
+		      (long long)a->last_poll_at);
+	if (a->last_success_at)
+		gauge(f, "rulestead_agent_last_success_timestamp_seconds", "When a poll last "
+		      "ended updated or unchanged, in seconds since the epoch.",
+		      (long long)a->last_success_at);
+	gauge(f, "rulestead_agent_consecutive_errors", "Polls in a row that failed (0 after a "
+	      "success).", (long long)a->consecutive_errors);
+	family(f, "rulestead_agent_next_poll_seconds", "gauge",
+	       "Seconds until the next poll, backoff and jitter applied.");
+	fprintf(f, "rulestead_agent_next_poll_seconds %.3f\n", (double)a->next_delay_ms / 1000.0);
+}
+
 static void ofrep(FILE *f, const rsc_ofrep_counts *o)
 {
 	family(f, "rulestead_ofrep_requests_total", "counter",
@@ -140,7 +179,7 @@ static void ofrep(FILE *f, const rsc_ofrep_counts *o)
 }
 
 int rsc_metrics_render(char **out, size_t *len, const rsl_client_status *st,
-		       const rsc_ofrep_counts *o)
+		       const struct rsc_agent_stats *a, const rsc_ofrep_counts *o)
 {
 	char *p = NULL;
 	size_t n = 0;
@@ -150,6 +189,8 @@ int rsc_metrics_render(char **out, size_t *len, const rsl_client_status *st,
 	if (f == NULL)
 		return -1;
 	client(f, st);
+	if (a)
+		agent(f, a);
 	if (o)
 		ofrep(f, o);
 	int bad = ferror(f);

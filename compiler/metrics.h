@@ -16,6 +16,8 @@
 /* The Content-Type of the format, for an HTTP answer. */
 #define RSC_METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
+struct rsc_agent_stats;
+
 /* What an OFREP server counts of its own (ofrep.h fills it); answers
  * by HTTP status class. */
 typedef struct rsc_ofrep_counts {
@@ -28,12 +30,13 @@ typedef struct rsc_ofrep_counts {
 
 /*
  * Renders the metrics of status st (rsl_client_status_get, whose age is the
- * snapshot's age), with the OFREP server's counters when ofrep is not NULL, into a
+ * snapshot's age), with the node agent's counters when agent is not NULL
+ * (agent.h) and the OFREP server's when ofrep is not NULL, into a
  * new NUL-terminated text *out of *len bytes (free it).  Returns 0, or -1
  * when out of memory (*out NULL).  Thread-safe (it reads only its
  * arguments).
  */
 int rsc_metrics_render(char **out, size_t *len, const rsl_client_status *st,
-		       const rsc_ofrep_counts *ofrep);
+		       const struct rsc_agent_stats *agent, const rsc_ofrep_counts *ofrep);
 
 #endif

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "../loader/bucket.h" /* rsl__format_number: JSON numbers */
+#include "agent.h"
 #include "ctxjson.h"
 #include "diag.h"             /* rsc_json_string */
 #include "metrics.h"
@@ -33,6 +34,7 @@
 struct rsc_ofrep {
 	struct MHD_Daemon *d;
 	rsl_client *client;
+	struct rsc_agent *agent;
 	char *token;
 	size_t max_body;
 	FILE *log;
@@ -480,14 +482,17 @@ done:
 static enum MHD_Result metrics(rsc_ofrep *s, struct MHD_Connection *conn)
 {
 	rsl_client_status st;
+	struct rsc_agent_stats as;
 	rsc_ofrep_counts counts;
 	rsl_client_status_get(&st, s->client);
+	if (s->agent)
+		rsc_agent_stats_get(s->agent, &as);
 	pthread_mutex_lock(&s->lock);
 	counts = s->counts;
 	pthread_mutex_unlock(&s->lock);
 	char *text;
 	size_t len;
-	if (rsc_metrics_render(&text, &len, &st, &counts) < 0)
+	if (rsc_metrics_render(&text, &len, &st, s->agent ? &as : NULL, &counts) < 0)
 		return send_error(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL, NULL,
 				  "out of memory");
 	return send_text(s, conn, MHD_HTTP_OK, RSC_METRICS_CONTENT_TYPE, text, len, NULL, NULL);
@@ -564,6 +569,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r == NULL)
 			return MHD_NO;
 		*con_cls = r;
+		/* A body announced too long is refused before it is sent (one
+		 * sent in chunks is read and dropped past the bound). */
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 12 ||
+			   strtoull(cl, NULL, 10) > s->max_body)) {
+			r->too_big = 1;
+			return route(s, conn, url, method, r);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -675,6 +689,7 @@ int rsc_ofrep_start(rsc_ofrep **out, const rsc_ofrep_options *o, char *err, size
 		return -1;
 	}
 	s->client = o->client;
+	s->agent = o->agent;
 	s->max_body = o->max_body ? o->max_body : RSC_OFREP_MAX_BODY;
 	s->log = o->log;
 	s->log_json = o->log_json;

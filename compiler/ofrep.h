@@ -14,7 +14,8 @@
  *        request's context), 304 when If-None-Match names it; 400
  *        {errorCode, errorDetails} for a body that is not a context
  *   GET  /metrics                        the client's status in the
- *        Prometheus text format (metrics.h), with the server's own counters
+ *        Prometheus text format (metrics.h), with the agent's counters and
+ *        the server's own
  *
  * Requests are {"context": {...}} (ctxjson.h, rsc_ctx_add_ofrep), at most
  * max_body bytes.  With a token, every request must carry it (Authorization:
@@ -35,12 +36,15 @@
 #define RSC_OFREP_MAX_BODY 65536
 
 typedef struct rsc_ofrep rsc_ofrep;
+struct rsc_agent;
 
 typedef struct rsc_ofrep_options {
 	const char *addr;    /* "HOST:PORT" ("[::1]:8016" for IPv6; port 0: any
 	                        free one, see rsc_ofrep_port); NULL: the default,
 	                        loopback only */
 	rsl_client *client;  /* required; must outlive the server */
+	struct rsc_agent *agent; /* its counters on /metrics (agent.h); NULL: none;
+	                        must outlive the server */
 	const char *token;   /* NULL: no authentication (loopback) */
 	size_t max_body;     /* bytes of a request body; 0: RSC_OFREP_MAX_BODY */
 	FILE *log;           /* one line per evaluation that ended in an error,
@@ -48,7 +52,7 @@ typedef struct rsc_ofrep_options {
 	int log_json;        /* those lines as JSON objects */
 } rsc_ofrep_options;
 
-#define RSC_OFREP_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0 }
+#define RSC_OFREP_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, NULL, 0 }
 
 /*
  * Listens on o->addr and answers from threads of its own until

@@ -120,6 +120,64 @@ START_TEST(status_prometheus)
 }
 END_TEST
 
+/* rsc agent --metrics FILE: the client's status and the agent's counters,
+ * written after the poll; --serve's refusals. */
+START_TEST(agent_metrics_file)
+{
+	setup("ofrep-agent");
+	char *out = NULL, *err = NULL;
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/node'", T), 0);
+	ck_assert_int_eq(tu_rsc(&out, &err, ".", "agent --from 'file://%s/out' --to '%s/node/prod.rsnap' "
+				"--pub '%s' --env prod --once --metrics '%s/node/m.prom'", T, T, pubf, T), 0);
+	free(out);
+	free(err);
+	char path[1300];
+	snprintf(path, sizeof path, "%s/node/m.prom", T);
+	char *m = tu_read(path, NULL);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_msg(strstr(m, "\nrulestead_ready 1\n"), "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_polls_total 1\n"), "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_updates_total 1\n"), "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_errors_total{kind=\"source\"} 0\n"
+			     "rulestead_agent_errors_total{kind=\"write\"} 0\n"), "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_last_poll_outcome{outcome=\"updated\"} 1\n"),
+		      "%s", m);
+	char why[1024];
+	int rc = promtool(m, why, sizeof why);
+	if (rc == -2)
+		fprintf(stderr, "skipped: ofrep: promtool check metrics on --metrics: %s\n", why);
+	else
+		ck_assert_msg(rc == 0, "promtool check metrics: %s\n%s", why, m);
+	free(m);
+
+	/* The source gone: the file says error, and still what is served. */
+	ck_assert_int_eq(tu_rsc(&out, &err, ".", "agent --from 'file://%s/none' --to "
+				"'%s/node/prod.rsnap' --pub '%s' --env prod --once --metrics "
+				"'%s/node/m.prom'", T, T, pubf, T), 3);
+	free(out);
+	free(err);
+	m = tu_read(path, NULL);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_errors_total{kind=\"source\"} 1\n"), "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_agent_last_poll_outcome{outcome=\"error\"} 1\n"),
+		      "%s", m);
+	ck_assert_msg(strstr(m, "\nrulestead_ready 1\n"), "%s", m);
+	free(m);
+
+	ck_assert_int_eq(tu_rsc(&out, &err, ".", "agent --from 'file://%s/out' --to '%s/node/prod.rsnap' "
+				"--pub '%s' --once --serve 127.0.0.1:0", T, T, pubf), 2);
+	ck_assert_msg(strstr(err, "rsc agent: --serve needs the agent to keep running: not with "
+			     "--once\n"), "%s", err);
+	free(out);
+	free(err);
+	ck_assert_int_eq(tu_rsc(&out, &err, ".", "agent --from 'file://%s/out' --to '%s/node/prod.rsnap' "
+				"--pub '%s' --serve 127.0.0.1:99999", T, T, pubf), 3);
+	ck_assert_msg(strstr(err, "rsc agent: --serve: '127.0.0.1:99999' is not HOST:PORT "
+			     "(127.0.0.1:8016, [::1]:8016)\n"), "%s", err);
+	free(out);
+	free(err);
+}
+END_TEST
+
 /* ------------------------------------------------------- over HTTP */
 
 /* One HTTP answer. */
@@ -371,14 +429,19 @@ START_TEST(malformed_requests)
 	memset(body, ' ', big);
 	memcpy(body, "{\"context\":{}}", 14);
 	body[big] = 0;
-	answer a = http(port, "POST", EVAL, body, NULL, NULL);
-	ck_assert_int_eq(a.status, 400);
-	ck_assert_str_eq(a.body, "{\"errorCode\":\"PARSE_ERROR\",\"errorDetails\":\"the request "
-			 "body is over 65536 bytes\"}\n");
-	answer_free(&a);
+	/* Announced by Content-Length (refused before it is read), or sent in
+	 * chunks (read and dropped past the bound). */
+	for (int chunked = 0; chunked < 2; chunked++) {
+		answer a = http(port, "POST", EVAL, body,
+				chunked ? "Transfer-Encoding: chunked" : NULL, NULL);
+		ck_assert_int_eq(a.status, 400);
+		ck_assert_str_eq(a.body, "{\"errorCode\":\"PARSE_ERROR\",\"errorDetails\":\"the "
+				 "request body is over 65536 bytes\"}\n");
+		answer_free(&a);
+	}
 	free(body);
 	/* The server still answers after all that. */
-	a = http(port, "POST", EVAL "/max-cart-items", "{\"context\":{}}", NULL, NULL);
+	answer a = http(port, "POST", EVAL "/max-cart-items", "{\"context\":{}}", NULL, NULL);
 	ck_assert_int_eq(a.status, 200);
 	answer_free(&a);
 	unserve();
@@ -521,6 +584,7 @@ Suite *ofrep_suite(void)
 	TCase *tc = tcase_create("ofrep");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, status_prometheus);
+	tcase_add_test(tc, agent_metrics_file);
 	tcase_add_test(tc, single_flag);
 	tcase_add_test(tc, malformed_requests);
 	tcase_add_test(tc, bulk_and_etag);
