@@ -166,6 +166,7 @@ test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%)
 	tests/install_test.sh $(BUILD)
 	bindings/fixtures/check.sh $(BUILD)/rsc
 	bindings/node/make.sh test $(BUILD)
+	tests/ofrep/run.sh $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
