@@ -166,6 +166,20 @@ test('the OFREP provider gets what rsc explain gives, through rsc agent --serve'
   assert.equal(d.errorCode, 'TYPE_MISMATCH');
   assert.match(log, /feature_flag\.key="no-such-flag" error\.type=flag_not_found/);
 
+  // Bulk evaluation, as a static-context provider polls it: well-formed
+  // JSON, one entry per flag, 304 while nothing changed.
+  const bulkBody = JSON.stringify({ context: { targetingKey: 'u-3' } });
+  const post = (headers = {}) => fetch(`${base}/ofrep/v1/evaluate/flags`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: bulkBody });
+  let bulk = await post();
+  assert.equal(bulk.status, 200);
+  const etag = bulk.headers.get('etag');
+  const flags = (await bulk.json()).flags;
+  assert.equal(flags.length, 12);
+  assert.deepEqual(flags.find((f) => f.key === 'max-cart-items').value, 50);
+  bulk = await post({ 'If-None-Match': etag });
+  assert.equal(bulk.status, 304);
+
   // A new commit published: the agent takes it, the provider sees it.
   const target = path.join(ctx.repo, 'environments/prod/max-cart-items.yaml');
   fs.writeFileSync(target, fs.readFileSync(target, 'utf8').replace(/^default: standard$/m, 'default: wholesale'));
@@ -173,6 +187,11 @@ test('the OFREP provider gets what rsc explain gives, through rsc agent --serve'
   publish(ctx);
   await waitFor('the new snapshot', async () =>
     (await client.getNumberValue('max-cart-items', -1, { targetingKey: 'u-3' })) === 500);
+
+  bulk = await post({ 'If-None-Match': etag });
+  assert.equal(bulk.status, 200); // another snapshot: another tag
+  assert.notEqual(bulk.headers.get('etag'), etag);
+  assert.deepEqual((await bulk.json()).flags.find((f) => f.key === 'max-cart-items').value, 500);
 
   // The agent's metrics, on /metrics and in --metrics FILE.
   const res = await fetch(`${base}/metrics`);
