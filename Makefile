@@ -271,13 +271,16 @@ demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# What LeakSanitizer must not report: not ours (tests/lsan.supp says why).
+LSAN_ENV := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
 	        $(FUZZ_TARGETS:%=build/asan/replay_%)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	        build/asan/check_rulestead
-	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	        $(LSAN_ENV) build/asan/check_rulestead
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        $(LSAN_ENV); \
 	$(call fuzz_replay,build/asan)
 
 # ThreadSanitizer: the threaded tests (the live client's stress test).
