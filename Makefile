@@ -37,9 +37,9 @@ ifeq ($(CI),true)
 WARN      += -Werror
 endif
 
-PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash
+PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash libmicrohttpd
 PKGS_RSL  := libsodium libxxhash
-PKGS_TEST := check
+PKGS_TEST := check libcurl
 
 # Dependency flags are found once per build directory by pkg-config; make
 # re-reads the Makefile when config.mk changes.  Only `make deps`, `make test`
@@ -169,6 +169,7 @@ test: $(BUILD)/check_rulestead $(BUILD)/rsc $(FUZZ_TARGETS:%=$(BUILD)/replay_%) 
 	bindings/fixtures/check.sh $(BUILD)/rsc
 	bindings/node/make.sh test $(BUILD)
 	tests/bench_scale_test.sh $(BUILD)
+	tests/ofrep/run.sh $(BUILD)
 	@$(call fuzz_replay,$(BUILD))
 
 $(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o \
@@ -295,13 +296,17 @@ demo: $(BUILD)/rsc
 	@BUILD=$(BUILD) ci/demo
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# What LeakSanitizer must not report: not ours (tests/lsan.supp says why).
+LSAN_ENV := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 asan:
 	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" \
 	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
 	        $(FUZZ_TARGETS:%=build/asan/replay_%)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} build/asan/check_rulestead
-	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-3} \
+	        $(LSAN_ENV) build/asan/check_rulestead
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        $(LSAN_ENV); \
 	$(call fuzz_replay,build/asan)
 
 # ThreadSanitizer: the threaded tests (the live client's stress test).

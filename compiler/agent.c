@@ -291,6 +291,8 @@ static rsc_agent_outcome finish(rsc_agent *a, rsc_agent_outcome oc, int kind,
 	struct rsc_agent_stats copy = *s;
 	pthread_mutex_unlock(&a->lock);
 	log_line(a, &copy, oc); /* a slow stderr never holds up the stats' readers */
+	if (a->o.after_poll)
+		a->o.after_poll(a, a->o.after_poll_user);
 	return oc;
 }
 

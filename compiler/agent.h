@@ -66,6 +66,8 @@ struct rsc_agent_stats {
 	int64_t issued_at, expires_at;
 };
 
+struct rsc_agent;
+
 typedef struct rsc_agent_options {
 	const char *from;          /* the source URL (fetch.h) */
 	const char *to;            /* PATH, the node's snapshot file */
@@ -82,9 +84,14 @@ typedef struct rsc_agent_options {
 	FILE *log;                 /* NULL: stderr */
 	int live_client;           /* keep a live rsl_client on PATH (rsc_agent_client) */
 	int once;                  /* one poll only: the log names no next poll */
+	/* Called by the polling thread after each poll's log line (the stats
+	 * then hold its outcome): rsc agent --metrics FILE.  NULL: none. */
+	void (*after_poll)(struct rsc_agent *a, void *user);
+	void *after_poll_user;
 } rsc_agent_options;
 
-#define RSC_AGENT_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, -1, 10, 0, 0, 0, NULL, 0, 0 }
+#define RSC_AGENT_OPTIONS_INIT { NULL, NULL, NULL, NULL, 0, -1, 10, 0, 0, 0, NULL, 0, 0, \
+				 NULL, NULL }
 
 typedef struct rsc_agent rsc_agent;
 

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "agent.h"
+#include "atomic.h"
 #include "cli.h"
+#include "metrics.h"
+#include "ofrep.h"
 #include "rsl.h"
 
 int rsc_cmd_agent(int argc, char **argv);
@@ -25,6 +28,7 @@ static const char agent_help[] =
 "                 [--interval DURATION] [--jitter DURATION|PCT%]\n"
 "                 [--max-backoff DURATION] [--max-size BYTES]\n"
 "                 [--log-format text|json] [--once]\n"
+"                 [--serve ADDR] [--metrics FILE]\n"
 "\n"
 "The node side of publishing: polls URL for environment ENV's snapshot,\n"
 "verifies every download with the live client's rules (a trusted\n"
@@ -52,6 +56,16 @@ static const char agent_help[] =
 "  --max-size BYTES     refuse a larger snapshot (default 64 MiB)\n"
 "  --log-format F       text (default) or json: one line per poll on stderr\n"
 "  --once               poll once and exit with a status saying what happened\n"
+"  --serve ADDR         answer the OpenFeature Remote Evaluation Protocol\n"
+"                       (POST /ofrep/v1/evaluate/flags[/KEY]) and GET /metrics\n"
+"                       on ADDR, HOST:PORT (127.0.0.1:8016; port 0: any free\n"
+"                       one), from a live client on PATH; with\n"
+"                       RULESTEAD_OFREP_TOKEN set, every request must carry\n"
+"                       that token (Authorization: Bearer, or X-API-Key)\n"
+"  --metrics FILE       the metrics in the Prometheus text format, rewritten\n"
+"                       atomically after each poll (node_exporter's textfile\n"
+"                       collector): the client's status and the agent's\n"
+"                       counters (docs/operations.md, \"Metrics\")\n"
 "  -h, --help           this help\n"
 "\n"
 "One line per poll, on stderr; VERSION and COMMIT are what PATH holds after\n"
@@ -97,6 +111,25 @@ static int parse_duration(int64_t *out, const char *s)
 
 static rsc_agent *running;
 
+/* --metrics FILE: after each poll, what a scrape of /metrics would get. */
+static void write_metrics(rsc_agent *a, void *user)
+{
+	const char *path = user;
+	rsl_client_status st;
+	struct rsc_agent_stats as;
+	char *text, err[600];
+	size_t len;
+	rsl_client_status_get(&st, rsc_agent_client(a));
+	rsc_agent_stats_get(a, &as);
+	if (rsc_metrics_render(&text, &len, &st, &as, NULL) < 0) {
+		rsc_errorf("agent", "--metrics %s: out of memory", path);
+		return;
+	}
+	if (rsc_atomic_write(path, text, len, 0644, 0, err, sizeof err) != 0)
+		rsc_errorf("agent", "--metrics: %s", err);
+	free(text);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -118,6 +151,8 @@ int rsc_cmd_agent(int argc, char **argv)
 		{ "max-size", required_argument, NULL, 0x207 },
 		{ "log-format", required_argument, NULL, 0x208 },
 		{ "once", no_argument, NULL, 0x209 },
+		{ "serve", required_argument, NULL, 0x20a },
+		{ "metrics", required_argument, NULL, 0x20b },
 		{ NULL, 0, NULL, 0 }
 	};
 	rsc_cli_parser p = RSC_CLI_PARSER(cmd, agent_help, opts, NULL, argc, argv);
@@ -126,6 +161,8 @@ int rsc_cmd_agent(int argc, char **argv)
 	const char *jitter_pct = NULL;
 	rsl_keyring *keys = NULL;
 	rsc_agent *a = NULL;
+	rsc_ofrep *server = NULL;
+	const char *serve = NULL;
 	int once = 0, c, rc = RSC_EXIT_USAGE;
 
 	while ((c = rsc_cli_next(&p)) > 0) {
@@ -186,6 +223,11 @@ int rsc_cmd_agent(int argc, char **argv)
 			o.json = strcmp(arg, "json") == 0;
 			break;
 		case 0x209: once = 1; break;
+		case 0x20a: serve = arg; break;
+		case 0x20b:
+			o.after_poll = write_metrics;
+			o.after_poll_user = (void *)arg;
+			break;
 		}
 	}
 	if (c < 0) {
@@ -216,10 +258,15 @@ int rsc_cmd_agent(int argc, char **argv)
 		o.jitter_ms = -1;
 		o.jitter_pct = (int)v;
 	}
+	if (serve && once) {
+		rc = rsc_usage(cmd, "--serve needs the agent to keep running: not with --once");
+		goto out;
+	}
 	if ((rc = rsc_cli_keyring(&keys, cmd, &pubs)) != RSC_EXIT_OK)
 		goto out;
 	o.keys = keys;
 	o.once = once;
+	o.live_client = serve || o.after_poll;
 	char err[600];
 	if ((rc = rsc_agent_new(&a, &o, err, sizeof err)) != RSC_EXIT_OK) {
 		if (rc == RSC_EXIT_USAGE)
@@ -227,6 +274,27 @@ int rsc_cmd_agent(int argc, char **argv)
 		else
 			rsc_errorf(cmd, "%s", err);
 		goto out;
+	}
+	if (serve) {
+		rsc_ofrep_options so = RSC_OFREP_OPTIONS_INIT;
+		so.addr = serve;
+		so.client = rsc_agent_client(a);
+		so.agent = a;
+		so.token = getenv("RULESTEAD_OFREP_TOKEN");
+		if (so.token && !*so.token)
+			so.token = NULL;
+		so.log = stderr;
+		so.log_json = o.json;
+		if (rsc_ofrep_start(&server, &so, err, sizeof err) != 0) {
+			rsc_errorf(cmd, "--serve: %s", err);
+			rc = RSC_EXIT_IO;
+			goto out;
+		}
+		const char *colon = strrchr(serve, ':');
+		fprintf(stderr, "rsc agent: serving OFREP and /metrics on http://%.*s:%u%s\n",
+			(int)(colon - serve), serve, rsc_ofrep_port(server),
+			so.token ? " (token required)" : "");
+		fflush(stderr);
 	}
 	if (once) {
 		static const int status[] = { AGENT_EXIT_UPDATED, AGENT_EXIT_UNCHANGED,
@@ -244,6 +312,7 @@ int rsc_cmd_agent(int argc, char **argv)
 	rc = rsc_agent_run(a);
 	running = NULL;
 out:
+	rsc_ofrep_stop(server); /* before the client it serves */
 	rsc_agent_free(a);
 	rsl_keyring_free(keys);
 	return rc;

@@ -5,17 +5,20 @@
  * rsl.h only: the verdict is the library's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../loader/freshness.h"
 #include "cli.h"
+#include "metrics.h"
 #include "rsl.h"
 
 int rsc_cmd_status(int argc, char **argv);
 
 static const char status_help[] =
-"usage: rsc status --pub KEY [--pub KEY]... [--env ENV] PATH\n"
+"usage: rsc status --pub KEY [--pub KEY]... [--env ENV]\n"
+"                  [--format text|prometheus] PATH\n"
 "\n"
 "Shows the snapshot file at PATH as a node's live client would see it:\n"
 "accepted or refused and why, its version, commit, environment, signing key,\n"
@@ -23,12 +26,39 @@ static const char status_help[] =
 "\n"
 "  --pub KEY       a trusted public key (PEM, from rsc keygen); repeatable\n"
 "  --env ENV       the environment the node expects (refuse any other)\n"
+"  --format FMT    text (default), or prometheus: the same in the Prometheus\n"
+"                  text format (rulestead_snapshot_info{env,version,commit},\n"
+"                  rulestead_snapshot_age_seconds, rulestead_snapshot_stale,\n"
+"                  rulestead_last_refresh_outcome{outcome}, ...), for\n"
+"                  node_exporter's textfile collector (docs/operations.md)\n"
 "  -h, --help      this help\n"
 "\n"
 "Exit status: 0 accepted and fresh, 1 refused or STALE, 2 usage error,\n"
-"3 PATH or a key cannot be read.\n"
+"3 PATH or a key cannot be read.  With --format prometheus: 0 whenever the\n"
+"metrics were printed (the verdict is in them: rulestead_ready,\n"
+"rulestead_snapshot_stale), 3 when a key cannot be read.\n"
 "\n"
-"Example:  rsc status --pub rulestead.pub --env prod /etc/rulestead/prod.rsnap\n";
+"Example:  rsc status --pub rulestead.pub --env prod /etc/rulestead/prod.rsnap\n"
+"          rsc status --pub rulestead.pub --format prometheus \\\n"
+"              /etc/rulestead/prod.rsnap > rulestead.prom.tmp &&\n"
+"              mv rulestead.prom.tmp /var/lib/node_exporter/rulestead.prom\n";
+
+static int print_metrics(const char *cmd, const rsl_client_status *st)
+{
+	char *text;
+	size_t len;
+	if (rsc_metrics_render(&text, &len, st, NULL, NULL) < 0) {
+		rsc_errorf(cmd, "out of memory");
+		return RSC_EXIT_IO;
+	}
+	int ok = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0;
+	free(text);
+	if (!ok) {
+		rsc_errorf(cmd, "cannot write the metrics to stdout");
+		return RSC_EXIT_IO;
+	}
+	return RSC_EXIT_OK;
+}
 
 int rsc_cmd_status(int argc, char **argv)
 {
@@ -36,6 +66,7 @@ int rsc_cmd_status(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pub", required_argument, NULL, 0x200 },
 		{ "env", required_argument, NULL, 0x201 },
+		{ "format", required_argument, NULL, 0x202 },
 		{ NULL, 0, NULL, 0 }
 	};
 	rsc_cli_parser p = RSC_CLI_PARSER(cmd, status_help, opts, NULL, argc, argv);
@@ -44,11 +75,18 @@ int rsc_cmd_status(int argc, char **argv)
 	rsl_client *client = NULL;
 	rsl_client_options co = RSL_CLIENT_OPTIONS_INIT;
 	rsl_error e;
-	int c, rc;
+	int c, rc, prometheus = 0;
 
 	while ((c = rsc_cli_next(&p)) > 0) {
 		if (c == 0x201)
 			co.environment = p.arg;
+		else if (c == 0x202 && strcmp(p.arg, "prometheus") == 0)
+			prometheus = 1;
+		else if (c == 0x202 && strcmp(p.arg, "text") == 0)
+			prometheus = 0;
+		else if (c == 0x202)
+			return rsc_usage(cmd, "unknown --format '%s'; expected text or prometheus",
+					 p.arg);
 		else if ((rc = rsc_cli_pub_option(&pubs, cmd, p.arg)) != RSC_EXIT_OK)
 			return rc;
 	}
@@ -73,6 +111,10 @@ int rsc_cmd_status(int argc, char **argv)
 	}
 	rsl_client_status st;
 	rsl_client_status_get(&st, client);
+	if (prometheus) {
+		rc = print_metrics(cmd, &st);
+		goto out;
+	}
 	int refused = strcmp(st.last_outcome, "refused") == 0;
 	if (refused)
 		printf("refused (%s): %s\n", rsl_strerror(st.last_code), st.last_error);

@@ -112,6 +112,8 @@ typedef struct parser {
 	char *err;
 	size_t errlen;
 	size_t where;  /* 1 + the offset of the problem; 0 for none */
+	int ofrep;     /* OpenFeature's targetingKey is targeting_key */
+	int invalid;   /* the problem is well-formed JSON that is not a context */
 } parser;
 
 static int failat(parser *p, size_t off, const char *fmt, ...)
@@ -125,6 +127,18 @@ static int failat(parser *p, size_t off, const char *fmt, ...)
 	p->where = off + 1;
 	return -1;
 }
+
+/* A value at s that is JSON but none a context holds: an object, a list,
+ * a number, true, false or null where they cannot be. */
+static int json_value_at(const char *s)
+{
+	return *s == '{' || *s == '[' || *s == '"' || *s == '-' || (*s >= '0' && *s <= '9') ||
+	       strncmp(s, "true", 4) == 0 || strncmp(s, "false", 5) == 0 ||
+	       strncmp(s, "null", 4) == 0;
+}
+
+/* failat for a value that is well-formed JSON but not in a context. */
+#define FAIL_UNSUPPORTED(p, off, ...) ((p)->invalid = 1, failat((p), (off), __VA_ARGS__))
 
 static void ws(parser *p)
 {
@@ -247,10 +261,14 @@ static int attr_name_ok(const char *s)
 
 static int member(parser *p, char *name)
 {
+	if (p->ofrep && strcmp(name, "targetingKey") == 0)
+		name = (char *)"targeting_key";
 	const char **field = special(p->c, name);
 	char ch = p->s[p->i];
 	if (field) {
 		char *v;
+		if (ch != '"' && json_value_at(p->s + p->i))
+			return FAIL_UNSUPPORTED(p, p->i, "\"%s\" must be a string", name);
 		if (ch != '"')
 			return failat(p, p->i, "\"%s\" must be a string", name);
 		if (string(p, &v) < 0)
@@ -290,6 +308,8 @@ static int member(parser *p, char *name)
 			for (;;) {
 				char *v;
 				ws(p);
+				if (p->s[p->i] != '"' && json_value_at(p->s + p->i))
+					return FAIL_UNSUPPORTED(p, p->i, "a list holds only strings");
 				if (p->s[p->i] != '"')
 					return failat(p, p->i, "a list holds only strings");
 				if (string(p, &v) < 0)
@@ -321,6 +341,8 @@ static int member(parser *p, char *name)
 		a->len = n;
 	} else {
 		size_t n = json_number(p->s + p->i);
+		if (n == 0 && ch == '{')
+			p->invalid = 1;
 		if (n == 0)
 			return failat(p, p->i,
 				    "expected a string, number, true, false, null or a list of strings");
@@ -331,11 +353,10 @@ static int member(parser *p, char *name)
 	return 0;
 }
 
-/* The whole text: one JSON object and nothing after it. */
-static int object(parser *p)
+/* One object at p->i, its members the context's. */
+static int members(parser *p)
 {
 	const char *json = p->s;
-	ws(p);
 	if (json[p->i] != '{')
 		return failat(p, p->i, "expected a JSON object");
 	p->i++;
@@ -352,9 +373,9 @@ static int object(parser *p)
 			if (string(p, &name) < 0)
 				return -1;
 			if (name[0] == 0)
-				return failat(p, p->i, "empty key");
+				return FAIL_UNSUPPORTED(p, p->i, "empty key");
 			if (!attr_name_ok(name))
-				return failat(p, at, "key \"%.80s\" is "
+				return FAIL_UNSUPPORTED(p, at, "key \"%.80s\" is "
 					    "not an attribute name: " ATTR_NAME_RULE, name);
 			ws(p);
 			if (json[p->i] != ':')
@@ -375,10 +396,83 @@ static int object(parser *p)
 			return failat(p, p->i, "expected ',' or '}'");
 		}
 	}
+	return 0;
+}
+
+/* Nothing but white space after the text. */
+static int end(parser *p)
+{
 	ws(p);
-	if (json[p->i])
+	if (p->s[p->i])
 		return failat(p, p->i, "text after the object");
 	return 0;
+}
+
+/* The whole text: one JSON object and nothing after it. */
+static int object(parser *p)
+{
+	ws(p);
+	if (members(p) < 0)
+		return -1;
+	return end(p);
+}
+
+/* {"context": OBJECT} (or null, or nothing: the empty context). */
+static int envelope(parser *p)
+{
+	ws(p);
+	if (p->s[p->i] == 0)
+		return 0;
+	if (p->s[p->i] != '{')
+		return failat(p, p->i, "expected a JSON object");
+	p->i++;
+	ws(p);
+	if (p->s[p->i] == '}') {
+		p->i++;
+		return end(p);
+	}
+	for (;;) {
+		char *name;
+		size_t at = p->i;
+		if (p->s[p->i] != '"')
+			return failat(p, p->i, "expected a key");
+		if (string(p, &name) < 0)
+			return -1;
+		if (strcmp(name, "context") != 0)
+			return FAIL_UNSUPPORTED(p, at, "unknown member \"%.80s\": a request "
+						"holds only \"context\"", name);
+		ws(p);
+		if (p->s[p->i] != ':')
+			return failat(p, p->i, "expected ':' after a key");
+		p->i++;
+		ws(p);
+		if (strncmp(p->s + p->i, "null", 4) == 0)
+			p->i += 4;
+		else if (p->s[p->i] != '{' && json_value_at(p->s + p->i))
+			return FAIL_UNSUPPORTED(p, p->i, "\"context\" must be an object");
+		else if (members(p) < 0)
+			return -1;
+		ws(p);
+		if (p->s[p->i] == ',') {
+			p->i++;
+			ws(p);
+			continue;
+		}
+		if (p->s[p->i] != '}')
+			return failat(p, p->i, "expected ',' or '}'");
+		p->i++;
+		return end(p);
+	}
+}
+
+/* Puts the offset of the problem before the message. */
+static void place(size_t where, char *err, size_t errlen)
+{
+	if (where) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "%s", err);
+		fail(err, errlen, "at offset %zu: %s", where - 1, msg);
+	}
 }
 
 int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
@@ -386,18 +480,23 @@ int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen)
 	size_t where;
 	if (rsc_ctx_add_json_at(c, json, &where, err, errlen) == 0)
 		return 0;
-	if (where) {
-		char msg[512];
-		snprintf(msg, sizeof msg, "%s", err);
-		fail(err, errlen, "at offset %zu: %s", where - 1, msg);
-	}
+	place(where, err, errlen);
 	return -1;
+}
+
+int rsc_ctx_add_ofrep(rsc_ctx *c, const char *body, char *err, size_t errlen)
+{
+	parser p = { body, 0, c, err, errlen, 0, 1, 0 };
+	if (envelope(&p) == 0)
+		return 0;
+	place(p.where, err, errlen);
+	return p.invalid ? RSC_CTX_EINVALID : RSC_CTX_EPARSE;
 }
 
 int rsc_ctx_add_json_at(rsc_ctx *c, const char *json, size_t *where, char *err,
 			size_t errlen)
 {
-	parser p = { json, 0, c, err, errlen, 0 };
+	parser p = { json, 0, c, err, errlen, 0, 0, 0 };
 	int rc = object(&p);
 	*where = p.where;
 	return rc;

@@ -35,6 +35,22 @@ int rsc_ctx_add_json(rsc_ctx *c, const char *json, char *err, size_t errlen);
 int rsc_ctx_add_json_at(rsc_ctx *c, const char *json, size_t *where, char *err,
 			size_t errlen);
 
+/*
+ * An OpenFeature Remote Evaluation Protocol request body: {"context":
+ * OBJECT}, the object read as rsc_ctx_add_json reads one, except that
+ * OpenFeature's targetingKey fills targeting_key; an empty body, {} and a
+ * null context are the empty context.  Returns 0; RSC_CTX_EPARSE when
+ * body is not such JSON text (OFREP's PARSE_ERROR), RSC_CTX_EINVALID when
+ * it is well-formed JSON that is not a context Rulestead evaluates (a
+ * nested object, a list of numbers, a key that is not an attribute name,
+ * another member than context: OFREP's INVALID_CONTEXT); err then says
+ * what and where ("at offset 12: ...").  body is NUL-terminated, and a
+ * NUL inside it ends it.
+ */
+#define RSC_CTX_EPARSE (-1)
+#define RSC_CTX_EINVALID (-2)
+int rsc_ctx_add_ofrep(rsc_ctx *c, const char *body, char *err, size_t errlen);
+
 /* Names of attributes (JSON keys, NAME in NAME=VALUE) must follow the
  * attribute-name syntax of docs/ruleset.md ("Keys"); others are refused with
  * a message that says so. */

@@ -125,6 +125,64 @@ START_TEST(pair_refusals)
 }
 END_TEST
 
+START_TEST(ofrep_envelope_is_the_context)
+{
+	rsc_ctx c = RSC_CTX_INIT;
+	char err[256] = "";
+	ck_assert_int_eq(rsc_ctx_add_ofrep(&c, "{\"context\": {\"targetingKey\": \"u-1\", "
+					   "\"plan\": \"pro\", \"tags\": [\"a\"]}}", err, sizeof err), 0);
+	rsc_ctx_finish(&c);
+	ck_assert_str_eq(c.ctx.targeting_key, "u-1");
+	ck_assert_uint_eq(c.ctx.nattrs, 2);
+	ck_assert_str_eq(attr(&c, "plan")->s, "pro");
+	rsc_ctx_free(&c);
+	const char *empty[] = { "", " {} ", "{\"context\": null}", "{\"context\":{}}" };
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		rsc_ctx e = RSC_CTX_INIT;
+		ck_assert_int_eq(rsc_ctx_add_ofrep(&e, empty[i], err, sizeof err), 0);
+		ck_assert_uint_eq(e.nattrs, 0);
+		ck_assert_ptr_null(e.ctx.targeting_key);
+		rsc_ctx_free(&e);
+	}
+}
+END_TEST
+
+/* OFREP tells a body that is not JSON (PARSE_ERROR) from JSON that is
+ * not a context (INVALID_CONTEXT). */
+static const struct {
+	const char *body;
+	int rc;
+	const char *msg;
+} ofrep_bad[] = {
+	{ "{\"context\": {\"a\": ", RSC_CTX_EPARSE, "at offset 18: expected a string, number, "
+	  "true, false, null or a list of strings" },
+	{ "[1]", RSC_CTX_EPARSE, "at offset 0: expected a JSON object" },
+	{ "{\"context\": {}} x", RSC_CTX_EPARSE, "at offset 16: text after the object" },
+	{ "{\"context\": {\"a\": {\"b\": 1}}}", RSC_CTX_EINVALID, "at offset 18: expected a "
+	  "string, number, true, false, null or a list of strings" },
+	{ "{\"context\": {\"a\": [1]}}", RSC_CTX_EINVALID,
+	  "at offset 19: a list holds only strings" },
+	{ "{\"context\": {\"targetingKey\": 7}}", RSC_CTX_EINVALID,
+	  "at offset 29: \"targeting_key\" must be a string" },
+	{ "{\"context\": {\"a b\": 1}}", RSC_CTX_EINVALID, "at offset 13: key \"a b\" is not "
+	  "an attribute name: an attribute name is 1 to 64 letters, digits, '_', '-' and '.', "
+	  "starting with a letter or '_'" },
+	{ "{\"flags\": []}", RSC_CTX_EINVALID,
+	  "at offset 1: unknown member \"flags\": a request holds only \"context\"" },
+	{ "{\"context\": 3}", RSC_CTX_EINVALID, "at offset 12: \"context\" must be an object" },
+};
+
+START_TEST(ofrep_refusals_say_which_kind)
+{
+	rsc_ctx c = RSC_CTX_INIT;
+	char err[256] = "";
+	ck_assert_int_eq(rsc_ctx_add_ofrep(&c, ofrep_bad[_i].body, err, sizeof err),
+			 ofrep_bad[_i].rc);
+	ck_assert_str_eq(err, ofrep_bad[_i].msg);
+	rsc_ctx_free(&c);
+}
+END_TEST
+
 Suite *ctxjson_suite(void);
 
 Suite *ctxjson_suite(void)
@@ -136,6 +194,9 @@ Suite *ctxjson_suite(void)
 	tcase_add_loop_test(tc, json_refusals_say_where_and_what, 0,
 			    (int)(sizeof json_refusals / sizeof json_refusals[0]));
 	tcase_add_test(tc, pair_refusals);
+	tcase_add_test(tc, ofrep_envelope_is_the_context);
+	tcase_add_loop_test(tc, ofrep_refusals_say_which_kind, 0,
+			    (int)(sizeof ofrep_bad / sizeof ofrep_bad[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
