@@ -35,7 +35,7 @@ ifeq ($(CI),true)
 WARN      += -Werror
 endif
 
-PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash
+PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash libcurl jansson
 PKGS_RSL  := libsodium libxxhash
 PKGS_TEST := check
 
