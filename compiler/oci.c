@@ -386,6 +386,23 @@ static int absolute(char *out, size_t cap, const rsc_oci_loc *loc, const char *l
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
+/* A PUT that the registry must answer 201 Created. */
+static int put_created(struct oci *o, const char *url, const char *content_type,
+		       const void *data, size_t len, char *err, size_t errlen)
+{
+	rsc_http_resp r;
+	const char *hdrs[] = { content_type, NULL };
+	if (oci_do(o, &r, "PUT", url, hdrs, data, len, SMALL_MAX, err, errlen) != 0)
+		return -1;
+	int rc = 0;
+	if (r.status != 201) {
+		fail(err, errlen, "PUT", url, &r);
+		rc = -1;
+	}
+	rsc_http_resp_free(&r);
+	return rc;
+}
+
 static int push_blob(struct oci *o, const char *digest, const void *data, size_t len,
 		     char *err, size_t errlen)
 {
@@ -413,34 +430,16 @@ static int push_blob(struct oci *o, const char *digest, const void *data, size_t
 	rsc_http_resp_free(&r);
 	size_t pl = strlen(put);
 	snprintf(put + pl, sizeof put - pl, "%sdigest=%s", strchr(put, '?') ? "&" : "?", digest);
-	const char *hdrs[] = { "Content-Type: application/octet-stream", NULL };
-	if (oci_do(o, &r, "PUT", put, hdrs, data, len, SMALL_MAX, err, errlen) != 0)
-		return -1;
-	int rc = 0;
-	if (r.status != 201) {
-		fail(err, errlen, "PUT", url, &r);
-		rc = -1;
-	}
-	rsc_http_resp_free(&r);
-	return rc;
+	return put_created(o, put, "Content-Type: application/octet-stream", data, len, err,
+			   errlen);
 }
 
 static int put_manifest(struct oci *o, const char *tag, const char *m, size_t mlen, char *err,
 			size_t errlen)
 {
 	char url[2048];
-	rsc_http_resp r;
 	snprintf(url, sizeof url, "%s/v2/%s/manifests/%s", o->loc->base, o->loc->repo, tag);
-	const char *hdrs[] = { "Content-Type: " MANIFEST_TYPE, NULL };
-	if (oci_do(o, &r, "PUT", url, hdrs, m, mlen, SMALL_MAX, err, errlen) != 0)
-		return -1;
-	int rc = 0;
-	if (r.status != 201) {
-		fail(err, errlen, "PUT", url, &r);
-		rc = -1;
-	}
-	rsc_http_resp_free(&r);
-	return rc;
+	return put_created(o, url, "Content-Type: " MANIFEST_TYPE, m, mlen, err, errlen);
 }
 
 int rsc_oci_push(const rsc_oci_loc *loc, const rsc_pub_snap *snaps, size_t n, FILE *log,

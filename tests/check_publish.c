@@ -181,7 +181,7 @@ static int registry_start(server *s, const char *dir, const char *htpasswd, char
 		usleep(50 * 1000);
 	}
 	server_stop(s);
-	snprintf(why, cap, "docker-registry did not listen on port %d (see %s)", s->port, log);
+	snprintf(why, cap, "docker-registry did not listen on port %d (see %.300s)", s->port, log);
 	return -1;
 }
 
@@ -239,7 +239,7 @@ static int s3_start(server *s, const char *dir, char *why, size_t cap)
 	close(fds[0]);
 	if (sscanf(line, "port %d", &s->port) != 1) {
 		server_stop(s);
-		snprintf(why, cap, "the S3 server did not start (see %s)", log);
+		snprintf(why, cap, "the S3 server did not start (see %.300s)", log);
 		return -1;
 	}
 	char ep[64];
