@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,18 +45,35 @@ static const char *or_null(const char *s)
 
 /* ------------------------------------------------------------- fixtures */
 
+/* What the last rsc_in printed; freed by the next. */
+static char *out_, *err_;
+
+static int rsc_in(const char *dir, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int rsc_in(const char *dir, const char *fmt, ...)
+{
+	char words[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(words, sizeof words, fmt, ap);
+	va_end(ap);
+	free(out_);
+	free(err_);
+	out_ = err_ = NULL;
+	return tu_rsc(&out_, &err_, dir, "%s", words);
+}
+
 /* A ruleset committed twice (version 1 then a newer 2, both dev and prod),
  * a key pair, and their snapshots in DIR/v1 and DIR/v2. */
 static char *two_versions(const char *name)
 {
 	char *d = tu_checkout_repo(name);
 	tu_git_commit(d, "the flag", 1764000000);
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "keygen --out k >/dev/null 2>&1"), 0);
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "compile --root flags --key k.key --out v1"), 0);
+	ck_assert_int_eq(rsc_in(d, "keygen --out k >/dev/null 2>&1"), 0);
+	ck_assert_int_eq(rsc_in(d, "compile --root flags --key k.key --out v1"), 0);
 	tu_write(d, "flags/environments/dev/new-checkout.yaml",
 		 "enabled: true\ndefault: on\n");
 	tu_git_commit(d, "on in dev", 1764000600);
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "compile --root flags --key k.key --out v2"), 0);
+	ck_assert_int_eq(rsc_in(d, "compile --root flags --key k.key --out v2"), 0);
 	return d;
 }
 
@@ -72,6 +90,15 @@ static void clean_env(const char *dir)
 	};
 	for (size_t i = 0; i < sizeof drop / sizeof drop[0]; i++)
 		unsetenv(drop[i]);
+}
+
+/* The top of the tree, where the tests run: RSC_BIN is relative to it. */
+static const char *top(void)
+{
+	static char dir[2048];
+	if (!dir[0])
+		ck_assert_ptr_nonnull(getcwd(dir, sizeof dir));
+	return dir;
 }
 
 static int same_file(const char *a, const char *b)
@@ -202,7 +229,7 @@ static int s3_start(server *s, const char *dir, char *why, size_t cap)
 		snprintf(why, cap, "node or npm is not installed (ci/install-deps installs them)");
 		return -1;
 	}
-	char b[512], *err = NULL;
+	char b[512];
 	build_dir(b);
 	int rc = tu_sh("mkdir -p '%s/s3' && cp tests/s3/package.json tests/s3/package-lock.json "
 		       "tests/s3/server.js '%s/s3/'", b, b);
@@ -211,12 +238,14 @@ static int s3_start(server *s, const char *dir, char *why, size_t cap)
 	snprintf(cmd, sizeof cmd, "cd '%s/s3' && { [ -d node_modules/@20minutes/s3rver ] && "
 		 "[ ! package-lock.json -nt node_modules/.package-lock.json ] || npm ci "
 		 "--prefer-offline --no-audit --no-fund --loglevel=error; }", b);
-	if (tu_run(cmd, NULL, &err) != 0) {
-		snprintf(why, cap, "npm ci of the S3 server (tests/s3) failed: %.300s", err ? err : "");
-		free(err);
+	char *npm_err = NULL;
+	if (tu_run(cmd, NULL, &npm_err) != 0) {
+		snprintf(why, cap, "npm ci of the S3 server (tests/s3) failed: %.300s",
+			 npm_err ? npm_err : "");
+		free(npm_err);
 		return -1;
 	}
-	free(err);
+	free(npm_err);
 	int fds[2];
 	ck_assert_int_eq(pipe(fds), 0);
 	char script[700], data[700], log[700];
@@ -311,46 +340,46 @@ END_TEST
 
 START_TEST(refuses_what_does_not_verify)
 {
-	char *d = two_versions("publish-refuse"), *out = NULL, *err = NULL;
+	char *d = two_versions("publish-refuse");
 	clean_env(d);
 	ck_assert_int_eq(tu_sh("mkdir -p '%s/dest' && cp '%s/v1/dev.rsnap' '%s/bad.rsnap' && "
 			       "chmod u+w '%s/bad.rsnap' && printf x >> '%s/bad.rsnap'",
 			       d, d, d, d, d), 0);
 	/* One good and one damaged: nothing at all is published. */
-	ck_assert_int_eq(tu_rsc(&out, &err, d, "publish --pub k.pub --to file://dest v1/prod.rsnap "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to file://dest v1/prod.rsnap "
 				"bad.rsnap"), 1);
-	ck_assert_has(err, "rsc publish: bad.rsnap: does not verify, refusing to publish it: ");
+	ck_assert_has(err_, "rsc publish: bad.rsnap: does not verify, refusing to publish it: ");
 	ck_assert_int_eq(tu_sh("[ -z \"$(ls -A '%s/dest')\" ]", d), 0);
 	/* Another key: refused too. */
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "keygen --out other >/dev/null 2>&1"), 0);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub other.pub --to file://dest "
+	ck_assert_int_eq(rsc_in(d, "keygen --out other >/dev/null 2>&1"), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub other.pub --to file://dest "
 				"v1/dev.rsnap"), 1);
-	ck_assert_has(err, "(RSL_EKEY)");
+	ck_assert_has(err_, "(RSL_EKEY)");
 	/* Usage: no --to, no --pub, an unknown scheme, --output elsewhere. */
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub v1/dev.rsnap"), 2);
-	ck_assert_has(err, "rsc publish: where to? give --to URL");
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --to file://dest v1/dev.rsnap"), 2);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to ftp://x v1/dev.rsnap"), 2);
-	ck_assert_has(err, "expected oci://REGISTRY/REPO, s3://BUCKET/PREFIX, file://DIR or "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub v1/dev.rsnap"), 2);
+	ck_assert_has(err_, "rsc publish: where to? give --to URL");
+	ck_assert_int_eq(rsc_in(d, "publish --to file://dest v1/dev.rsnap"), 2);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to ftp://x v1/dev.rsnap"), 2);
+	ck_assert_has(err_, "expected oci://REGISTRY/REPO, s3://BUCKET/PREFIX, file://DIR or "
 		      "configmap:NAME");
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to file://dest --output f "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to file://dest --output f "
 				"v1/dev.rsnap"), 2);
-	ck_assert_has(err, "--output is for --to configmap:NAME only");
-	ck_assert_int_eq(tu_rsc(&out, NULL, d, "publish --help"), 0);
-	ck_assert_has(out, "RSC_REGISTRY_USER");
-	ck_assert_has(out, "AWS_ENDPOINT_URL");
+	ck_assert_has(err_, "--output is for --to configmap:NAME only");
+	ck_assert_int_eq(rsc_in(d, "publish --help"), 0);
+	ck_assert_has(out_, "RSC_REGISTRY_USER");
+	ck_assert_has(out_, "AWS_ENDPOINT_URL");
 }
 END_TEST
 
 START_TEST(file_publish_versioned_first)
 {
-	char *d = two_versions("publish-file"), *out = NULL, *err = NULL;
+	char *d = two_versions("publish-file");
 	clean_env(d);
 	ck_assert_int_eq(tu_sh("mkdir -p '%s/dest'", d), 0);
-	ck_assert_int_eq(tu_rsc(&out, &err, d, "publish --pub k.pub --to file://dest v1/dev.rsnap "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to file://dest v1/dev.rsnap "
 				"v1/prod.rsnap"), 0);
 	char *v = tu_line("cd '%s' && %s/%s verify --pub k.pub v1/dev.rsnap | sed -n "
-			  "'s/  version *//p'", d, getcwd(NULL, 0), RSC_BIN);
+			  "'s/  version *//p'", d, top(), RSC_BIN);
 	char a[1024], b[1024];
 	snprintf(a, sizeof a, "%s/dest/dev-%s.rsnap", d, v);
 	snprintf(b, sizeof b, "%s/v1/dev.rsnap", d);
@@ -361,43 +390,44 @@ START_TEST(file_publish_versioned_first)
 	char want[1200];
 	snprintf(want, sizeof want, "published v1/dev.rsnap: dest/dev-%s.rsnap\n"
 		 "published v1/dev.rsnap: dest/dev.rsnap\n", v);
-	ck_assert_has(out, want);
+	free(v);
+	ck_assert_has(out_, want);
 	/* A newer one replaces <env>.rsnap; the older version stays. */
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "publish --pub k.pub --to file://dest v2/dev.rsnap"), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to file://dest v2/dev.rsnap"), 0);
 	snprintf(b, sizeof b, "%s/v2/dev.rsnap", d);
 	ck_assert(same_file(a, b));
 	ck_assert_int_eq(tu_sh("[ $(ls '%s/dest' | wc -l) = 5 ] && [ -z \"$(ls -A '%s/dest' | "
 			       "grep '^\\.')\" ]", d, d), 0);
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "verify --pub k.pub dest/dev.rsnap dest/prod.rsnap"), 0);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to file://nowhere "
+	ck_assert_int_eq(rsc_in(d, "verify --pub k.pub dest/dev.rsnap dest/prod.rsnap"), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to file://nowhere "
 				"v1/dev.rsnap"), 3);
-	ck_assert_has(err, "rsc publish: file://nowhere: not a directory");
+	ck_assert_has(err_, "rsc publish: file://nowhere: not a directory");
 }
 END_TEST
 
 START_TEST(configmap_manifest)
 {
-	char *d = two_versions("publish-configmap"), *out = NULL, *err = NULL;
+	char *d = two_versions("publish-configmap");
 	clean_env(d);
-	ck_assert_int_eq(tu_rsc(&out, &err, d, "publish --pub k.pub --to configmap:fleet/flags "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to configmap:fleet/flags "
 				"v1/dev.rsnap v1/prod.rsnap"), 0);
-	ck_assert_has(out, "\"kind\": \"ConfigMap\"");
-	ck_assert_has(out, "\"namespace\": \"fleet\"");
-	ck_assert_has(out, "\"name\": \"flags\"");
+	ck_assert_has(out_, "\"kind\": \"ConfigMap\"");
+	ck_assert_has(out_, "\"namespace\": \"fleet\"");
+	ck_assert_has(out_, "\"name\": \"flags\"");
 	/* The binaryData decodes (with Debian's Python) to the snapshot's bytes. */
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "publish --pub k.pub --to configmap:flags "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to configmap:flags "
 				"--output cm.json v1/dev.rsnap v1/prod.rsnap"), 0);
 	ck_assert_int_eq(tu_sh("cd '%s' && /usr/bin/python3 -c 'import json, base64, sys; "
 			       "m = json.load(open(\"cm.json\")); "
 			       "sys.exit(base64.b64decode(m[\"binaryData\"][\"prod.rsnap\"]) != "
 			       "open(\"v1/prod.rsnap\", \"rb\").read())'", d), 0);
 	/* Two snapshots of one environment; bad names; over 1 MiB. */
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to configmap:flags "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to configmap:flags "
 				"v1/dev.rsnap v2/dev.rsnap"), 3);
-	ck_assert_has(err, "both for environment 'dev'; a ConfigMap holds one per environment");
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to configmap:Flags "
+	ck_assert_has(err_, "both for environment 'dev'; a ConfigMap holds one per environment");
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to configmap:Flags "
 				"v1/dev.rsnap"), 2);
-	ck_assert_has(err, "the ConfigMap name 'Flags' is not a DNS subdomain");
+	ck_assert_has(err_, "the ConfigMap name 'Flags' is not a DNS subdomain");
 	rsc_pub_snap big[2];
 	memset(big, 0, sizeof big);
 	static unsigned char bytes[700 * 1024];
@@ -480,13 +510,13 @@ END_TEST
  * stays, and brings the newer snapshot once it is published. */
 START_TEST(oci_publish_skopeo_and_fetch)
 {
-	char *d = two_versions("publish-oci"), *out = NULL, *err = NULL, why[512];
+	char *d = two_versions("publish-oci"), why[512];
 	clean_env(d);
 	server reg = { 0, 0 };
 	SKIP_UNLESS(registry_start(&reg, d, NULL, why, sizeof why) == 0, "oci publish", why);
-	ck_assert_int_eq(tu_rsc(&out, &err, d, "publish --pub k.pub --to oci://127.0.0.1:%d/team/flags "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to oci://127.0.0.1:%d/team/flags "
 				"v1/dev.rsnap v1/prod.rsnap", reg.port), 0);
-	ck_assert_has(out, " and :dev (sha256:");
+	ck_assert_has(out_, " and :dev (sha256:");
 	if (!have("skopeo")) {
 		fprintf(stderr, "skipped: oci publish: skopeo copy: skopeo is not installed "
 			"(ci/install-deps installs it)\n");
@@ -499,12 +529,13 @@ START_TEST(oci_publish_skopeo_and_fetch)
 				      "k.pub v1/prod.rsnap | sed -n 's/  version *//p') | "
 				      "/usr/bin/python3 -c 'import json,sys; "
 				      "print(json.load(sys.stdin)[\"layers\"][0][\"digest\"][7:])'",
-				      d, reg.port, getcwd(NULL, 0), RSC_BIN);
-		ck_assert_int_eq(tu_rsc(&out, NULL, d, "verify --pub k.pub copied/%s", layer), 0);
-		ck_assert_has(out, "  environment  prod\n");
+				      d, reg.port, top(), RSC_BIN);
+		ck_assert_int_eq(rsc_in(d, "verify --pub k.pub copied/%s", layer), 0);
+		ck_assert_has(out_, "  environment  prod\n");
 		char a[1024], b[1024];
 		snprintf(a, sizeof a, "%s/copied/%s", d, layer);
 		snprintf(b, sizeof b, "%s/v1/prod.rsnap", d);
+		free(layer);
 		ck_assert(same_file(a, b));
 	}
 	/* The agent's side. */
@@ -527,7 +558,7 @@ START_TEST(oci_publish_skopeo_and_fetch)
 	/* Bounded: a snapshot over max is refused, not downloaded. */
 	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 100, &g2, e, sizeof e), RSC_GOT_ERROR);
 	ck_assert_has(e, "bytes, over the limit of 100");
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "publish --pub k.pub --to %s v2/dev.rsnap", url), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", url), 0);
 	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_GOT_NEW);
 	ck_assert_str_ne(g3.tag, g1.tag);
 	snprintf(b, sizeof b, "%s/v2/dev.rsnap", d);
@@ -554,7 +585,7 @@ END_TEST
  * wrong password gets the registry's 401 and its error code. */
 START_TEST(oci_basic_auth)
 {
-	char *d = two_versions("publish-oci-auth"), *err = NULL, why[512];
+	char *d = two_versions("publish-oci-auth"), why[512];
 	clean_env(d);
 	SKIP_UNLESS(have("htpasswd"), "oci basic auth",
 		    "htpasswd is not installed (ci/install-deps installs apache2-utils)");
@@ -565,14 +596,14 @@ START_TEST(oci_basic_auth)
 	SKIP_UNLESS(registry_start(&reg, d, hp, why, sizeof why) == 0, "oci basic auth", why);
 	char to[128];
 	snprintf(to, sizeof to, "oci://127.0.0.1:%d/team/flags", reg.port);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 3);
-	ck_assert_has(err, "asks for credentials: set RSC_REGISTRY_USER and RSC_REGISTRY_PASSWORD");
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 3);
+	ck_assert_has(err_, "asks for credentials: set RSC_REGISTRY_USER and RSC_REGISTRY_PASSWORD");
 	setenv("RSC_REGISTRY_USER", "alice", 1);
 	setenv("RSC_REGISTRY_PASSWORD", "wrong", 1);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 3);
-	ck_assert_has(err, ": HTTP 401 UNAUTHORIZED: authentication required");
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 3);
+	ck_assert_has(err_, ": HTTP 401 UNAUTHORIZED: authentication required");
 	setenv("RSC_REGISTRY_PASSWORD", "s3cret pass", 1);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v1/dev.rsnap", to), 0);
 	/* The Docker config file, as docker login writes it. */
 	unsetenv("RSC_REGISTRY_USER");
 	unsetenv("RSC_REGISTRY_PASSWORD");
@@ -580,7 +611,7 @@ START_TEST(oci_basic_auth)
 	snprintf(cfg, sizeof cfg, "{\"auths\": {\"127.0.0.1:%d\": {\"auth\": "
 		 "\"YWxpY2U6czNjcmV0IHBhc3M=\"}}}\n", reg.port); /* alice:s3cret pass */
 	tu_write(d, ".docker/config.json", cfg);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to %s v2/dev.rsnap", to), 0);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", to), 0);
 	rsc_oci_loc loc;
 	char e[1024];
 	rsc_got g;
@@ -595,14 +626,14 @@ END_TEST
 
 START_TEST(s3_publish_and_conditional_fetch)
 {
-	char *d = two_versions("publish-s3"), *out = NULL, *err = NULL, why[512];
+	char *d = two_versions("publish-s3"), why[512];
 	clean_env(d);
 	server s3 = { 0, 0 };
 	SKIP_UNLESS(s3_start(&s3, d, why, sizeof why) == 0, "s3 publish", why);
-	ck_assert_int_eq(tu_rsc(&out, &err, d, "publish --pub k.pub --to s3://flags/fleet/ "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet/ "
 				"v1/dev.rsnap"), 0);
-	ck_assert_has(out, "/flags/fleet/dev-");
-	ck_assert_has(out, "published v1/dev.rsnap: http://127.0.0.1:");
+	ck_assert_has(out_, "/flags/fleet/dev-");
+	ck_assert_has(out_, "published v1/dev.rsnap: http://127.0.0.1:");
 	rsc_s3_loc loc;
 	char e[1024], b[1024];
 	ck_assert_int_eq(rsc_s3_parse(&loc, "s3://flags/fleet", e, sizeof e), 0);
@@ -618,7 +649,7 @@ START_TEST(s3_publish_and_conditional_fetch)
 	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", g1.tag, 1 << 20, &g2, e, sizeof e),
 			 RSC_GOT_UNCHANGED);
 	ck_assert_ptr_null(g2.data);
-	ck_assert_int_eq(tu_rsc(NULL, NULL, d, "publish --pub k.pub --to s3://flags/fleet "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet "
 				"v2/dev.rsnap"), 0);
 	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_GOT_NEW);
 	snprintf(b, sizeof b, "%s/v2/dev.rsnap", d);
@@ -641,15 +672,15 @@ END_TEST
  * and by fetch, with S3's error code. */
 START_TEST(s3_wrong_secret_is_refused)
 {
-	char *d = two_versions("publish-s3-sig"), *err = NULL, why[512];
+	char *d = two_versions("publish-s3-sig"), why[512];
 	clean_env(d);
 	server s3 = { 0, 0 };
 	SKIP_UNLESS(s3_start(&s3, d, why, sizeof why) == 0, "s3 signatures", why);
 	setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to s3://flags/x "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/x "
 				"v1/dev.rsnap"), 3);
-	ck_assert_has(err, "rsc publish: PUT http://127.0.0.1:");
-	ck_assert_has(err, ": HTTP 403 SignatureDoesNotMatch: ");
+	ck_assert_has(err_, "rsc publish: PUT http://127.0.0.1:");
+	ck_assert_has(err_, ": HTTP 403 SignatureDoesNotMatch: ");
 	rsc_s3_loc loc;
 	rsc_got g;
 	char e[1024];
@@ -664,12 +695,12 @@ START_TEST(s3_wrong_secret_is_refused)
 		 "aws_secret_access_key = S3RVER\n");
 	tu_write(d, ".aws/config", "[profile fleet]\nregion = eu-west-1\n");
 	setenv("AWS_PROFILE", "fleet", 1);
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to s3://flags/x "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/x "
 				"v1/dev.rsnap"), 0);
 	unsetenv("AWS_PROFILE");
-	ck_assert_int_eq(tu_rsc(NULL, &err, d, "publish --pub k.pub --to s3://flags/x "
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/x "
 				"v1/dev.rsnap"), 3);
-	ck_assert_has(err, "InvalidAccessKeyId");
+	ck_assert_has(err_, "InvalidAccessKeyId");
 	server_stop(&s3);
 }
 END_TEST
