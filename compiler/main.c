@@ -16,6 +16,7 @@ int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
 int rsc_cmd_watch(int argc, char **argv);
+int rsc_cmd_agent(int argc, char **argv);
 int rsc_cmd_diff(int argc, char **argv);
 int rsc_cmd_log(int argc, char **argv);
 int rsc_cmd_test(int argc, char **argv);
@@ -38,6 +39,7 @@ static const struct {
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },
 	{ "watch", rsc_cmd_watch, "follow a snapshot path and print every refresh" },
+	{ "agent", rsc_cmd_agent, "fetch, verify and rename a node's snapshot into place" },
 	{ "diff", rsc_cmd_diff, "what a change does to the flags, in words" },
 	{ "log", rsc_cmd_log, "the commits that changed the flags, newest first" },
 	{ "test", rsc_cmd_test, "check the expectations in tests/*.yaml hold" },
@@ -63,7 +65,8 @@ static void usage(FILE *out)
 	      "  1  invalid input: the ruleset or snapshot has problems (printed)\n"
 	      "  2  usage error: bad command line\n"
 	      "  3  I/O, git, key or system error\n"
-	      "  (rsc diff: 1 when something changed, 4 when a side is invalid)\n", out);
+	      "  (rsc diff: 1 when something changed, 4 when a side is invalid)\n"
+	      "  (rsc agent --once: 1 refused, 4 unchanged)\n", out);
 }
 
 int main(int argc, char **argv)

@@ -21,6 +21,7 @@
 #include "freshness.h"
 #include "file.h"
 #include "keyring.h"
+#include "succession.h"
 
 static void sig_from(rsl__filesig *sig, const struct stat *st)
 {
@@ -218,52 +219,22 @@ static int consider(rsl_client *c, rsl__evq *q, const char *from, int is_backup,
 	o.max_size = c->max_size;
 	rsl_snapshot *s = NULL;
 	rsl_error e = { 0, "" };
-	int rc = rsl_open_buffer(&s, buf, n, &o, &e);
-	if (rc != RSL_OK)
-		return refuse(c, q, from, hash, 0, NULL, err, rc, "%s: %s", from, e.message);
-	rsl_info ni, cur;
+	int renewal = 0, override = 0;
+	int rc = rsl__succession_judge(&s, &renewal, buf, n, &o, c->loaded, from, &e);
+	if (rc != RSL_OK && !s)
+		return refuse(c, q, from, hash, 0, NULL, err, rc, "%s", e.message);
+	rsl_info ni;
 	rsl_snapshot_info(&ni, s);
-	int override = 0, renewal = 0;
-	if (c->loaded) {
-		rsl_snapshot_info(&cur, c->loaded);
-		int code = 0;
-		if (ni.version < cur.version) {
-			code = RSL_EROLLBACK;
-			snprintf(e.message, sizeof e.message,
-				 "%s: version %llu (commit %.12s) is older than the served %llu "
-				 "(commit %.12s): a rollback is a new commit, e.g. git revert",
-				 from, (unsigned long long)ni.version, ni.commit,
-				 (unsigned long long)cur.version, cur.commit);
-		} else if (ni.version == cur.version &&
-			   memcmp(s->rules_digest, c->loaded->rules_digest, 32) != 0) {
-			code = RSL_EREPLAY;
-			snprintf(e.message, sizeof e.message,
-				 "%s: version %llu is already served with different content "
-				 "(commit %.12s, now %.12s)", from,
-				 (unsigned long long)ni.version, cur.commit, ni.commit);
-		} else if (ni.version == cur.version && ni.issued_at <= cur.issued_at) {
-			/* The same rules issued no later: an old renewal replayed. */
-			code = RSL_EREPLAY;
-			snprintf(e.message, sizeof e.message,
-				 "%s: version %llu issued at %lld is not a renewal of the served "
-				 "one, issued at %lld: a renewal is issued later", from,
-				 (unsigned long long)ni.version, (long long)ni.issued_at,
-				 (long long)cur.issued_at);
-		} else if (ni.version == cur.version) {
-			renewal = 1; /* the same rules, issued later: fresher, same decisions */
-		}
-		if (code && !(c->flags & RSL_CLIENT_ALLOW_ROLLBACK)) {
-			rc = refuse(c, q, from, hash, ni.version, ni.commit, err, code,
-				    "%s", e.message);
-			rsl_close(s);
-			return rc;
-		}
-		if (code) {
-			override = 1;
-			rsl__evq_add(q, RSL_EVENT_ROLLBACK_OVERRIDE, code, from, ni.version, ni.commit,
-				"OPERATOR OVERRIDE (RSL_CLIENT_ALLOW_ROLLBACK): accepting %s",
-				e.message);
-		}
+	if (rc != RSL_OK && !(c->flags & RSL_CLIENT_ALLOW_ROLLBACK)) {
+		rc = refuse(c, q, from, hash, ni.version, ni.commit, err, rc, "%s", e.message);
+		rsl_close(s);
+		return rc;
+	}
+	if (rc != RSL_OK) {
+		override = 1;
+		rsl__evq_add(q, RSL_EVENT_ROLLBACK_OVERRIDE, rc, from, ni.version, ni.commit,
+			"OPERATOR OVERRIDE (RSL_CLIENT_ALLOW_ROLLBACK): accepting %s",
+			e.message);
 	}
 
 	rsl_snapshot *old = c->loaded;
