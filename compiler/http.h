@@ -49,16 +49,4 @@ void rsc_http_resp_free(rsc_http_resp *r);
  * loopback: the only place plain http is chosen without being asked. */
 int rsc_http_loopback(const char *host);
 
-/* What a transport's conditional fetch (rsc_oci_fetch, rsc_s3_fetch)
- * returns: the values of fetch.h's RSC_FETCH_NEW / _UNCHANGED / _ERROR. */
-enum { RSC_GOT_NEW = 0, RSC_GOT_UNCHANGED = 1, RSC_GOT_ERROR = -1 };
-
-/* A snapshot as a transport returns it: malloc'd bytes and the validator
- * for the next conditional request (ETag, manifest digest). */
-typedef struct rsc_got {
-	unsigned char *data;
-	size_t len;
-	char tag[512];
-} rsc_got;
-
 #endif

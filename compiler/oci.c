@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "http.h"
 #include "sigv4.h"
 
 #define MANIFEST_TYPE "application/vnd.oci.image.manifest.v1+json"
@@ -544,18 +545,18 @@ out:
 }
 
 int rsc_oci_fetch(const rsc_oci_loc *loc, const char *env, const char *prev_tag, size_t max,
-		  rsc_got *out, char *err, size_t errlen)
+		  rsc_fetched *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	struct oci *o = calloc(1, sizeof *o);
 	if (!o) {
 		snprintf(err, errlen, "out of memory");
-		return RSC_GOT_ERROR;
+		return RSC_FETCH_ERROR;
 	}
 	o->loc = loc;
 	o->actions = "pull";
 	load_creds(o);
-	int rc = RSC_GOT_ERROR;
+	int rc = RSC_FETCH_ERROR;
 	char url[2048], where[2400], mdigest[200] = "", ldigest[72], got[72];
 	size_t lsize = 0;
 	rsc_http_resp r = { 0 };
@@ -571,7 +572,7 @@ int rsc_oci_fetch(const rsc_oci_loc *loc, const char *env, const char *prev_tag,
 	rsc_http_header(&r, "Docker-Content-Digest", mdigest, sizeof mdigest);
 	rsc_http_resp_free(&r);
 	if (*mdigest && prev_tag && strcmp(mdigest, prev_tag) == 0) {
-		rc = RSC_GOT_UNCHANGED;
+		rc = RSC_FETCH_UNCHANGED;
 		goto out;
 	}
 	/* By digest when the registry named one, so that the manifest read is
@@ -591,7 +592,7 @@ int rsc_oci_fetch(const rsc_oci_loc *loc, const char *env, const char *prev_tag,
 		goto out;
 	}
 	if (prev_tag && strcmp(got, prev_tag) == 0) {
-		rc = RSC_GOT_UNCHANGED;
+		rc = RSC_FETCH_UNCHANGED;
 		goto out;
 	}
 	if (snapshot_layer(ldigest, &lsize, &r, max, where, err, errlen) != 0)
@@ -615,7 +616,7 @@ int rsc_oci_fetch(const rsc_oci_loc *loc, const char *env, const char *prev_tag,
 	out->len = r.len;
 	r.body = NULL;
 	snprintf(out->tag, sizeof out->tag, "%s", got);
-	rc = RSC_GOT_NEW;
+	rc = RSC_FETCH_NEW;
 out:
 	rsc_http_resp_free(&r);
 	sodium_memzero(o, sizeof *o);

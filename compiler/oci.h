@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "http.h"
+#include "fetch.h"
 #include "publish.h"
 
 #define RSC_OCI_ARTIFACT_TYPE "application/vnd.rulestead.snapshot.v1"
@@ -50,13 +50,13 @@ int rsc_oci_push(const rsc_oci_loc *loc, const rsc_pub_snap *snaps, size_t n, FI
 
 /*
  * Environment env's snapshot from tag "<env>": HEAD of the manifest first;
- * when its digest is prev_tag, RSC_GOT_UNCHANGED with nothing downloaded.
+ * when its digest is prev_tag, RSC_FETCH_UNCHANGED with nothing downloaded.
  * Otherwise the manifest (checked against its digest) and its snapshot
  * layer (at most max bytes, checked against the layer's digest) into *out,
- * out->tag the manifest digest: RSC_GOT_NEW.  RSC_GOT_ERROR with err.  The
+ * out->tag the manifest digest: RSC_FETCH_NEW.  RSC_FETCH_ERROR with err.  The
  * bytes are not verified here: the caller verifies the signature.
  */
 int rsc_oci_fetch(const rsc_oci_loc *loc, const char *env, const char *prev_tag, size_t max,
-		  rsc_got *out, char *err, size_t errlen);
+		  rsc_fetched *out, char *err, size_t errlen);
 
 #endif

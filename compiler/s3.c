@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "http.h"
 #include "sigv4.h"
 
 #define INI_MAX (256u * 1024u)
@@ -279,15 +280,15 @@ int rsc_s3_push(const rsc_s3_loc *loc, const rsc_pub_snap *snaps, size_t n, FILE
 }
 
 int rsc_s3_fetch(const rsc_s3_loc *loc, const char *env, const char *prev_tag, size_t max,
-		 rsc_got *out, char *err, size_t errlen)
+		 rsc_fetched *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	s3conf *c = malloc(sizeof *c);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
-		return RSC_GOT_ERROR;
+		return RSC_FETCH_ERROR;
 	}
-	int rc = RSC_GOT_ERROR;
+	int rc = RSC_FETCH_ERROR;
 	char inm[600], url[2048], etag[512];
 	rsc_http_resp r = { 0 };
 	if (load_conf(c, err, errlen) != 0)
@@ -299,7 +300,7 @@ int rsc_s3_fetch(const rsc_s3_loc *loc, const char *env, const char *prev_tag, s
 		       max < ERROR_BODY_MAX ? ERROR_BODY_MAX : max, url, err, errlen) != 0)
 		goto out;
 	if (r.status == 304) {
-		rc = RSC_GOT_UNCHANGED;
+		rc = RSC_FETCH_UNCHANGED;
 		goto out;
 	}
 	if (r.status != 200) {
@@ -316,7 +317,7 @@ int rsc_s3_fetch(const rsc_s3_loc *loc, const char *env, const char *prev_tag, s
 	r.body = NULL;
 	if (rsc_http_header(&r, "ETag", etag, sizeof etag))
 		snprintf(out->tag, sizeof out->tag, "%s", etag);
-	rc = RSC_GOT_NEW;
+	rc = RSC_FETCH_NEW;
 out:
 	rsc_http_resp_free(&r);
 	sodium_memzero(c, sizeof *c);

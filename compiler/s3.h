@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "http.h"
+#include "fetch.h"
 #include "publish.h"
 
 typedef struct rsc_s3_loc {
@@ -37,9 +37,9 @@ int rsc_s3_push(const rsc_s3_loc *loc, const rsc_pub_snap *snaps, size_t n, FILE
 		char *err, size_t errlen);
 
 /* GETs PREFIX/<env>.rsnap, with If-None-Match: prev_tag when there is one:
- * RSC_GOT_UNCHANGED on 304, RSC_GOT_NEW with the bytes (at most max) and
- * the ETag in *out, RSC_GOT_ERROR with err.  The bytes are not verified here. */
+ * RSC_FETCH_UNCHANGED on 304, RSC_FETCH_NEW with the bytes (at most max) and
+ * the ETag in *out, RSC_FETCH_ERROR with err.  The bytes are not verified here. */
 int rsc_s3_fetch(const rsc_s3_loc *loc, const char *env, const char *prev_tag, size_t max,
-		 rsc_got *out, char *err, size_t errlen);
+		 rsc_fetched *out, char *err, size_t errlen);
 
 #endif
