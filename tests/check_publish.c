@@ -543,8 +543,8 @@ START_TEST(oci_publish_skopeo_and_fetch)
 	char url[128], e[1024];
 	snprintf(url, sizeof url, "oci://127.0.0.1:%d/team/flags", reg.port);
 	ck_assert_int_eq(rsc_oci_parse(&loc, url, e, sizeof e), 0);
-	rsc_got g1, g2, g3;
-	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 1 << 20, &g1, e, sizeof e), RSC_GOT_NEW);
+	rsc_fetched g1, g2, g3;
+	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 1 << 20, &g1, e, sizeof e), RSC_FETCH_NEW);
 	char b[1024];
 	snprintf(b, sizeof b, "%s/v1/dev.rsnap", d);
 	size_t len;
@@ -553,13 +553,13 @@ START_TEST(oci_publish_skopeo_and_fetch)
 	ck_assert_mem_eq(g1.data, want, len);
 	ck_assert_int_eq(strncmp(g1.tag, "sha256:", 7), 0);
 	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", g1.tag, 1 << 20, &g2, e, sizeof e),
-			 RSC_GOT_UNCHANGED);
+			 RSC_FETCH_UNCHANGED);
 	ck_assert_ptr_null(g2.data);
 	/* Bounded: a snapshot over max is refused, not downloaded. */
-	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 100, &g2, e, sizeof e), RSC_GOT_ERROR);
+	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 100, &g2, e, sizeof e), RSC_FETCH_ERROR);
 	ck_assert_has(e, "bytes, over the limit of 100");
 	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", url), 0);
-	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_GOT_NEW);
+	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_FETCH_NEW);
 	ck_assert_str_ne(g3.tag, g1.tag);
 	snprintf(b, sizeof b, "%s/v2/dev.rsnap", d);
 	free(want);
@@ -567,7 +567,7 @@ START_TEST(oci_publish_skopeo_and_fetch)
 	ck_assert_mem_eq(g3.data, want, len);
 	/* A tag that is not there: the registry's own error code. */
 	ck_assert_int_eq(rsc_oci_fetch(&loc, "staging", NULL, 1 << 20, &g2, e, sizeof e),
-			 RSC_GOT_ERROR);
+			 RSC_FETCH_ERROR);
 	ck_assert_has(e, "/v2/team/flags/manifests/staging: HTTP 404");
 	free(want);
 	free(g1.data);
@@ -575,7 +575,7 @@ START_TEST(oci_publish_skopeo_and_fetch)
 	server_stop(&reg);
 	/* The registry gone: a one-line error, nothing else. */
 	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", g1.tag, 1 << 20, &g2, e, sizeof e),
-			 RSC_GOT_ERROR);
+			 RSC_FETCH_ERROR);
 	ck_assert_has(e, "Couldn't connect to server");
 }
 END_TEST
@@ -614,9 +614,9 @@ START_TEST(oci_basic_auth)
 	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", to), 0);
 	rsc_oci_loc loc;
 	char e[1024];
-	rsc_got g;
+	rsc_fetched g;
 	ck_assert_int_eq(rsc_oci_parse(&loc, to, e, sizeof e), 0);
-	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 1 << 20, &g, e, sizeof e), RSC_GOT_NEW);
+	ck_assert_int_eq(rsc_oci_fetch(&loc, "dev", NULL, 1 << 20, &g, e, sizeof e), RSC_FETCH_NEW);
 	free(g.data);
 	server_stop(&reg);
 }
@@ -637,8 +637,8 @@ START_TEST(s3_publish_and_conditional_fetch)
 	rsc_s3_loc loc;
 	char e[1024], b[1024];
 	ck_assert_int_eq(rsc_s3_parse(&loc, "s3://flags/fleet", e, sizeof e), 0);
-	rsc_got g1, g2, g3;
-	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 1 << 20, &g1, e, sizeof e), RSC_GOT_NEW);
+	rsc_fetched g1, g2, g3;
+	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 1 << 20, &g1, e, sizeof e), RSC_FETCH_NEW);
 	snprintf(b, sizeof b, "%s/v1/dev.rsnap", d);
 	size_t len;
 	char *want = tu_read(b, &len);
@@ -647,19 +647,19 @@ START_TEST(s3_publish_and_conditional_fetch)
 	ck_assert_str_ne(g1.tag, "");
 	/* Unchanged: 304, nothing downloaded. */
 	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", g1.tag, 1 << 20, &g2, e, sizeof e),
-			 RSC_GOT_UNCHANGED);
+			 RSC_FETCH_UNCHANGED);
 	ck_assert_ptr_null(g2.data);
 	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet "
 				"v2/dev.rsnap"), 0);
-	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_GOT_NEW);
+	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", g1.tag, 1 << 20, &g3, e, sizeof e), RSC_FETCH_NEW);
 	snprintf(b, sizeof b, "%s/v2/dev.rsnap", d);
 	free(want);
 	want = tu_read(b, &len);
 	ck_assert_uint_eq(g3.len, len);
 	ck_assert_mem_eq(g3.data, want, len);
-	ck_assert_int_eq(rsc_s3_fetch(&loc, "prod", NULL, 1 << 20, &g2, e, sizeof e), RSC_GOT_ERROR);
+	ck_assert_int_eq(rsc_s3_fetch(&loc, "prod", NULL, 1 << 20, &g2, e, sizeof e), RSC_FETCH_ERROR);
 	ck_assert_has(e, "/flags/fleet/prod.rsnap: HTTP 404 NoSuchKey");
-	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 100, &g2, e, sizeof e), RSC_GOT_ERROR);
+	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 100, &g2, e, sizeof e), RSC_FETCH_ERROR);
 	ck_assert_has(e, "over the limit of 100");
 	free(want);
 	free(g1.data);
@@ -682,10 +682,10 @@ START_TEST(s3_wrong_secret_is_refused)
 	ck_assert_has(err_, "rsc publish: PUT http://127.0.0.1:");
 	ck_assert_has(err_, ": HTTP 403 SignatureDoesNotMatch: ");
 	rsc_s3_loc loc;
-	rsc_got g;
+	rsc_fetched g;
 	char e[1024];
 	ck_assert_int_eq(rsc_s3_parse(&loc, "s3://flags/x", e, sizeof e), 0);
-	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 1 << 20, &g, e, sizeof e), RSC_GOT_ERROR);
+	ck_assert_int_eq(rsc_s3_fetch(&loc, "dev", NULL, 1 << 20, &g, e, sizeof e), RSC_FETCH_ERROR);
 	ck_assert_has(e, "HTTP 403 SignatureDoesNotMatch");
 	/* The shared credentials file, with a profile. */
 	unsetenv("AWS_ACCESS_KEY_ID");
@@ -705,6 +705,199 @@ START_TEST(s3_wrong_secret_is_refused)
 }
 END_TEST
 
+/* ------------------------------------------------- rsc agent, end to end */
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Far more than anything here takes, so that a loaded machine passes. */
+#define DEADLINE_MS 20000
+
+static int lines_with(const char *file, const char *what)
+{
+	char *text = tu_read(file, NULL);
+	int n = 0;
+	for (char *p = text; p && (p = strstr(p, what)); p++)
+		n++;
+	free(text);
+	return n;
+}
+
+/* Waits until the agent's log has more than n lines with what. */
+static void wait_lines(const char *log, const char *what, int n)
+{
+	long t0 = now_ms();
+	while (lines_with(log, what) <= n && now_ms() - t0 < DEADLINE_MS)
+		usleep(10000);
+	char *text = tu_read(log, NULL);
+	ck_assert_msg(lines_with(log, what) > n, "expected more than %d '%s' in the agent's log:\n%s",
+		      n, what, or_null(text));
+	free(text);
+}
+
+/* rsc agent --from from --to d/node/dev.rsnap for dev, polling every
+ * 300 ms +- 50 ms, its log in d/agent.log. */
+static pid_t agent_start(const char *d, const char *from, char log[1100])
+{
+	char bin[2300], to[1100], pub[1100];
+	snprintf(bin, sizeof bin, "%s/%s", top(), RSC_BIN);
+	snprintf(to, sizeof to, "%s/node/dev.rsnap", d);
+	snprintf(pub, sizeof pub, "%s/k.pub", d);
+	snprintf(log, 1100, "%s/agent.log", d);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/node'", d), 0);
+	char *argv[] = { bin, (char *)"agent", (char *)"--from", (char *)from, (char *)"--to", to,
+			 (char *)"--pub", pub, (char *)"--env", (char *)"dev", (char *)"--interval",
+			 (char *)"300ms", (char *)"--jitter", (char *)"50ms", NULL };
+	return spawn(argv, log, -1);
+}
+
+static void agent_stop(pid_t pid)
+{
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	int status = 0;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+/* A live client on d/node/dev.rsnap, as the node's application has. */
+static rsl_client *node_client(const char *d, rsl_keyring **kr)
+{
+	char path[1100];
+	rsl_error e;
+	snprintf(path, sizeof path, "%s/k.pub", d);
+	ck_assert_int_eq(rsl_keyring_new(kr), RSL_OK);
+	ck_assert_int_eq(rsl_keyring_add_pem_file(*kr, path, &e), RSL_OK);
+	rsl_client_options co = RSL_CLIENT_OPTIONS_INIT;
+	co.keys = *kr;
+	co.environment = "dev";
+	co.poll_interval_ms = 50;
+	rsl_client *c;
+	snprintf(path, sizeof path, "%s/node/dev.rsnap", d);
+	ck_assert_int_eq(rsl_client_new(&c, path, &co, &e), RSL_OK);
+	return c;
+}
+
+/* Whether the node's file holds the bytes of d/rel. */
+static int node_holds(const char *d, const char *rel)
+{
+	char a[1100], b[1100];
+	snprintf(a, sizeof a, "%s/node/dev.rsnap", d);
+	snprintf(b, sizeof b, "%s/%s", d, rel);
+	return same_file(a, b);
+}
+
+/* v1 serves new-checkout off in dev, v2 on. */
+static int serves_on(rsl_client *c)
+{
+	return rsl_client_bool(c, "new-checkout", NULL, 0);
+}
+
+/* The whole path through a registry: rsc publish, rsc agent pulls it into
+ * place and a live client serves it; a newer publish reaches the node within
+ * the interval and jitter (plus the poll's own work); an older snapshot
+ * re-tagged as dev is refused while the node keeps serving; the registry
+ * stopped mid-poll changes nothing on the node. */
+START_TEST(agent_follows_a_registry)
+{
+	char *d = two_versions("publish-agent-oci"), why[512], log[1100];
+	clean_env(d);
+	server reg = { 0, 0 };
+	SKIP_UNLESS(registry_start(&reg, d, NULL, why, sizeof why) == 0, "agent from oci://", why);
+	char from[128];
+	snprintf(from, sizeof from, "oci://127.0.0.1:%d/team/flags", reg.port);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v1/dev.rsnap", from), 0);
+	pid_t agent = agent_start(d, from, log);
+	wait_lines(log, " updated ", 0);
+	ck_assert(node_holds(d, "v1/dev.rsnap"));
+	rsl_keyring *kr;
+	rsl_client *c = node_client(d, &kr);
+	ck_assert(!serves_on(c));
+	wait_lines(log, " unchanged ", 1); /* the next polls: the same digest */
+
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", from), 0);
+	long t0 = now_ms();
+	while (!node_holds(d, "v2/dev.rsnap") && now_ms() - t0 < DEADLINE_MS)
+		usleep(5000);
+	long took = now_ms() - t0;
+	ck_assert(node_holds(d, "v2/dev.rsnap"));
+	/* 300 ms + 50 ms of jitter, and 1.5 s for the poll's requests and
+	 * the rename on a loaded machine. */
+	ck_assert_msg(took <= 350 + 1500, "the newer snapshot took %ld ms to reach the node", took);
+	t0 = now_ms();
+	while (!serves_on(c) && now_ms() - t0 < DEADLINE_MS)
+		usleep(5000);
+	ck_assert_msg(serves_on(c), "the live client never served v2");
+
+	/* An older snapshot re-tagged as dev (a registry's admin, a mistake). */
+	char *v1 = tu_line("cd '%s' && %s/%s verify --pub k.pub v1/dev.rsnap | sed -n "
+			   "'s/  version *//p'", d, top(), RSC_BIN);
+	int refused = lines_with(log, " refused ");
+	if (have("skopeo"))
+		ck_assert_int_eq(tu_sh("skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "
+				       "docker://127.0.0.1:%d/team/flags:dev-%s "
+				       "docker://127.0.0.1:%d/team/flags:dev", reg.port, v1, reg.port), 0);
+	else
+		ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v1/dev.rsnap", from), 0);
+	free(v1);
+	wait_lines(log, " refused ", refused);
+	ck_assert(node_holds(d, "v2/dev.rsnap"));
+	ck_assert(serves_on(c));
+
+	/* The registry goes away in the middle of the polls. */
+	int errors = lines_with(log, " error ");
+	server_stop(&reg);
+	wait_lines(log, " error ", errors);
+	ck_assert(node_holds(d, "v2/dev.rsnap"));
+	ck_assert(serves_on(c));
+	agent_stop(agent);
+	ck_assert_int_eq(tu_sh("[ \"$(ls -A '%s/node')\" = dev.rsnap ]", d), 0);
+	rsl_client_free(c);
+	rsl_keyring_free(kr);
+}
+END_TEST
+
+/* The same from S3: rsc agent keeps the ETag, so its polls while nothing
+ * changes are 304s, and a newer publish arrives. */
+START_TEST(agent_follows_s3)
+{
+	char *d = two_versions("publish-agent-s3"), why[512], log[1100];
+	clean_env(d);
+	server s3 = { 0, 0 };
+	SKIP_UNLESS(s3_start(&s3, d, why, sizeof why) == 0, "agent from s3://", why);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet v1/dev.rsnap"), 0);
+	pid_t agent = agent_start(d, "s3://flags/fleet", log);
+	wait_lines(log, " updated ", 0);
+	ck_assert(node_holds(d, "v1/dev.rsnap"));
+	rsl_keyring *kr;
+	rsl_client *c = node_client(d, &kr);
+	ck_assert(!serves_on(c));
+	wait_lines(log, " unchanged ", 1);
+	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet v2/dev.rsnap"), 0);
+	wait_lines(log, " updated ", 1);
+	ck_assert(node_holds(d, "v2/dev.rsnap"));
+	long t0 = now_ms();
+	while (!serves_on(c) && now_ms() - t0 < DEADLINE_MS)
+		usleep(5000);
+	ck_assert_msg(serves_on(c), "the live client never served v2");
+	/* A wrong secret on the node: errors, and the node keeps v2. */
+	agent_stop(agent);
+	setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret", 1);
+	ck_assert_int_eq(rsc_in(d, "agent --from s3://flags/fleet --to node/dev.rsnap --pub k.pub "
+				"--env dev --once"), 3);
+	ck_assert_has(err_, "HTTP 403 SignatureDoesNotMatch");
+	ck_assert(node_holds(d, "v2/dev.rsnap"));
+	ck_assert(serves_on(c));
+	rsl_client_free(c);
+	rsl_keyring_free(kr);
+	server_stop(&s3);
+}
+END_TEST
+
 Suite *publish_suite(void);
 Suite *publish_suite(void)
 {
@@ -720,6 +913,8 @@ Suite *publish_suite(void)
 	tcase_add_test(t, oci_basic_auth);
 	tcase_add_test(t, s3_publish_and_conditional_fetch);
 	tcase_add_test(t, s3_wrong_secret_is_refused);
+	tcase_add_test(t, agent_follows_a_registry);
+	tcase_add_test(t, agent_follows_s3);
 	suite_add_tcase(s, t);
 	return s;
 }
