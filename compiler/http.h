@@ -19,6 +19,8 @@ typedef struct rsc_http_req {
 	size_t body_len;
 	size_t max;                  /* response body bytes kept before refusing */
 	long timeout;                /* seconds for the whole exchange; 0: 60 */
+	int follow;                  /* follow redirects (at most 5, http(s) only;
+	                                curl sends no Authorization to another host) */
 } rsc_http_req;
 
 typedef struct rsc_http_resp {

@@ -226,7 +226,7 @@ static int authenticate(struct oci *o, const rsc_http_resp *r, char *err, size_t
 		 es ? es : "", esc ? esc : "");
 	curl_free(es);
 	curl_free(esc);
-	rsc_http_req req = { "GET", url, { NULL }, NULL, 0, SMALL_MAX, 30 };
+	rsc_http_req req = { "GET", url, { NULL }, NULL, 0, SMALL_MAX, 30, 1 };
 	char basic[sizeof o->authz];
 	if (o->have_creds && basic_header(basic, sizeof basic, o) == 0)
 		req.headers[0] = basic;
@@ -266,7 +266,7 @@ static int oci_do(struct oci *o, rsc_http_resp *resp, const char *method, const 
 		  size_t errlen)
 {
 	for (int attempt = 0;; attempt++) {
-		rsc_http_req req = { method, url, { NULL }, body, blen, max, 60 };
+		rsc_http_req req = { method, url, { NULL }, body, blen, max, 60, 1 };
 		size_t h = 0;
 		for (; hdrs && hdrs[h] && h < 4; h++)
 			req.headers[h] = hdrs[h];

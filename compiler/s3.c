@@ -210,7 +210,9 @@ static int s3_request(rsc_http_resp *resp, const s3conf *c, const rsc_s3_loc *lo
 	snprintf(s_sha, sizeof s_sha, "x-amz-content-sha256: %s", payload);
 	snprintf(s_date, sizeof s_date, "x-amz-date: %s", amz_date);
 	snprintf(s_token, sizeof s_token, "x-amz-security-token: %s", c->token);
-	rsc_http_req req = { method, url, { s_host, s_sha, s_date, authz }, body, blen, max, 60 };
+	/* No redirects: S3 answers a wrong region with an error, and the Host
+	 * header and the signature are for this host only. */
+	rsc_http_req req = { method, url, { s_host, s_sha, s_date, authz }, body, blen, max, 60, 0 };
 	size_t h = 4;
 	if (*c->token)
 		req.headers[h++] = s_token;
