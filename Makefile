@@ -275,8 +275,9 @@ asan:
 	        $(if $(CI),CI=$(CI)) build/asan/check_rulestead build/asan/rsc \
 	        $(FUZZ_TARGETS:%=build/asan/replay_%)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	        build/asan/check_rulestead
-	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 build/asan/check_rulestead
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	        LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0; \
 	$(call fuzz_replay,build/asan)
 
 # ThreadSanitizer: the threaded tests (the live client's stress test).
