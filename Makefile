@@ -37,7 +37,7 @@ ifeq ($(CI),true)
 WARN      += -Werror
 endif
 
-PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash libmicrohttpd
+PKGS_RSC  := yaml-0.1 libgit2 libcbor libsodium libxxhash libmicrohttpd libcurl jansson
 PKGS_RSL  := libsodium libxxhash
 PKGS_TEST := check libcurl
 

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "../loader/names.h"
+#include "oci.h"
+#include "s3.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -134,9 +136,14 @@ int rsc_fetch(const char *url, const char *env, const char *prev_tag, size_t max
 				    "snapshots are published to", url);
 		return fetch_file(dir, env, prev_tag, max, out, err, errlen);
 	}
-	if (strncmp(url, "oci://", 6) == 0 || strncmp(url, "s3://", 5) == 0)
-		return fail(err, errlen, "%s: %.*s sources are not built in this branch", url,
-			    url[0] == 'o' ? 6 : 5, url);
+	rsc_oci_loc oci;
+	rsc_s3_loc s3;
+	if (strncmp(url, "oci://", 6) == 0 || strncmp(url, "oci+http://", 11) == 0)
+		return rsc_oci_parse(&oci, url, err, errlen) != 0 ? RSC_FETCH_ERROR :
+		       rsc_oci_fetch(&oci, env, prev_tag, max, out, err, errlen);
+	if (strncmp(url, "s3://", 5) == 0)
+		return rsc_s3_parse(&s3, url, err, errlen) != 0 ? RSC_FETCH_ERROR :
+		       rsc_s3_fetch(&s3, env, prev_tag, max, out, err, errlen);
 	return fail(err, errlen, "%s: unknown source; expected file://DIR, "
 		    "oci://REGISTRY/REPO or s3://BUCKET/PREFIX", url);
 }

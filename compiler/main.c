@@ -11,6 +11,7 @@ int rsc_cmd_lint(int argc, char **argv);
 int rsc_cmd_compile(int argc, char **argv);
 int rsc_cmd_keygen(int argc, char **argv);
 int rsc_cmd_verify(int argc, char **argv);
+int rsc_cmd_publish(int argc, char **argv);
 int rsc_cmd_inspect(int argc, char **argv);
 int rsc_cmd_explain(int argc, char **argv);
 int rsc_cmd_status(int argc, char **argv);
@@ -33,6 +34,7 @@ static const struct {
 	{ "compile", rsc_cmd_compile, "write one signed snapshot per environment" },
 	{ "keygen", rsc_cmd_keygen, "make an Ed25519 signing key pair" },
 	{ "verify", rsc_cmd_verify, "check a snapshot's signature and structure" },
+	{ "publish", rsc_cmd_publish, "send verified snapshots to a registry, bucket or dir" },
 	{ "inspect", rsc_cmd_inspect, "print a snapshot's content" },
 	{ "explain", rsc_cmd_explain, "evaluate a flag for a context and say why" },
 	{ "status", rsc_cmd_status, "show a node's snapshot file as a client sees it" },

@@ -306,6 +306,7 @@ def gh_expressions(key_pem):
     return {
         "github.base_ref": "main",
         "secrets.RSC_SIGNING_KEY": key_pem,
+        "vars.RSC_PUBLISH_TO": ENV["RSC_PUBLISH_TO"],
     }
 
 
@@ -365,6 +366,20 @@ def gitlab_job(gl, job, cwd, key_pem, ran):
     return good
 
 
+def check_published(work, what):
+    """The publish step put each snapshot at RSC_PUBLISH_TO (file://DIR in
+    this test), byte for byte, under <env>.rsnap and <env>-<version>.rsnap."""
+    dest = ENV["RSC_PUBLISH_TO"][len("file://"):]
+    for env in ("dev", "prod", "staging"):
+        mine = open(os.path.join(work, "snapshots", env + ".rsnap"), "rb").read()
+        there = os.path.join(dest, env + ".rsnap")
+        same = os.path.exists(there) and open(there, "rb").read() == mine
+        check(same, "%s: published %s.rsnap to RSC_PUBLISH_TO" % (what, env))
+    names = os.listdir(dest)
+    check(any(re.fullmatch(r"prod-[0-9]+\.rsnap", n) for n in names),
+          "%s: the versioned prod-<version>.rsnap is published too" % what, repr(names))
+
+
 def play(rsc, gh, gl, tmp):
     origin, work = make_story(rsc, tmp)
     key_pem = open(os.path.join(work, "keys", "ci.key"), encoding="utf-8").read()
@@ -393,6 +408,7 @@ def play(rsc, gh, gl, tmp):
                 snaps = sorted(os.listdir(os.path.join(main, "snapshots")))
                 check(snaps == ["dev.rsnap", "prod.rsnap", "staging.rsnap"],
                       "%s: %s: one snapshot per environment" % (ci, job), repr(snaps))
+                check_published(main, "%s: %s" % (ci, job))
         rc, out = run([rsc, "verify", "--pub", "keys/ci.pub", "--env", "prod",
                        "snapshots/prod.rsnap"], main)
         check(rc == 0, "%s: the renewed prod snapshot verifies as prod's" % ci, out)
@@ -408,6 +424,7 @@ def play(rsc, gh, gl, tmp):
     for step in ("publish", "renew"):
         steps_ok &= run_block(SCRIPT + " " + step, "sh %s %s" % (SCRIPT, step),
                               sh_main, env, ran)[0]
+        check_published(sh_main, SCRIPT + " " + step)
     # Its rsc lines are the bodies of those three steps: they ran if the
     # steps did.
     if steps_ok:
@@ -450,7 +467,10 @@ def main():
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_AUTHOR_NAME": "Ana Lead", "GIT_AUTHOR_EMAIL": "ana@example.com",
             "GIT_COMMITTER_NAME": "Ana Lead", "GIT_COMMITTER_EMAIL": "ana@example.com",
+            # The CI variable of the publish step: a directory here.
+            "RSC_PUBLISH_TO": "file://" + os.path.join(tmp, "published"),
         })
+        os.mkdir(os.path.join(tmp, "published"))
         gh, gl = check_yaml_files()
         check_commands(rsc)
         check_schema_command(rsc)

@@ -11,14 +11,19 @@
 #                                    expectations in tests/
 #   sh ci/rulestead.sh publish       on a merge to main: compile and sign every
 #                                    environment into snapshots/, then verify
-#                                    each against keys/ci.pub
+#                                    each against keys/ci.pub; with
+#                                    RSC_PUBLISH_TO set, rsc publish them there
 #   sh ci/rulestead.sh renew         on a schedule: the same commit, issued now,
-#                                    so that nodes do not go STALE
+#                                    so that nodes do not go STALE (published
+#                                    likewise)
 #
 # Needs rsc on PATH and a clone with the whole history (a shallow clone
 # cannot give the version or the merge base).  publish and renew read the
 # private key from the environment variable RSC_SIGNING_KEY (a CI secret,
 # never a file) and check the result against the committed keys/ci.pub.
+# RSC_PUBLISH_TO (oci://REGISTRY/REPO, s3://BUCKET/PREFIX, file://DIR) is where
+# nodes fetch from; the registry's or bucket's credentials come from the
+# environment too (Rulestead's docs/publish.md).
 # Exit status: 0 done, anything else a step that failed (its output says why).
 set -eu
 
@@ -37,14 +42,22 @@ review() {
 	rsc test
 }
 
+# To where the nodes fetch, when the CI says where.
+distribute() {
+	[ -z "${RSC_PUBLISH_TO:-}" ] ||
+		rsc publish --pub keys/ci.pub --to "$RSC_PUBLISH_TO" snapshots/*.rsnap
+}
+
 publish() {
 	rsc compile --out snapshots
 	rsc verify --pub keys/ci.pub snapshots/*.rsnap
+	distribute
 }
 
 renew() {
 	rsc compile --issued-at now --out snapshots
 	rsc verify --pub keys/ci.pub snapshots/*.rsnap
+	distribute
 }
 
 case ${1:-} in
