@@ -525,21 +525,14 @@ END_TEST
 
 /* ------------------------------------------- the process, a live client */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* How long a test waits for something the agent does every 100 ms before
  * it fails: far more than it takes, so that a loaded machine passes. */
 #define DEADLINE_MS 15000
 
 static int wait_bool(rsl_client *c, int want)
 {
-	long t0 = now_ms();
-	while (now_ms() - t0 < DEADLINE_MS) {
+	long t0 = tu_now_ms();
+	while (tu_now_ms() - t0 < DEADLINE_MS) {
 		if (rsl_client_bool(c, "new-checkout", NULL, !want) == want)
 			return 1;
 		usleep(5000);
@@ -591,21 +584,21 @@ START_TEST(process_serves_a_live_client_and_stops_on_sigterm)
 	rsl_client *c;
 	ck_assert_int_eq(rsl_client_new(&c, path, &co, &e), RSL_OK);
 
-	long t0 = now_ms();
-	while (count_in(logf, " updated ") < 1 && now_ms() - t0 < DEADLINE_MS)
+	long t0 = tu_now_ms();
+	while (count_in(logf, " updated ") < 1 && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
 	ck_assert_int_eq(count_in(logf, " updated "), 1);
 	ck_assert(wait_bool(c, 0));
 	/* It keeps polling: the next polls find nothing new. */
-	while (count_in(logf, " unchanged ") < 2 && now_ms() - t0 < DEADLINE_MS)
+	while (count_in(logf, " unchanged ") < 2 && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
 	ck_assert_int_ge(count_in(logf, " unchanged "), 2);
 	publish("s2");
 	ck_assert_msg(wait_bool(c, 1), "the live client never served s2");
 	/* An older snapshot now: refused, the node keeps serving s2. */
 	publish("s0");
-	t0 = now_ms();
-	while (count_in(logf, " refused ") < 1 && now_ms() - t0 < DEADLINE_MS)
+	t0 = tu_now_ms();
+	while (count_in(logf, " refused ") < 1 && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
 	ck_assert_int_ge(count_in(logf, " refused "), 1);
 	ck_assert(path_holds("s2"));
@@ -613,10 +606,10 @@ START_TEST(process_serves_a_live_client_and_stops_on_sigterm)
 
 	ck_assert_int_eq(kill(pid, SIGTERM), 0);
 	int status = 0;
-	t0 = now_ms();
-	while (waitpid(pid, &status, WNOHANG) == 0 && now_ms() - t0 < DEADLINE_MS)
+	t0 = tu_now_ms();
+	while (waitpid(pid, &status, WNOHANG) == 0 && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
-	if (now_ms() - t0 >= DEADLINE_MS) {
+	if (tu_now_ms() - t0 >= DEADLINE_MS) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		ck_abort_msg("rsc agent did not stop on SIGTERM");

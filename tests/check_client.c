@@ -217,13 +217,6 @@ static const char *alpha(rsl_client *c)
 	return buf;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* How long a test waits for a reload before it fails: far more than a
  * reload takes (the clients poll every 100 ms, and inotify is at once), so
  * that a loaded machine does not fail a test that works. */
@@ -232,10 +225,10 @@ static long now_ms(void)
 /* Milliseconds until alpha reads want, or -1 after limit_ms. */
 static long wait_alpha(rsl_client *c, const char *want, long limit_ms)
 {
-	long t0 = now_ms();
-	while (now_ms() - t0 <= limit_ms) {
+	long t0 = tu_now_ms();
+	while (tu_now_ms() - t0 <= limit_ms) {
 		if (strcmp(alpha(c), want) == 0)
-			return now_ms() - t0;
+			return tu_now_ms() - t0;
 		usleep(2000);
 	}
 	return -1;
@@ -246,8 +239,8 @@ static long wait_alpha(rsl_client *c, const char *want, long limit_ms)
  * the snapshot, so a reader may see the snapshot first. */
 static int wait_events(const char *name, int n, long limit_ms)
 {
-	long t0 = now_ms();
-	while (count_events(name) < n && now_ms() - t0 <= limit_ms)
+	long t0 = tu_now_ms();
+	while (count_events(name) < n && tu_now_ms() - t0 <= limit_ms)
 		usleep(2000);
 	return count_events(name);
 }
@@ -1167,10 +1160,10 @@ START_TEST(slow_reader_does_not_delay_a_kill_switch)
 	ck_assert_int_eq(pthread_create(&t, NULL, slow_reader, (void *)(intptr_t)5000), 0);
 	pthread_barrier_wait(&slow_in);
 	publish("s2");
-	long t0 = now_ms();
+	long t0 = tu_now_ms();
 	rsl_error e;
 	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
-	long took = now_ms() - t0;
+	long took = tu_now_ms() - t0;
 	ck_assert_msg(took < 1000, "the refresh waited %ld ms for a reader", took);
 	ck_assert_int_eq(rsl_client_bool(slow_client, "flip", NULL, 1), 0);
 	ck_assert_str_eq(alpha(slow_client), "gen-2");
@@ -1209,7 +1202,7 @@ START_TEST(retired_snapshots_are_bounded)
 	pthread_t t;
 	ck_assert_int_eq(pthread_create(&t, NULL, slow_reader, (void *)(intptr_t)1500), 0);
 	pthread_barrier_wait(&slow_in);
-	long t0 = now_ms();
+	long t0 = tu_now_ms();
 	rsl_error e;
 	rsl_client_status st;
 	for (int k = 2; k <= 9; k++) {
@@ -1220,11 +1213,11 @@ START_TEST(retired_snapshots_are_bounded)
 		rsl_client_status_get(&st, slow_client);
 		ck_assert_uint_eq(st.snapshots_retiring, (size_t)(k - 1));
 	}
-	long eight = now_ms() - t0;
+	long eight = tu_now_ms() - t0;
 	ck_assert_msg(eight < 1000, "8 reloads took %ld ms", eight);
 	publish("s10");
 	ck_assert_int_eq(rsl_client_refresh(slow_client, &e), RSL_OK);
-	long nine = now_ms() - t0;
+	long nine = tu_now_ms() - t0;
 	ck_assert_msg(nine >= 1200, "the ninth reload returned after %ld ms, "
 		      "before the reader left", nine);
 	rsl_client_status_get(&st, slow_client);
@@ -1392,9 +1385,9 @@ START_TEST(threads_beyond_the_slots)
 	ck_assert_int_eq(pthread_create(&x, NULL, shared_holder, &slot), 0);
 	pthread_barrier_wait(&slow_in);
 	ck_assert_int_eq(slot, -2);
-	long t0 = now_ms();
+	long t0 = tu_now_ms();
 	ck_assert_int_eq(rsl_client_refresh(forked_client, &e), RSL_OK);
-	long took = now_ms() - t0;
+	long took = tu_now_ms() - t0;
 	ck_assert_msg(took < 1000, "the refresh waited %ld ms for a shared-path reader", took);
 	ck_assert_str_eq(alpha(forked_client), "gen-3");
 	rsl_client_status_get(&st, forked_client);

@@ -707,13 +707,6 @@ END_TEST
 
 /* ------------------------------------------------- rsc agent, end to end */
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* Far more than anything here takes, so that a loaded machine passes. */
 #define DEADLINE_MS 20000
 
@@ -730,8 +723,8 @@ static int lines_with(const char *file, const char *what)
 /* Waits until the agent's log has more than n lines with what. */
 static void wait_lines(const char *log, const char *what, int n)
 {
-	long t0 = now_ms();
-	while (lines_with(log, what) <= n && now_ms() - t0 < DEADLINE_MS)
+	long t0 = tu_now_ms();
+	while (lines_with(log, what) <= n && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(10000);
 	char *text = tu_read(log, NULL);
 	ck_assert_msg(lines_with(log, what) > n, "expected more than %d '%s' in the agent's log:\n%s",
@@ -820,16 +813,16 @@ START_TEST(agent_follows_a_registry)
 	wait_lines(log, " unchanged ", 1); /* the next polls: the same digest */
 
 	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to %s v2/dev.rsnap", from), 0);
-	long t0 = now_ms();
-	while (!node_holds(d, "v2/dev.rsnap") && now_ms() - t0 < DEADLINE_MS)
+	long t0 = tu_now_ms();
+	while (!node_holds(d, "v2/dev.rsnap") && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
-	long took = now_ms() - t0;
+	long took = tu_now_ms() - t0;
 	ck_assert(node_holds(d, "v2/dev.rsnap"));
 	/* 300 ms + 50 ms of jitter, and 1.5 s for the poll's requests and
 	 * the rename on a loaded machine. */
 	ck_assert_msg(took <= 350 + 1500, "the newer snapshot took %ld ms to reach the node", took);
-	t0 = now_ms();
-	while (!serves_on(c) && now_ms() - t0 < DEADLINE_MS)
+	t0 = tu_now_ms();
+	while (!serves_on(c) && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
 	ck_assert_msg(serves_on(c), "the live client never served v2");
 
@@ -880,8 +873,8 @@ START_TEST(agent_follows_s3)
 	ck_assert_int_eq(rsc_in(d, "publish --pub k.pub --to s3://flags/fleet v2/dev.rsnap"), 0);
 	wait_lines(log, " updated ", 1);
 	ck_assert(node_holds(d, "v2/dev.rsnap"));
-	long t0 = now_ms();
-	while (!serves_on(c) && now_ms() - t0 < DEADLINE_MS)
+	long t0 = tu_now_ms();
+	while (!serves_on(c) && tu_now_ms() - t0 < DEADLINE_MS)
 		usleep(5000);
 	ck_assert_msg(serves_on(c), "the live client never served v2");
 	/* A wrong secret on the node: errors, and the node keeps v2. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -229,4 +230,11 @@ char *tu_checkout_repo(const char *name)
 	tu_write(dir, "flags/new-checkout.yaml", tu_flag);
 	tu_write(dir, "flags/environments/prod/new-checkout.yaml", tu_targeting);
 	return dir;
+}
+
+long tu_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }

@@ -18,6 +18,9 @@ void tu_write(const char *dir, const char *rel, const char *text);
 /* Reads a whole file into a malloc'd NUL-terminated buffer, or NULL. */
 char *tu_read(const char *path, size_t *len);
 
+/* Milliseconds on the monotonic clock, for a test's hang guards. */
+long tu_now_ms(void);
+
 /* Runs "sh -c cmd" with stdin from /dev/null; stores malloc'd stdout and
  * stderr when out/err are not NULL; returns the exit status (or -1). */
 int tu_run(const char *cmd, char **out, char **err);
