@@ -183,7 +183,11 @@ static int s3_request(rsc_http_resp *resp, const s3conf *c, const rsc_s3_loc *lo
 		snprintf(err, errlen, "the object key '%s' is too long", key);
 		return -1;
 	}
-	snprintf(url, 2048, "%s://%s%s", scheme, host, path);
+	int n = snprintf(url, 2048, "%s://%s%s", scheme, host, path);
+	if (n < 0 || n >= 2048) {
+		snprintf(err, errlen, "the URL of object '%s' would pass 2048 bytes", key);
+		return -1;
+	}
 	rsc_sha256_hex(payload, body ? body : "", blen);
 	time_t now = time(NULL);
 	struct tm tm;
