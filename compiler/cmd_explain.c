@@ -77,7 +77,7 @@ static void missing_flag(const char *cmd, const char *snapshot, int is_file,
 	const char *best = NULL;
 	if (keys) {
 		for (uint32_t i = 0; i < snap->nflags; i++)
-			keys[i] = snap->flags[i].key.p;
+			keys[i] = RSL__S(snap->flags[i].key);
 		best = rsc_suggest(flag, keys, snap->nflags);
 	}
 	if (best)

@@ -60,9 +60,9 @@ int rsl__format_number(char out[RSL__NUMBUF], double n);
 static inline uint32_t rsl__split_pick(const rsl__split *s, uint32_t b)
 {
 	for (uint32_t i = 0; i < s->n; i++)
-		if (b < s->upper[i])
-			return s->variant[i];
-	return s->variant[s->n - 1]; /* unreachable: upper[n-1] == RSL_BUCKETS */
+		if (b < RSL__AT(uint32_t, s->upper)[i])
+			return RSL__AT(uint32_t, s->variant)[i];
+	return RSL__AT(uint32_t, s->variant)[s->n - 1]; /* unreachable: upper[n-1] == RSL_BUCKETS */
 }
 
 #endif

@@ -246,7 +246,7 @@ static size_t text_flag(char *out, size_t cap, rsl_client *c, const char *key,
 	rsl__rd_enter();
 	const rsl__val *x = served_in(&e, c, key, type, ctx, &version);
 	/* Copied inside the read section: the text lives in the snapshot. */
-	size_t len = x ? put_text(out, cap, x->s.p, x->s.len)
+	size_t len = x ? put_text(out, cap, RSL__S(x->s), x->s.len)
 		       : put_text(out, cap, fallback, fallback ? strlen(fallback) : 0);
 	rsl__rd_exit();
 	after(c, key, e, version);

@@ -42,13 +42,13 @@ int rsl__client_override_eval(rsl_result *out, rsl_client *c, const rsl_snapshot
 			const rsl__flag *f = s ? rsl__find_flag(s, key, strlen(key)) : NULL;
 			const rsl__variant *var = NULL;
 			for (uint32_t j = 0; f && j < f->nvariants; j++)
-				if (strcmp(f->variants[j].name.p, it->variant) == 0)
-					var = &f->variants[j];
+				if (strcmp(RSL__S(RSL__AT(rsl__variant, f->variants)[j].name), it->variant) == 0)
+					var = &RSL__AT(rsl__variant, f->variants)[j];
 			if (!var)
 				return 0;
 			v.type = (rsl_type)f->type;
 			rsl__set_value(&v, &var->value);
-			variant = var->name.p;
+			variant = RSL__S(var->name);
 		} else {
 			v = it->value;
 		}
@@ -96,7 +96,7 @@ static int set_override(rsl_client *c, const char *key, const char *variant,
 		const rsl__flag *f = c->loaded ? rsl__find_flag(c->loaded, key, strlen(key)) : NULL;
 		int found = 0;
 		for (uint32_t j = 0; f && j < f->nvariants; j++)
-			found |= strcmp(f->variants[j].name.p, variant) == 0;
+			found |= strcmp(RSL__S(RSL__AT(rsl__variant, f->variants)[j].name), variant) == 0;
 		if (!f || !found) {
 			rc = rsl__fail(err, RSL_EINVAL, !f ? "test override: no flag '%s' in the served snapshot"
 				  : "test override: flag '%s' has no variant '%s'", key, variant);

@@ -96,8 +96,8 @@ static int decode_split(dec *d, const uint8_t *at, rsl__split *out)
 		return rsl__dec_fail(d, RSL_EFORMAT, "split weights add up to %llu, not %u",
 				     (unsigned long long)sum, RSL_WEIGHT_TOTAL);
 	out->n = (uint32_t)n;
-	out->variant = var;
-	out->upper = up;
+	rsl__ref_set(&out->variant, var);
+	rsl__ref_set(&out->upper, up);
 	return RSL_OK;
 }
 
@@ -155,7 +155,7 @@ static int decode_steps(dec *d, const uint8_t *at, rsl__serve *out)
 		if (rsl__cbor_next(&c) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "malformed step");
 	}
-	out->steps = steps;
+	rsl__ref_set(&out->steps, steps);
 	out->nsteps = (uint32_t)n;
 	return RSL_OK;
 }
@@ -168,7 +168,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 	uint64_t kind;
 	int rc;
 	memset(out, 0, sizeof *out);
-	out->by.p = "";
+	rsl__ref_set(&out->by.p, d->empty);
 	if ((rc = rsl__dec_fields(d, at, "serve", names, 5, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[0], "serve", RSL_K_KIND)) < 0 ||
 	    (rc = rsl__dec_uint(d, pos[0], RSL_K_KIND, UINT64_MAX, &kind)) < 0)
@@ -198,7 +198,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 		out->by_kind = attr_kind(s, n);
 		out->by_hash = rsl__name_hash(s, n);
 	} else {
-		out->by.p = "targeting_key";
+		rsl__ref_set(&out->by.p, d->tkey);
 		out->by.len = 13;
 		out->by_kind = RSL__ATTR_TARGETING_KEY;
 	}
@@ -235,7 +235,7 @@ static int decode_kids(dec *d, const uint8_t *at, unsigned level, uint64_t min,
 		if (rsl__cbor_next(&c) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "malformed condition");
 	}
-	out->kids = kids;
+	rsl__ref_set(&out->kids, kids);
 	out->nkids = (uint32_t)n;
 	return RSL_OK;
 }
@@ -256,7 +256,7 @@ static int decode_list(dec *d, const uint8_t *at, rsl__cond *out)
 			return rc;
 		rsl__cbor_next(&c);
 	}
-	out->list = list;
+	rsl__ref_set(&out->list, list);
 	out->nlist = (uint32_t)n;
 	/* Evaluation's quick rejection (match.h); ci was decoded before. */
 	out->filter = list ? rsl__list_filter(list, out->nlist, out->ci) : 0;
@@ -269,8 +269,9 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	uint64_t op;
 	int rc;
 	memset(out, 0, sizeof *out);
-	out->attr.p = "";
-	out->value.s.p = "";
+	rsl__ref_set(&out->attr.p, d->empty);
+	rsl__ref_set(&out->value.s.p, d->empty);
+	rsl__ref_set(&out->semver.pre.p, d->empty);
 	if (level > RSL_MAX_COND_DEPTH)
 		return rsl__dec_fail(d, RSL_EFORMAT, "conditions nested deeper than %d levels",
 				     RSL_MAX_COND_DEPTH);
@@ -367,7 +368,6 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		if ((rc = rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_INT, &out->value,
 				       NULL, NULL)) < 0)
 			return rc;
-		out->time = out->value.i;
 		return RSL_OK;
 	case RSL_OP_EXISTS:
 		return rsl__dec_val(d, pos[F_VALUE], RSL_K_VALUE, RSL__K_BOOL, &out->value, NULL,
@@ -379,13 +379,20 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		/* The filling pass parses the copy, so that pre points into
 		 * memory the snapshot owns. */
 		if (d->fill && !d->overflow)
-			s = out->value.s.p;
-		if ((rc = rsl__semver_parse(&out->semver, s, n)) != 0)
+			s = RSL__S(out->value.s);
+		rsl__semver v;
+		if ((rc = rsl__semver_parse(&v, s, n)) != 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, rc == RSL__SEMVER_RANGE
 					     ? "'%.*s' is not a semantic version: a number "
 				      "is over 18446744073709551615"
 					     : "'%.*s' is not a semantic version",
 					     (int)(n > 64 ? 64 : n), s);
+		out->semver.major = v.major;
+		out->semver.minor = v.minor;
+		out->semver.patch = v.patch;
+		out->semver.pre.len = v.pre.len;
+		if (d->fill)
+			rsl__ref_set(&out->semver.pre.p, v.pre.p);
 		return RSL_OK;
 	}
 }
@@ -425,7 +432,7 @@ static int decode_segment(dec *d, const uint8_t *at, uint32_t i,
 	rsl__cond tmp, *when = rsl__dec_alloc(d, 1, sizeof *when);
 	if ((rc = decode_cond(d, pos[1], 1, SLOT(when, 0, tmp))) < 0)
 		return rc;
-	out->when = when;
+	rsl__ref_set(&out->when, when);
 	return RSL_OK;
 }
 
@@ -468,7 +475,7 @@ static int decode_variants(dec *d, const uint8_t *at, rsl__flag *f)
 			v->value.kind = RSL__V_JSON;
 		d->sub = SUB_NONE;
 	}
-	f->variants = vs;
+	rsl__ref_set(&f->variants, vs);
 	f->nvariants = (uint32_t)n;
 	d->nvariants = (uint32_t)n;
 	return RSL_OK;
@@ -504,7 +511,7 @@ static int decode_requires(dec *d, const uint8_t *at, uint32_t self,
 			rq[i].variant = (uint32_t)vi;
 		}
 	}
-	f->requires = rq;
+	rsl__ref_set(&f->requires, rq);
 	f->nrequires = (uint32_t)n;
 	return RSL_OK;
 }
@@ -537,12 +544,12 @@ static int decode_rules(dec *d, const uint8_t *at, rsl__flag *f)
 			rsl__cond ctmp, *when = rsl__dec_alloc(d, 1, sizeof *when);
 			if ((rc = decode_cond(d, pos[3], 1, SLOT(when, 0, ctmp))) < 0)
 				return rc;
-			r->when = when;
+			rsl__ref_set(&r->when, when);
 		}
 		rsl__cbor_next(&c);
 	}
 	d->sub = SUB_NONE;
-	f->rules = rules;
+	rsl__ref_set(&f->rules, rules);
 	f->nrules = (uint32_t)n;
 	return RSL_OK;
 }
@@ -589,7 +596,7 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 	d->key = NULL;
 	d->sub = SUB_NONE;
 	memset(f, 0, sizeof *f);
-	f->tfile.p = "";
+	rsl__ref_set(&f->tfile.p, d->empty);
 	if ((rc = rsl__dec_fields(d, at, "flag", names, 8, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[0], "flag", RSL_K_KEY)) < 0 ||
 	    (rc = rsl__dec_text(d, pos[0], RSL_K_KEY, 1, RSL_KEY_MAX, &f->key, &d->key,
@@ -618,7 +625,7 @@ static int decode_flag(dec *d, const uint8_t *at, uint32_t i, rsl__flag *f)
 	} else {
 		f->dflt.kind = RSL_SERVE_VARIANT;
 		f->dflt.variant = f->off;
-		f->dflt.by.p = "";
+		rsl__ref_set(&f->dflt.by.p, d->empty);
 	}
 	f->is_static = f->configured && f->enabled && f->nrequires == 0 &&
 		       f->nrules == 0 && f->dflt.kind == RSL_SERVE_VARIANT;
@@ -654,13 +661,12 @@ static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 	static const char *const names[] = { RSL_K_COMMIT, RSL_K_COMMIT_TIME, RSL_K_AUTHOR,
 					     RSL_K_SUBJECT, RSL_K_PATH, RSL_K_RSC, RSL_K_REPO };
 	const uint8_t *pos[7];
-	rsl__str str[7];
+	const char *str[7];
 	int rc;
 	if ((rc = rsl__dec_fields(d, at, "provenance", names, 7, pos)) < 0)
 		return rc;
 	for (int j = 0; j < 7; j++) {
-		str[j].p = "";
-		str[j].len = 0;
+		str[j] = d->empty;
 		if (j == 2 || j == 3 || j == 6) {
 			if (!pos[j])
 				continue;
@@ -672,31 +678,37 @@ static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 		if (j == 1)
 			rc = rsl__dec_int(d, pos[j], RSL_K_COMMIT_TIME, &info->commit_time);
 		else
-			rc = rsl__dec_text(d, pos[j], names[j], 0, 0, &str[j], &raw, &rawlen);
+			rc = rsl__dec_textz(d, pos[j], names[j], 0, 0, &str[j], &raw, &rawlen);
 		if (rc == RSL_OK && j == 0)
 			rc = rsl__dec_commit(d, raw, rawlen);
 		if (rc < 0)
 			return rc;
 	}
-	info->commit = str[0].p;
-	info->author = str[2].p;
-	info->subject = str[3].p;
-	info->path = str[4].p;
-	info->rsc_version = str[5].p;
-	info->repository = str[6].p;
+	info->commit = str[0];
+	info->author = str[2];
+	info->subject = str[3];
+	info->path = str[4];
+	info->rsc_version = str[5];
+	info->repository = str[6];
 	return RSL_OK;
 }
 
 static int decode_body(dec *d, const uint8_t *p, const char *want_env,
-		       rsl_snapshot **out)
+		       rsl_snapshot *s)
 {
 	const uint8_t *pos[NBODY];
 	uint64_t v;
 	int rc;
-	rsl_snapshot tmp, *s = rsl__dec_alloc(d, 1, sizeof *s);
-	s = SLOT(s, 0, tmp);
+	/* The image's header first: the block is the image. */
+	rsl__image *img = rsl__dec_alloc(d, 1, sizeof *img);
+	if (img) {
+		memcpy(img->magic, RSL__IMAGE_MAGIC, sizeof img->magic);
+		memcpy(img->names, "targeting_key", 13);
+		d->tkey = img->names;
+		d->empty = img->names + 13;
+	}
+	d->img = img;
 	memset(s, 0, sizeof *s);
-	*out = d->fill ? s : NULL;
 	d->what = NULL;
 	d->sub = SUB_NONE;
 	/* The format first, before any other key is judged: a newer file gets
@@ -729,18 +741,17 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	    (rc = rsl__dec_need(d, pos[B_FORMAT], "the body", RSL_K_FORMAT)) < 0)
 		return rc;
 	s->info.format = 1;
-	rsl__str env;
-	const char *es;
+	const char *env, *es;
 	size_t en;
 	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV)) < 0 ||
-	    (rc = rsl__dec_text(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0 ||
+	    (rc = rsl__dec_textz(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0 ||
 	    (rc = rsl__dec_name(d, RSL_K_ENV, es, en, 0, "an environment name")) < 0)
 		return rc;
 	if (want_env && (strlen(want_env) != en || memcmp(want_env, es, en) != 0))
 		return rsl__fail(d->err, RSL_EENV, "snapshot is for '%.*s', "
 				 "expected '%s'", (int)(en > 64 ? 64 : en), es,
 				 want_env);
-	s->info.environment = env.p;
+	s->info.environment = env;
 	for (int j = 0; j < NBODY; j++)
 		if (j != B_EXPIRES && j != B_SEGMENTS &&
 		    (rc = rsl__dec_need(d, pos[j], "the body", body_names[j])) < 0)
@@ -803,6 +814,13 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	s->mask = nslots - 1;
 	s->info.flag_count = nflags;
 	if (d->fill && !d->overflow) {
+		s->image = img;
+		img->nflags = nflags;
+		img->nsegments = nseg;
+		img->nslots = (uint32_t)nslots;
+		rsl__ref_set(&img->flags, flags);
+		rsl__ref_set(&img->segments, segs);
+		rsl__ref_set(&img->slots, slots);
 		memset(slots, 0, (size_t)nslots * sizeof *slots);
 		rsl__build_index(s, slots);
 	}
@@ -812,7 +830,7 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err)
 {
-	rsl_snapshot *s;
+	rsl_snapshot tmp, *s;
 	size_t bad = 0;
 	int rc;
 	if (out == NULL)
@@ -827,9 +845,9 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	memset(&d, 0, sizeof d);
 	d.end = p + len;
 	d.err = err;
-	if ((rc = decode_body(&d, p, want_env, &s)) < 0)
+	if ((rc = decode_body(&d, p, want_env, &tmp)) < 0)
 		return rc;
-	if (d.overflow)
+	if (d.overflow || d.used > RSL__IMAGE_MAX)
 		return rsl__fail(err, RSL_ENOMEM, "payload: too big to hold");
 	size_t need_bytes = d.used;
 	memset(&d, 0, sizeof d);
@@ -837,16 +855,22 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	d.err = err;
 	d.fill = 1;
 	d.cap = need_bytes;
-	d.blk = malloc(need_bytes ? need_bytes : 1);
-	if (d.blk == NULL)
+	/* Zeroed: the image's padding is part of a format 2 file. */
+	d.blk = calloc(1, need_bytes);
+	s = calloc(1, sizeof *s);
+	if (d.blk == NULL || s == NULL) {
+		free(d.blk);
+		free(s);
 		return rsl__fail(err, RSL_ENOMEM, "out of memory (%zu bytes for "
 				 "the snapshot)", need_bytes);
-	if ((rc = decode_body(&d, p, want_env, &s)) < 0)
+	}
+	if ((rc = decode_body(&d, p, want_env, s)) < 0)
 		goto fail;
-	if (d.overflow || (void *)s != (void *)d.blk) {
+	if (d.overflow || d.used != need_bytes || (void *)d.img != (void *)d.blk) {
 		rc = rsl__fail(err, RSL_ENOMEM, "payload: decoding passes disagree");
 		goto fail;
 	}
+	d.img->size = (uint32_t)need_bytes;
 	s->block = d.blk;
 	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
@@ -859,5 +883,6 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	return RSL_OK;
 fail:
 	free(d.blk);
+	free(s);
 	return rc;
 }

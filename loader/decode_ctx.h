@@ -19,6 +19,10 @@ typedef struct rsl__dec {
 	unsigned char *blk;
 	size_t used, cap;
 	int overflow;        /* the filling pass wanted more than was counted */
+	rsl__image *img;     /* the block's first record (filling pass) */
+	const char *empty;   /* "" in the image (filling pass), else NULL */
+	const char *tkey;    /* "targeting_key" in the image, likewise */
+	uint32_t textlen;    /* the length of the last text read */
 	rsl_error *err;
 	/* Where the walk is, for messages. */
 	const char *what;    /* "flag", "segment" or NULL */
@@ -74,9 +78,15 @@ int rsl__dec_int(rsl__dec *d, const uint8_t *at, const char *name, int64_t *out)
 int rsl__dec_bool(rsl__dec *d, const uint8_t *at, const char *name, int *out);
 
 /* Copies text into the block (filling pass); raw/rawlen (optional) get the
- * bytes in the payload, which both passes can compare.  maxlen 0: any. */
+ * bytes in the payload, which both passes can compare.  maxlen 0: any.
+ * out must be in the block (a string record's reference is relative). */
 int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
 		 size_t maxlen, rsl__str *out, const char **raw, size_t *rawlen);
+
+/* The same into *copy: the block's NUL-terminated copy (d->empty in the
+ * counting pass, which is NULL). */
+int rsl__dec_textz(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
+		   size_t maxlen, const char **copy, const char **raw, size_t *rawlen);
 
 /* A scalar of one of the allowed kinds.  Ints read as RSL__V_INT with f
  * set; floats must be finite. */

@@ -39,27 +39,31 @@ int rsl__dec_fail(rsl__dec *d, int code, const char *fmt, ...)
 
 void *rsl__dec_alloc(rsl__dec *d, size_t n, size_t size)
 {
+	/* Records whose size is a multiple of 8 hold 64-bit fields; strings
+	 * are packed. */
+	size_t align = size % 8 == 0 ? 8 : size % 4 == 0 ? 4 : 1;
 	if (n == 0 || size == 0)
 		return NULL;
-	if (n > SIZE_MAX / size - ALIGN) {
+	if (n > (SIZE_MAX - ALIGN) / size) {
 		d->overflow = 1;
 		return NULL;
 	}
-	size_t bytes = (n * size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	size_t at = (d->used + align - 1) & ~(align - 1);
+	size_t bytes = n * size;
+	if (at < d->used || bytes > SIZE_MAX - at) {
+		d->overflow = 1;
+		return NULL;
+	}
 	if (!d->fill) {
-		if (bytes > SIZE_MAX - d->used)
-			d->overflow = 1;
-		else
-			d->used += bytes;
+		d->used = at + bytes;
 		return NULL;
 	}
-	if (bytes > d->cap - d->used) {
+	if (at > d->cap || bytes > d->cap - at) {
 		d->overflow = 1;
 		return NULL;
 	}
-	void *p = d->blk + d->used;
-	d->used += bytes;
-	return p;
+	d->used = at + bytes;
+	return d->blk + at;
 }
 
 rsl__cbor rsl__dec_at(const rsl__dec *d, const uint8_t *at)
@@ -147,6 +151,18 @@ int rsl__dec_bool(rsl__dec *d, const uint8_t *at, const char *name, int *out)
 int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
 		    size_t maxlen, rsl__str *out, const char **raw, size_t *rawlen)
 {
+	const char *copy;
+	int rc = rsl__dec_textz(d, at, name, minlen, maxlen, &copy, raw, rawlen);
+	if (rc == RSL_OK) {
+		rsl__ref_set(&out->p, copy);
+		out->len = d->textlen; /* the payload's: also in the counting pass */
+	}
+	return rc;
+}
+
+int rsl__dec_textz(rsl__dec *d, const uint8_t *at, const char *name, size_t minlen,
+		   size_t maxlen, const char **copy, const char **raw, size_t *rawlen)
+{
 	rsl__cbor c = rsl__dec_at(d, at);
 	const char *s;
 	size_t n;
@@ -164,8 +180,8 @@ int rsl__dec_text(rsl__dec *d, const uint8_t *at, const char *name, size_t minle
 		memcpy(p, s, n);
 		p[n] = '\0';
 	}
-	out->p = p ? p : "";
-	out->len = (uint32_t)n;
+	*copy = p ? p : d->empty;
+	d->textlen = (uint32_t)n;
 	if (raw)
 		*raw = s;
 	if (rawlen)
@@ -193,7 +209,7 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 {
 	rsl__cbor c = rsl__dec_at(d, at);
 	memset(out, 0, sizeof *out);
-	out->s.p = "";
+	rsl__ref_set(&out->s.p, d->empty);
 	unsigned got;
 	int m = rsl__cbor_peek(&c);
 	if (m == RSL__CBOR_UINT || m == RSL__CBOR_NINT) {

@@ -130,20 +130,20 @@ int rsl_snapshot_flag(rsl_flag_desc *out, const rsl_snapshot *snap, size_t i)
 	if (out == NULL || snap == NULL || i >= snap->nflags)
 		return RSL_EINVAL;
 	const rsl__flag *f = &snap->flags[i];
-	out->key = f->key.p;
+	out->key = RSL__S(f->key);
 	out->type = (rsl_type)f->type;
 	out->variant_count = f->nvariants;
-	out->off_variant = f->variants[f->off].name.p;
+	out->off_variant = RSL__S(RSL__AT(rsl__variant, f->variants)[f->off].name);
 	out->configured = f->configured;
 	out->enabled = f->configured && f->enabled;
 	out->rule_count = out->enabled ? f->nrules : 0;
 	if (!out->enabled)
 		out->default_variant = out->off_variant;
 	else if (f->dflt.kind == RSL_SERVE_VARIANT)
-		out->default_variant = f->variants[f->dflt.variant].name.p;
+		out->default_variant = RSL__S(RSL__AT(rsl__variant, f->variants)[f->dflt.variant].name);
 	else
 		out->default_variant = NULL;
-	out->file = f->file.p;
+	out->file = RSL__S(f->file);
 	out->line = f->line;
 	return RSL_OK;
 }

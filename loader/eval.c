@@ -111,18 +111,18 @@ static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
 		int64_t now = now_of(clk);
 		int step = -1;
 		ev->now = now;
-		for (uint32_t i = 0; i < sv->nsteps && sv->steps[i].at <= now; i++)
+		for (uint32_t i = 0; i < sv->nsteps && RSL__AT(rsl__step, sv->steps)[i].at <= now; i++)
 			step = (int)i;
 		ev->step = step;
 		if (step < 0) {
 			ev->variant = f->off;
 			return 1;
 		}
-		if (sv->steps[step].kind == RSL_SERVE_VARIANT) {
-			ev->variant = sv->steps[step].variant;
+		if (RSL__AT(rsl__step, sv->steps)[step].kind == RSL_SERVE_VARIANT) {
+			ev->variant = RSL__AT(rsl__step, sv->steps)[step].variant;
 			return 1;
 		}
-		split = &sv->steps[step].split;
+		split = &RSL__AT(rsl__step, sv->steps)[step].split;
 		break;
 	}
 	}
@@ -173,12 +173,12 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	d->rule = NULL;
 	d->bucket = UINT32_MAX;
 	d->error = RSL_ERR_NONE;
-	d->file = f->tfile.p;
+	d->file = RSL__S(f->tfile);
 	d->line = 0;
 	d->variant = f->off;
 	if (!f->configured) {
 		d->reason = RSL_REASON_DEFAULT;
-		d->file = f->file.p;
+		d->file = RSL__S(f->file);
 		d->line = f->line;
 		ev.kind = RSL__EV_NOT_CONFIGURED;
 		ev.variant = f->off;
@@ -202,7 +202,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 		return;
 	}
 	for (uint32_t i = 0; i < f->nrequires; i++) {
-		const rsl__req *rq = &f->requires[i];
+		const rsl__req *rq = &RSL__AT(rsl__req, f->requires)[i];
 		decision pd;
 		/* The prerequisite would be flag depth + 2 of the chain (open
 		 * refuses longer chains; this only guards the recursion). */
@@ -229,10 +229,10 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 		}
 	}
 	for (uint32_t i = 0; i < f->nrules; i++) {
-		const rsl__rule *r = &f->rules[i];
+		const rsl__rule *r = &RSL__AT(rsl__rule, f->rules)[i];
 		ev.kind = RSL__EV_RULE;
 		ev.index = i;
-		if (r->when && !rsl__match_in(snap, r->when, nm)) {
+		if (rsl__when(&r->when) && !rsl__match_in(snap, rsl__when(&r->when), nm)) {
 			ev.status = RSL__RULE_NO_MATCH;
 			notify(tr, &ev);
 			continue;
@@ -393,13 +393,13 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 		out->value.type = expected < 0 ? RSL_BOOLEAN : (rsl_type)expected;
 	}
 	if (d.reason != RSL_REASON_ERROR) {
-		const rsl__variant *v = &f->variants[d.variant];
+		const rsl__variant *v = &RSL__AT(rsl__variant, f->variants)[d.variant];
 		out->value.type = (rsl_type)f->type;
 		rsl__set_value(&out->value, &v->value);
-		out->variant = v->name.p;
+		out->variant = RSL__S(v->name);
 		out->reason = d.reason;
 		out->rule_index = d.rule_index;
-		out->rule_name = d.rule ? d.rule->name.p : NULL;
+		out->rule_name = d.rule ? RSL__S(d.rule->name) : NULL;
 		out->file = d.file;
 		out->line = d.line;
 		out->bucket = d.bucket;
@@ -430,7 +430,7 @@ served_err(rsl_error_code *err, const rsl_snapshot *snap, const char *key,
 	const rsl__flag *f;
 	decision d;
 	*err = core(&d, &f, snap, key, expected, ctx, NULL);
-	return d.reason == RSL_REASON_ERROR ? NULL : &f->variants[d.variant].value;
+	return d.reason == RSL_REASON_ERROR ? NULL : &RSL__AT(rsl__variant, f->variants)[d.variant].value;
 }
 
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,

@@ -83,7 +83,7 @@ static inline void rsl__set_value(rsl_value *out, const rsl__val *v)
 		out->f = v->f;
 		break;
 	default:
-		out->s = v->s.p;
+		out->s = RSL__S(v->s);
 		out->len = v->s.len;
 		break;
 	}

@@ -64,8 +64,8 @@ void rsl__w_number(rsl__wbuf *w, double n);
 void rsl__w_time(rsl__wbuf *w, int64_t t);
 /* A variant value: JSON when json, else as a person reads it. */
 void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json);
-/* The value of a result, as a variant value for rsl__w_value. */
-void rsl__result_val(rsl__val *out, const rsl_result *r);
+/* The value of a result, as rsl__w_value writes a variant's. */
+void rsl__w_result(rsl__wbuf *w, const rsl_result *r, int json);
 /* A context attribute's value, as a person reads it. */
 void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v);
 /* Says why c evaluated to want (which it did) for nm's context: one line

@@ -10,7 +10,7 @@
 
 static void variant_name(rsl__wbuf *w, const rsl__flag *f, uint32_t v)
 {
-	rsl__w_jstr(w, f->variants[v].name.p, f->variants[v].name.len);
+	rsl__w_jstr(w, RSL__S(RSL__AT(rsl__variant, f->variants)[v].name), RSL__AT(rsl__variant, f->variants)[v].name.len);
 }
 
 static void step_open(const rsl__xdoc *d, const char *kind)
@@ -23,7 +23,7 @@ static void step_open(const rsl__xdoc *d, const char *kind)
 static void where(const rsl__xdoc *d, uint32_t line)
 {
 	rsl__w_puts(d->w, ", \"file\": ");
-	rsl__w_jstr(d->w, d->f->tfile.p, d->f->tfile.len);
+	rsl__w_jstr(d->w, RSL__S(d->f->tfile), d->f->tfile.len);
 	rsl__w_putf(d->w, ", \"line\": %u", line);
 }
 
@@ -40,11 +40,11 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 		rsl__w_putf(w, "\", \"step\": %d, \"steps\": %u", ev->step, sv->nsteps);
 		if (ev->step >= 0) {
 			rsl__w_puts(w, ", \"at\": \"");
-			rsl__w_time(w, sv->steps[ev->step].at);
+			rsl__w_time(w, RSL__AT(rsl__step, sv->steps)[ev->step].at);
 			rsl__w_raw(w, "\"", 1);
 		} else {
 			rsl__w_puts(w, ", \"first_at\": \"");
-			rsl__w_time(w, sv->steps[0].at);
+			rsl__w_time(w, RSL__AT(rsl__step, sv->steps)[0].at);
 			rsl__w_raw(w, "\"", 1);
 		}
 		rsl__w_puts(w, "}, ");
@@ -52,7 +52,7 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 	if (ev->split) {
 		const rsl__split *s = ev->split;
 		rsl__w_puts(w, "\"split\": {\"by\": ");
-		rsl__w_jstr(w, sv->by.p, sv->by.len);
+		rsl__w_jstr(w, RSL__S(sv->by), sv->by.len);
 		rsl__w_puts(w, ", \"value\": ");
 		if (bucketed)
 			rsl__w_echo(w, ev->by_value, ev->by_len, 1);
@@ -65,10 +65,10 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 			rsl__w_puts(w, "null");
 		rsl__w_putf(w, ", \"buckets\": %u, \"ranges\": [", RSL_BUCKETS);
 		for (uint32_t i = 0; i < s->n; i++) {
-			uint32_t lo = i ? s->upper[i - 1] : 0;
+			uint32_t lo = i ? RSL__AT(uint32_t, s->upper)[i - 1] : 0;
 			rsl__w_puts(w, i ? ", {\"variant\": " : "{\"variant\": ");
-			variant_name(w, f, s->variant[i]);
-			rsl__w_putf(w, ", \"from\": %u, \"to\": %u}", lo, s->upper[i]);
+			variant_name(w, f, RSL__AT(uint32_t, s->variant)[i]);
+			rsl__w_putf(w, ", \"from\": %u, \"to\": %u}", lo, RSL__AT(uint32_t, s->upper)[i]);
 		}
 		rsl__w_puts(w, "]}, ");
 	}
@@ -84,10 +84,10 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 {
 	rsl__wbuf *w = d->w;
 	const rsl__event *ev = s->ev;
-	const rsl__rule *r = &d->f->rules[s->index];
+	const rsl__rule *r = &RSL__AT(rsl__rule, d->f->rules)[s->index];
 	step_open(d, "rule");
 	rsl__w_putf(w, ", \"index\": %u, \"name\": ", s->index);
-	rsl__w_jstr(w, r->name.p, r->name.len);
+	rsl__w_jstr(w, RSL__S(r->name), r->name.len);
 	where(d, r->line);
 	if (!ev) {
 		rsl__w_puts(w, ", \"evaluated\": false}");
@@ -96,7 +96,7 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 	if (ev->status == RSL__RULE_NO_MATCH) {
 		rsl__w_puts(w, ", \"evaluated\": true, \"matched\": false, \"why\": \"");
 		w->escape = 1;
-		rsl__w_why(w, d->snap, r->when, d->names, 0);
+		rsl__w_why(w, d->snap, rsl__when(&r->when), d->names, 0);
 		w->escape = 0;
 		rsl__w_puts(w, "\"}");
 		return;
@@ -104,13 +104,13 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 	rsl__w_putf(w, ", \"evaluated\": true, \"matched\": %s, \"why\": \"",
 		    ev->status == RSL__RULE_MATCH ? "true" : "false");
 	w->escape = 1;
-	if (r->when)
-		rsl__w_why(w, d->snap, r->when, d->names, 1);
+	if (rsl__when(&r->when))
+		rsl__w_why(w, d->snap, rsl__when(&r->when), d->names, 1);
 	else
 		rsl__w_puts(w, "no condition: everyone");
 	if (ev->status == RSL__RULE_NO_BUCKET) {
 		rsl__w_puts(w, "; but the context has no ");
-		rsl__w_put(w, r->serve.by.p, r->serve.by.len);
+		rsl__w_put(w, RSL__S(r->serve.by), r->serve.by.len);
 		rsl__w_puts(w, " to bucket by");
 	}
 	w->escape = 0;
@@ -140,11 +140,11 @@ static void step(const rsl__xdoc *d, const rsl__xstep *s)
 		rsl__w_raw(w, "}", 1);
 		break;
 	case RSL__XS_PREREQ: {
-		const rsl__req *rq = &f->requires[ev->index];
+		const rsl__req *rq = &RSL__AT(rsl__req, f->requires)[ev->index];
 		const rsl__flag *p = &d->snap->flags[rq->flag];
 		step_open(d, "prerequisite");
 		rsl__w_puts(w, ", \"flag\": ");
-		rsl__w_jstr(w, p->key.p, p->key.len);
+		rsl__w_jstr(w, RSL__S(p->key), p->key.len);
 		rsl__w_puts(w, ", \"required\": ");
 		variant_name(w, p, rq->variant);
 		rsl__w_puts(w, ", \"got\": ");
@@ -186,10 +186,10 @@ static void head(const rsl__xdoc *d)
 	if (f) {
 		rsl__w_putf(w, ", \"type\": \"%s\"", rsl_type_name((rsl_type)f->type));
 		rsl__w_puts(w, ",\n  \"definition\": {\"file\": ");
-		rsl__w_jstr(w, f->file.p, f->file.len);
+		rsl__w_jstr(w, RSL__S(f->file), f->file.len);
 		rsl__w_putf(w, ", \"line\": %u}, \"targeting_file\": ", f->line);
 		if (f->configured)
-			rsl__w_jstr(w, f->tfile.p, f->tfile.len);
+			rsl__w_jstr(w, RSL__S(f->tfile), f->tfile.len);
 		else
 			rsl__w_puts(w, "null");
 	}
@@ -214,9 +214,7 @@ static void tail(const rsl__xdoc *d, const rsl_result *r)
 	rsl__w_puts(w, "  \"result\": {\"value\": ");
 	/* On an error explain has no fallback of the caller's to show. */
 	if (r->reason != RSL_REASON_ERROR) {
-		rsl__val v;
-		rsl__result_val(&v, r);
-		rsl__w_value(w, &v, 1);
+		rsl__w_result(w, r, 1);
 	} else {
 		rsl__w_puts(w, "null");
 	}

@@ -264,35 +264,55 @@ void rsl__w_time(rsl__wbuf *w, int64_t t)
 	rsl__w_puts(w, buf);
 }
 
-void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json)
+/* A value of kind k (rsl__vkind), from a variant or a result. */
+static void w_scalar(rsl__wbuf *w, unsigned k, int b, int64_t i, double f,
+		     const char *s, size_t len, int json)
 {
-	switch (v->kind) {
+	switch (k) {
 	case RSL__V_BOOL:
-		rsl__w_puts(w, v->b ? "true" : "false");
+		rsl__w_puts(w, b ? "true" : "false");
 		break;
 	case RSL__V_INT:
-		rsl__w_putf(w, "%lld", (long long)v->i);
+		rsl__w_putf(w, "%lld", (long long)i);
 		break;
 	case RSL__V_FLOAT:
-		rsl__w_number(w, v->f);
+		rsl__w_number(w, f);
 		break;
 	case RSL__V_STRING:
 		if (json)
-			rsl__w_jstr(w, v->s.p, v->s.len);
+			rsl__w_jstr(w, s, len);
 		else
-			rsl__w_qstr(w, v->s.p, v->s.len);
+			rsl__w_qstr(w, s, len);
 		break;
 	case RSL__V_JSON:
-		rsl__w_put(w, v->s.p, v->s.len);
+		rsl__w_put(w, s, len);
 		break;
 	}
+}
+
+void rsl__w_value(rsl__wbuf *w, const rsl__val *v, int json)
+{
+	w_scalar(w, v->kind, v->b, v->i, v->f, RSL__S(v->s), v->s.len, json);
+}
+
+void rsl__w_result(rsl__wbuf *w, const rsl_result *r, int json)
+{
+	unsigned k = RSL__V_BOOL;
+	switch (r->value.type) {
+	case RSL_BOOLEAN: k = RSL__V_BOOL; break;
+	case RSL_STRING: k = RSL__V_STRING; break;
+	case RSL_INTEGER: k = RSL__V_INT; break;
+	case RSL_FLOAT: k = RSL__V_FLOAT; break;
+	case RSL_OBJECT: k = RSL__V_JSON; break;
+	}
+	w_scalar(w, k, r->value.b, r->value.i, r->value.f, r->value.s, r->value.len, json);
 }
 
 /* ------------------------------------------------- why a condition matched */
 
 static void attr_name(rsl__wbuf *w, const rsl__cond *c)
 {
-	rsl__w_put(w, c->attr.p, c->attr.len);
+	rsl__w_put(w, RSL__S(c->attr), c->attr.len);
 }
 
 static void operand(rsl__wbuf *w, const rsl__cond *c)
@@ -308,10 +328,10 @@ static void operand(rsl__wbuf *w, const rsl__cond *c)
 				rsl__w_putf(w, "... %u more", c->nlist - 20);
 				break;
 			}
-			if (c->list[i].kind == RSL__V_STRING)
-				rsl__w_put(w, c->list[i].s.p, c->list[i].s.len);
+			if (RSL__AT(rsl__val, c->list)[i].kind == RSL__V_STRING)
+				rsl__w_put(w, RSL__S(RSL__AT(rsl__val, c->list)[i].s), RSL__AT(rsl__val, c->list)[i].s.len);
 			else
-				rsl__w_value(w, &c->list[i], 0);
+				rsl__w_value(w, &RSL__AT(rsl__val, c->list)[i], 0);
 		}
 		rsl__w_raw(w, "]", 1);
 		break;
@@ -325,12 +345,12 @@ static void operand(rsl__wbuf *w, const rsl__cond *c)
 		     (unsigned long long)c->semver.patch);
 		if (c->semver.pre.len) {
 			rsl__w_raw(w, "-", 1);
-			rsl__w_put(w, c->semver.pre.p, c->semver.pre.len);
+			rsl__w_put(w, RSL__S(c->semver.pre), c->semver.pre.len);
 		}
 		break;
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
-		rsl__w_time(w, c->time);
+		rsl__w_time(w, c->value.i);
 		break;
 	default:
 		rsl__w_value(w, &c->value, 0);
@@ -430,8 +450,8 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		int decisive = c->op == RSL_OP_ALL ? 0 : 1;
 		if (want == decisive) {
 			for (uint32_t i = 0; i < c->nkids; i++)
-				if (rsl__match_in(snap, &c->kids[i], nm) == decisive) {
-					rsl__w_why(w, snap, &c->kids[i], nm, want);
+				if (rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[i], nm) == decisive) {
+					rsl__w_why(w, snap, &RSL__AT(rsl__cond, c->kids)[i], nm, want);
 					return;
 				}
 		}
@@ -439,43 +459,26 @@ void rsl__w_why(rsl__wbuf *w, const rsl_snapshot *snap, const rsl__cond *c,
 		for (uint32_t i = 0; i < c->nkids; i++) {
 			if (i)
 				rsl__w_puts(w, "; ");
-			rsl__w_why(w, snap, &c->kids[i], nm, want);
+			rsl__w_why(w, snap, &RSL__AT(rsl__cond, c->kids)[i], nm, want);
 		}
 		rsl__w_raw(w, ")", 1);
 		return;
 	}
 	case RSL_OP_NOT:
 		rsl__w_puts(w, want ? "not (" : "excluded by not (");
-		rsl__w_why(w, snap, &c->kids[0], nm, !want);
+		rsl__w_why(w, snap, &RSL__AT(rsl__cond, c->kids)[0], nm, !want);
 		rsl__w_raw(w, ")", 1);
 		return;
 	case RSL_OP_SEGMENT: {
 		const rsl__segment *s = &snap->segments[c->segment];
 		rsl__w_puts(w, "segment ");
-		rsl__w_put(w, s->key.p, s->key.len);
+		rsl__w_put(w, RSL__S(s->key), s->key.len);
 		rsl__w_puts(w, want ? ": " : ": no match: ");
-		rsl__w_why(w, snap, s->when, nm, want);
+		rsl__w_why(w, snap, rsl__when(&s->when), nm, want);
 		return;
 	}
 	default:
 		explain_leaf(w, c, nm, want);
 		return;
 	}
-}
-
-void rsl__result_val(rsl__val *out, const rsl_result *r)
-{
-	out->kind = RSL__V_BOOL;
-	switch (r->value.type) {
-	case RSL_BOOLEAN: out->kind = RSL__V_BOOL; break;
-	case RSL_STRING: out->kind = RSL__V_STRING; break;
-	case RSL_INTEGER: out->kind = RSL__V_INT; break;
-	case RSL_FLOAT: out->kind = RSL__V_FLOAT; break;
-	case RSL_OBJECT: out->kind = RSL__V_JSON; break;
-	}
-	out->b = r->value.b;
-	out->i = r->value.i;
-	out->f = r->value.f;
-	out->s.p = r->value.s;
-	out->s.len = (uint32_t)r->value.len;
 }

@@ -10,21 +10,21 @@
 
 static void variant_name(rsl__wbuf *w, const rsl__flag *f, uint32_t v)
 {
-	rsl__w_put(w, f->variants[v].name.p, f->variants[v].name.len);
+	rsl__w_put(w, RSL__S(RSL__AT(rsl__variant, f->variants)[v].name), RSL__AT(rsl__variant, f->variants)[v].name.len);
 }
 
 static void where(const rsl__xdoc *d, uint32_t line)
 {
 	rsl__w_raw(d->w, "(", 1);
-	rsl__w_put(d->w, d->f->tfile.p, d->f->tfile.len);
+	rsl__w_put(d->w, RSL__S(d->f->tfile), d->f->tfile.len);
 	rsl__w_putf(d->w, ":%u)", line);
 }
 
 static void rule_head(const rsl__xdoc *d, uint32_t i)
 {
-	const rsl__rule *r = &d->f->rules[i];
+	const rsl__rule *r = &RSL__AT(rsl__rule, d->f->rules)[i];
 	rsl__w_putf(d->w, "rule %u ", i + 1);
-	rsl__w_qstr(d->w, r->name.p, r->name.len);
+	rsl__w_qstr(d->w, RSL__S(r->name), r->name.len);
 	rsl__w_raw(d->w, " ", 1);
 	where(d, r->line);
 	rsl__w_puts(d->w, ": ");
@@ -41,33 +41,33 @@ static void served(const rsl__xdoc *d, const rsl__event *ev, int bucketed)
 		rsl__w_time(w, ev->now);
 		if (ev->step < 0) {
 			rsl__w_puts(w, ": before the first step (");
-			rsl__w_time(w, sv->steps[0].at);
+			rsl__w_time(w, RSL__AT(rsl__step, sv->steps)[0].at);
 			rsl__w_puts(w, "), the off variant; ");
 		} else {
 			rsl__w_putf(w, ": step %d of %u (from ", ev->step + 1, sv->nsteps);
-			rsl__w_time(w, sv->steps[ev->step].at);
+			rsl__w_time(w, RSL__AT(rsl__step, sv->steps)[ev->step].at);
 			rsl__w_puts(w, "); ");
 		}
 	}
 	if (ev->split) {
 		const rsl__split *s = ev->split;
 		rsl__w_puts(w, "split by ");
-		rsl__w_put(w, sv->by.p, sv->by.len);
+		rsl__w_put(w, RSL__S(sv->by), sv->by.len);
 		if (bucketed) {
 			rsl__w_puts(w, " = ");
 			rsl__w_echo(w, ev->by_value, ev->by_len, 0);
 			rsl__w_putf(w, ": bucket %u of %u; ", ev->bucket, RSL_BUCKETS);
 		} else {
 			rsl__w_puts(w, ": the context has no ");
-			rsl__w_put(w, sv->by.p, sv->by.len);
+			rsl__w_put(w, RSL__S(sv->by), sv->by.len);
 			rsl__w_puts(w, " to bucket by; ");
 		}
 		for (uint32_t i = 0; i < s->n; i++) {
-			uint32_t lo = i ? s->upper[i - 1] : 0;
+			uint32_t lo = i ? RSL__AT(uint32_t, s->upper)[i - 1] : 0;
 			if (i)
 				rsl__w_puts(w, ", ");
-			variant_name(w, f, s->variant[i]);
-			rsl__w_putf(w, " [%u, %u)", lo, s->upper[i]);
+			variant_name(w, f, RSL__AT(uint32_t, s->variant)[i]);
+			rsl__w_putf(w, " [%u, %u)", lo, RSL__AT(uint32_t, s->upper)[i]);
 		}
 		rsl__w_puts(w, "; ");
 	}
@@ -81,7 +81,7 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 {
 	rsl__wbuf *w = d->w;
 	const rsl__event *ev = s->ev;
-	const rsl__rule *r = &d->f->rules[s->index];
+	const rsl__rule *r = &RSL__AT(rsl__rule, d->f->rules)[s->index];
 	rule_head(d, s->index);
 	if (!ev) {
 		rsl__w_puts(w, "not evaluated\n");
@@ -89,13 +89,13 @@ static void rule(const rsl__xdoc *d, const rsl__xstep *s)
 	}
 	if (ev->status == RSL__RULE_NO_MATCH) {
 		rsl__w_puts(w, "no match: ");
-		rsl__w_why(w, d->snap, r->when, d->names, 0);
+		rsl__w_why(w, d->snap, rsl__when(&r->when), d->names, 0);
 		rsl__w_raw(w, "\n", 1);
 		return;
 	}
 	rsl__w_puts(w, ev->status == RSL__RULE_MATCH ? "match: " : "no match: ");
-	if (r->when)
-		rsl__w_why(w, d->snap, r->when, d->names, 1);
+	if (rsl__when(&r->when))
+		rsl__w_why(w, d->snap, rsl__when(&r->when), d->names, 1);
 	else
 		rsl__w_puts(w, "no condition: everyone");
 	rsl__w_puts(w, "; ");
@@ -129,10 +129,10 @@ static void step(const rsl__xdoc *d, const rsl__xstep *s)
 		rsl__w_raw(w, "\n", 1);
 		break;
 	case RSL__XS_PREREQ: {
-		const rsl__req *rq = &f->requires[ev->index];
+		const rsl__req *rq = &RSL__AT(rsl__req, f->requires)[ev->index];
 		const rsl__flag *p = &d->snap->flags[rq->flag];
 		rsl__w_puts(w, "requires ");
-		rsl__w_put(w, p->key.p, p->key.len);
+		rsl__w_put(w, RSL__S(p->key), p->key.len);
 		rsl__w_puts(w, " = ");
 		variant_name(w, p, rq->variant);
 		rsl__w_puts(w, ": got ");
@@ -230,11 +230,11 @@ static void head(const rsl__xdoc *d)
 	}
 	if (f) {
 		rsl__w_puts(w, "defined at ");
-		rsl__w_put(w, f->file.p, f->file.len);
+		rsl__w_put(w, RSL__S(f->file), f->file.len);
 		rsl__w_putf(w, ":%u", f->line);
 		if (f->configured) {
 			rsl__w_puts(w, "; targeting in ");
-			rsl__w_put(w, f->tfile.p, f->tfile.len);
+			rsl__w_put(w, RSL__S(f->tfile), f->tfile.len);
 		}
 		rsl__w_raw(w, "\n", 1);
 	} else if (snap) {
@@ -249,10 +249,8 @@ static void tail(const rsl__xdoc *d, const rsl_result *r)
 	rsl__w_puts(w, "result: ");
 	/* On an error explain has no fallback of the caller's to show. */
 	if (r->reason != RSL_REASON_ERROR) {
-		rsl__val v;
 		rsl__w_puts(w, "value ");
-		rsl__result_val(&v, r);
-		rsl__w_value(w, &v, 0);
+		rsl__w_result(w, r, 0);
 	} else {
 		rsl__w_puts(w, "the caller's fallback");
 	}

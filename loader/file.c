@@ -77,26 +77,44 @@ int rsl__file_read(rsl__file *out, const char *path, size_t max, unsigned flags,
 	if (len == 0)
 		goto out;
 	if (flags & RSL__FILE_MAP) {
-		void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		/* One anonymous page, then the file, in one reservation. */
+		long pg = sysconf(_SC_PAGESIZE);
+		size_t page = pg > 0 ? (size_t)pg : 4096;
+		size_t total = page + len;
+		uint8_t *res = total < len ? MAP_FAILED
+			: mmap(NULL, total, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *map = res == MAP_FAILED ? MAP_FAILED
+			: mmap(res + page, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_FIXED, fd, 0);
 		if (map == MAP_FAILED) {
+			int e = errno;
+			if (res != MAP_FAILED)
+				munmap(res, total);
 			rc = rsl__fail(err, RSL_EIO, "cannot map '%s': %s", path,
-				       strerror(errno));
+				       strerror(e));
 			goto out;
 		}
-		out->data = map;
+		out->region = res;
+		out->region_size = total;
+		out->data = res + page;
 		out->mapped = 1;
 	} else {
-		out->data = malloc(len);
-		if (out->data == NULL) {
+		if (len > SIZE_MAX - RSL__FILE_ROOM ||
+		    posix_memalign(&out->region, RSL__FILE_ROOM, RSL__FILE_ROOM + len) != 0) {
+			out->region = NULL;
 			rc = rsl__fail(err, RSL_ENOMEM, "out of memory");
 			goto out;
 		}
+		out->region_size = RSL__FILE_ROOM + len;
+		out->data = (uint8_t *)out->region + RSL__FILE_ROOM;
 		int r = read_all(fd, out->data, len);
 		if (r < 0) {
 			rc = rsl__fail(err, RSL_EIO, "cannot read '%s': %s", path,
 				       r == -1 ? strerror(errno)
 					       : "it shrank while being read");
-			free(out->data);
+			free(out->region);
+			out->region = NULL;
 			out->data = NULL;
 			goto out;
 		}
@@ -107,14 +125,39 @@ out:
 	return rc;
 }
 
+void rsl__region_free(void *region, size_t size, int mapped)
+{
+	if (region == NULL)
+		return;
+	if (mapped)
+		munmap(region, size);
+	else
+		free(region);
+}
+
 void rsl__file_release(rsl__file *f)
 {
-	if (f == NULL || f->data == NULL)
+	if (f == NULL || f->region == NULL)
 		return;
-	if (f->mapped)
-		munmap(f->data, f->len);
-	else
-		free(f->data);
+	rsl__region_free(f->region, f->region_size, f->mapped);
+	f->region = NULL;
 	f->data = NULL;
 	f->len = 0;
+}
+
+int rsl__file_copy(rsl__file *out, const void *data, size_t len, rsl_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (len == 0)
+		return RSL_OK;
+	if (len > SIZE_MAX - RSL__FILE_ROOM ||
+	    posix_memalign(&out->region, RSL__FILE_ROOM, RSL__FILE_ROOM + len) != 0) {
+		out->region = NULL;
+		return rsl__fail(err, RSL_ENOMEM, "out of memory");
+	}
+	out->region_size = RSL__FILE_ROOM + len;
+	out->data = (uint8_t *)out->region + RSL__FILE_ROOM;
+	memcpy(out->data, data, len);
+	out->len = len;
+	return RSL_OK;
 }

@@ -48,8 +48,8 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 		uint64_t bytes = c->op <= RSL_OP_ENDS_WITH && c->value.kind == RSL__V_STRING
 				 ? c->value.s.len : 0;
 		for (uint32_t i = 0; i < c->nlist; i++)
-			if (c->list[i].kind == RSL__V_STRING)
-				bytes += c->list[i].s.len;
+			if (RSL__AT(rsl__val, c->list)[i].kind == RSL__V_STRING)
+				bytes += RSL__AT(rsl__val, c->list)[i].s.len;
 		*cost = sat_add(*cost, rsl_test_cost(c->op, c->ci, c->nlist, bytes));
 	}
 	*depth = 1;
@@ -66,7 +66,7 @@ static int cond_walk(graph *g, const rsl__cond *c, unsigned level,
 	}
 	for (uint32_t i = 0; i < c->nkids; i++) {
 		unsigned kd;
-		if ((rc = cond_walk(g, &c->kids[i], level + 1, &kd, cost)) < 0)
+		if ((rc = cond_walk(g, &RSL__AT(rsl__cond, c->kids)[i], level + 1, &kd, cost)) < 0)
 			return rc;
 		if (kd + 1 > *depth)
 			*depth = kd + 1;
@@ -80,11 +80,11 @@ static int seg_walk(graph *g, uint32_t j, unsigned level)
 		return RSL_OK;
 	if (g->state[j] == 1)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "segments refer to each other in a "
-				     "cycle through '%s'", g->s->segments[j].key.p);
+				     "cycle through '%s'", RSL__S(g->s->segments[j].key));
 	g->state[j] = 1;
 	unsigned depth;
 	uint64_t cost = 0;
-	int rc = cond_walk(g, g->s->segments[j].when, level, &depth, &cost);
+	int rc = cond_walk(g, rsl__when(&g->s->segments[j].when), level, &depth, &cost);
 	if (rc < 0)
 		return rc;
 	g->state[j] = 2;
@@ -105,7 +105,7 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 		return RSL_OK;
 	if (g->state[k] == 1)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites form a cycle through "
-				     "flag '%s'", f->key.p);
+				     "flag '%s'", RSL__S(f->key));
 	if (level + 1 > RSL_MAX_PREREQ_DEPTH) /* flags in the chain so far */
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "prerequisites nest deeper than %d "
 				     "flags", RSL_MAX_PREREQ_DEPTH);
@@ -113,12 +113,12 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 	unsigned depth = 0;
 	uint64_t cost = g->own[i];
 	for (uint32_t r = 0; r < f->nrequires; r++) {
-		const rsl__req *rq = &f->requires[r];
+		const rsl__req *rq = &RSL__AT(rsl__req, f->requires)[r];
 		const rsl__flag *t = &g->s->flags[rq->flag];
 		if (rq->variant >= t->nvariants)
 			return rsl__dec_fail(g->d, RSL_EFORMAT, "flag '%s' requires variant "
 					     "index %u of '%s', out of range (%u variants)",
-					     f->key.p, (unsigned)rq->variant, t->key.p,
+					     RSL__S(f->key), (unsigned)rq->variant, RSL__S(t->key),
 					     (unsigned)t->nvariants);
 		int rc = req_walk(g, rq->flag, level + 1);
 		if (rc < 0)
@@ -135,7 +135,7 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 		return rsl__dec_fail(g->d, RSL_EFORMAT, "evaluating flag '%s' costs %s%llu "
 				     "(condition tests and what they read, rules and "
 				     "prerequisites, through segments), over the budget of %u",
-				     f->key.p, cost >= CAP ? "more than " : "",
+				     RSL__S(f->key), cost >= CAP ? "more than " : "",
 				     (unsigned long long)cost,
 				     RSL_MAX_FLAG_COST);
 	g->state[k] = 2;
@@ -160,7 +160,7 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 	d->what = "segment";
 	for (uint32_t j = 0; j < s->nsegments; j++) {
 		d->index = j;
-		d->key = s->segments[j].key.p;
+		d->key = RSL__S(s->segments[j].key);
 		d->keylen = s->segments[j].key.len;
 		if ((rc = seg_walk(&g, j, 1)) < 0)
 			goto out;
@@ -171,14 +171,14 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 		const rsl__flag *f = &s->flags[i];
 		uint64_t own = 1;
 		d->index = i;
-		d->key = f->key.p;
+		d->key = RSL__S(f->key);
 		d->keylen = f->key.len;
 		for (uint32_t r = 0; r < f->nrequires; r++) {
-			uint32_t to = f->requires[r].flag;
+			uint32_t to = RSL__AT(rsl__req, f->requires)[r].flag;
 			if (g.seen[to] == i + 1) {
 				rc = rsl__dec_fail(d, RSL_EFORMAT, "requires %u: flag '%s' is "
 						   "required twice", (unsigned)r,
-						   s->flags[to].key.p);
+						   RSL__S(s->flags[to].key));
 				goto out;
 			}
 			g.seen[to] = i + 1;
@@ -187,8 +187,8 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 			unsigned depth;
 			d->sub = SUB_RULE, d->subi = r;
 			own = sat_add(own, 1);
-			if (f->rules[r].when &&
-			    (rc = cond_walk(&g, f->rules[r].when, 1, &depth,
+			if (rsl__when(&RSL__AT(rsl__rule, f->rules)[r].when) &&
+			    (rc = cond_walk(&g, rsl__when(&RSL__AT(rsl__rule, f->rules)[r].when), 1, &depth,
 					    &own)) < 0)
 				goto out;
 		}
@@ -198,7 +198,7 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 	for (uint32_t i = 0; i < s->nflags; i++) {
 		const rsl__flag *f = &s->flags[i];
 		d->index = i;
-		d->key = f->key.p;
+		d->key = RSL__S(f->key);
 		d->keylen = f->key.len;
 		if ((rc = req_walk(&g, i, 0)) < 0)
 			goto out;

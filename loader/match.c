@@ -113,7 +113,7 @@ uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
 	uint64_t bits = 0;
 	for (uint32_t i = 0; i < n; i++)
 		if (list[i].kind == RSL__V_STRING)
-			bits |= str_sig(list[i].s.p, list[i].s.len, ci);
+			bits |= str_sig(RSL__S(list[i].s), list[i].s.len, ci);
 	return bits;
 }
 
@@ -153,15 +153,15 @@ static int same(const char *s, const char *t, size_t n, int ci)
  * length is at most RSL_MAX_CONTEXT_STRING (checked before matching). */
 static int str_contains(const char *a, const rsl__str *o, int ci)
 {
-	return rsl__search(a, strlen(a), o->p, o->len, ci);
+	return rsl__search(a, strlen(a), RSL__S(*o), o->len, ci);
 }
 
 static int str_starts(const char *a, const rsl__str *o, int ci)
 {
 	if (!ci)
-		return strnlen(a, o->len) == o->len && memcmp(a, o->p, o->len) == 0;
+		return strnlen(a, o->len) == o->len && memcmp(a, RSL__S(*o), o->len) == 0;
 	for (size_t i = 0; i < o->len; i++) /* stops at a's NUL: see cstr_eq_ci */
-		if (fold((unsigned char)a[i]) != fold((unsigned char)o->p[i]))
+		if (fold((unsigned char)a[i]) != fold((unsigned char)RSL__S(*o)[i]))
 			return 0;
 	return 1;
 }
@@ -169,7 +169,7 @@ static int str_starts(const char *a, const rsl__str *o, int ci)
 static int str_ends(const char *a, const rsl__str *o, int ci)
 {
 	size_t alen = strlen(a);
-	return o->len <= alen && same(a + alen - o->len, o->p, o->len, ci);
+	return o->len <= alen && same(a + alen - o->len, RSL__S(*o), o->len, ci);
 }
 
 /* One context string a[0..alen) against one operand value, by eq's rule:
@@ -178,7 +178,7 @@ static int str_ends(const char *a, const rsl__str *o, int ci)
 static int str_eq_val(const char *a, size_t alen, const rsl__val *v, int ci)
 {
 	return v->kind == RSL__V_STRING && v->s.len == alen &&
-	       (alen == 0 || a[0] == v->s.p[0] || ci) && same(a, v->s.p, alen, ci);
+	       (alen == 0 || a[0] == RSL__S(v->s)[0] || ci) && same(a, RSL__S(v->s), alen, ci);
 }
 
 static int num_eq_val(double n, const rsl__val *v)
@@ -194,16 +194,17 @@ static int time_match(const rsl__cond *c, const char *s)
 	if (rsl__parse_rfc3339(&t, &frac, s, strlen(s)) < 0)
 		return 0;
 	if (c->op == RSL_OP_BEFORE)
-		return t < c->time;
-	return t > c->time || (t == c->time && frac);
+		return t < c->value.i;
+	return t > c->value.i || (t == c->value.i && frac);
 }
 
 static int semver_match(const rsl__cond *c, const char *s)
 {
-	rsl__semver v;
+	rsl__semver v, o = { c->semver.major, c->semver.minor, c->semver.patch,
+			     { RSL__S(c->semver.pre), c->semver.pre.len } };
 	if (rsl__semver_parse(&v, s, strlen(s)) < 0)
 		return 0;
-	int r = rsl__semver_cmp(&v, &c->semver);
+	int r = rsl__semver_cmp(&v, &o);
 	switch (c->op) {
 	case RSL_OP_SEMVER_EQ: return r == 0;
 	case RSL_OP_SEMVER_LT: return r < 0;
@@ -221,15 +222,15 @@ int rsl__match_string(const rsl__cond *c, const char *s)
 		if (c->value.kind != RSL__V_STRING)
 			return 0;
 		if (!c->ci)
-			return cstr_eq(s, c->value.s.p, c->value.s.len);
-		return cstr_eq_ci(s, c->value.s.p, c->value.s.len);
+			return cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+		return cstr_eq_ci(s, RSL__S(c->value.s), c->value.s.len);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN: {
 		size_t len = strlen(s);
 		if (c->filter && !(c->filter & str_sig(s, len, c->ci)))
 			return 0;
 		for (uint32_t i = 0; i < c->nlist; i++)
-			if (str_eq_val(s, len, &c->list[i], c->ci))
+			if (str_eq_val(s, len, &RSL__AT(rsl__val, c->list)[i], c->ci))
 				return 1;
 		return 0;
 	}
@@ -263,15 +264,15 @@ static int number_match(const rsl__cond *c, double n)
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN:
 		for (uint32_t i = 0; i < c->nlist; i++)
-			if (num_eq_val(n, &c->list[i]))
+			if (num_eq_val(n, &RSL__AT(rsl__val, c->list)[i]))
 				return 1;
 		return 0;
 	case RSL_OP_LT: return n < c->value.f;
 	case RSL_OP_LTE: return n <= c->value.f;
 	case RSL_OP_GT: return n > c->value.f;
 	case RSL_OP_GTE: return n >= c->value.f;
-	case RSL_OP_BEFORE: return n < (double)c->time;
-	case RSL_OP_AFTER: return n > (double)c->time;
+	case RSL_OP_BEFORE: return n < (double)c->value.i;
+	case RSL_OP_AFTER: return n > (double)c->value.i;
 	default:
 		return 0;
 	}
@@ -284,15 +285,15 @@ string_test(const rsl__cond *c, const char *s)
 {
 	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci)
 		return c->value.kind == RSL__V_STRING &&
-		       cstr_eq(s, c->value.s.p, c->value.s.len);
+		       cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
 	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
 		size_t len = strlen(s);
 		if (c->filter && !(c->filter & str_sig(s, len, 0)))
 			return 0;
 		for (uint32_t i = 0; i < c->nlist; i++) {
-			const rsl__val *v = &c->list[i];
+			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
 			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    memcmp(s, v->s.p, len) == 0)
+			    memcmp(s, RSL__S(v->s), len) == 0)
 				return 1;
 		}
 		return 0;
@@ -335,18 +336,18 @@ int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 	switch (c->op) {
 	case RSL_OP_ALL:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (!rsl__match_in(snap, &c->kids[i], nm))
+			if (!rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[i], nm))
 				return 0;
 		return 1;
 	case RSL_OP_ANY:
 		for (uint32_t i = 0; i < c->nkids; i++)
-			if (rsl__match_in(snap, &c->kids[i], nm))
+			if (rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[i], nm))
 				return 1;
 		return 0;
 	case RSL_OP_NOT:
-		return !rsl__match_in(snap, &c->kids[0], nm);
+		return !rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[0], nm);
 	case RSL_OP_SEGMENT:
-		return rsl__match_in(snap, snap->segments[c->segment].when, nm);
+		return rsl__match_in(snap, rsl__when(&snap->segments[c->segment].when), nm);
 	case RSL_OP_EXISTS:
 		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
 	default:

@@ -24,12 +24,12 @@ typedef struct rsl__aval {
 
 /* The first context attribute named name, or NULL, by scanning the
  * context's names.  Attribute names were checked non-NULL and non-empty
- * before matching began, and name->p has no NUL inside, so the comparison
+ * before matching began, and the name has no NUL inside, so the comparison
  * stops at a shorter a->name's end. */
 static inline const rsl_attr *rsl__find_attr(const rsl_context *ctx,
 					     const rsl__str *name)
 {
-	const char *p = name->p;
+	const char *p = RSL__S(*name);
 	for (size_t i = 0; i < ctx->nattrs; i++) {
 		const char *q = ctx->attrs[i].name;
 		if (q[0] != p[0])
@@ -106,7 +106,7 @@ static inline const rsl_attr *rsl__names_find(rsl__names *nm, const rsl__str *na
 			return NULL;
 		v--;
 		if (nm->hash[v] == hash && nm->len[v] == name->len &&
-		    rsl__same_bytes(ctx->attrs[v].name, name->p, name->len))
+		    rsl__same_bytes(ctx->attrs[v].name, RSL__S(*name), name->len))
 			return &ctx->attrs[v];
 	}
 }

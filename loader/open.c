@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+
 #include <sodium.h>
 
 #include "cbor_reader.h"
@@ -162,11 +164,11 @@ static size_t put_head(uint8_t *p, unsigned m, uint64_t v)
 
 /*
  * Verifies the signature over Sig_structure = ["Signature1", protected, h'',
- * payload].  On success *copy is the malloc'd Sig_structure and *payload
- * points at the payload inside it.
+ * payload] where the payload lies: the structure's head is written into
+ * the RSL__FILE_ROOM bytes and the envelope before the payload (which the
+ * envelope no longer needs: e holds what was read from it).
  */
-static int verify(const envelope *e, const rsl_keyring *kr, uint8_t **copy,
-		  const uint8_t **payload, rsl_error *err)
+static int verify(const envelope *e, const rsl_keyring *kr, rsl_error *err)
 {
 	const rsl__key *k = rsl__keyring_find(kr, e->kid);
 	if (k == NULL) {
@@ -174,33 +176,30 @@ static int verify(const envelope *e, const rsl_keyring *kr, uint8_t **copy,
 		sodium_bin2hex(hex, sizeof hex, e->kid, 8);
 		return rsl__fail(err, RSL_EKEY, "no trusted key has key id %s", hex);
 	}
-	if (e->plen > SIZE_MAX - e->protlen - 64)
-		return rsl__fail(err, RSL_ENOMEM, "out of memory");
-	uint8_t *buf = malloc(e->protlen + e->plen + 64);
-	if (buf == NULL)
-		return rsl__fail(err, RSL_ENOMEM, "out of memory");
+	uint8_t head[RSL__FILE_ROOM], sig[crypto_sign_BYTES];
 	size_t n = 0;
-	buf[n++] = 0x84;
-	n += put_head(buf + n, RSL__CBOR_TEXT, 10);
-	memcpy(buf + n, "Signature1", 10);
+	if (e->protlen > 24)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the protected header is "
+				 "%zu bytes, more than 24", e->protlen);
+	head[n++] = 0x84;
+	n += put_head(head + n, RSL__CBOR_TEXT, 10);
+	memcpy(head + n, "Signature1", 10);
 	n += 10;
-	n += put_head(buf + n, RSL__CBOR_BYTES, e->protlen);
-	memcpy(buf + n, e->prot, e->protlen);
+	n += put_head(head + n, RSL__CBOR_BYTES, e->protlen);
+	memcpy(head + n, e->prot, e->protlen);
 	n += e->protlen;
-	buf[n++] = 0x40;
-	n += put_head(buf + n, RSL__CBOR_BYTES, e->plen);
-	memcpy(buf + n, e->payload, e->plen);
-	*payload = buf + n;
-	n += e->plen;
-	if (crypto_sign_verify_detached(e->sig, buf, n, k->pk) != 0) {
+	head[n++] = 0x40;
+	n += put_head(head + n, RSL__CBOR_BYTES, e->plen);
+	memcpy(sig, e->sig, sizeof sig);
+	uint8_t *at = (uint8_t *)e->payload - n;
+	memcpy(at, head, n);
+	if (crypto_sign_verify_detached(sig, at, n + e->plen, k->pk) != 0) {
 		char hex[17];
 		sodium_bin2hex(hex, sizeof hex, e->kid, 8);
-		free(buf);
 		return rsl__fail(err, RSL_ESIGNATURE, "the signature does not "
 				 "verify with key %s: the snapshot was altered or "
 				 "signed by another key", hex);
 	}
-	*copy = buf;
 	return RSL_OK;
 }
 
@@ -229,24 +228,32 @@ static size_t max_size(const rsl_open_options *opts)
 	return opts->max_size ? opts->max_size : DEFAULT_MAX_SIZE;
 }
 
-static int open_bytes(rsl_snapshot **out, const uint8_t *buf, size_t len,
-		      const rsl_open_options *opts, rsl_error *err)
+/* Opens the file f holds (RSL__FILE_ROOM writable bytes before its data):
+ * a format 2 snapshot keeps f's region, which is then taken from f. */
+static int open_file(rsl_snapshot **out, rsl__file *f, const rsl_open_options *opts,
+		     rsl_error *err)
 {
 	envelope e;
-	uint8_t *copy = NULL;
-	const uint8_t *payload = NULL;
 	int rc;
 	if (sodium_init() < 0)
 		return rsl__fail(err, RSL_ENOMEM, "libsodium cannot initialise");
-	if ((rc = parse_envelope(&e, buf, len, err)) < 0 ||
-	    (rc = verify(&e, opts->keys, &copy, &payload, err)) < 0)
+	if ((rc = parse_envelope(&e, f->data, f->len, err)) < 0 ||
+	    (rc = verify(&e, opts->keys, err)) < 0)
 		return rc;
-	rc = rsl__decode_payload(out, payload, e.plen, opts->environment, err);
-	free(copy);
-	if (rc < 0)
+	/* Read-only from here: evaluation reads what was verified. */
+	if (f->mapped)
+		mprotect(f->region, f->region_size, PROT_READ);
+	if ((rc = rsl__decode_payload(out, e.payload, e.plen, opts->environment, err)) < 0)
 		return rc;
-	sodium_bin2hex((*out)->info.key_id, sizeof (*out)->info.key_id, e.kid, 8);
-	(*out)->info.size = len;
+	rsl_snapshot *s = *out;
+	if ((const void *)s->image != s->block) {
+		s->region = f->region;
+		s->region_size = f->region_size;
+		s->region_mapped = f->mapped;
+		f->region = NULL;
+	}
+	sodium_bin2hex(s->info.key_id, sizeof s->info.key_id, e.kid, 8);
+	s->info.size = f->len;
 	return RSL_OK;
 }
 
@@ -264,7 +271,14 @@ int rsl_open_buffer(rsl_snapshot **out, const void *data, size_t len,
 	if (len > max_size(opts))
 		return rsl__fail(err, RSL_EUNSAFE, "snapshot is %zu bytes, more than "
 				 "the limit of %zu", len, max_size(opts));
-	return open_bytes(out, data, len, opts, err);
+	if (len == 0)
+		return rsl__fail(err, RSL_EFORMAT, NOT_COSE "the file is empty");
+	rsl__file f;
+	if ((rc = rsl__file_copy(&f, data, len, err)) < 0)
+		return rc;
+	rc = open_file(out, &f, opts, err);
+	rsl__file_release(&f);
+	return rc;
 }
 
 int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
@@ -284,15 +298,18 @@ int rsl_open(rsl_snapshot **out, const char *path, const rsl_open_options *opts,
 	if (rc == RSL_OK && f.len == 0)
 		rc = rsl__fail(err, RSL_EFORMAT, NOT_COSE "'%s' is empty", path);
 	if (rc == RSL_OK)
-		rc = open_bytes(out, f.data, f.len, opts, err);
+		rc = open_file(out, &f, opts, err);
 	rsl__file_release(&f);
 	return rc;
 }
 
 void rsl_close(rsl_snapshot *snap)
 {
-	if (snap)
-		free(snap->block);
+	if (snap == NULL)
+		return;
+	free(snap->block);
+	rsl__region_free(snap->region, snap->region_size, snap->region_mapped);
+	free(snap);
 }
 
 void rsl_snapshot_info(rsl_info *out, const rsl_snapshot *snap)

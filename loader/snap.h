@@ -3,8 +3,8 @@
  *
  * open.c builds it once, from a verified payload (decode.c), into one
  * allocation per snapshot; eval.c and explain.c only read it.  Every string
- * is a NUL-terminated copy with its length; every index has been checked
- * against its array at open, so evaluation trusts them without checks.
+ * is NUL-terminated, with its length; every index has been checked against
+ * its array at open, so evaluation trusts them without checks.
  */
 #ifndef RSL_SNAP_H
 #define RSL_SNAP_H
@@ -21,10 +21,44 @@
 #include "rsl.h"
 #include "rsl_format.h"
 
+/*
+ * The records below are the snapshot's image (docs/snapshot-format.md,
+ * "The image"): format 2 carries them as they are, little-endian, and the
+ * loader evaluates from the file's own bytes; a format 1 payload is decoded
+ * into the same records (decode.c).  So they hold no pointers: a reference
+ * is a signed 32-bit offset from the reference's own position (rsl__ref),
+ * 0 for none, and every padding byte is explicit and zero.  validate.c
+ * checks every reference, length and index once, at open; evaluation then
+ * follows them without checks.  Never copy a record by value: a copy's
+ * references point elsewhere.
+ */
+typedef struct rsl__ref {
+	int32_t off; /* target - &this; 0: none */
+} rsl__ref;
+
+/* Where r points (r itself when r->off is 0: check first where "none" is
+ * allowed, as rsl__when does). */
+static inline __attribute__((always_inline)) const void *rsl__at(const rsl__ref *r)
+{
+	return (const char *)r + r->off;
+}
+
+/* Points r at p (builders only: decode.c, the tests). */
+static inline void rsl__ref_set(rsl__ref *r, const void *p)
+{
+	r->off = p ? (int32_t)((const char *)p - (const char *)r) : 0;
+}
+
+/* The record array or item a reference field points to, typed. */
+#define RSL__AT(type, ref) ((const type *)rsl__at(&(ref)))
+
 typedef struct rsl__str {
-	const char *p; /* NUL-terminated */
+	rsl__ref p;   /* len bytes, then a NUL */
 	uint32_t len;
 } rsl__str;
+
+/* The bytes of a string record, NUL-terminated. */
+#define RSL__S(str) ((const char *)rsl__at(&(str).p))
 
 /* A typed scalar: a variant's value or a condition's operand. */
 typedef enum {
@@ -36,18 +70,32 @@ typedef enum {
 } rsl__vkind;
 
 typedef struct rsl__val {
-	rsl__vkind kind;
-	int b;
+	uint8_t kind;  /* rsl__vkind */
+	uint8_t b;
+	uint8_t pad[6];
 	int64_t i;
 	double f;
 	rsl__str s;
 } rsl__val;
 
+/* A string outside the image (a context's, a payload's): semver.h's. */
+typedef struct rsl__cstr {
+	const char *p;
+	uint32_t len;
+} rsl__cstr;
+
 /* A parsed semantic version (SemVer 2.0.0, build metadata dropped). */
 typedef struct rsl__semver {
 	uint64_t major, minor, patch;
-	rsl__str pre; /* prerelease text without '-', len 0 when none */
+	rsl__cstr pre; /* prerelease text without '-', len 0 when none */
 } rsl__semver;
+
+/* A semantic version as the image holds it (semver.h parses into the
+ * pointer form, rsl__semver). */
+typedef struct rsl__isemver {
+	uint64_t major, minor, patch;
+	rsl__str pre; /* prerelease text without '-', len 0 when none */
+} rsl__isemver;
 
 /* Which field of the context an attribute test reads. */
 enum { RSL__ATTR_NAMED = 0, RSL__ATTR_TARGETING_KEY = 1, RSL__ATTR_TENANT_KEY = 2 };
@@ -57,49 +105,54 @@ struct rsl__cond {
 	uint8_t op;        /* enum rsl_cond_op */
 	uint8_t ci;        /* case_insensitive */
 	uint8_t attr_kind; /* RSL__ATTR_* */
-	uint32_t attr_hash;/* rsl__name_hash(attr), set at open: the look-up's */
+	uint8_t pad0;
+	uint32_t attr_hash;/* rsl__name_hash(attr): the look-up's */
 	rsl__str attr;
-	rsl__val value;    /* eq..ends_with, lt..gte, exists (BOOL) */
-	rsl__semver semver;/* semver_* */
-	int64_t time;      /* before, after */
-	const rsl__val *list; /* in, not_in */
+	rsl__val value;    /* eq..ends_with, lt..gte, exists (BOOL), semver_*
+			      (the text), before/after (i) */
+	rsl__isemver semver;/* semver_* */
+	uint64_t filter;   /* in, not_in: rsl__list_filter(list) (match.h); 0
+			      means "scan the list" */
+	rsl__ref list;     /* in, not_in: rsl__val[nlist] */
 	uint32_t nlist;
-	uint64_t filter;   /* in, not_in: rsl__list_filter(list) (match.h), set
-	                      at open; 0 means "scan the list" */
-	const rsl__cond *kids; /* all, any, not: kids[0..nkids) */
+	rsl__ref kids;     /* all, any, not: rsl__cond[nkids] */
 	uint32_t nkids;
-	uint32_t segment;  /* segment: index into snap->segments */
+	uint32_t segment;  /* segment: index into the snapshot's segments */
+	uint32_t pad1;
 };
 
 typedef struct rsl__split {
 	uint32_t n;
-	const uint32_t *variant;  /* variant indexes */
-	const uint32_t *upper;    /* cumulative weights: variant[i] owns buckets
-	                             [upper[i-1], upper[i]), upper[n-1] == 100000 */
+	rsl__ref variant;  /* uint32_t[n]: variant indexes */
+	rsl__ref upper;    /* uint32_t[n]: cumulative weights: variant[i] owns
+			      buckets [upper[i-1], upper[i]), upper[n-1] == 100000 */
 } rsl__split;
 
 typedef struct rsl__step {
 	int64_t at;
 	uint8_t kind;     /* RSL_SERVE_VARIANT or RSL_SERVE_SPLIT */
+	uint8_t pad[3];
 	uint32_t variant;
 	rsl__split split;
+	uint32_t pad1;
 } rsl__step;
 
 typedef struct rsl__serve {
 	uint8_t kind;     /* enum rsl_serve_kind */
 	uint8_t by_kind;  /* RSL__ATTR_* of the bucketing attribute */
-	uint32_t by_hash; /* rsl__name_hash(by), set at open */
+	uint8_t pad[2];
+	uint32_t by_hash; /* rsl__name_hash(by) */
 	rsl__str by;
 	uint32_t variant;
 	rsl__split split;
-	const rsl__step *steps;
+	rsl__ref steps;   /* rsl__step[nsteps] */
 	uint32_t nsteps;
 } rsl__serve;
 
 typedef struct rsl__rule {
 	rsl__str name;
 	uint32_t line;
-	const rsl__cond *when; /* NULL: everyone */
+	rsl__ref when;    /* rsl__cond, or none: everyone */
 	rsl__serve serve;
 } rsl__rule;
 
@@ -116,33 +169,61 @@ typedef struct rsl__variant {
 typedef struct rsl__flag {
 	rsl__str key;
 	uint64_t hash;      /* XXH3-64 of the key, for the index */
+	uint64_t seed;      /* rsl__bucket_seed(salt) (bucket.h) */
 	uint8_t type;       /* enum rsl_flag_type */
 	uint8_t configured; /* has targeting in this environment */
 	uint8_t enabled;
 	uint8_t is_static;  /* no rules, no requires, default is a variant */
-	const rsl__variant *variants;
-	uint32_t nvariants;
 	uint32_t off;
+	rsl__ref variants;  /* rsl__variant[nvariants] */
+	uint32_t nvariants;
 	rsl__str salt;
-	uint64_t seed;      /* rsl__bucket_seed(salt) (bucket.h), set at open */
 	rsl__str file;      /* definition file */
-	uint32_t line;
 	rsl__str tfile;     /* targeting file; len 0 when not configured */
-	const rsl__req *requires;
+	uint32_t line;
+	uint32_t default_line;
+	rsl__ref requires;  /* rsl__req[nrequires] */
 	uint32_t nrequires;
-	const rsl__rule *rules;
+	rsl__ref rules;     /* rsl__rule[nrules] */
 	uint32_t nrules;
 	rsl__serve dflt;
-	uint32_t default_line;
 } rsl__flag;
 
 typedef struct rsl__segment {
 	rsl__str key;
-	const rsl__cond *when;
+	rsl__ref when;      /* rsl__cond */
+	uint32_t pad;
 } rsl__segment;
+
+/* An image's largest size: its references are 32-bit. */
+#define RSL__IMAGE_MAX ((size_t)INT32_MAX)
+
+/* The image's first record. */
+#define RSL__IMAGE_MAGIC "RSLIMG01"
+typedef struct rsl__image {
+	char magic[8];       /* RSL__IMAGE_MAGIC, no NUL */
+	uint32_t size;       /* bytes of the image, this header included */
+	uint32_t nflags;
+	uint32_t nsegments;
+	uint32_t nslots;     /* a power of two, at least 2 * nflags */
+	rsl__ref flags;      /* rsl__flag[nflags], sorted by key */
+	rsl__ref segments;   /* rsl__segment[nsegments], sorted by key */
+	rsl__ref slots;      /* uint32_t[nslots]: flag index + 1, 0 empty */
+	char names[16];      /* "targeting_key", NUL-padded: the default
+				bucketing attribute's and the empty string's
+				bytes */
+	uint32_t pad;
+} rsl__image;
+
+/* A condition's `when`, or NULL (everyone). */
+static inline __attribute__((always_inline)) const rsl__cond *rsl__when(const rsl__ref *r)
+{
+	return r->off ? (const rsl__cond *)rsl__at(r) : NULL;
+}
 
 struct rsl_snapshot {
 	rsl_info info;
+	const rsl__image *image;
 	const rsl__flag *flags;      /* sorted by key */
 	uint32_t nflags;
 	const rsl__segment *segments;
@@ -151,9 +232,15 @@ struct rsl_snapshot {
 	 * empty), linear probing; at most half full. */
 	const uint32_t *slots;
 	uint64_t mask;
-	/* Everything above lives in this block (freed by rsl_close). */
+	/* The metadata's strings (info), and a format 1 snapshot's image:
+	 * freed by rsl_close. */
 	void *block;
 	size_t block_size;
+	/* A format 2 snapshot's file: read into memory (region_mapped 0:
+	 * freed) or mapped (unmapped) by rsl_close. */
+	void *region;
+	size_t region_size;
+	int region_mapped;
 	/* What it decides, apart from issued_at and expires_at (digest.h): a
 	 * renewal has the same digest at the same version. */
 	unsigned char rules_digest[32];
@@ -205,7 +292,7 @@ rsl__find_flag(const rsl_snapshot *snap, const char *key, size_t len)
 		if (v == 0)
 			return NULL;
 		const rsl__flag *f = &snap->flags[v - 1];
-		if (f->hash == h && f->key.len == len && rsl__same_bytes(f->key.p, key, len))
+		if (f->hash == h && f->key.len == len && rsl__same_bytes(RSL__S(f->key), key, len))
 			return f;
 	}
 }

@@ -41,7 +41,7 @@ START_TEST(opens_a_signed_buffer)
 	ck_assert_uint_eq(in.size, n);
 	ck_assert_str_eq(in.environment, "prod");
 	ck_assert_uint_eq(in.flag_count, 5);
-	ck_assert_str_eq(s->flags[4].variants[1].value.s.p, "{\"bg\":\"#fff\"}");
+	ck_assert_str_eq(RSL__S(RSL__AT(rsl__variant, s->flags[4].variants)[1].value.s), "{\"bg\":\"#fff\"}");
 	rsl_close(s);
 
 	/* alg -19 (Ed25519, RFC 9864) is accepted too. */
@@ -402,7 +402,7 @@ static void poke(const rsl_snapshot *s)
 		rsl_result r;
 		rsl_type t = (rsl_type)s->flags[i].type;
 		rsl_value fb = { t, 0, 0, 0.0, t == RSL_OBJECT ? "{}" : "", 0 };
-		rsl_evaluate(&r, s, s->flags[i].key.p, t, &ctx, &fb);
+		rsl_evaluate(&r, s, RSL__S(s->flags[i].key), t, &ctx, &fb);
 		ck_assert(r.reason <= RSL_REASON_PREREQUISITE_FAILED);
 	}
 }
@@ -555,7 +555,7 @@ START_TEST(opens_what_rsc_compiles)
 		ck_assert_str_eq(in.subject, "First flags");
 		ck_assert_uint_gt(in.flag_count, 0);
 		for (uint32_t i = 0; i < s->nflags; i++)
-			ck_assert_ptr_eq(rsl__find_flag(s, s->flags[i].key.p,
+			ck_assert_ptr_eq(rsl__find_flag(s, RSL__S(s->flags[i].key),
 							s->flags[i].key.len),
 					 &s->flags[i]);
 		poke(s);

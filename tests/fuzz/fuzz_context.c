@@ -82,10 +82,10 @@ static void evaluate_all(const rsl_context *ctx)
 			const rsl__flag *fl = &s->flags[f];
 			for (int t = RSL_BOOLEAN; t <= RSL_OBJECT; t++) {
 				rsl_result r;
-				int rc = rsl_evaluate(&r, s, fl->key.p, (rsl_type)t, ctx, NULL);
+				int rc = rsl_evaluate(&r, s, RSL__S(fl->key), (rsl_type)t, ctx, NULL);
 				fx_check_result(rc, ctx, &r, fl);
 			}
-			fx_explain(s, fl->key.p, ctx);
+			fx_explain(s, RSL__S(fl->key), ctx);
 		}
 	}
 }
