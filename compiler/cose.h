@@ -13,6 +13,13 @@
 #define RSC_COSE_ALG_EDDSA (-8)
 #define RSC_COSE_TAG_SIGN1 18
 
+/* Where a payload of n bytes begins in the file rsc_cose_sign1 writes: tag,
+ * array head, the 14-byte protected header, the empty unprotected map, and
+ * the payload's byte-string head. */
+#define RSC_COSE_PAYLOAD_AT(n) \
+	((size_t)18 + ((n) < 24 ? 0 : (n) <= 0xff ? 1 : (n) <= 0xffff ? 2 \
+					: (n) <= 0xffffffffu ? 4 : 8))
+
 /*
  * Signs payload[0..len) with key: *out is the malloc'd COSE_Sign1 message
  * (the whole file).  The signature covers RFC 9052 §4.4's Sig_structure

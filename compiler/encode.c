@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../loader/decode.h"
 #include "../loader/repo_url.h"
+#include "../loader/snap.h"
+#include "cose.h"
 
 /* ---------------------------------------------------------------- the Body */
 
@@ -342,22 +345,13 @@ static void provenance(enc *e, const rsc_provenance *p)
 	rsc_cw_map_end(w);
 }
 
-int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
-		    size_t env, const rsc_provenance *prov, char *err,
-		    size_t errlen)
+/* The metadata every format carries (docs/snapshot-format.md, "Body"). */
+static void metadata(enc *e, const rsc_ruleset *rs, size_t env, const rsc_provenance *prov,
+		     unsigned format)
 {
-	enc e;
-	rsc_cw_init(&e.w);
-	e.rs = rs;
-	rsc_cw *w = &e.w;
-	if (env >= rs->nenvs || prov->commit_time < 0) {
-		rsc_cw_fail(w, RSC_EINVALID, env >= rs->nenvs ? "no such environment"
-				: "a commit time before 1970");
-		goto out;
-	}
-	rsc_cw_map_begin(w);
+	rsc_cw *w = &e->w;
 	rsc_cw_key(w, RSL_K_FORMAT);
-	rsc_cw_uint(w, 1);
+	rsc_cw_uint(w, format);
 	rsc_cw_key(w, RSL_K_ENV);
 	rsc_cw_cstr(w, rs->envs[env].name);
 	rsc_cw_key(w, RSL_K_VERSION);
@@ -372,7 +366,115 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 	rsc_cw_key(w, RSL_K_BUCKETING);
 	rsc_cw_uint(w, RSL_BUCKETING_ALGORITHM);
 	rsc_cw_key(w, RSL_K_PROVENANCE);
-	provenance(&e, prov);
+	provenance(e, prov);
+}
+
+/* The bytes of a CBOR head for argument v. */
+static size_t head_len(uint64_t v)
+{
+	return v < 24 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : v <= 0xffffffffu ? 5 : 9;
+}
+
+/*
+ * Format 2 from the format 1 body b1: the loader decodes b1 into the image
+ * (one implementation of the records, decode.c), and the body carries it
+ * with the metadata, its digest, and as many zero bytes in 'align' as put
+ * the image at a multiple of 16 bytes from the start of the file
+ * (cose.c's envelope: RSC_COSE_PAYLOAD_AT).
+ */
+static int encode_image(unsigned char **out, size_t *outlen, const unsigned char *b1,
+			size_t len1, const rsc_ruleset *rs, size_t env,
+			const rsc_provenance *prov, char *err, size_t errlen)
+{
+	rsl_snapshot *snap = NULL;
+	rsl_error e;
+	if (rsl__decode_payload(&snap, b1, len1, NULL, &e) != RSL_OK) {
+		snprintf(err, errlen, "the loader refuses the body rsc wrote (a bug in rsc): %s",
+			 e.message);
+		return RSC_EINVALID;
+	}
+	enc en;
+	rsc_cw_init(&en.w);
+	en.rs = rs;
+	rsc_cw *w = &en.w;
+	rsc_cw_map_begin(w);
+	metadata(&en, rs, env, prov, 2);
+	rsc_cw_key(w, RSL_K_DIGEST);
+	rsc_cw_bytes(w, snap->rules_digest, sizeof snap->rules_digest);
+	rsc_cw_key(w, RSL_K_ALIGN);
+	rsc_cw_bytes(w, NULL, 0);
+	rsc_cw_key(w, RSL_K_IMAGE);
+	rsc_cw_bytes(w, snap->block, snap->block_size);
+	rsc_cw_map_end(w);
+	size_t imagelen = snap->block_size;
+	rsl_close(snap);
+	char msg[sizeof w->err];
+	memcpy(msg, w->err, sizeof msg);
+	unsigned char *b;
+	size_t n;
+	int rc = rsc_cw_finish(&b, &n, w);
+	if (rc != RSC_OK) {
+		snprintf(err, errlen, "%s", msg);
+		return rc;
+	}
+	/* Canonical order puts "env" and then "align" first (shorter keys
+	 * first, then bytewise), "image" right after. */
+	size_t envlen = strlen(rs->envs[env].name);
+	size_t at_align = 1 + 4 + head_len(envlen) + envlen + 6;
+	size_t k = 0;
+	for (; k < 16; k++) {
+		size_t image_at = RSC_COSE_PAYLOAD_AT(n + k) + at_align + 1 + k + 6 +
+				  head_len(imagelen);
+		if (image_at % 16 == 0)
+			break;
+	}
+	if (k) {
+		unsigned char *nb = realloc(b, n + k);
+		if (nb == NULL) {
+			free(b);
+			snprintf(err, errlen, "out of memory");
+			return RSC_EIO;
+		}
+		b = nb;
+		memmove(b + at_align + 1 + k, b + at_align + 1, n - at_align - 1);
+		memset(b + at_align + 1, 0, k);
+		b[at_align] = (unsigned char)(0x40 + k);
+		n += k;
+	}
+	*out = b;
+	*outlen = n;
+	return RSC_OK;
+}
+
+int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+		    size_t env, const rsc_provenance *prov, char *err,
+		    size_t errlen)
+{
+	unsigned char *b1;
+	size_t len1;
+	int rc = rsc_encode_body_v1(&b1, &len1, rs, env, prov, err, errlen);
+	if (rc != RSC_OK)
+		return rc;
+	rc = encode_image(out, outlen, b1, len1, rs, env, prov, err, errlen);
+	free(b1);
+	return rc;
+}
+
+int rsc_encode_body_v1(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+		       size_t env, const rsc_provenance *prov, char *err,
+		       size_t errlen)
+{
+	enc e;
+	rsc_cw_init(&e.w);
+	e.rs = rs;
+	rsc_cw *w = &e.w;
+	if (env >= rs->nenvs || prov->commit_time < 0) {
+		rsc_cw_fail(w, RSC_EINVALID, env >= rs->nenvs ? "no such environment"
+				: "a commit time before 1970");
+		goto out;
+	}
+	rsc_cw_map_begin(w);
+	metadata(&e, rs, env, prov, 1);
 	rsc_cw_key(w, RSL_K_SEGMENTS);
 	rsc_cw_array(w, rs->nsegments);
 	for (size_t i = 0; i < rs->nsegments; i++) {

@@ -41,8 +41,8 @@ void rsc_provenance_from_fileset(rsc_provenance *out, const rsc_fileset *fs);
 char *rsc_repo_name(const char *url);
 
 /*
- * Encodes the Body of environment env (an index into rs->envs) of a checked
- * ruleset: *out is malloc'd, *outlen its size.  version is prov->version,
+ * Encodes the Body (format 2) of environment env (an index into rs->envs) of
+ * a checked ruleset: *out is malloc'd, *outlen its size.  version is prov->version,
  * issued_at prov->commit_time; expires_at is added when the ruleset has a TTL and the
  * commit time is not 0 (a work-tree compile has no time to count from).
  * Returns RSC_OK, RSC_EIO (out of memory) or RSC_EINVALID when the model
@@ -52,5 +52,12 @@ char *rsc_repo_name(const char *url);
 int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 		    size_t env, const rsc_provenance *prov, char *err,
 		    size_t errlen);
+
+/* The same body in format 1 (the records as CBOR maps), which
+ * rsc_encode_body turns into format 2's image through the loader's decoder;
+ * the tests read it. */
+int rsc_encode_body_v1(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+		       size_t env, const rsc_provenance *prov, char *err,
+		       size_t errlen);
 
 #endif

@@ -30,6 +30,7 @@
 #include "keyring.h"
 #include "match.h"
 #include "semver.h"
+#include "validate.h"
 
 #define MAX_FLAGS RSL_MAX_FLAGS
 #define MAX_SEGMENTS RSL_MAX_SEGMENTS
@@ -650,11 +651,43 @@ static int decode_array(dec *d, const uint8_t *at, const char *name,
 /* ---------------------------------------------------------------- body */
 
 enum { B_FORMAT, B_ENV, B_VERSION, B_ISSUED, B_EXPIRES, B_BUCKETING,
-       B_PROVENANCE, B_SEGMENTS, B_FLAGS, NBODY };
+       B_PROVENANCE, B_SEGMENTS, B_FLAGS, B_DIGEST, B_ALIGN, B_IMAGE, NBODY };
 static const char *const body_names[NBODY] = {
 	RSL_K_FORMAT, RSL_K_ENV, RSL_K_VERSION, RSL_K_ISSUED_AT, RSL_K_EXPIRES_AT, RSL_K_BUCKETING,
-	RSL_K_PROVENANCE, RSL_K_SEGMENTS, RSL_K_FLAGS
+	RSL_K_PROVENANCE, RSL_K_SEGMENTS, RSL_K_FLAGS, RSL_K_DIGEST, RSL_K_ALIGN, RSL_K_IMAGE
 };
+
+/* Format 2: the image where it lies (validate.c), and the digest rsc
+ * computed (digest.h) in place of one over the whole payload. */
+static int decode_image(dec *d, const uint8_t *const *pos, rsl_snapshot *s)
+{
+	const uint8_t *b;
+	size_t n;
+	rsl__cbor c;
+	for (int j = B_SEGMENTS; j <= B_FLAGS; j++)
+		if (pos[j])
+			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is not part of format 2 "
+					     "(the image holds it)", body_names[j]);
+	for (int j = B_DIGEST; j <= B_IMAGE; j++)
+		if (rsl__dec_need(d, pos[j], "the body", body_names[j]) < 0)
+			return RSL_EFORMAT;
+	c = rsl__dec_at(d, pos[B_DIGEST]);
+	if (rsl__cbor_bytes(&c, &b, &n) < 0 || n != sizeof s->rules_digest)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'digest' must be 32 bytes");
+	memcpy(s->rules_digest, b, n);
+	c = rsl__dec_at(d, pos[B_ALIGN]);
+	if (rsl__cbor_bytes(&c, &b, &n) < 0 || n > 15)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'align' must be at most 15 bytes");
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return rsl__dec_fail(d, RSL_EFORMAT, "'align' must be zero bytes");
+	c = rsl__dec_at(d, pos[B_IMAGE]);
+	if (rsl__cbor_bytes(&c, &b, &n) < 0)
+		return rsl__dec_fail(d, RSL_EFORMAT, "'image' must be a byte string");
+	if (!d->fill)
+		return RSL_OK;
+	return rsl__image_check(d, s, b, n);
+}
 
 static int decode_provenance(dec *d, const uint8_t *at, rsl_info *info)
 {
@@ -732,15 +765,16 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		if (rsl__cbor_uint(&c, &v) < 0)
 			return rsl__dec_fail(d, RSL_EFORMAT, "'format' must be an unsigned "
 					     "integer");
-		if (v != 1)
+		if (v != 1 && v != 2)
 			return rsl__dec_fail(d, RSL_EVERSION, "snapshot format %llu is not "
-					     "supported (this library reads format 1)",
+					     "supported (this library reads formats 1 and 2)",
 					     (unsigned long long)v);
 	}
+	unsigned format = (unsigned)v;
 	if ((rc = rsl__dec_fields(d, p, "the body", body_names, NBODY, pos)) < 0 ||
 	    (rc = rsl__dec_need(d, pos[B_FORMAT], "the body", RSL_K_FORMAT)) < 0)
 		return rc;
-	s->info.format = 1;
+	s->info.format = format;
 	const char *env, *es;
 	size_t en;
 	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV)) < 0 ||
@@ -753,7 +787,7 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 				 want_env);
 	s->info.environment = env;
 	for (int j = 0; j < NBODY; j++)
-		if (j != B_EXPIRES && j != B_SEGMENTS &&
+		if (j != B_EXPIRES && j != B_SEGMENTS && j < B_FLAGS &&
 		    (rc = rsl__dec_need(d, pos[j], "the body", body_names[j])) < 0)
 			return rc;
 	c = rsl__dec_at(d, pos[B_BUCKETING]);
@@ -771,6 +805,14 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	    (rc = decode_provenance(d, pos[B_PROVENANCE], &s->info)) < 0)
 		return rc;
 
+	if (format == 2)
+		return decode_image(d, pos, s);
+	for (int j = B_DIGEST; j <= B_IMAGE; j++)
+		if (pos[j])
+			return rsl__dec_fail(d, RSL_EFORMAT, "'%s' is not part of format 1",
+					     body_names[j]);
+	if ((rc = rsl__dec_need(d, pos[B_FLAGS], "the body", RSL_K_FLAGS)) < 0)
+		return rc;
 	uint32_t nseg = 0, nflags = 0;
 	if ((pos[B_SEGMENTS] && (rc = decode_array(d, pos[B_SEGMENTS], RSL_K_SEGMENTS,
 						    MAX_SEGMENTS, &nseg)) < 0) ||
@@ -875,7 +917,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
 		goto fail;
-	if (rsl__rules_digest(s->rules_digest, p, len) < 0) {
+	if (s->info.format == 1 && rsl__rules_digest(s->rules_digest, p, len) < 0) {
 		rc = rsl__fail(err, RSL_EFORMAT, "payload: not a map");
 		goto fail;
 	}

@@ -211,6 +211,7 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 	memset(out, 0, sizeof *out);
 	rsl__ref_set(&out->s.p, d->empty);
 	unsigned got;
+	int b;
 	int m = rsl__cbor_peek(&c);
 	if (m == RSL__CBOR_UINT || m == RSL__CBOR_NINT) {
 		got = RSL__K_INT;
@@ -227,8 +228,9 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 				return rc;
 		}
 		out->kind = RSL__V_STRING;
-	} else if (rsl__cbor_bool(&c, &out->b) == 0) {
+	} else if (rsl__cbor_bool(&c, &b) == 0) {
 		got = RSL__K_BOOL;
+		out->b = (uint8_t)b;
 		out->kind = RSL__V_BOOL;
 	} else if (rsl__cbor_float(&c, &out->f) == 0) {
 		got = RSL__K_FLOAT;

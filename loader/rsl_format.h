@@ -149,6 +149,7 @@ static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
 /* The Body's map keys (docs/snapshot-format.md, "Body"): written by rsc's
  * encode.c, read by librsl's decode.c.  Text keys, sorted by the encoder
  * as canonical CBOR requires. */
+#define RSL_K_ALIGN        "align"
 #define RSL_K_AT           "at"
 #define RSL_K_ATTR         "attr"
 #define RSL_K_AUTHOR       "author"
@@ -159,12 +160,14 @@ static inline uint64_t rsl_test_cost(int op, int ci, uint64_t nlist,
 #define RSL_K_COMMIT_TIME  "commit_time"
 #define RSL_K_DEFAULT      "default"
 #define RSL_K_DEFAULT_LINE "default_line"
+#define RSL_K_DIGEST       "digest"
 #define RSL_K_ENABLED      "enabled"
 #define RSL_K_ENV          "env"
 #define RSL_K_EXPIRES_AT   "expires_at"
 #define RSL_K_FILE         "file"
 #define RSL_K_FLAGS        "flags"
 #define RSL_K_FORMAT       "format"
+#define RSL_K_IMAGE        "image"
 #define RSL_K_ISSUED_AT    "issued_at"
 #define RSL_K_KEY          "key"
 #define RSL_K_KIDS         "kids"
