@@ -144,6 +144,7 @@ int rsc_cmd_inspect(int argc, char **argv)
 	} else {
 		rc = RSC_EXIT_OK;
 	}
+	rsc_inspect_free(&s);
 	free(data);
 	rsl_keyring_free(keys);
 	return rc;
