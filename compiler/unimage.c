@@ -75,8 +75,8 @@ static int full(un *u, size_t more)
 	if (u->w.rc != RSC_OK)
 		return 1;
 	if (u->max && (u->w.len > u->max || more > u->max - u->w.len)) {
-		rsc_cw_fail(&u->w, RSC_EINVALID, "the records come to more than %zu bytes "
-			    "written out: the image shares them", u->max);
+		rsc_cw_fail(&u->w, RSC_EINVALID, "the records written out come to more "
+			    "than %zu bytes", u->max);
 		return 1;
 	}
 	return 0;
