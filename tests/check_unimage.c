@@ -322,7 +322,7 @@ START_TEST(inspect_refuses_an_image_the_loader_refuses)
 }
 END_TEST
 
-/* An image may point every flag's variant names at one long string: sound
+/* An image may point every flag's file names at one long string: sound
  * for the loader, but its records written out would be far larger than the
  * file.  Inspect refuses it rather than take memory and time out of
  * proportion. */
@@ -352,17 +352,16 @@ START_TEST(shared_records_are_bounded)
 	rsl_snapshot *snap;
 	rsl_error e;
 	ck_assert_int_eq(rsc_image_open(&snap, p, n, &e), RSL_OK);
-	/* every variant name at big's JSON text, in the snapshot's own copy */
+	/* every flag's files at big's JSON text, in the snapshot's own copy */
 	const rsl__flag *fb = rsl__find_flag(snap, "big", 3);
 	ck_assert_ptr_nonnull(fb);
 	const rsl__str *json = &RSL__AT(rsl__variant, fb->variants)[0].value.s;
 	ck_assert_uint_gt(json->len, 20000);
 	for (uint32_t i = 0; i < snap->nflags; i++) {
-		rsl__variant *v = (rsl__variant *)RSL__AT(rsl__variant, snap->flags[i].variants);
-		for (uint32_t j = 0; j < snap->flags[i].nvariants; j++) {
-			rsl__ref_set(&v[j].name.p, RSL__S(*json));
-			v[j].name.len = json->len;
-		}
+		rsl__flag *f = (rsl__flag *)&snap->flags[i];
+		rsl__ref_set(&f->file.p, RSL__S(*json));
+		rsl__ref_set(&f->tfile.p, RSL__S(*json));
+		f->file.len = f->tfile.len = json->len;
 	}
 	uint8_t *shared = malloc(n);
 	memcpy(shared, (uint8_t *)snap->region + (snap->region_size - n - 1), n);
