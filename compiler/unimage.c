@@ -216,14 +216,14 @@ static void targeting(un *u, const rsl__flag *f)
 	rsc_cw_bool(w, f->enabled);
 	rsc_cw_key(w, RSL_K_REQUIRES);
 	rsc_cw_array(w, f->nrequires);
-	for (uint32_t i = 0; i < f->nrequires; i++) {
+	for (uint32_t i = 0; i < f->nrequires && !full(u, 0); i++) {
 		rsc_cw_array(w, 2);
 		rsc_cw_uint(w, rq[i].flag);
 		rsc_cw_uint(w, rq[i].variant);
 	}
 	rsc_cw_key(w, RSL_K_RULES);
 	rsc_cw_array(w, f->nrules);
-	for (uint32_t i = 0; i < f->nrules; i++) {
+	for (uint32_t i = 0; i < f->nrules && !full(u, 0); i++) {
 		const rsl__cond *when = rsl__when(&r[i].when);
 		rsc_cw_map_begin(w);
 		rsc_cw_key(w, RSL_K_NAME);
