@@ -129,15 +129,20 @@ typedef struct rsl_snapshot rsl_snapshot;
 #define RSL_OPEN_OPTIONS_VERSION 1
 /* How rsl_open gets the file's bytes.  By default (or with RSL_OPEN_READ,
  * accepted for older callers: it is the default now) it reads the file into
- * private memory: a file truncated or rewritten in place while it is read
+ * private memory, about the file's size, which a format 2 snapshot then
+ * evaluates from: a file truncated or rewritten in place while it is read
  * is at worst refused (RSL_EIO "it shrank while being read", RSL_EFORMAT or
- * RSL_ESIGNATURE), never a signal.  RSL_OPEN_MMAP maps the file instead
- * while it verifies and decodes it, which saves one copy of a large file;
- * but should anyone truncate the file in place during that time, the kernel
- * raises SIGBUS in the calling process, which kills it.  Use RSL_OPEN_MMAP
- * only when the publisher only ever renames new files into place (write a
- * new file, rename() it, never rewrite a published file) and nobody else
- * can write the file.  rsl_client always reads. */
+ * RSL_ESIGNATURE), never a signal.  RSL_OPEN_MMAP maps the file instead and
+ * a format 2 snapshot evaluates from the mapping for as long as it is open:
+ * the process's private memory grows by a few pages only, and every
+ * process that maps the file shares its pages (docs/snapshot-format.md,
+ * "Mapped in place").  But should anyone truncate or rewrite the file in
+ * place while it is open, reads from it may see other bytes than were
+ * verified, or the kernel raises SIGBUS in the calling process, which kills
+ * it.  Use RSL_OPEN_MMAP only when the publisher only ever renames new
+ * files into place (write a new file, rename() it, never rewrite a
+ * published file: rsc compile and rsc agent do so) and nobody else can
+ * write the file.  rsl_client always reads. */
 #define RSL_OPEN_READ 0x1u
 #define RSL_OPEN_MMAP 0x2u
 
@@ -159,8 +164,11 @@ typedef struct rsl_open_options {
  * Opens a snapshot file: checks that it is a regular file (a symlink to one
  * is fine), not writable by group or others, within max_size; reads it
  * (or maps it read-only, with RSL_OPEN_MMAP); verifies the COSE_Sign1
- * Ed25519 signature against opts->keys; decodes the body strictly; checks
- * the format version and the environment; and builds the lookup structures.
+ * Ed25519 signature against opts->keys, over the payload where it lies (no
+ * copy); checks the format version and the environment; then checks a
+ * format 2 image once, every reference, length and index of it (or decodes
+ * a format 1 body into the same records), so that evaluation never checks
+ * again.
  * On success *out is a snapshot to rsl_close(); on failure *out is NULL,
  * nothing is left open, and the code is one of RSL_E*: RSL_EIO (cannot open,
  * map or read), RSL_EUNSAFE (not a regular file, writable by group or
@@ -172,13 +180,12 @@ typedef struct rsl_open_options {
  * key id), RSL_ESIGNATURE, RSL_EVERSION (format or bucketing algorithm),
  * RSL_EENV, RSL_EINVAL (bad options: an unknown flag, or RSL_OPEN_READ
  * with RSL_OPEN_MMAP), RSL_ENOMEM.
- * The snapshot copies everything it keeps: the file is closed (and
- * unmapped) before rsl_open returns, and what was decoded is exactly the
- * bytes whose signature was verified.  The publisher's contract still
- * holds, because a file rewritten while it is being opened is not safe to
- * read (it is refused): write a new file and rename() it into place; never
- * rewrite a published file in place (with RSL_OPEN_MMAP, a truncation
- * during the open raises SIGBUS).
+ * The file is closed before rsl_open returns.  A format 2 snapshot keeps
+ * the bytes it read (or its read-only mapping) until rsl_close; a format 1
+ * snapshot keeps what it decoded.  What is evaluated is exactly the bytes
+ * whose signature was verified, provided the publisher's contract holds:
+ * write a new file and rename() it into place; never rewrite a published
+ * file in place (see RSL_OPEN_MMAP).
  * Thread-safe (opens share nothing but opts->keys, which is only read).
  */
 RSL_API int rsl_open(rsl_snapshot **out, const char *path,
@@ -196,7 +203,7 @@ RSL_API void rsl_close(rsl_snapshot *snap);
 
 /* What a snapshot says about itself.  Pointers valid until rsl_close(). */
 typedef struct rsl_info {
-	uint32_t format;          /* 1 */
+	uint32_t format;          /* 2 (1 for a snapshot from an older rsc) */
 	const char *environment;
 	uint64_t version;
 	int64_t issued_at;        /* seconds since the epoch */
