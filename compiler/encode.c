@@ -375,20 +375,35 @@ static size_t head_len(uint64_t v)
 	return v < 24 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : v <= 0xffffffffu ? 5 : 9;
 }
 
+/* Writes a CBOR byte-string head for n at p; returns its length. */
+static size_t put_bytes_head(unsigned char *p, uint64_t n)
+{
+	size_t h = head_len(n);
+	p[0] = (unsigned char)(0x40 | (h == 1 ? n : h == 2 ? 24 : h == 3 ? 25 : h == 5 ? 26 : 27));
+	for (size_t i = 1; i < h; i++)
+		p[i] = (unsigned char)(n >> (8 * (h - 1 - i)));
+	return h;
+}
+
 /*
- * Format 2 from the format 1 body b1: the loader decodes b1 into the image
- * (one implementation of the records, decode.c), and the body carries it
- * with the metadata, its digest, and as many zero bytes in 'align' as put
- * the image at a multiple of 16 bytes from the start of the file
- * (cose.c's envelope: RSC_COSE_PAYLOAD_AT).
+ * Format 2 from the format 1 body b1 (freed here, as soon as it is read):
+ * the loader decodes b1 into the image (one implementation of the records,
+ * decode.c), and the body carries it with the metadata, its digest, and as
+ * many zero bytes in 'align' as put the image at a multiple of 16 bytes
+ * from the start of the file (cose.c's envelope: RSC_COSE_PAYLOAD_AT).  The
+ * metadata is written with an empty image, and the image copied into the
+ * one buffer of the whole body after it: a large ruleset's image is copied
+ * once, not through the writer's buffer and its sorting.
  */
-static int encode_image(unsigned char **out, size_t *outlen, const unsigned char *b1,
+static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
 			size_t len1, const rsc_ruleset *rs, size_t env,
 			const rsc_provenance *prov, char *err, size_t errlen)
 {
 	rsl_snapshot *snap = NULL;
 	rsl_error e;
-	if (rsl__decode_payload(&snap, b1, len1, NULL, &e) != RSL_OK) {
+	int drc = rsl__decode_payload(&snap, b1, len1, NULL, &e);
+	free(b1);
+	if (drc != RSL_OK) {
 		snprintf(err, errlen, "the loader refuses the body rsc wrote (a bug in rsc): %s",
 			 e.message);
 		return RSC_EINVALID;
@@ -404,43 +419,57 @@ static int encode_image(unsigned char **out, size_t *outlen, const unsigned char
 	rsc_cw_key(w, RSL_K_ALIGN);
 	rsc_cw_bytes(w, NULL, 0);
 	rsc_cw_key(w, RSL_K_IMAGE);
-	rsc_cw_bytes(w, snap->block, snap->block_size);
+	rsc_cw_bytes(w, NULL, 0);
 	rsc_cw_map_end(w);
-	size_t imagelen = snap->block_size;
-	rsl_close(snap);
 	char msg[sizeof w->err];
 	memcpy(msg, w->err, sizeof msg);
-	unsigned char *b;
-	size_t n;
-	int rc = rsc_cw_finish(&b, &n, w);
+	unsigned char *m;
+	size_t mn;
+	int rc = rsc_cw_finish(&m, &mn, w);
 	if (rc != RSC_OK) {
+		rsl_close(snap);
 		snprintf(err, errlen, "%s", msg);
 		return rc;
 	}
 	/* Canonical order puts "env" and then "align" first (shorter keys
-	 * first, then bytewise), "image" right after. */
+	 * first, then bytewise), "image" right after: m holds them empty. */
 	size_t envlen = strlen(rs->envs[env].name);
 	size_t at_align = 1 + 4 + head_len(envlen) + envlen + 6;
-	size_t k = 0;
-	for (; k < 16; k++) {
-		size_t image_at = RSC_COSE_PAYLOAD_AT(n + k) + at_align + 1 + k + 6 +
-				  head_len(imagelen);
-		if (image_at % 16 == 0)
+	size_t at_image = at_align + 1 + 6;
+	size_t imagelen = snap->block_size;
+	if (mn <= at_image || m[at_align] != 0x40 || memcmp(m + at_align + 1, "\x65" RSL_K_IMAGE, 6) != 0 ||
+	    m[at_image] != 0x40) {
+		free(m);
+		rsl_close(snap);
+		snprintf(err, errlen, "the body's keys are not where format 2 puts them "
+			 "(a bug in rsc)");
+		return RSC_EINVALID;
+	}
+	size_t n = mn - 1 + head_len(imagelen) + imagelen, k = 0;
+	for (; k < 16; k++)
+		if ((RSC_COSE_PAYLOAD_AT(n + k) + at_image + k + head_len(imagelen)) % 16 == 0)
 			break;
+	n += k;
+	unsigned char *b = malloc(n);
+	if (b == NULL) {
+		free(m);
+		rsl_close(snap);
+		snprintf(err, errlen, "out of memory");
+		return RSC_EIO;
 	}
-	if (k) {
-		unsigned char *nb = realloc(b, n + k);
-		if (nb == NULL) {
-			free(b);
-			snprintf(err, errlen, "out of memory");
-			return RSC_EIO;
-		}
-		b = nb;
-		memmove(b + at_align + 1 + k, b + at_align + 1, n - at_align - 1);
-		memset(b + at_align + 1, 0, k);
-		b[at_align] = (unsigned char)(0x40 + k);
-		n += k;
-	}
+	size_t o = at_align;
+	memcpy(b, m, o);
+	b[o++] = (unsigned char)(0x40 + k);
+	memset(b + o, 0, k);
+	o += k;
+	memcpy(b + o, m + at_align + 1, 6);
+	o += 6;
+	o += put_bytes_head(b + o, imagelen);
+	memcpy(b + o, snap->block, imagelen);
+	o += imagelen;
+	memcpy(b + o, m + at_image + 1, mn - at_image - 1);
+	free(m);
+	rsl_close(snap);
 	*out = b;
 	*outlen = n;
 	return RSC_OK;
@@ -457,9 +486,7 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 	int rc = rsc_encode_body_v1(&b1, &len1, rs, env, prov, err, errlen);
 	if (rc != RSC_OK)
 		return rc;
-	rc = encode_image(out, outlen, b1, len1, rs, env, prov, err, errlen);
-	free(b1);
-	return rc;
+	return encode_image(out, outlen, b1, len1, rs, env, prov, err, errlen);
 }
 
 int rsc_encode_body_v1(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
