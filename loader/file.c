@@ -25,6 +25,20 @@ static const char *file_kind(mode_t m)
 	return "not a regular file";
 }
 
+/* Memory for len bytes with RSL__FILE_ROOM writable bytes before them, as
+ * out->region / data. */
+static int room_alloc(rsl__file *out, size_t len)
+{
+	if (len > SIZE_MAX - RSL__FILE_ROOM ||
+	    posix_memalign(&out->region, RSL__FILE_ROOM, RSL__FILE_ROOM + len) != 0) {
+		out->region = NULL;
+		return -1;
+	}
+	out->region_size = RSL__FILE_ROOM + len;
+	out->data = (uint8_t *)out->region + RSL__FILE_ROOM;
+	return 0;
+}
+
 static int read_all(int fd, uint8_t *buf, size_t len)
 {
 	size_t n = 0;
@@ -106,22 +120,16 @@ int rsl__file_read(rsl__file *out, const char *path, size_t max, unsigned flags,
 		out->data = res + page;
 		out->mapped = 1;
 	} else {
-		if (len > SIZE_MAX - RSL__FILE_ROOM ||
-		    posix_memalign(&out->region, RSL__FILE_ROOM, RSL__FILE_ROOM + len) != 0) {
-			out->region = NULL;
+		if (room_alloc(out, len) != 0) {
 			rc = rsl__fail(err, RSL_ENOMEM, "out of memory");
 			goto out;
 		}
-		out->region_size = RSL__FILE_ROOM + len;
-		out->data = (uint8_t *)out->region + RSL__FILE_ROOM;
 		int r = read_all(fd, out->data, len);
 		if (r < 0) {
 			rc = rsl__fail(err, RSL_EIO, "cannot read '%s': %s", path,
 				       r == -1 ? strerror(errno)
 					       : "it shrank while being read");
-			free(out->region);
-			out->region = NULL;
-			out->data = NULL;
+			rsl__file_release(out);
 			goto out;
 		}
 	}
@@ -156,13 +164,8 @@ int rsl__file_copy(rsl__file *out, const void *data, size_t len, rsl_error *err)
 	memset(out, 0, sizeof *out);
 	if (len == 0)
 		return RSL_OK;
-	if (len > SIZE_MAX - RSL__FILE_ROOM ||
-	    posix_memalign(&out->region, RSL__FILE_ROOM, RSL__FILE_ROOM + len) != 0) {
-		out->region = NULL;
+	if (room_alloc(out, len) != 0)
 		return rsl__fail(err, RSL_ENOMEM, "out of memory");
-	}
-	out->region_size = RSL__FILE_ROOM + len;
-	out->data = (uint8_t *)out->region + RSL__FILE_ROOM;
 	memcpy(out->data, data, len);
 	out->len = len;
 	return RSL_OK;

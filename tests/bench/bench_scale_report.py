@@ -54,8 +54,8 @@ def tables(rows):
             f"| {r['validate_s']:.2f} s | {n(mib(r['validate_rss_kb']), 1)} MiB "
             f"| {r['compile_s']:.2f} s | {n(mib(r['compile_rss_kb']), 1)} MiB |")
     out.append("")
-    out.append("| flags | snapshot | SHA-512 | `rsl_open` read | × SHA-512 | private after "
-               "| peak | `rsl_open` mmap | × SHA-512 | private after | peak "
+    out.append("| flags | snapshot | SHA-512 | `rsl_open` read | × SHA-512 | anonymous after "
+               "| peak | `rsl_open` mmap | × SHA-512 | anonymous after | peak "
                "| eval, random flag | eval, 64 hot flags |")
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
@@ -66,8 +66,8 @@ def tables(rows):
             sha = r[f"{m}_sha512_ms"]
             cells += [f"{r[f'open_{m}_ms']:.2f} ms",
                       f"{r[f'open_{m}_ms'] / sha:.1f}×",
-                      f"{n(mib(r[f'{m}_private_kb']), 1)} MiB "
-                      f"({r[f'{m}_private_kb'] / size_kb:.2f}×)",
+                      f"{n(mib(r[f'{m}_anon_kb']), 2)} MiB "
+                      f"({r[f'{m}_anon_kb'] / size_kb:.3f}×)",
                       f"{n(mib(r[f'{m}_peak_kb']), 1)} MiB "
                       f"({r[f'{m}_peak_kb'] / size_kb:.2f}×)"]
         cells += [f"{r['eval_ns']:.0f} ns", f"{r['eval_hot_ns']:.0f} ns"]
@@ -112,8 +112,8 @@ GROWTH = [
     ("SHA-512 pass", "read_sha512_ms"),
     ("`rsl_open` (read)", "open_read_ms"),
     ("`rsl_open` (mmap)", "open_mmap_ms"),
-    ("private memory after open (read)", "read_private_kb"),
-    ("private memory after open (mmap)", "mmap_private_kb"),
+    ("anonymous memory after open (read)", "read_anon_kb"),
+    ("anonymous memory after open (mmap)", "mmap_anon_kb"),
     ("peak memory of open (read)", "read_peak_kb"),
     ("evaluation, random flag", "eval_ns"),
     ("evaluation, 64 hot flags", "eval_hot_ns"),
