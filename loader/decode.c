@@ -40,15 +40,6 @@ typedef rsl__dec dec;
 /* In the counting pass arr is NULL: write into tmp instead. */
 #define SLOT(arr, i, tmp) ((arr) ? &(arr)[i] : &(tmp))
 
-static uint8_t attr_kind(const char *s, size_t n)
-{
-	if (n == 13 && memcmp(s, "targeting_key", 13) == 0)
-		return RSL__ATTR_TARGETING_KEY;
-	if (n == 10 && memcmp(s, "tenant_key", 10) == 0)
-		return RSL__ATTR_TENANT_KEY;
-	return RSL__ATTR_NAMED;
-}
-
 static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	int r = memcmp(a, b, an < bn ? an : bn);
@@ -196,7 +187,7 @@ static int decode_serve(dec *d, const uint8_t *at, rsl__serve *out)
 		if ((rc = rsl__dec_text(d, pos[2], RSL_K_BY, 1, 0, &out->by, &s, &n)) < 0 ||
 		    (rc = rsl__dec_name(d, RSL_K_BY, s, n, 1, "an attribute name")) < 0)
 			return rc;
-		out->by_kind = attr_kind(s, n);
+		out->by_kind = rsl__attr_kind(s, n);
 		out->by_hash = rsl__name_hash(s, n);
 	} else {
 		rsl__ref_set(&out->by.p, d->tkey);
@@ -332,7 +323,7 @@ static int decode_cond(dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 	if ((rc = rsl__dec_text(d, pos[F_ATTR], RSL_K_ATTR, 1, 0, &out->attr, &an, &al)) < 0 ||
 	    (rc = rsl__dec_name(d, RSL_K_ATTR, an, al, 1, "an attribute name")) < 0)
 		return rc;
-	out->attr_kind = attr_kind(an, al);
+	out->attr_kind = rsl__attr_kind(an, al);
 	out->attr_hash = rsl__name_hash(an, al);
 	if (pos[F_CI]) {
 		int ci;

@@ -100,6 +100,16 @@ typedef struct rsl__isemver {
 /* Which field of the context an attribute test reads. */
 enum { RSL__ATTR_NAMED = 0, RSL__ATTR_TARGETING_KEY = 1, RSL__ATTR_TENANT_KEY = 2 };
 
+/* The RSL__ATTR_* an attribute named s[0..n) reads. */
+static inline uint8_t rsl__attr_kind(const char *s, size_t n)
+{
+	if (n == 13 && memcmp(s, "targeting_key", 13) == 0)
+		return RSL__ATTR_TARGETING_KEY;
+	if (n == 10 && memcmp(s, "tenant_key", 10) == 0)
+		return RSL__ATTR_TENANT_KEY;
+	return RSL__ATTR_NAMED;
+}
+
 typedef struct rsl__cond rsl__cond;
 struct rsl__cond {
 	uint8_t op;        /* enum rsl_cond_op */

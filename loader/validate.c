@@ -60,15 +60,6 @@ static int str(walk *w, const rsl__str *s, const char *what)
 	return RSL_OK;
 }
 
-static uint8_t attr_kind(const char *s, size_t n)
-{
-	if (n == 13 && memcmp(s, "targeting_key", 13) == 0)
-		return RSL__ATTR_TARGETING_KEY;
-	if (n == 10 && memcmp(s, "tenant_key", 10) == 0)
-		return RSL__ATTR_TENANT_KEY;
-	return RSL__ATTR_NAMED;
-}
-
 /* An attribute name, with the kind and hash the loader derives from it. */
 static int attr(walk *w, const rsl__str *s, uint8_t kind, uint32_t hash, int hashed,
 		const char *what)
@@ -80,7 +71,7 @@ static int attr(walk *w, const rsl__str *s, uint8_t kind, uint32_t hash, int has
 	if (!rsl__is_attr_name(p, s->len))
 		return BAD("%s '%.*s' is not an attribute name", what,
 			   (int)(s->len > 64 ? 64 : s->len), p);
-	if (kind != attr_kind(p, s->len) || (hashed && hash != rsl__name_hash(p, s->len)))
+	if (kind != rsl__attr_kind(p, s->len) || (hashed && hash != rsl__name_hash(p, s->len)))
 		return BAD("%s '%s': wrong kind or hash", what, p);
 	return RSL_OK;
 }
