@@ -14,10 +14,10 @@ void rsl__names_build(rsl__names *nm)
 	memset(nm->slot, 0, sizeof nm->slot);
 	for (size_t i = 0; i < ctx->nattrs; i++) {
 		const char *q = ctx->attrs[i].name;
-		size_t n = strnlen(q, RSL_KEY_MAX + 1);
+		size_t n = nm->prep ? nm->prep->attr[i].name_len : strnlen(q, RSL_KEY_MAX + 1);
 		if (n > RSL_KEY_MAX)
 			continue; /* no test reads it (rsl__names_find scans for longer) */
-		uint32_t h = rsl__name_hash(q, n);
+		uint32_t h = nm->prep ? nm->prep->attr[i].hash : rsl__name_hash(q, n);
 		nm->hash[i] = h;
 		nm->len[i] = (uint8_t)n;
 		for (uint32_t j = h;; j++) {
@@ -279,21 +279,28 @@ static int number_match(const rsl__cond *c, double n)
 }
 
 /* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined into rsl__match: they are the attribute tests of most rules. */
+ * inlined into rsl__match: they are the attribute tests of most rules.
+ * len is s's length when known (a prepared context), else SIZE_MAX. */
 static inline __attribute__((always_inline)) int
-string_test(const rsl__cond *c, const char *s)
+string_test(const rsl__cond *c, const char *s, size_t len)
 {
-	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci)
-		return c->value.kind == RSL__V_STRING &&
-		       cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
+		if (c->value.kind != RSL__V_STRING)
+			return 0;
+		if (len != SIZE_MAX)
+			return len == c->value.s.len &&
+			       rsl__same_bytes(s, RSL__S(c->value.s), len);
+		return cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+	}
 	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
-		size_t len = strlen(s);
+		if (len == SIZE_MAX)
+			len = strlen(s);
 		if (c->filter && !(c->filter & str_sig(s, len, 0)))
 			return 0;
 		for (uint32_t i = 0; i < c->nlist; i++) {
 			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
 			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    memcmp(s, RSL__S(v->s), len) == 0)
+			    rsl__same_bytes(s, RSL__S(v->s), len))
 				return 1;
 		}
 		return 0;
@@ -323,7 +330,7 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 				any = rsl__match_string(c, v->list[i]);
 		} else {
 			for (size_t i = 0; i < v->len && !any; i++)
-				any = string_test(c, v->list[i]); /* eq and in, inlined */
+				any = string_test(c, v->list[i], SIZE_MAX); /* eq and in, inlined */
 		}
 		break;
 	}
@@ -357,6 +364,7 @@ int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 	 * included. */
 	const rsl_context *ctx = nm->ctx;
 	const char *s;
+	size_t len;
 	if (ctx == NULL)
 		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
@@ -373,13 +381,15 @@ int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 			return rsl__match_value(c, &v);
 		}
 		s = a->s;
+		len = rsl__names_len(nm, a);
 	} else {
 		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
 							    : ctx->tenant_key;
 		if (s == NULL)
 			return 0;
+		len = rsl__names_key_len(nm, c->attr_kind);
 	}
-	int any = string_test(c, s);
+	int any = string_test(c, s, len);
 	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
 }
 

@@ -65,6 +65,8 @@ static inline const rsl_attr *rsl__find_attr(const rsl_context *ctx,
  */
 typedef struct rsl__names {
 	const rsl_context *ctx;  /* may be NULL: every attribute is missing */
+	const rsl_prepared *prep;/* ctx's names' hashes and strings' lengths
+				    (rsl_context_prepare), or NULL */
 	uint32_t scanned;
 	int built;
 	uint8_t slot[RSL__NAMES_SLOTS];       /* attribute index + 1; 0 empty */
@@ -75,8 +77,46 @@ typedef struct rsl__names {
 static inline void rsl__names_init(rsl__names *nm, const rsl_context *ctx)
 {
 	nm->ctx = ctx;
+	nm->prep = NULL;
 	nm->scanned = 0;
 	nm->built = 0;
+}
+
+/* A prepared context's names: ctx's names hashed, strings measured. */
+static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *p)
+{
+	nm->ctx = p->ctx;
+	nm->prep = p;
+	nm->scanned = 0;
+	nm->built = 0;
+}
+
+/* The first attribute of a prepared context named name (whose
+ * rsl__name_hash is hash), or NULL: hashes first, bytes only on a hit. */
+static inline const rsl_attr *rsl__prepared_find(const rsl_prepared *p,
+						 const rsl__str *name, uint32_t hash)
+{
+	for (uint32_t i = 0; i < p->nattrs; i++)
+		if (p->attr[i].hash == hash && p->attr[i].name_len == name->len &&
+		    rsl__same_bytes(p->ctx->attrs[i].name, RSL__S(*name), name->len))
+			return &p->ctx->attrs[i];
+	return NULL;
+}
+
+/* The length of a's string (a STRING attribute of nm's context), or
+ * SIZE_MAX when nm's context was not prepared (measure it). */
+static inline size_t rsl__names_len(const rsl__names *nm, const rsl_attr *a)
+{
+	return nm->prep ? nm->prep->attr[a - nm->ctx->attrs].len : SIZE_MAX;
+}
+
+/* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
+ * when not prepared. */
+static inline size_t rsl__names_key_len(const rsl__names *nm, uint8_t attr_kind)
+{
+	if (nm->prep == NULL)
+		return SIZE_MAX;
+	return attr_kind == RSL__ATTR_TARGETING_KEY ? nm->prep->key_len : nm->prep->tenant_len;
 }
 
 /* Hashes the context's names into nm's table (rsl__names_find). */
@@ -93,6 +133,8 @@ static inline const rsl_attr *rsl__names_find(rsl__names *nm, const rsl__str *na
 	if (!nm->built) {
 		if (nm->scanned < RSL__NAMES_SCAN || ctx->nattrs > RSL_MAX_CONTEXT_ATTRS) {
 			nm->scanned += (uint32_t)ctx->nattrs;
+			if (nm->prep)
+				return rsl__prepared_find(nm->prep, name, hash);
 			return rsl__find_attr(ctx, name);
 		}
 		rsl__names_build(nm);
