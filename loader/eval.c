@@ -51,8 +51,9 @@ static int64_t now_of(clockv *c)
 
 /* The bucketing text of the attribute a split reads: 1, or 0 when the
  * context has no usable value (absent, a list, NaN or infinite). */
-static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
-		   const rsl__serve *sv, rsl__names *nm)
+static inline __attribute__((always_inline)) int
+by_text(const char **s, size_t *len, char num[RSL__NUMBUF], const rsl__serve *sv,
+	rsl__names *nm)
 {
 	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
@@ -68,13 +69,12 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 			*len = strlen(k);
 		return 1;
 	}
-	const rsl_attr *a = rsl__names_find(nm, &sv->by, sv->by_hash);
+	const rsl_attr *a = rsl__names_find(len, nm, &sv->by, sv->by_hash);
 	if (a == NULL)
 		return 0;
 	switch (a->type) {
 	case RSL_ATTR_STRING:
 		*s = a->s;
-		*len = rsl__names_len(nm, a);
 		if (*len == SIZE_MAX)
 			*len = strlen(a->s);
 		return 1;
@@ -98,8 +98,9 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 /* Resolves a serve to a variant into ev (variant, step, split, bucket).
  * Returns 1, or 0 when it needed a split and the context has no
  * bucketing value. */
-static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
-		   rsl__names *nm, clockv *clk)
+static inline __attribute__((always_inline)) int
+resolve(rsl__event *ev, char num[RSL__NUMBUF], const rsl__flag *f, const rsl__serve *sv,
+	rsl__names *nm, clockv *clk)
 {
 	const rsl__split *split = NULL;
 	ev->serve = sv;
@@ -135,7 +136,7 @@ static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
 	const char *s;
 	size_t len;
 	ev->split = split;
-	if (!by_text(&s, &len, ev->num, sv, nm)) {
+	if (!by_text(&s, &len, num, sv, nm)) {
 		ev->by_value = NULL;
 		ev->by_len = 0;
 		return 0;
@@ -164,6 +165,9 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	    rsl__names *nm, clockv *clk, int depth, rsl__trace *tr)
 {
 	rsl__event ev;
+	/* The text of a number a split buckets by: not in ev, so that without
+	 * a trace ev stays in registers. */
+	char num[RSL__NUMBUF];
 	ev.kind = 0;
 	ev.index = 0;
 	ev.status = 0;
@@ -243,7 +247,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 			notify(tr, &ev);
 			continue;
 		}
-		if (!resolve(&ev, f, &r->serve, nm, clk)) {
+		if (!resolve(&ev, num, f, &r->serve, nm, clk)) {
 			/* No bucketing value: a split rule does not match. */
 			ev.status = RSL__RULE_NO_BUCKET;
 			notify(tr, &ev);
@@ -262,7 +266,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	ev.kind = RSL__EV_DEFAULT;
 	ev.index = 0;
 	d->line = f->default_line;
-	if (!resolve(&ev, f, &f->dflt, nm, clk)) {
+	if (!resolve(&ev, num, f, &f->dflt, nm, clk)) {
 		ev.status = RSL__RULE_NO_BUCKET;
 		ev.variant = f->off;
 		notify(tr, &ev);
@@ -283,13 +287,24 @@ static void decide_quiet(decision *d, const rsl_snapshot *snap,
 	decide_with(d, snap, f, nm, clk, depth, NULL);
 }
 
-static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
-		   rsl__names *nm, clockv *clk, rsl__trace *tr)
+/* For explain: out of line, so that its copy stays off the typed path. */
+static __attribute__((noinline)) void
+decide_traced(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
+	      rsl__names *nm, clockv *clk, rsl__trace *tr)
+{
+	decide_with(d, snap, f, nm, clk, 0, tr);
+}
+
+/* The top of an evaluation: decide_with inlined a third time, without a
+ * trace, so the typed calls' path makes no call to decide. */
+static inline __attribute__((always_inline)) void
+decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f, rsl__names *nm,
+       clockv *clk, rsl__trace *tr)
 {
 	if (tr)
-		decide_with(d, snap, f, nm, clk, 0, tr);
+		decide_traced(d, snap, f, nm, clk, tr);
 	else
-		decide_quiet(d, snap, f, nm, clk, 0);
+		decide_with(d, snap, f, nm, clk, 0, NULL);
 }
 
 /* The length of s when it holds at most *budget bytes (taken from

@@ -51,7 +51,8 @@ int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
 		out->s = s;
 		return 1;
 	}
-	const rsl_attr *a = rsl__names_find(nm, name, hash);
+	size_t len;
+	const rsl_attr *a = rsl__names_find(&len, nm, name, hash);
 	if (a == NULL)
 		return 0;
 	out->type = a->type;
@@ -337,7 +338,47 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 	return negate ? !any : any;
 }
 
-int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+/* An attribute test (an operator 1..18).  Missing: no operator matches,
+ * ne and not_in included.  Inlined into rsl__match_in, whose common case
+ * it is: with no call on its path but to the rarer operators'. */
+static inline __attribute__((always_inline)) int
+attr_test(const rsl__cond *c, rsl__names *nm)
+{
+	const rsl_context *ctx = nm->ctx;
+	const char *s;
+	size_t len;
+	if (ctx == NULL)
+		return 0;
+	if (c->attr_kind == RSL__ATTR_NAMED) {
+		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash);
+		if (a == NULL)
+			return 0;
+		if (a->type != RSL_ATTR_STRING) {
+			rsl__aval v;
+			v.type = a->type;
+			v.s = a->s;
+			v.n = a->n;
+			v.b = a->b;
+			v.list = a->list;
+			v.len = a->len;
+			return rsl__match_value(c, &v);
+		}
+		s = a->s;
+	} else {
+		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+							    : ctx->tenant_key;
+		if (s == NULL)
+			return 0;
+		len = rsl__names_key_len(nm, c->attr_kind);
+	}
+	int any = string_test(c, s, len);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+/* The combinators, segments and exists: out of line, so that the saving of
+ * registers their recursion needs stays off attr_test's path. */
+static __attribute__((noinline)) int
+match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 {
 	rsl__aval v;
 	switch (c->op) {
@@ -355,42 +396,16 @@ int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 		return !rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[0], nm);
 	case RSL_OP_SEGMENT:
 		return rsl__match_in(snap, rsl__when(&snap->segments[c->segment].when), nm);
-	case RSL_OP_EXISTS:
+	default: /* RSL_OP_EXISTS (validated at open) */
 		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
-	default:
-		break;
 	}
-	/* An attribute test.  Missing: no operator matches, ne and not_in
-	 * included. */
-	const rsl_context *ctx = nm->ctx;
-	const char *s;
-	size_t len;
-	if (ctx == NULL)
-		return 0;
-	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__names_find(nm, &c->attr, c->attr_hash);
-		if (a == NULL)
-			return 0;
-		if (a->type != RSL_ATTR_STRING) {
-			v.type = a->type;
-			v.s = a->s;
-			v.n = a->n;
-			v.b = a->b;
-			v.list = a->list;
-			v.len = a->len;
-			return rsl__match_value(c, &v);
-		}
-		s = a->s;
-		len = rsl__names_len(nm, a);
-	} else {
-		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
-							    : ctx->tenant_key;
-		if (s == NULL)
-			return 0;
-		len = rsl__names_key_len(nm, c->attr_kind);
-	}
-	int any = string_test(c, s, len);
-	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+{
+	if (c->op < RSL_OP_EXISTS)
+		return attr_test(c, nm);
+	return match_tree(snap, c, nm);
 }
 
 int rsl__match(const rsl_snapshot *snap, const rsl__cond *c, const rsl_context *ctx)

@@ -262,21 +262,45 @@ rsl__name_hash(const char *name, size_t len)
 }
 
 /* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are
- * short; memcmp's call and dispatch cost more than the compare). */
+ * short; memcmp's call and dispatch cost more than the compare), and the
+ * tail as two loads that overlap, never byte by byte (reads no byte
+ * outside [0, n)). */
 static inline __attribute__((always_inline)) int
 rsl__same_bytes(const char *a, const char *b, size_t n)
 {
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		uint64_t x, y;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
+	uint64_t x, y;
+	uint32_t u, v;
+	uint16_t p, q;
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8) {
+			memcpy(&x, a, 8);
+			memcpy(&y, b, 8);
+			if (x != y)
+				return 0;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
 	}
-	while (n--)
-		if (*a++ != *b++)
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
 			return 0;
-	return 1;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	if (n >= 2) {
+		memcpy(&p, a, 2);
+		memcpy(&q, b, 2);
+		if (p != q)
+			return 0;
+		memcpy(&p, a + n - 2, 2);
+		memcpy(&q, b + n - 2, 2);
+		return p == q;
+	}
+	return n == 0 || a[0] == b[0];
 }
 
 /* The flag named key[0..len), or NULL (also for a NULL snap or key).  O(1)
