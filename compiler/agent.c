@@ -30,7 +30,6 @@
 
 #define DEFAULT_INTERVAL_MS 10000
 #define DEFAULT_MAX_BACKOFF_MS (5 * 60 * 1000)
-#define DEFAULT_MAX_SIZE ((size_t)64 << 20)
 
 struct rsc_agent {
 	rsc_agent_options o;
@@ -139,7 +138,7 @@ int rsc_agent_new(rsc_agent **out, const rsc_agent_options *o, char *err, size_t
 	if (a->o.max_backoff_ms < a->o.interval_ms)
 		a->o.max_backoff_ms = a->o.interval_ms;
 	if (!a->o.max_size)
-		a->o.max_size = DEFAULT_MAX_SIZE;
+		a->o.max_size = RSL_DEFAULT_MAX_SIZE;
 	if (!a->o.log)
 		a->o.log = stderr;
 	int rc = RSC_EXIT_IO;

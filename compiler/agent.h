@@ -79,7 +79,7 @@ typedef struct rsc_agent_options {
 	int jitter_pct;            /* 0 to 50 (10 by default) */
 	int64_t max_backoff_ms;    /* the cap of the backoff on errors; 0: 5 min
 	                              (at least the interval) */
-	size_t max_size;           /* bytes; 0: 64 MiB, as the library */
+	size_t max_size;           /* bytes; 0: RSL_DEFAULT_MAX_SIZE */
 	int json;                  /* log lines as JSON objects */
 	FILE *log;                 /* NULL: stderr */
 	int live_client;           /* keep a live rsl_client on PATH (rsc_agent_client) */

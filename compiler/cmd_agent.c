@@ -53,7 +53,7 @@ static const char agent_help[] =
 "                       duration, or a percentage of the wait (default 10%;\n"
 "                       at most half the wait)\n"
 "  --max-backoff D      the longest wait after errors (default 5m)\n"
-"  --max-size BYTES     refuse a larger snapshot (default 64 MiB)\n"
+"  --max-size BYTES     refuse a larger snapshot (default 256 MiB)\n"
 "  --log-format F       text (default) or json: one line per poll on stderr\n"
 "  --once               poll once and exit with a status saying what happened\n"
 "  --serve ADDR         answer the OpenFeature Remote Evaluation Protocol\n"

@@ -10,7 +10,7 @@
 #include "../loader/rsl.h"
 #include "atomic.h"
 
-#define SNAPSHOT_MAX (64u * 1024u * 1024u) /* rsl_open's default max_size */
+#define SNAPSHOT_MAX RSL_DEFAULT_MAX_SIZE
 
 int rsc_pub_snap_load(rsc_pub_snap *out, const char *path, const struct rsl_keyring *kr,
 		      char *err, size_t errlen)
@@ -33,7 +33,7 @@ int rsc_pub_snap_load(rsc_pub_snap *out, const char *path, const struct rsl_keyr
 		if (cap > SNAPSHOT_MAX) {
 			fclose(f);
 			free(buf);
-			snprintf(err, errlen, "%s: over %u bytes, not a snapshot rsc publishes", path,
+			snprintf(err, errlen, "%s: over %zu bytes, not a snapshot rsc publishes", path,
 				 SNAPSHOT_MAX);
 			return -1;
 		}

@@ -24,7 +24,7 @@ typedef struct rsc_pub_snap {
 	int64_t commit_time;      /* seconds since the epoch */
 } rsc_pub_snap;
 
-/* Reads path (at most 64 MiB, the library's limit) and verifies it with kr.
+/* Reads path (at most RSL_DEFAULT_MAX_SIZE, the library's limit) and verifies it with kr.
  * 0, or -1 with "PATH: ..." in err (unreadable, or why it does not verify). */
 int rsc_pub_snap_load(rsc_pub_snap *out, const char *path, const struct rsl_keyring *kr,
 		      char *err, size_t errlen);

@@ -325,7 +325,7 @@ int rsl_client_new(rsl_client **out, const char *path,
 	c->keys = opts->keys;
 	c->flags = opts->flags;
 	c->poll_ms = opts->poll_interval_ms ? opts->poll_interval_ms : 1000;
-	c->max_size = opts->max_size ? opts->max_size : (size_t)64 << 20;
+	c->max_size = opts->max_size ? opts->max_size : RSL_DEFAULT_MAX_SIZE;
 	c->last_outcome = "none";
 	c->watch = "none";
 	c->wake[0] = c->wake[1] = c->ino_fd = c->wd = -1;

@@ -84,9 +84,15 @@ int rsl__file_read(rsl__file *out, const char *path, size_t max, unsigned flags,
 		uint8_t *res = total < len ? MAP_FAILED
 			: mmap(NULL, total, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* Populated read-only (one call, not a fault per page);
+		 * then the file's first page writable too, for the room. */
 		void *map = res == MAP_FAILED ? MAP_FAILED
-			: mmap(res + page, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_FIXED, fd, 0);
+			: mmap(res + page, len, PROT_READ,
+			       MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
+		if (map != MAP_FAILED &&
+		    mprotect(res, page + (len < page ? len : page),
+			     PROT_READ | PROT_WRITE) != 0)
+			map = MAP_FAILED;
 		if (map == MAP_FAILED) {
 			int e = errno;
 			if (res != MAP_FAILED)

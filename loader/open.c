@@ -25,7 +25,6 @@
 #include "keyring.h"
 #include "snap.h"
 
-#define DEFAULT_MAX_SIZE ((size_t)64 << 20)
 
 const char *rsl_strerror(int code)
 {
@@ -225,7 +224,7 @@ static int check_opts(const rsl_open_options *opts, rsl_error *err)
 
 static size_t max_size(const rsl_open_options *opts)
 {
-	return opts->max_size ? opts->max_size : DEFAULT_MAX_SIZE;
+	return opts->max_size ? opts->max_size : RSL_DEFAULT_MAX_SIZE;
 }
 
 /* Opens the file f holds (RSL__FILE_ROOM writable bytes before its data):

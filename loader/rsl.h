@@ -141,12 +141,16 @@ typedef struct rsl_snapshot rsl_snapshot;
 #define RSL_OPEN_READ 0x1u
 #define RSL_OPEN_MMAP 0x2u
 
+/* The largest snapshot file opened when max_size is 0 (here and in
+ * rsl_client_options): 256 MiB, room for about 250,000 flags in format 2. */
+#define RSL_DEFAULT_MAX_SIZE ((size_t)256 << 20)
+
 typedef struct rsl_open_options {
 	unsigned version;         /* RSL_OPEN_OPTIONS_VERSION */
 	const rsl_keyring *keys;  /* required: the trusted keys */
 	const char *environment;  /* refuse a snapshot for another env; NULL: any */
 	unsigned flags;           /* RSL_OPEN_* */
-	size_t max_size;          /* bytes; 0: 64 MiB */
+	size_t max_size;          /* bytes; 0: RSL_DEFAULT_MAX_SIZE */
 } rsl_open_options;
 
 #define RSL_OPEN_OPTIONS_INIT { RSL_OPEN_OPTIONS_VERSION, NULL, NULL, 0u, 0u }
@@ -554,7 +558,7 @@ typedef struct rsl_client_options {
 	                                (written atomically); loaded at start */
 	unsigned poll_interval_ms;   /* stat polling and expiry checks; 0: 1000 */
 	unsigned flags;              /* RSL_CLIENT_* */
-	size_t max_size;             /* bytes; 0: 64 MiB */
+	size_t max_size;             /* bytes; 0: RSL_DEFAULT_MAX_SIZE */
 	rsl_client_event_fn on_event;/* NULL: no events */
 	void *event_user;            /* passed to on_event */
 } rsl_client_options;

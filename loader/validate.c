@@ -52,8 +52,11 @@ static const void *span(const walk *w, const rsl__ref *r, uint64_t n, size_t siz
 static int str(walk *w, const rsl__str *s, const char *what)
 {
 	const uint8_t *p = span(w, &s->p, (uint64_t)s->len + 1, 1, 1);
-	if (p == NULL || p[s->len] != 0)
-		return BAD("%s: a string outside the image or without its NUL", what);
+	/* No NUL inside: the matchers stop at the context's NUL because the
+	 * operand has none (match.c). */
+	if (p == NULL || p[s->len] != 0 || memchr(p, 0, s->len) != NULL)
+		return BAD("%s: a string outside the image, with a NUL inside, or "
+			   "without its NUL", what);
 	return RSL_OK;
 }
 
@@ -194,10 +197,14 @@ static int split(walk *w, const rsl__split *s)
 	const uint32_t *u = span(w, &s->upper, s->n, 4, 4);
 	if (v == NULL || u == NULL)
 		return BAD("a split outside the image");
-	for (uint32_t i = 0; i < s->n; i++)
-		if (v[i] >= w->nvariants || u[i] > RSL_WEIGHT_TOTAL || (i && u[i] < u[i - 1]))
+	uint64_t named = 0; /* a split names each variant once */
+	for (uint32_t i = 0; i < s->n; i++) {
+		if (v[i] >= w->nvariants || u[i] > RSL_WEIGHT_TOTAL || (i && u[i] < u[i - 1]) ||
+		    (named & (uint64_t)1 << v[i]))
 			return BAD("split entry %u: variant %u, upper bound %u", (unsigned)i,
 				   (unsigned)v[i], (unsigned)u[i]);
+		named |= (uint64_t)1 << v[i];
+	}
 	if (u[s->n - 1] != RSL_WEIGHT_TOTAL)
 		return BAD("split weights add up to %u, not %u", (unsigned)u[s->n - 1],
 			   RSL_WEIGHT_TOTAL);
@@ -287,6 +294,13 @@ static int flag(walk *w, const rsl__flag *f, uint32_t i, const rsl__flag *prev)
 		if ((rc = str(w, &v[j].name, "name")) < 0 ||
 		    (rc = val(w, &v[j].value, kind_of_type[f->type], "value")) < 0)
 			return rc;
+		const char *nm = RSL__S(v[j].name);
+		if (v[j].name.len > RSL_KEY_MAX || !rsl__is_key(nm, v[j].name.len))
+			return BAD("variant name '%.*s' is not a key",
+				   (int)(v[j].name.len > 64 ? 64 : v[j].name.len), nm);
+		for (uint32_t k = 0; k < j; k++)
+			if (strcmp(RSL__S(v[k].name), nm) == 0)
+				return BAD("duplicate variant name '%s'", nm);
 	}
 	d->sub = SUB_NONE;
 	if (f->off >= f->nvariants)

@@ -16,47 +16,45 @@
 
 #include "bucket.h"
 #include "eval.h"
+#include "imgfix.h"
 #include "rsl.h"
 #include "ruleset_fixture.h"
 #include "testutil.h"
-
-static rsl__str str(const char *s)
-{
-	rsl__str r = { s, (uint32_t)strlen(s) };
-	return r;
-}
 
 /* rsl_open refuses prerequisite cycles and chains deeper than 16; should
  * one get through anyway, evaluation stops with GENERAL instead of
  * recursing.  A snapshot built by hand, with a flag that requires itself. */
 START_TEST(prerequisite_depth_is_bounded)
 {
-	static const rsl__variant vars[2] = { { { "on", 2 }, { RSL__V_BOOL, 1, 0, 0, { "", 0 } } },
-					      { { "off", 3 }, { RSL__V_BOOL, 0, 0, 0, { "", 0 } } } };
-	static const rsl__req req = { 0, 0 };
-	rsl__flag f;
-	memset(&f, 0, sizeof f);
-	f.key = str("loop");
-	f.hash = XXH3_64bits("loop", 4);
-	f.type = RSL_TYPE_BOOLEAN;
-	f.configured = 1;
-	f.enabled = 1;
-	f.variants = vars;
-	f.nvariants = 2;
-	f.off = 1;
-	f.salt = f.key;
-	f.file = str("loop.yaml");
-	f.tfile = str("environments/prod/loop.yaml");
-	f.requires = &req;
-	f.nrequires = 1;
-	f.dflt.kind = RSL_SERVE_VARIANT;
+	rsl__variant *vars = fx_new(2 * sizeof *vars);
+	fx_str(&vars[0].name, "on");
+	vars[0].value.kind = RSL__V_BOOL;
+	vars[0].value.b = 1;
+	fx_str(&vars[1].name, "off");
+	vars[1].value.kind = RSL__V_BOOL;
+	rsl__req *req = fx_new(sizeof *req); /* flag 0, variant 0 */
+	rsl__flag *f = fx_new(sizeof *f);
+	fx_str(&f->key, "loop");
+	f->hash = XXH3_64bits("loop", 4);
+	f->type = RSL_TYPE_BOOLEAN;
+	f->configured = 1;
+	f->enabled = 1;
+	rsl__ref_set(&f->variants, vars);
+	f->nvariants = 2;
+	f->off = 1;
+	fx_copy_str(&f->salt, &f->key);
+	fx_str(&f->file, "loop.yaml");
+	fx_str(&f->tfile, "environments/prod/loop.yaml");
+	rsl__ref_set(&f->requires, req);
+	f->nrequires = 1;
+	f->dflt.kind = RSL_SERVE_VARIANT;
 	uint32_t slots[2] = { 0, 0 };
-	slots[f.hash & 1] = 1;
+	slots[f->hash & 1] = 1;
 	rsl_snapshot s;
 	memset(&s, 0, sizeof s);
 	s.info.environment = "prod";
 	s.info.commit = "worktree";
-	s.flags = &f;
+	s.flags = f;
 	s.nflags = 1;
 	s.slots = slots;
 	s.mask = 1;
@@ -68,7 +66,7 @@ START_TEST(prerequisite_depth_is_bounded)
 	ck_assert_int_eq(r.value.b, 1);
 	ck_assert_ptr_null(r.variant);
 	/* Without the requirement it serves its default. */
-	f.nrequires = 0;
+	f->nrequires = 0;
 	ck_assert_int_eq(rsl_evaluate(&r, &s, "loop", RSL_BOOLEAN, NULL, &fb), 0);
 	ck_assert_int_eq(r.reason, RSL_REASON_DEFAULT);
 	ck_assert_str_eq(r.variant, "on");

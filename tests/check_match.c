@@ -12,6 +12,7 @@
 
 #include "match.h"
 #include "rsl.h"
+#include "imgfix.h"
 #include "ruleset_fixture.h"
 #include "search.h"
 #include "semver.h"
@@ -115,93 +116,91 @@ END_TEST
 
 /* ------------------------------------------- conditions, built by hand */
 
-static rsl__str str(const char *s)
-{
-	rsl__str r = { s, (uint32_t)strlen(s) };
-	return r;
-}
+/* Every record in imgfix.h's arena: the builders return pointers into it. */
 
-static rsl__val S(const char *s)
+static const rsl__val *S(const char *s)
 {
-	rsl__val v;
-	memset(&v, 0, sizeof v);
-	v.kind = RSL__V_STRING;
-	v.s = str(s);
+	rsl__val *v = fx_new(sizeof *v);
+	v->kind = RSL__V_STRING;
+	fx_str(&v->s, s);
 	return v;
 }
 
-static rsl__val I(int64_t i)
+static const rsl__val *I(int64_t i)
 {
-	rsl__val v;
-	memset(&v, 0, sizeof v);
-	v.kind = RSL__V_INT;
-	v.i = i;
-	v.f = (double)i;
+	rsl__val *v = fx_new(sizeof *v);
+	v->kind = RSL__V_INT;
+	v->i = i;
+	v->f = (double)i;
 	return v;
 }
 
-static rsl__val F(double f)
+static const rsl__val *F(double f)
 {
-	rsl__val v;
-	memset(&v, 0, sizeof v);
-	v.kind = RSL__V_FLOAT;
-	v.f = f;
+	rsl__val *v = fx_new(sizeof *v);
+	v->kind = RSL__V_FLOAT;
+	v->f = f;
 	return v;
 }
 
-static rsl__val B(int b)
+static const rsl__val *B(int b)
 {
-	rsl__val v;
-	memset(&v, 0, sizeof v);
-	v.kind = RSL__V_BOOL;
-	v.b = b;
+	rsl__val *v = fx_new(sizeof *v);
+	v->kind = RSL__V_BOOL;
+	v->b = (uint8_t)b;
 	return v;
 }
 
-static rsl__cond test(int op, const char *attr, rsl__val v)
+static rsl__cond *test(int op, const char *attr, const rsl__val *v)
 {
-	rsl__cond c;
-	memset(&c, 0, sizeof c);
-	c.op = (uint8_t)op;
-	c.attr = str(attr);
-	c.attr_hash = rsl__name_hash(attr, strlen(attr)); /* as rsl_open sets it */
-	c.attr_kind = strcmp(attr, "targeting_key") == 0 ? RSL__ATTR_TARGETING_KEY
-		      : strcmp(attr, "tenant_key") == 0  ? RSL__ATTR_TENANT_KEY
-							 : RSL__ATTR_NAMED;
-	c.value = v;
-	if (op >= RSL_OP_SEMVER_EQ && op <= RSL_OP_SEMVER_GTE)
-		ck_assert_int_eq(rsl__semver_parse(&c.semver, v.s.p, v.s.len), 0);
-	if (op == RSL_OP_BEFORE || op == RSL_OP_AFTER)
-		c.time = v.i;
+	rsl__cond *c = fx_new(sizeof *c);
+	c->op = (uint8_t)op;
+	fx_str(&c->attr, attr);
+	c->attr_hash = rsl__name_hash(attr, strlen(attr)); /* as rsl_open sets it */
+	c->attr_kind = strcmp(attr, "targeting_key") == 0 ? RSL__ATTR_TARGETING_KEY
+		       : strcmp(attr, "tenant_key") == 0  ? RSL__ATTR_TENANT_KEY
+							  : RSL__ATTR_NAMED;
+	fx_copy_val(&c->value, v);
+	if (op >= RSL_OP_SEMVER_EQ && op <= RSL_OP_SEMVER_GTE) {
+		/* As decode.c does: pre points into the operand's own copy. */
+		rsl__semver sv;
+		ck_assert_int_eq(rsl__semver_parse(&sv, RSL__S(c->value.s), c->value.s.len), 0);
+		c->semver.major = sv.major;
+		c->semver.minor = sv.minor;
+		c->semver.patch = sv.patch;
+		c->semver.pre.len = sv.pre.len;
+		rsl__ref_set(&c->semver.pre.p, sv.pre.p);
+	}
 	return c;
 }
 
 /* Lists get the filter rsl_open computes, so that these tests take the
  * path evaluation takes. */
-static rsl__cond ci(rsl__cond c)
+static rsl__cond *ci(rsl__cond *c)
 {
-	c.ci = 1;
-	if (c.list)
-		c.filter = rsl__list_filter(c.list, c.nlist, 1);
+	c->ci = 1;
+	if (c->list.off)
+		c->filter = rsl__list_filter(RSL__AT(rsl__val, c->list), c->nlist, 1);
 	return c;
 }
 
-static rsl__cond list(int op, const char *attr, const rsl__val *vals, uint32_t n)
+/* vals: rsl__val[n] in the arena. */
+static rsl__cond *list(int op, const char *attr, const rsl__val *vals, uint32_t n)
 {
-	rsl__cond c = test(op, attr, B(0));
-	c.list = vals;
-	c.nlist = n;
-	c.filter = rsl__list_filter(vals, n, 0);
+	rsl__cond *c = test(op, attr, B(0));
+	rsl__ref_set(&c->list, vals);
+	c->nlist = n;
+	c->filter = rsl__list_filter(vals, n, 0);
 	return c;
 }
 
-static rsl__cond comb(int op, const rsl__cond *kids, uint32_t n)
+/* kids: rsl__cond[n] in the arena. */
+static rsl__cond *comb(int op, const rsl__cond *kids, uint32_t n)
 {
-	rsl__cond c;
-	memset(&c, 0, sizeof c);
-	c.op = (uint8_t)op;
-	c.kids = kids;
-	c.nkids = n;
+	rsl__cond *c = fx_new(sizeof *c);
+	c->op = (uint8_t)op;
+	rsl__ref_set(&c->kids, kids);
+	c->nkids = n;
 	return c;
 }
 
@@ -226,9 +225,9 @@ static const rsl_attr attrs[] = {
 static const rsl_context ctx = { "user-1", "acme", NULL, NULL, NULL, attrs,
 				 sizeof attrs / sizeof *attrs, 0, 0 };
 
-static int m(rsl__cond c)
+static int m(const rsl__cond *c)
 {
-	return rsl__match(NULL, &c, &ctx);
+	return rsl__match(NULL, c, &ctx);
 }
 
 
@@ -270,10 +269,10 @@ END_TEST
 
 START_TEST(operators_in_not_in)
 {
-	const rsl__val dach[] = { S("DE"), S("AT"), S("CH") };
-	const rsl__val fr[] = { S("FR") };
-	const rsl__val nums[] = { I(10), F(12.0) };
-	const rsl__val grp[] = { S("ops"), S("ADMINS") };
+	const rsl__val *dach = FX_VALS(S("DE"), S("AT"), S("CH"));
+	const rsl__val *fr = FX_VALS(S("FR"));
+	const rsl__val *nums = FX_VALS(I(10), F(12.0));
+	const rsl__val *grp = FX_VALS(S("ops"), S("ADMINS"));
 	ck_assert(m(list(RSL_OP_IN, "country", dach, 3)));
 	ck_assert(!m(list(RSL_OP_IN, "country", fr, 1)));
 	ck_assert(m(list(RSL_OP_IN, "seats", nums, 2)));
@@ -298,15 +297,15 @@ END_TEST
  * of the plain scan (filter 0), and the expected one. */
 START_TEST(in_list_filter_changes_no_answer)
 {
-	static char words[300][16];
-	rsl__val vals[302];
+	char word[16];
+	rsl__val *vals = fx_new(302 * sizeof *vals);
 	uint32_t n = 0;
 	for (int i = 0; i < 300; i++) {
-		snprintf(words[i], sizeof words[i], i % 3 ? "Item-%d" : "x%d", i * 7);
-		vals[n++] = S(words[i]);
+		snprintf(word, sizeof word, i % 3 ? "Item-%d" : "x%d", i * 7);
+		fx_copy_val(&vals[n++], S(word));
 	}
-	vals[n++] = S("");
-	vals[n++] = I(7);
+	fx_copy_val(&vals[n++], S(""));
+	fx_copy_val(&vals[n++], I(7));
 	static const char *const probes[] = {
 		"Item-7", "item-7", "ITEM-14", "Item-8", "x0", "X0", "x21", "x22", "",
 		"7", "Item-2093", "Item-2100", "Item-70", "Item-7 ", " Item-7", "I", "x",
@@ -323,12 +322,12 @@ START_TEST(in_list_filter_changes_no_answer)
 		for (int op = RSL_OP_IN; op <= RSL_OP_NOT_IN; op++)
 			for (int fold = 0; fold < 2; fold++)
 				for (int attr = 0; attr < 2; attr++) {
-					rsl__cond c = list(op, attr ? "l" : "k", vals, n);
+					rsl__cond *c = list(op, attr ? "l" : "k", vals, n);
 					if (fold)
-						c = ci(c);
-					int got = rsl__match(NULL, &c, &cx);
-					c.filter = 0;
-					int scan = rsl__match(NULL, &c, &cx);
+						ci(c);
+					int got = rsl__match(NULL, c, &cx);
+					c->filter = 0;
+					int scan = rsl__match(NULL, c, &cx);
 					int want = (fold ? want_ci : want_cs)[p] ^ (op == RSL_OP_NOT_IN);
 					ck_assert_msg(got == scan && got == want,
 						      "'%s' op %d ci %d attr %d: filter %d, scan %d, want %d",
@@ -422,19 +421,20 @@ START_TEST(operators_time_exists)
 	ck_assert(m(test(RSL_OP_EXISTS, "none", B(1))));
 	ck_assert(m(test(RSL_OP_EXISTS, "tenant_key", B(1))));
 	rsl_context empty = { 0 };
-	rsl__cond c = test(RSL_OP_EXISTS, "targeting_key", B(0));
-	ck_assert(rsl__match(NULL, &c, &empty));
-	ck_assert(rsl__match(NULL, &c, NULL));
+	const rsl__cond *c = test(RSL_OP_EXISTS, "targeting_key", B(0));
+	ck_assert(rsl__match(NULL, c, &empty));
+	ck_assert(rsl__match(NULL, c, NULL));
 	c = test(RSL_OP_NE, "country", S("x"));
-	ck_assert(!rsl__match(NULL, &c, NULL));
+	ck_assert(!rsl__match(NULL, c, NULL));
 }
 END_TEST
 
 START_TEST(combinators_and_segments)
 {
-	const rsl__cond yes = test(RSL_OP_EQ, "country", S("DE"));
-	const rsl__cond no = test(RSL_OP_EQ, "country", S("FR"));
-	const rsl__cond yy[] = { yes, yes }, yn[] = { yes, no }, nn[] = { no, no };
+	const rsl__cond *yes = test(RSL_OP_EQ, "country", S("DE"));
+	const rsl__cond *no = test(RSL_OP_EQ, "country", S("FR"));
+	const rsl__cond *yy = FX_CONDS(yes, yes), *yn = FX_CONDS(yes, no),
+			*nn = FX_CONDS(no, no);
 	ck_assert(m(comb(RSL_OP_ALL, yy, 2)));
 	ck_assert(!m(comb(RSL_OP_ALL, yn, 2)));
 	ck_assert(m(comb(RSL_OP_ANY, yn, 2)));
@@ -442,31 +442,31 @@ START_TEST(combinators_and_segments)
 	ck_assert(!m(comb(RSL_OP_NOT, yy, 1)));
 	ck_assert(m(comb(RSL_OP_NOT, nn, 1)));
 	/* not over a missing attribute: the test fails, so not matches. */
-	const rsl__cond miss = test(RSL_OP_EQ, "missing", S("x"));
-	ck_assert(m(comb(RSL_OP_NOT, &miss, 1)));
-	const rsl__cond inner[] = { comb(RSL_OP_ANY, nn, 2), comb(RSL_OP_NOT, nn, 1) };
-	const rsl__cond nested = comb(RSL_OP_ANY, inner, 2);
+	const rsl__cond *miss = test(RSL_OP_EQ, "missing", S("x"));
+	ck_assert(m(comb(RSL_OP_NOT, miss, 1)));
+	const rsl__cond *inner = FX_CONDS(comb(RSL_OP_ANY, nn, 2), comb(RSL_OP_NOT, nn, 1));
+	const rsl__cond *nested = comb(RSL_OP_ANY, inner, 2);
 	ck_assert(m(nested));
 
 	/* Segment 1 uses segment 0. */
-	rsl__segment segs[2];
-	segs[0].key = str("germans");
-	segs[0].when = &yes;
-	rsl__cond ref0;
-	memset(&ref0, 0, sizeof ref0);
-	ref0.op = RSL_OP_SEGMENT;
-	ref0.segment = 0;
-	segs[1].key = str("outer");
-	segs[1].when = &ref0;
+	rsl__segment *segs = fx_new(2 * sizeof *segs);
+	fx_str(&segs[0].key, "germans");
+	rsl__ref_set(&segs[0].when, yes);
+	rsl__cond *ref0 = fx_new(sizeof *ref0);
+	ref0->op = RSL_OP_SEGMENT;
+	ref0->segment = 0;
+	fx_str(&segs[1].key, "outer");
+	rsl__ref_set(&segs[1].when, ref0);
 	rsl_snapshot snap;
 	memset(&snap, 0, sizeof snap);
 	snap.segments = segs;
 	snap.nsegments = 2;
-	rsl__cond ref1 = ref0;
-	ref1.segment = 1;
-	ck_assert(rsl__match(&snap, &ref1, &ctx));
-	segs[0].when = &no;
-	ck_assert(!rsl__match(&snap, &ref1, &ctx));
+	rsl__cond *ref1 = fx_new(sizeof *ref1);
+	fx_copy_cond(ref1, ref0);
+	ref1->segment = 1;
+	ck_assert(rsl__match(&snap, ref1, &ctx));
+	rsl__ref_set(&segs[0].when, no);
+	ck_assert(!rsl__match(&snap, ref1, &ctx));
 }
 END_TEST
 
@@ -504,12 +504,12 @@ START_TEST(names_table_agrees_with_scan)
 		if (built)
 			rsl__names_build(&nm);
 		for (int p = 0; p < np; p++) {
-			rsl__str name = str(probes[p]);
+			const rsl__str *name = fx_newstr(probes[p]);
 			if (!built)
 				rsl__names_init(&nm, &cx); /* scans until then */
-			const rsl_attr *want = rsl__find_attr(&cx, &name);
-			const rsl_attr *got = rsl__names_find(&nm, &name,
-							      rsl__name_hash(name.p, name.len));
+			const rsl_attr *want = rsl__find_attr(&cx, name);
+			const rsl_attr *got = rsl__names_find(&nm, name,
+							      rsl__name_hash(RSL__S(*name), name->len));
 			ck_assert_msg(got == want, "%s, built %d: attribute %d, want %d",
 				      probes[p], built, got ? (int)(got - a) : -1,
 				      want ? (int)(want - a) : -1);
@@ -517,18 +517,16 @@ START_TEST(names_table_agrees_with_scan)
 		ck_assert_int_eq(nm.built, built);
 	}
 	/* attr-...0001 is attributes 2 and 3: the first, 2, wins. */
-	rsl__cond kids[100];
+	rsl__cond *kids = fx_new(100 * sizeof *kids);
 	for (int i = 0; i < 100; i++)
-		kids[i] = test(RSL_OP_EQ, probes[1], (rsl__val){ .kind = RSL__V_INT, .i = 3, .f = 3 });
+		fx_copy_cond(&kids[i], test(RSL_OP_EQ, probes[1], I(3)));
 	rsl__names nm;
 	rsl__names_init(&nm, &cx);
-	ck_assert(!rsl__match_in(NULL, &(rsl__cond){ .op = RSL_OP_ANY, .kids = kids, .nkids = 100 },
-				 &nm));
+	ck_assert(!rsl__match_in(NULL, comb(RSL_OP_ANY, kids, 100), &nm));
 	ck_assert_msg(nm.built, "100 look-ups among 64 names did not build the table");
 	for (int i = 0; i < 100; i++)
 		kids[i].value.f = 2;
-	ck_assert(rsl__match_in(NULL, &(rsl__cond){ .op = RSL_OP_ALL, .kids = kids, .nkids = 100 },
-				&nm));
+	ck_assert(rsl__match_in(NULL, comb(RSL_OP_ALL, kids, 100), &nm));
 }
 END_TEST
 
@@ -684,16 +682,16 @@ START_TEST(contains_is_linear_on_hostile_operands)
 	c.attrs = &a;
 	c.nattrs = 1;
 	alarm(20);
-	rsl__cond t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
-	ck_assert(!rsl__match(NULL, &t, &c)); /* longer than the attribute */
+	const rsl__cond *t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
+	ck_assert(!rsl__match(NULL, t, &c)); /* longer than the attribute */
 	op[2000] = 'b';
 	op[2001] = 0;
 	t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
 	for (int i = 0; i < 5000; i++)
-		ck_assert(!rsl__match(NULL, &t, &c));
+		ck_assert(!rsl__match(NULL, t, &c));
 	op[2000] = 'a';
 	t = ci(test(RSL_OP_CONTAINS, "ua", S(op)));
-	ck_assert(rsl__match(NULL, &t, &c));
+	ck_assert(rsl__match(NULL, t, &c));
 	alarm(0);
 }
 END_TEST

@@ -43,7 +43,7 @@ type Options struct {
 	// other content, loudly (an event and Status().RollbackOverride): an
 	// operator's override for emergencies.
 	AllowRollback bool
-	// MaxSize is the largest snapshot accepted, in bytes; 0: 64 MiB.
+	// MaxSize is the largest snapshot accepted, in bytes; 0: 256 MiB.
 	MaxSize int64
 	// RequireSnapshot makes Open fail when no snapshot can be served yet
 	// (by default the client serves fallbacks until a valid file appears).
