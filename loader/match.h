@@ -121,6 +121,13 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 	*len = SIZE_MAX;
 	if (ctx == NULL)
 		return NULL;
+	if (name->len > RSL_KEY_MAX) {
+		/* Not hashed, not in the table: no name in a snapshot is this long. */
+		const rsl_attr *a = rsl__find_attr(ctx, name);
+		if (a && p)
+			*len = p->attr[a - ctx->attrs].len;
+		return a;
+	}
 	if (p && (p->nattrs <= RSL__PREPARED_SCAN || (!nm->built && nm->scanned < RSL__NAMES_SCAN))) {
 		if (p->nattrs > RSL__PREPARED_SCAN)
 			nm->scanned += p->nattrs;
@@ -139,10 +146,6 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 		}
 		rsl__names_build(nm);
 	}
-	if (name->len > RSL_KEY_MAX)
-		return p ? NULL : rsl__find_attr(ctx, name); /* not in the table: no
-								name in a snapshot
-								is this long */
 	for (uint32_t j = hash;; j++) {
 		unsigned v = nm->slot[j & (RSL__NAMES_SLOTS - 1)];
 		if (v == 0)

@@ -486,7 +486,11 @@ START_TEST(names_table_agrees_with_scan)
 			snprintf(names[i], sizeof names[i], "attr");
 		else
 			snprintf(names[i], sizeof names[i], "attr-%058d", i / 2);
-		a[i] = (rsl_attr)RSL_NUM(names[i], i);
+		/* Odd ones shadowed strings: a prepared context's length of each. */
+		if (i % 2)
+			a[i] = (rsl_attr)RSL_STR(names[i], names[i] + i % 7);
+		else
+			a[i] = (rsl_attr)RSL_NUM(names[i], i);
 	}
 	const rsl_context cx = { NULL, NULL, NULL, NULL, NULL, a, RSL_MAX_CONTEXT_ATTRS, 0, 0 };
 	static char probes[40][80];
@@ -498,21 +502,36 @@ START_TEST(names_table_agrees_with_scan)
 	snprintf(probes[np++], sizeof probes[0], "attr-%057d", 1);
 	snprintf(probes[np++], sizeof probes[0], "%070d", 7);
 	snprintf(probes[np++], sizeof probes[0], "%063d", 7);
-	for (int built = 0; built < 2; built++) {
+	/* Unprepared and prepared (names by hash), scanning and from the table:
+	 * the same attribute every time. */
+	rsl_prepared prep;
+	ck_assert_int_eq(rsl_context_prepare(&prep, &cx, NULL), RSL_OK);
+	for (int mode = 0; mode < 4; mode++) {
+		int built = mode & 1, prepared = mode >> 1;
 		rsl__names nm;
-		rsl__names_init(&nm, &cx);
+		if (prepared)
+			rsl__names_init_prepared(&nm, &prep);
+		else
+			rsl__names_init(&nm, &cx);
 		if (built)
 			rsl__names_build(&nm);
 		for (int p = 0; p < np; p++) {
 			const rsl__str *name = fx_newstr(probes[p]);
-			if (!built)
-				rsl__names_init(&nm, &cx); /* scans until then */
+			size_t len;
+			if (!built && prepared)
+				rsl__names_init_prepared(&nm, &prep); /* scans until then */
+			else if (!built)
+				rsl__names_init(&nm, &cx);
 			const rsl_attr *want = rsl__find_attr(&cx, name);
-			const rsl_attr *got = rsl__names_find(&nm, name,
+			const rsl_attr *got = rsl__names_find(&len, &nm, name,
 							      rsl__name_hash(RSL__S(*name), name->len));
-			ck_assert_msg(got == want, "%s, built %d: attribute %d, want %d",
-				      probes[p], built, got ? (int)(got - a) : -1,
+			ck_assert_msg(got == want, "%s, built %d, prepared %d: attribute %d, want %d",
+				      probes[p], built, prepared, got ? (int)(got - a) : -1,
 				      want ? (int)(want - a) : -1);
+			if (got && prepared)
+				ck_assert_uint_eq(len, got->type == RSL_ATTR_STRING ? strlen(got->s) : 0);
+			else
+				ck_assert_uint_eq(len, SIZE_MAX);
 		}
 		ck_assert_int_eq(nm.built, built);
 	}
