@@ -157,8 +157,9 @@ static void notify(rsl__trace *tr, const rsl__event *ev)
 static void decide_quiet(decision *d, const rsl_snapshot *snap,
 			 const rsl__flag *f, rsl__names *nm, clockv *clk, int depth);
 
-/* The one decision procedure.  Inlined twice: into decide_quiet, with no
- * trace, where the compiler drops every notification; and into decide, for
+/* The one decision procedure.  Inlined three times: with no trace, where
+ * the compiler drops every notification, into decide_quiet (prerequisites)
+ * and into the typed calls' own path (decide); and into decide_traced, for
  * explain. */
 static inline __attribute__((always_inline)) void
 decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
@@ -393,7 +394,8 @@ scan_context(rsl_prepared *p, const rsl_context *ctx, rsl_error *err)
 			REFUSE("attribute %zu has type %d, not an rsl_attr_type", i, (int)a->type);
 		}
 		if (p) {
-			/* A name longer than any a snapshot holds: never found. */
+			/* A name longer than any in a snapshot: not hashed (a
+			 * look-up of such a name scans, match.h). */
 			size_t nl = strnlen(a->name, RSL_KEY_MAX + 1);
 			p->attr[i].name_len = (uint16_t)nl;
 			p->attr[i].hash = nl <= RSL_KEY_MAX ? rsl__name_hash(a->name, nl) : 0;
