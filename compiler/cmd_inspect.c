@@ -22,11 +22,13 @@ static const char inspect_help[] =
 "Without --pub the signature is NOT checked, so that a damaged or suspicious\n"
 "file can still be read.  Either way the file is read with the loader's\n"
 "strict CBOR reader, in memory and time bounded by its size, however\n"
-"hostile it is.\n"
+"hostile it is.  A format 2 file's image is read only once the loader has\n"
+"checked it, and shown as format 1 shows its flags and segments.\n"
 "\n"
 "  --format FMT    text (default) or json (the decoded CBOR as one JSON\n"
 "                  object: {\"protected\":..., \"body\":...}; the codes op,\n"
-"                  type and kind by name: \"semver_lt\", \"string\", \"variant\")\n"
+"                  type and kind by name: \"semver_lt\", \"string\", \"variant\";\n"
+"                  format 2's \"segments\" and \"flags\" in place of its image)\n"
 "  --pub KEY       first have librsl open the snapshot as a node would,\n"
 "                  trusting this public key (repeatable); print nothing if\n"
 "                  it refuses\n"
@@ -144,6 +146,7 @@ int rsc_cmd_inspect(int argc, char **argv)
 	} else {
 		rc = RSC_EXIT_OK;
 	}
+	rsc_inspect_free(&s);
 	free(data);
 	rsl_keyring_free(keys);
 	return rc;

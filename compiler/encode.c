@@ -452,6 +452,8 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 {
 	unsigned char *b1;
 	size_t len1;
+	*out = NULL;
+	*outlen = 0;
 	int rc = rsc_encode_body_v1(&b1, &len1, rs, env, prov, err, errlen);
 	if (rc != RSC_OK)
 		return rc;

@@ -13,6 +13,8 @@
 #include "ops.h"
 #include "render.h"
 #include "rsl_format.h"
+#include "source.h" /* RSC_OK */
+#include "unimage.h"
 
 typedef rsl__cbor item; /* one item; p NULL when absent */
 
@@ -200,6 +202,31 @@ static const char *code_name(const char *k, size_t n, item v)
 	return NULL;
 }
 
+static void json_item(FILE *out, item it);
+
+/* The map member at *h as JSON "key":value; moves *h past it.  Returns 0,
+ * or -1 at the end of the items. */
+static int json_member(FILE *out, item *h)
+{
+	const char *s, *name = NULL;
+	size_t n;
+	int64_t k = 0;
+	if (text_of(*h, &s, &n)) {
+		rsc_json_string(out, s, n);
+		rsl__cbor_next(h);
+		name = code_name(s, n, *h);
+	} else {
+		fprintf(out, "\"%lld\"", as_int(*h, &k) ? (long long)k : 0LL);
+		rsl__cbor_next(h);
+	}
+	fputc(':', out);
+	if (name)
+		fprintf(out, "\"%s\"", name);
+	else
+		json_item(out, *h);
+	return rsl__cbor_next(h);
+}
+
 /* Any item as JSON: byte strings as hex strings, the codes op, type and
  * kind by name.  Depth is bounded by the reader's check. */
 static void json_item(FILE *out, item it)
@@ -207,8 +234,6 @@ static void json_item(FILE *out, item it)
 	item h = it;
 	unsigned m, a;
 	uint64_t arg;
-	const char *s;
-	size_t n;
 	if (!it.p || rsl__cbor_head(&h, &m, &a, &arg) < 0) {
 		fputs("null", out);
 		return;
@@ -244,23 +269,8 @@ static void json_item(FILE *out, item it)
 	case RSL__CBOR_MAP:
 		fputc('{', out);
 		for (uint64_t i = 0; i < arg; i++) {
-			int64_t k = 0;
 			fputs(i ? "," : "", out);
-			const char *name = NULL;
-			if (text_of(h, &s, &n)) {
-				rsc_json_string(out, s, n);
-				rsl__cbor_next(&h);
-				name = code_name(s, n, h);
-			} else {
-				fprintf(out, "\"%lld\"", as_int(h, &k) ? (long long)k : 0LL);
-				rsl__cbor_next(&h);
-			}
-			fputc(':', out);
-			if (name)
-				fprintf(out, "\"%s\"", name);
-			else
-				json_item(out, h);
-			if (rsl__cbor_next(&h) < 0)
+			if (json_member(out, &h) < 0)
 				break;
 		}
 		fputc('}', out);
@@ -639,11 +649,11 @@ int rsc_inspect_text(FILE *out, const rsc_inspected *s, const char *path,
 {
 	view v = { out, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
 	int rc = -1;
-	if (table_of(&v.segments, get(s->body, "segments"), UINT64_MAX) < 0 ||
-	    table_of(&v.flags, get(s->body, "flags"), UINT64_MAX) < 0)
+	if (table_of(&v.segments, get(s->records, "segments"), UINT64_MAX) < 0 ||
+	    table_of(&v.flags, get(s->records, "flags"), UINT64_MAX) < 0)
 		goto out;
 	text_header(out, s, path, size);
-	fprintf(out, "segments (%llu)\n", (unsigned long long)arr_n(get(s->body, "segments")));
+	fprintf(out, "segments (%llu)\n", (unsigned long long)arr_n(get(s->records, "segments")));
 	for (size_t i = 0; i < v.segments.n; i++) {
 		fputs("  ", out);
 		text_str(out, get(v.segments.v[i], "key"));
@@ -651,7 +661,7 @@ int rsc_inspect_text(FILE *out, const rsc_inspected *s, const char *path,
 		cond(&v, get(v.segments.v[i], "when"));
 		fputc('\n', out);
 	}
-	fprintf(out, "flags (%llu)\n", (unsigned long long)arr_n(get(s->body, "flags")));
+	fprintf(out, "flags (%llu)\n", (unsigned long long)arr_n(get(s->records, "flags")));
 	for (size_t i = 0; i < v.flags.n; i++)
 		if (text_flag(&v, v.flags.v[i]) < 0)
 			goto out;
@@ -661,6 +671,50 @@ out:
 	free(v.flags.v);
 	free(v.variants.v);
 	return rc;
+}
+
+/* Whether text key a comes before text key b in a canonical map: the
+ * shorter first, then bytewise. */
+static int key_before(const char *a, const char *b, size_t bn)
+{
+	size_t an = strlen(a);
+	return an != bn ? an < bn : memcmp(a, b, an) < 0;
+}
+
+/* A format 2 body as JSON: its members but 'image' and its padding
+ * 'align', and where format 1 has them, the 'segments' and 'flags' of
+ * records (the format 1 body): the same view as format 1's, with 'digest'. */
+static void json_body_v2(FILE *out, item body, item records)
+{
+	static const char *const extra[] = { RSL_K_FLAGS, RSL_K_SEGMENTS }; /* in order */
+	size_t e = 0;
+	uint64_t n = 0;
+	const char *sep = "";
+	fputc('{', out);
+	rsl__cbor_map(&body, &n); /* a map of text keys: the loader read it */
+	for (uint64_t i = 0;; i++) {
+		const char *k = "";
+		size_t kl = 0;
+		if (i < n && !text_of(body, &k, &kl))
+			break;
+		for (; e < 2 && (i == n || key_before(extra[e], k, kl)); e++, sep = ",") {
+			fprintf(out, "%s\"%s\":", sep, extra[e]);
+			json_item(out, get(records, extra[e]));
+		}
+		if (i == n)
+			break;
+		if ((kl == 5 && memcmp(k, RSL_K_IMAGE, 5) == 0) ||
+		    (kl == 5 && memcmp(k, RSL_K_ALIGN, 5) == 0)) {
+			rsl__cbor_next(&body);
+			rsl__cbor_next(&body);
+			continue;
+		}
+		fputs(sep, out);
+		sep = ",";
+		if (json_member(out, &body) < 0)
+			break;
+	}
+	fputc('}', out);
 }
 
 void rsc_inspect_json(FILE *out, const rsc_inspected *s, const char *path,
@@ -675,7 +729,10 @@ void rsc_inspect_json(FILE *out, const rsc_inspected *s, const char *path,
 	fputs("},\"signature\":", out);
 	json_item(out, s->signature);
 	fputs(",\"body\":", out);
-	json_item(out, s->body);
+	if (s->own)
+		json_body_v2(out, s->body, s->records);
+	else
+		json_item(out, s->body);
 	fputs("}\n", out);
 }
 
@@ -698,6 +755,38 @@ static int strict_map(item *out, const uint8_t *bytes, size_t len, const char *w
 		return -1;
 	}
 	return 0;
+}
+
+/* A format 2 body's records as the format 1 body (unimage.h), once the
+ * loader checked its image, into out->records: in at most twice the
+ * payload's size, however its records are shared. */
+static int records_v1(rsc_inspected *out, const uint8_t *p, size_t len, char *why,
+		      size_t whylen)
+{
+	rsl_snapshot *snap;
+	rsl_error e;
+	char err[160];
+	size_t n;
+	int rc = rsc_image_open(&snap, p, len, &e);
+	if (rc != RSL_OK) {
+		snprintf(why, whylen, "the payload is not one librsl reads (%s): %s",
+			 rsl_strerror(rc), e.message);
+		return -1;
+	}
+	rc = rsc_image_body_v1(&out->own, &n, snap, 2 * len + 4096, err, sizeof err);
+	rsl_close(snap);
+	if (rc != RSC_OK) {
+		snprintf(why, whylen, "the payload's image: %s", err);
+		return -1;
+	}
+	out->records = (item){ out->own, out->own + n };
+	return 0;
+}
+
+void rsc_inspect_free(rsc_inspected *s)
+{
+	free(s->own);
+	s->own = NULL;
 }
 
 int rsc_inspect_decode(rsc_inspected *out, const uint8_t *data, size_t len,
@@ -736,5 +825,8 @@ int rsc_inspect_decode(rsc_inspected *out, const uint8_t *data, size_t len,
 		return -1;
 	out->alg = int_or(get_int_key(out->prot, 1), 0);
 	out->kid = get_int_key(out->prot, 4);
+	out->records = out->body;
+	if (get(out->body, RSL_K_IMAGE).p || int_or(get(out->body, RSL_K_FORMAT), 0) == 2)
+		return records_v1(out, payload, payloadlen, why, whylen);
 	return 0;
 }

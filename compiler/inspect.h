@@ -24,18 +24,28 @@ typedef struct rsc_inspected {
 	rsl__cbor signature;  /* the signature byte string */
 	int64_t alg;          /* protected header 1; 0 when absent */
 	rsl__cbor kid;        /* protected header 4; p NULL when absent */
+	/* The map whose 'segments' and 'flags' are printed: body, or for a
+	 * format 2 body the format 1 body written from its image (unimage.h),
+	 * which own holds. */
+	rsl__cbor records;
+	unsigned char *own;
 	int verified;         /* set by the caller once librsl opened it */
 } rsc_inspected;
 
 /*
  * Finds the parts of the snapshot data[0..len): tag 18, then one strict
  * CBOR item [protected, unprotected, payload, signature] whose protected
- * header and payload are strict CBOR maps.  Returns 0, or -1 with why
- * saying what was found instead ("not one well-formed CBOR item: an item
- * runs past the end, at byte 5").
+ * header and payload are strict CBOR maps.  A format 2 payload (one with
+ * an 'image') must also be one the loader decodes, signature aside: its
+ * records are read only once checked.  Returns 0, or -1 with why saying
+ * what was found instead ("not one well-formed CBOR item: an item runs
+ * past the end, at byte 5").  Free with rsc_inspect_free either way.
  */
 int rsc_inspect_decode(rsc_inspected *out, const uint8_t *data, size_t len,
 		       char *why, size_t whylen);
+
+/* Frees what rsc_inspect_decode made (not data). */
+void rsc_inspect_free(rsc_inspected *s);
 
 /* Prints the snapshot for a reader: header, body fields, segments and each
  * flag with conditions written out.  path and size head the output.
@@ -45,7 +55,9 @@ int rsc_inspect_text(FILE *out, const rsc_inspected *s, const char *path,
 
 /* Prints the snapshot as one JSON object {"file", "size",
  * "signature_checked": false, "protected", "signature", "body"}, byte
- * strings as hex, the codes op, type and kind by name. */
+ * strings as hex, the codes op, type and kind by name.  A format 2 body
+ * shows 'segments' and 'flags' as format 1 has them, in place of its
+ * 'image'. */
 void rsc_inspect_json(FILE *out, const rsc_inspected *s, const char *path,
 		      size_t size);
 

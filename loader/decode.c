@@ -777,8 +777,12 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	s->info.format = format;
 	const char *env, *es;
 	size_t en;
-	if ((rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV)) < 0 ||
-	    (rc = rsl__dec_textz(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en)) < 0 ||
+	d->meta = 1;
+	rc = rsl__dec_need(d, pos[B_ENV], "the body", RSL_K_ENV);
+	if (rc == RSL_OK)
+		rc = rsl__dec_textz(d, pos[B_ENV], RSL_K_ENV, 1, 0, &env, &es, &en);
+	d->meta = 0;
+	if (rc < 0 ||
 	    (rc = rsl__dec_name(d, RSL_K_ENV, es, en, 0, "an environment name")) < 0)
 		return rc;
 	if (want_env && (strlen(want_env) != en || memcmp(want_env, es, en) != 0))
@@ -802,8 +806,9 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	    (rc = rsl__dec_int(d, pos[B_ISSUED], RSL_K_ISSUED_AT, &s->info.issued_at)) < 0 ||
 	    (pos[B_EXPIRES] && (rc = rsl__dec_int(d, pos[B_EXPIRES], RSL_K_EXPIRES_AT,
 						  &s->info.expires_at)) < 0) ||
-	    (rc = decode_provenance(d, pos[B_PROVENANCE], &s->info)) < 0)
+	    (d->meta = 1, rc = decode_provenance(d, pos[B_PROVENANCE], &s->info)) < 0)
 		return rc;
+	d->meta = 0;
 
 	if (format == 2)
 		return decode_image(d, pos, s);
@@ -891,24 +896,29 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 		return rc;
 	if (d.overflow || d.used > RSL__IMAGE_MAX)
 		return rsl__fail(err, RSL_ENOMEM, "payload: too big to hold");
-	size_t need_bytes = d.used;
+	size_t need_bytes = d.used, need_meta = d.mused;
 	memset(&d, 0, sizeof d);
 	d.end = p + len;
 	d.err = err;
 	d.fill = 1;
 	d.cap = need_bytes;
+	d.mcap = need_meta;
 	/* Zeroed: the image's padding is part of a format 2 file. */
 	d.blk = calloc(1, need_bytes);
+	d.mblk = malloc(need_meta ? need_meta : 1);
 	s = calloc(1, sizeof *s);
-	if (d.blk == NULL || s == NULL) {
+	if (d.blk == NULL || d.mblk == NULL || s == NULL) {
 		free(d.blk);
+		free(d.mblk);
 		free(s);
 		return rsl__fail(err, RSL_ENOMEM, "out of memory (%zu bytes for "
 				 "the snapshot)", need_bytes);
 	}
 	if ((rc = decode_body(&d, p, want_env, s)) < 0)
 		goto fail;
-	if (d.overflow || d.used != need_bytes || (void *)d.img != (void *)d.blk) {
+	s->meta = d.mblk;
+	if (d.overflow || d.used != need_bytes || d.mused != need_meta ||
+	    (void *)d.img != (void *)d.blk) {
 		rc = rsl__fail(err, RSL_ENOMEM, "payload: decoding passes disagree");
 		goto fail;
 	}
@@ -925,6 +935,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	return RSL_OK;
 fail:
 	free(d.blk);
+	free(d.mblk);
 	free(s);
 	return rc;
 }

@@ -19,6 +19,10 @@ typedef struct rsl__dec {
 	unsigned char *blk;
 	size_t used, cap;
 	int overflow;        /* the filling pass wanted more than was counted */
+	int meta;            /* allocate from the metadata's block, not the
+				image (the env and provenance strings) */
+	unsigned char *mblk;
+	size_t mused, mcap;
 	rsl__image *img;     /* the block's first record (filling pass) */
 	const char *empty;   /* "" in the image (filling pass), else NULL */
 	const char *tkey;    /* "targeting_key" in the image, likewise */

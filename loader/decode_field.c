@@ -42,28 +42,31 @@ void *rsl__dec_alloc(rsl__dec *d, size_t n, size_t size)
 	/* Records whose size is a multiple of 8 hold 64-bit fields; strings
 	 * are packed. */
 	size_t align = size % 8 == 0 ? 8 : size % 4 == 0 ? 4 : 1;
+	unsigned char *blk = d->meta ? d->mblk : d->blk;
+	size_t *used = d->meta ? &d->mused : &d->used;
+	size_t cap = d->meta ? d->mcap : d->cap;
 	if (n == 0 || size == 0)
 		return NULL;
 	if (n > (SIZE_MAX - ALIGN) / size) {
 		d->overflow = 1;
 		return NULL;
 	}
-	size_t at = (d->used + align - 1) & ~(align - 1);
+	size_t at = (*used + align - 1) & ~(align - 1);
 	size_t bytes = n * size;
-	if (at < d->used || bytes > SIZE_MAX - at) {
+	if (at < *used || bytes > SIZE_MAX - at) {
 		d->overflow = 1;
 		return NULL;
 	}
 	if (!d->fill) {
-		d->used = at + bytes;
+		*used = at + bytes;
 		return NULL;
 	}
-	if (at > d->cap || bytes > d->cap - at) {
+	if (at > cap || bytes > cap - at) {
 		d->overflow = 1;
 		return NULL;
 	}
-	d->used = at + bytes;
-	return d->blk + at;
+	*used = at + bytes;
+	return blk + at;
 }
 
 rsl__cbor rsl__dec_at(const rsl__dec *d, const uint8_t *at)

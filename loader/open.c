@@ -307,6 +307,7 @@ void rsl_close(rsl_snapshot *snap)
 	if (snap == NULL)
 		return;
 	free(snap->block);
+	free(snap->meta);
 	rsl__region_free(snap->region, snap->region_size, snap->region_mapped);
 	free(snap);
 }

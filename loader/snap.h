@@ -232,10 +232,12 @@ struct rsl_snapshot {
 	 * empty), linear probing; at most half full. */
 	const uint32_t *slots;
 	uint64_t mask;
-	/* The metadata's strings (info), and a format 1 snapshot's image:
-	 * freed by rsl_close. */
+	/* A format 1 snapshot's image (the block decode.c filled; in format 2
+	 * only its header is used), and the metadata's strings (info): freed
+	 * by rsl_close. */
 	void *block;
 	size_t block_size;
+	void *meta;
 	/* A format 2 snapshot's file: read into memory (region_mapped 0:
 	 * freed) or mapped (unmapped) by rsl_close. */
 	void *region;

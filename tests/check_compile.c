@@ -174,7 +174,8 @@ static uint64_t uint_of(const cbor_item_t *it)
 	return cbor_get_int(it);
 }
 
-/* The body's "flags" re-serialised by libcbor: equal content, equal bytes. */
+/* The body's "image" (the flags and segments) re-serialised by libcbor:
+ * equal content, equal bytes. */
 static unsigned char *flags_bytes(const char *dir, const char *rel, size_t *n,
 				  uint64_t *version)
 {
@@ -184,7 +185,8 @@ static unsigned char *flags_bytes(const char *dir, const char *rel, size_t *n,
 	*version = uint_of(get(body, "version"));
 	unsigned char *buf = NULL;
 	size_t cap = 0;
-	*n = cbor_serialize_alloc(get(body, "flags"), &buf, &cap);
+	ck_assert_ptr_nonnull(get(body, "image"));
+	*n = cbor_serialize_alloc(get(body, "image"), &buf, &cap);
 	ck_assert_uint_gt(*n, 0);
 	cbor_decref(&body);
 	free(s);
@@ -209,9 +211,9 @@ START_TEST(golden_bytes)
 	char want[4096];
 	snprintf(want, sizeof want,
 		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "1623 bytes, key 65b60673d6ed884b\n"
+		 "3106 bytes, key 65b60673d6ed884b\n"
 		 "%s/out/prod.rsnap: prod, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "2219 bytes, key 65b60673d6ed884b\n", d, d);
+		 "4778 bytes, key 65b60673d6ed884b\n", d, d);
 	ck_assert_str_eq(out_, want);
 	const char *envs[] = { "dev", "prod" };
 	for (int i = 0; i < 2; i++) {
@@ -275,7 +277,7 @@ START_TEST(payload_is_canonical_and_reads_back)
 
 	cbor_item_t *body = load_body(s, n);
 	assert_text(get(body, "env"), "prod");
-	ck_assert_uint_eq(uint_of(get(body, "format")), 1);
+	ck_assert_uint_eq(uint_of(get(body, "format")), 2);
 	ck_assert_uint_eq(uint_of(get(body, "version")), T0 * 1024);
 	ck_assert_uint_eq(uint_of(get(body, "issued_at")), T0);
 	ck_assert_uint_eq(uint_of(get(body, "expires_at")), T0 + 7 * 86400);
@@ -294,10 +296,26 @@ START_TEST(payload_is_canonical_and_reads_back)
 	ck_assert(!contains(s, n, "secret"));
 	ck_assert(!contains(s, n, "user:"));
 
-	cbor_item_t *flags = get(body, "flags");
-	ck_assert_uint_eq(cbor_array_size(flags), 6);
-	assert_text(get(cbor_array_handle(flags)[0], "key"), "button-color");
-	assert_text(get(cbor_array_handle(flags)[5], "key"), "search-tuning");
+	/* Format 2: the flags are records in the image, which starts 16-byte
+	 * aligned in the file, after 'align' zero bytes (snapshot-format.md). */
+	ck_assert_ptr_null(get(body, "flags"));
+	ck_assert_ptr_null(get(body, "segments"));
+	ck_assert_uint_eq(cbor_bytestring_length(get(body, "digest")), 32);
+	cbor_item_t *al = get(body, "align");
+	ck_assert_uint_le(cbor_bytestring_length(al), 15);
+	for (size_t i = 0; i < cbor_bytestring_length(al); i++)
+		ck_assert_uint_eq(cbor_bytestring_handle(al)[i], 0);
+	cbor_item_t *img = get(body, "image");
+	size_t ilen = cbor_bytestring_length(img);
+	ck_assert_uint_ge(ilen, 56);
+	const unsigned char *in_file = NULL;
+	for (size_t i = 0; i + ilen <= n && !in_file; i++)
+		if (memcmp(s + i, cbor_bytestring_handle(img), ilen) == 0)
+			in_file = s + i;
+	ck_assert_ptr_nonnull(in_file);
+	ck_assert_uint_eq((size_t)(in_file - s) % 16, 0);
+	ck_assert_int_eq(memcmp(in_file, "RSLIMG01", 8), 0);
+	ck_assert_uint_eq(in_file[12] | in_file[13] << 8, 6); /* nflags, little-endian */
 	cbor_decref(&body);
 	free(s);
 }
@@ -1060,7 +1078,7 @@ START_TEST(json_output_keeps_stdout_clean)
 	char want[4096];
 	snprintf(want, sizeof want,
 		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "%s bytes, key 65b60673d6ed884b\n", d, "1623");
+		 "%s bytes, key 65b60673d6ed884b\n", d, "3106");
 	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "%s", err_);
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out' "
 			     "--format github", d, d), 0);
@@ -1110,7 +1128,7 @@ START_TEST(inspect_shows_everything_readably)
 {
 	ck_assert_int_eq(rsc("inspect tests/golden/prod.rsnap"), 0);
 	static const char *const lines[] = {
-		"tests/golden/prod.rsnap: 2219 bytes; signature not checked (use rsc verify)\n",
+		"tests/golden/prod.rsnap: 4778 bytes; signature not checked (use rsc verify)\n",
 		"  alg          -8 (EdDSA)\n  kid          65b60673d6ed884b\n",
 		"  env          prod\n  version      1809639014400\n",
 		"  expires_at   1767830400  (2026-01-08T00:00:00Z)\n",

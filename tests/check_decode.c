@@ -152,19 +152,19 @@ END_TEST
 
 START_TEST(refuses_other_format_env_and_bucketing)
 {
-	edit_err("'format': 1", "'format': 2", RSL_EVERSION,
-		 "payload: snapshot format 2 is not supported (this library "
-		 "reads format 1)");
+	edit_err("'format': 1", "'format': 3", RSL_EVERSION,
+		 "payload: snapshot format 3 is not supported (this library "
+		 "reads formats 1 and 2)");
 	/* The format is read first, whatever else is wrong. */
-	char *d = edit(BASE, "'format': 1", "'format': 2, 'zzz': 1");
+	char *d = edit(BASE, "'format': 1", "'format': 3, 'zzz': 1");
 	char *d2 = edit(d, "'env': 'prod'", "'env': 7");
-	decode_err(d2, "prod", RSL_EVERSION, "payload: snapshot format 2 is not "
-		   "supported (this library reads format 1)");
+	decode_err(d2, "prod", RSL_EVERSION, "payload: snapshot format 3 is not "
+		   "supported (this library reads formats 1 and 2)");
 	free(d2);
-	d2 = edit(BASE, "'format': 1", "'format': 2");
+	d2 = edit(BASE, "'format': 1", "'format': 3");
 	char *d3 = edit(d2, "'env': 'prod'", "'env': 7");
-	decode_err(d3, "prod", RSL_EVERSION, "payload: snapshot format 2 is not "
-		   "supported (this library reads format 1)");
+	decode_err(d3, "prod", RSL_EVERSION, "payload: snapshot format 3 is not "
+		   "supported (this library reads formats 1 and 2)");
 	free(d), free(d2), free(d3);
 	decode_err(BASE, "staging", RSL_EENV,
 		   "snapshot is for 'prod', expected 'staging'");

@@ -178,7 +178,7 @@ START_TEST(smallest_body_exact_bytes)
 	unsigned char *out;
 	size_t n;
 	char err[128];
-	ck_assert_int_eq(rsc_encode_body(&out, &n, &rs, 0, &p, err, sizeof err), RSC_OK);
+	ck_assert_int_eq(rsc_encode_body_v1(&out, &n, &rs, 0, &p, err, sizeof err), RSC_OK);
 	char *h = hex(out, n);
 	/* keys in canonical order: env flags format version segments bucketing
 	 * issued_at provenance; provenance: rsc path commit commit_time */
@@ -332,7 +332,7 @@ START_TEST(body_reads_back_with_libcbor)
 	unsigned char *out;
 	size_t n;
 	char err[128];
-	ck_assert_int_eq(rsc_encode_body(&out, &n, &f.rs, 0, &fixture_prov, err,
+	ck_assert_int_eq(rsc_encode_body_v1(&out, &n, &f.rs, 0, &fixture_prov, err,
 					 sizeof err), RSC_OK);
 	const char *why = canon_check(out, n, 0);
 	ck_assert_msg(why == NULL, "not canonical: %s", why);
@@ -412,7 +412,7 @@ START_TEST(worktree_body_has_no_expiry)
 	unsigned char *out;
 	size_t n;
 	char err[128];
-	ck_assert_int_eq(rsc_encode_body(&out, &n, &f.rs, 1, &p, err, sizeof err), RSC_OK);
+	ck_assert_int_eq(rsc_encode_body_v1(&out, &n, &f.rs, 1, &p, err, sizeof err), RSC_OK);
 	struct cbor_load_result res;
 	cbor_item_t *body = cbor_load(out, n, &res);
 	ck_assert_ptr_null(get(body, "expires_at"));
@@ -436,7 +436,7 @@ START_TEST(unresolved_reference_is_an_error)
 	unsigned char *out;
 	size_t n;
 	char err[128];
-	ck_assert_int_eq(rsc_encode_body(&out, &n, &f.rs, 0, &fixture_prov, err,
+	ck_assert_int_eq(rsc_encode_body_v1(&out, &n, &f.rs, 0, &fixture_prov, err,
 					 sizeof err), RSC_EINVALID);
 	ck_assert_ptr_null(out);
 	ck_assert_str_eq(err, "environments/dev/alpha.yaml:9: an unresolved segment reference");

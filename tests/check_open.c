@@ -112,11 +112,11 @@ START_TEST(refuses_other_env_and_format_when_signed)
 	open_err(f, n, kr, "staging", RSL_EENV,
 		 "snapshot is for 'prod', expected 'staging'");
 	free(f);
-	char *d = edit(BASE, "'format': 1", "'format': 2");
+	char *d = edit(BASE, "'format': 1", "'format': 3");
 	uint8_t *p = enc(d, &pn);
 	f = cose(p, pn, &k, &n);
-	open_err(f, n, kr, "prod", RSL_EVERSION, "payload: snapshot format 2 is "
-		 "not supported (this library reads format 1)");
+	open_err(f, n, kr, "prod", RSL_EVERSION, "payload: snapshot format 3 is "
+		 "not supported (this library reads formats 1 and 2)");
 	free(f), free(p), free(d);
 	rsl_keyring_free(kr);
 }

@@ -33,25 +33,25 @@ static void fx_add(fx_ctx *c, const rsl__cond *k)
 	if (c->n >= FX_MAX_ATTRS || k->attr_kind != RSL__ATTR_NAMED || !k->attr.len)
 		return;
 	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->same[i].name, k->attr.p) == 0)
+		if (strcmp(c->same[i].name, RSL__S(k->attr)) == 0)
 			return;
 	rsl_attr *s = &c->same[c->n], *o = &c->other[c->n];
 	memset(s, 0, sizeof *s);
 	memset(o, 0, sizeof *o);
-	s->name = o->name = k->attr.p;
-	const rsl__val *v = k->nlist ? &k->list[k->nlist - 1] : &k->value;
+	s->name = o->name = RSL__S(k->attr);
+	const rsl__val *v = k->nlist ? &RSL__AT(rsl__val, k->list)[k->nlist - 1] : &k->value;
 	switch (k->op) {
 	case RSL_OP_BEFORE:
 	case RSL_OP_AFTER:
 		s->type = RSL_ATTR_NUMBER;
-		s->n = (double)k->time;
+		s->n = (double)k->value.i;
 		o->type = RSL_ATTR_STRING;
 		o->s = "2026-01-01T00:00:00Z";
 		break;
 	case RSL_OP_SEMVER_EQ: case RSL_OP_SEMVER_LT: case RSL_OP_SEMVER_LTE:
 	case RSL_OP_SEMVER_GT: case RSL_OP_SEMVER_GTE:
 		s->type = RSL_ATTR_STRING;
-		s->s = v->kind == RSL__V_STRING ? v->s.p : "1.2.3-rc.1+b";
+		s->s = v->kind == RSL__V_STRING ? RSL__S(v->s) : "1.2.3-rc.1+b";
 		o->type = RSL_ATTR_STRING;
 		o->s = "01.2";
 		break;
@@ -72,7 +72,7 @@ static void fx_add(fx_ctx *c, const rsl__cond *k)
 			break;
 		default:
 			s->type = RSL_ATTR_STRING;
-			s->s = v->s.p ? v->s.p : "";
+			s->s = RSL__S(v->s);
 			o->type = RSL_ATTR_LIST;
 			o->list = c->list;
 			o->len = 4;
@@ -88,7 +88,7 @@ static void fx_walk(fx_ctx *c, const rsl__cond *k, unsigned depth)
 		return;
 	fx_add(c, k);
 	for (uint32_t i = 0; i < k->nkids; i++)
-		fx_walk(c, &k->kids[i], depth + 1);
+		fx_walk(c, &RSL__AT(rsl__cond, k->kids)[i], depth + 1);
 }
 
 static void fx_collect(fx_ctx *c, const rsl_snapshot *s)
@@ -99,10 +99,10 @@ static void fx_collect(fx_ctx *c, const rsl_snapshot *s)
 	c->list[2] = "x@EXAMPLE.com";
 	c->list[3] = "\xc3\xa9t\xc3\xa9";
 	for (uint32_t i = 0; i < s->nsegments; i++)
-		fx_walk(c, s->segments[i].when, 0);
+		fx_walk(c, rsl__when(&s->segments[i].when), 0);
 	for (uint32_t f = 0; f < s->nflags; f++)
 		for (uint32_t r = 0; r < s->flags[f].nrules; r++)
-			fx_walk(c, s->flags[f].rules[r].when, 0);
+			fx_walk(c, rsl__when(&RSL__AT(rsl__rule, s->flags[f].rules)[r].when), 0);
 }
 
 static void fx_check_result(int rc, const rsl_context *ctx, const rsl_result *r,
@@ -118,7 +118,7 @@ static void fx_check_result(int rc, const rsl_context *ctx, const rsl_result *r,
 	if (r->variant) {
 		int found = 0;
 		for (uint32_t i = 0; i < f->nvariants; i++)
-			found |= strcmp(f->variants[i].name.p, r->variant) == 0;
+			found |= strcmp(RSL__S(RSL__AT(rsl__variant, f->variants)[i].name), r->variant) == 0;
 		if (!found)
 			abort();
 	}
@@ -162,7 +162,7 @@ static inline void fx_exercise(const rsl_snapshot *s)
 
 	for (uint32_t f = 0; f < s->nflags; f++) {
 		const rsl__flag *fl = &s->flags[f];
-		const char *key = fl->key.p;
+		const char *key = RSL__S(fl->key);
 		for (int i = 0; i < 4; i++) {
 			for (int t = RSL_BOOLEAN; t <= RSL_OBJECT; t++) {
 				rsl_result r;
