@@ -263,45 +263,35 @@ rsl__name_hash(const char *name, size_t len)
 	return (uint32_t)XXH3_64bits(name, len);
 }
 
+/* a[0..w) equals b[0..w) and a[n-w..n) equals b[n-w..n), for w <= n <= 2w:
+ * every byte of [0, n) compared, none outside it read (w a constant). */
+static inline __attribute__((always_inline)) int
+rsl__same_ends(const char *a, const char *b, size_t n, size_t w)
+{
+	uint64_t x = 0, y = 0, u = 0, v = 0;
+	memcpy(&x, a, w);
+	memcpy(&y, b, w);
+	memcpy(&u, a + n - w, w);
+	memcpy(&v, b + n - w, w);
+	return ((x ^ y) | (u ^ v)) == 0;
+}
+
 /* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are
  * short; memcmp's call and dispatch cost more than the compare), and the
- * tail as two loads that overlap, never byte by byte (reads no byte
- * outside [0, n)). */
+ * tail as two loads that overlap, never byte by byte. */
 static inline __attribute__((always_inline)) int
 rsl__same_bytes(const char *a, const char *b, size_t n)
 {
-	uint64_t x, y;
-	uint32_t u, v;
-	uint16_t p, q;
 	if (n >= 8) {
-		for (; n > 8; a += 8, b += 8, n -= 8) {
-			memcpy(&x, a, 8);
-			memcpy(&y, b, 8);
-			if (x != y)
+		for (; n > 8; a += 8, b += 8, n -= 8)
+			if (!rsl__same_ends(a, b, 8, 8))
 				return 0;
-		}
-		memcpy(&x, a + n - 8, 8);
-		memcpy(&y, b + n - 8, 8);
-		return x == y;
+		return rsl__same_ends(a + n - 8, b + n - 8, 8, 8); /* the last 8 */
 	}
-	if (n >= 4) {
-		memcpy(&u, a, 4);
-		memcpy(&v, b, 4);
-		if (u != v)
-			return 0;
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&v, b + n - 4, 4);
-		return u == v;
-	}
-	if (n >= 2) {
-		memcpy(&p, a, 2);
-		memcpy(&q, b, 2);
-		if (p != q)
-			return 0;
-		memcpy(&p, a + n - 2, 2);
-		memcpy(&q, b + n - 2, 2);
-		return p == q;
-	}
+	if (n >= 4)
+		return rsl__same_ends(a, b, n, 4);
+	if (n >= 2)
+		return rsl__same_ends(a, b, n, 2);
 	return n == 0 || a[0] == b[0];
 }
 

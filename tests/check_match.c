@@ -470,6 +470,30 @@ START_TEST(combinators_and_segments)
 }
 END_TEST
 
+/* rsl__same_bytes (snap.h), the compare of keys, names and values: equal
+ * at every length, unequal for a difference at any position, reading no
+ * byte outside [0, n) (each side its own allocation of exactly n bytes:
+ * AddressSanitizer sees a read past it). */
+START_TEST(same_bytes_every_length_and_position)
+{
+	for (size_t n = 0; n <= 40; n++) {
+		char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+		ck_assert(a && b);
+		for (size_t i = 0; i < n; i++)
+			a[i] = b[i] = (char)('a' + (i * 7 + n) % 26);
+		ck_assert_msg(rsl__same_bytes(a, b, n), "length %zu: unequal", n);
+		for (size_t i = 0; i < n; i++) {
+			b[i] ^= 0x20;
+			ck_assert_msg(!rsl__same_bytes(a, b, n), "length %zu: equal despite byte %zu",
+				      n, i);
+			b[i] ^= 0x20;
+		}
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
 /* The names table (match.h) answers what a scan answers: the first
  * attribute of a name, none for a name absent or only a prefix of one,
  * whether built or not; and a long call builds it by itself. */
@@ -732,6 +756,7 @@ Suite *match_suite(void)
 	tcase_add_test(tc, operators_time_exists);
 	tcase_add_test(tc, combinators_and_segments);
 	tcase_add_test(tc, names_table_agrees_with_scan);
+	tcase_add_test(tc, same_bytes_every_length_and_position);
 	tcase_add_test(tc, contains_agrees_with_naive_search);
 	tcase_add_test(tc, contains_is_linear_on_hostile_operands);
 	suite_add_tcase(s, tc);
