@@ -268,12 +268,14 @@ rsl__name_hash(const char *name, size_t len)
 static inline __attribute__((always_inline)) int
 rsl__same_ends(const char *a, const char *b, size_t n, size_t w)
 {
-	uint64_t x = 0, y = 0, u = 0, v = 0;
+	uint64_t x = 0, y = 0;
 	memcpy(&x, a, w);
 	memcpy(&y, b, w);
-	memcpy(&u, a + n - w, w);
-	memcpy(&v, b + n - w, w);
-	return ((x ^ y) | (u ^ v)) == 0;
+	if (x != y)
+		return 0; /* most unequal strings differ at once */
+	memcpy(&x, a + n - w, w);
+	memcpy(&y, b + n - w, w);
+	return x == y;
 }
 
 /* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are
