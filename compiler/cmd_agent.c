@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "ofrep.h"
 #include "rsl.h"
+#include "scalar.h"
 
 int rsc_cmd_agent(int argc, char **argv);
 
@@ -84,29 +85,15 @@ static const char agent_help[] =
 "Example:  rsc agent --from file:///srv/snapshots --to /etc/flags/prod.rsnap \\\n"
 "              --pub /etc/flags/ci-signing.pub --env prod --interval 30s\n";
 
-/* "500ms", "10s", "5m", "1h" or "0": milliseconds into *out; 0 or -1. */
+/* "500ms", "10s", "5m", "1h" or "0" (up to 100000000 of a unit):
+ * milliseconds into *out; 0 or -1. */
 static int parse_duration(int64_t *out, const char *s)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || *s == '-' || *s == '+' || errno || v < 0 || v > 100000000LL)
-		return -1;
-	int64_t unit;
-	if (v == 0 && !*end)
-		unit = 0; /* "0" needs no unit */
-	else if (strcmp(end, "ms") == 0)
-		unit = 1;
-	else if (strcmp(end, "s") == 0)
-		unit = 1000;
-	else if (strcmp(end, "m") == 0)
-		unit = 60000;
-	else if (strcmp(end, "h") == 0)
-		unit = 3600000;
-	else
-		return -1;
-	*out = (int64_t)v * unit;
-	return 0;
+	static const rsc_duration_unit ms[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 }, { NULL, 0 }
+	};
+	return rsc_parse_duration_text(out, s, strlen(s), ms, 100000000,
+				       RSC_DURATION_LEADING_ZEROS | RSC_DURATION_BARE_ZERO);
 }
 
 static rsc_agent *running;

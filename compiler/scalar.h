@@ -80,7 +80,27 @@ int rsc_scalar_number(rsc_value *out, const rsc_ynode *n, const char *field,
 int rsc_scalar_json(rsc_value *out, rsc_arena *a, const rsc_ynode *n,
 		    const char *field, rsc_diags *d);
 
-/* "<int>(s|m|h|d)", between min and max seconds. */
+/*
+ * rsc's one duration grammar, for the ruleset (rsc_scalar_duration) and
+ * rsc agent's options: decimal digits, then one of units' suffixes (a
+ * list that ends with a NULL suffix); *out is the number times its scale.
+ * The number is at most max (a larger one is refused, never wrapped; the
+ * caller's max times its largest scale fits an int64_t).  It starts with 0
+ * only as "0" itself unless flags has RSC_DURATION_LEADING_ZEROS, and
+ * needs a unit unless it is 0 and flags has RSC_DURATION_BARE_ZERO.  No
+ * sign, no white space.  Returns 0, or -1 when text[0, len) is not such a
+ * duration; the caller says why, in its words.
+ */
+typedef struct rsc_duration_unit {
+	const char *suffix;
+	int64_t scale;
+} rsc_duration_unit;
+#define RSC_DURATION_LEADING_ZEROS 1u /* "05s" */
+#define RSC_DURATION_BARE_ZERO 2u     /* "0" */
+int rsc_parse_duration_text(int64_t *out, const char *text, size_t len,
+			    const rsc_duration_unit *units, int64_t max, unsigned flags);
+
+/* "<int>(s|m|h|d)", at most 12 digits, between min and max seconds. */
 int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 			int64_t min, int64_t max, rsc_diags *d);
 

@@ -35,37 +35,53 @@ static const char *human_seconds(rsc_diags *d, int64_t s)
 	return "";
 }
 
+int rsc_parse_duration_text(int64_t *out, const char *text, size_t len,
+			    const rsc_duration_unit *units, int64_t max, unsigned flags)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	for (; i < len && is_digit(text[i]); i++) {
+		int digit = text[i] - '0';
+		if (v > (max - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
+	if (i == 0 || (i > 1 && text[0] == '0' && !(flags & RSC_DURATION_LEADING_ZEROS)))
+		return -1;
+	if (i == len) {
+		if (v != 0 || !(flags & RSC_DURATION_BARE_ZERO))
+			return -1;
+		*out = 0;
+		return 0;
+	}
+	for (const rsc_duration_unit *u = units; u->suffix; u++)
+		if (strlen(u->suffix) == len - i && memcmp(text + i, u->suffix, len - i) == 0) {
+			*out = v * u->scale;
+			return 0;
+		}
+	return -1;
+}
+
+/* docs/ruleset.md: settings.snapshot_ttl. */
+static const rsc_duration_unit ruleset_units[] = {
+	{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { NULL, 0 }
+};
+#define RULESET_DURATION_MAX INT64_C(999999999999) /* 12 digits */
+
 int rsc_scalar_duration(int64_t *out, const rsc_ynode *n, const char *field,
 			int64_t min, int64_t max, rsc_diags *d)
 {
 	if (rsc_scalar_need(n, "a duration", field, d) < 0)
 		return -1;
-	const char *t = n->text;
-	size_t len = n->len, digits = len - 1;
-	int ok = len >= 2 && digits <= 12 && (t[0] != '0' || digits == 1);
-	int64_t v = 0;
-	for (size_t i = 0; ok && i < digits; i++) {
-		ok = is_digit(t[i]);
-		v = v * 10 + (t[i] - '0');
-	}
-	int64_t unit = 0;
-	if (ok) {
-		switch (t[len - 1]) {
-		case 's': unit = 1; break;
-		case 'm': unit = 60; break;
-		case 'h': unit = 3600; break;
-		case 'd': unit = 86400; break;
-		default: ok = 0;
-		}
-	}
-	if (!ok) {
+	int64_t v;
+	if (rsc_parse_duration_text(&v, n->text, n->len, ruleset_units, RULESET_DURATION_MAX,
+				    0) < 0) {
 		rsc_yerror(d, n,
 			   "invalid duration '%s' for '%s': expected an integer followed "
 			   "by s, m, h or d (90m, 36h, 7d)",
 			   SHOWN(d, n), field);
 		return -1;
 	}
-	v *= unit;
 	if (v < min || v > max) {
 		rsc_yerror(d, n, "duration '%s' for '%s' is out of range: expected %s to %s",
 			   SHOWN(d, n), field, human_seconds(d, min), human_seconds(d, max));

@@ -376,6 +376,47 @@ START_TEST(usage_errors)
 }
 END_TEST
 
+/* The options' durations (rsc agent --help): ms, s, m or h, leading
+ * zeros, a bare 0; each refusal names its option and what it found. */
+START_TEST(durations)
+{
+	setup("agent-durations");
+	make_snap("s1", 10, 0, "k");
+	publish("s1");
+	char *err = NULL;
+	static const char *const good[] = {
+		"--interval 500ms --jitter 0 --max-backoff 1h",
+		"--interval 05s --jitter 0ms --max-backoff 100000000ms",
+		"--interval 10ms --jitter 2s --max-backoff 30m",
+		"--interval 100000000h --jitter 10%",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(once(&err, good[i]) == (i ? 4 : 0), "%s: %s", good[i], err);
+	static const struct {
+		const char *args, *msg;
+	} bad[] = {
+		{ "--interval 10", "--interval expects a duration of at least 10ms (500ms, 10s, "
+		  "5m, 1h), found '10'" },
+		{ "--interval 9ms", "found '9ms'" },
+		{ "--interval 1.5s", "found '1.5s'" },
+		{ "--interval 1d", "found '1d'" },
+		{ "--interval -1s", "found '-1s'" },
+		{ "--interval +1s", "found '+1s'" },
+		{ "--interval ' 30s'", "found ' 30s'" },
+		{ "--interval 100000001ms", "found '100000001ms'" },
+		{ "--interval 99999999999999999999s", "found '99999999999999999999s'" },
+		{ "--jitter 2x", "--jitter expects a duration (2s) or a percentage (10%), found '2x'" },
+		{ "--max-backoff 0", "--max-backoff expects a positive duration (30s, 5m, 1h), "
+		  "found '0'" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(once(&err, bad[i].args), 2);
+		ck_assert_msg(strstr(err, bad[i].msg), "%s: %s", bad[i].args, err);
+	}
+	free(err);
+}
+END_TEST
+
 /* ---------------------------------------------------- the engine itself */
 
 static rsc_agent *new_agent(FILE *log, int64_t interval, int64_t jitter, int64_t cap,
@@ -673,6 +714,7 @@ Suite *agent_suite(void)
 	tcase_add_test(tc, truncated_source_never_makes_a_partial_path);
 	tcase_add_test(tc, source_down_keeps_path);
 	tcase_add_test(tc, usage_errors);
+	tcase_add_test(tc, durations);
 	suite_add_tcase(s, tc);
 	TCase *en = tcase_create("engine");
 	tcase_set_timeout(en, 60);

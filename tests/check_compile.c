@@ -1154,7 +1154,7 @@ START_TEST(inspect_shows_everything_readably)
 	ck_assert_ptr_nonnull(strstr(out_, "split by tenant_key: control 33.334%, green 66.666%\n"));
 
 	ck_assert_int_eq(rsc("inspect --format json tests/golden/prod.rsnap"), 0);
-	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":2219,"
+	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":4778,"
 			   "\"signature_checked\":false,\"protected\":{\"alg\":-8,"
 			   "\"kid\":\"65b60673d6ed884b\"},\"signature\":\"";
 	ck_assert_int_eq(strncmp(out_, head, strlen(head)), 0);

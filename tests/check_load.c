@@ -579,6 +579,13 @@ START_TEST(config_protected_and_ttl_range)
 		{ "07d", "invalid duration '07d' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
 		{ "d", "invalid duration 'd' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
 		{ "90", "invalid duration '90' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
+		{ "0s", "duration '0s' for 'snapshot_ttl' is out of range: expected 1 minute to 365 days" },
+		/* rsc agent's ms and bare 0 are not the ruleset's; 12 digits at most */
+		{ "5000ms", "invalid duration '5000ms' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
+		{ "0", "invalid duration '0' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
+		{ "+5m", "invalid duration '+5m' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
+		{ "1000000000000s", "invalid duration '1000000000000s' for 'snapshot_ttl': expected an integer followed by s, m, h or d (90m, 36h, 7d)" },
+		{ "999999999999s", "duration '999999999999s' for 'snapshot_ttl' is out of range: expected 1 minute to 365 days" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char text[256];
@@ -595,6 +602,20 @@ START_TEST(config_protected_and_ttl_range)
 	ck_assert_int_eq(l->rc, RSC_OK);
 	ck_assert_int_eq(l->rs.ttl_seconds, 60);
 	unload(l);
+	static const struct {
+		const char *ttl;
+		int64_t seconds;
+	} good[] = { { "90m", 5400 }, { "36h", 129600 }, { "365d", 31536000 }, { "3600s", 3600 } };
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		char text[256];
+		snprintf(text, sizeof text,
+			 "environments: [dev, prod]\nsettings:\n  snapshot_ttl: %s\n", good[i].ttl);
+		dir = ruleset("load-ttl", "rulestead.yaml", text, NULL);
+		l = load_dir(dir);
+		ck_assert_int_eq(l->rc, RSC_OK);
+		ck_assert_int_eq(l->rs.ttl_seconds, good[i].seconds);
+		unload(l);
+	}
 
 	dir = ruleset("load-protected", "rulestead.yaml",
 		      "environments: [dev, prod]\nprotected: [prd]\n", NULL);

@@ -20,6 +20,7 @@
 #include "decode.h"
 #include "exercise.h"
 #include "rsl.h"
+#include "unimage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -61,7 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rsl_snapshot *s = NULL;
 	rsl_error err;
 	memset(&err, 0, sizeof err);
-	int rc = rsl__decode_payload(&s, buf, size, NULL, &err);
+	/* Placed as a file places it, so that a format 2 image reaches the
+	 * image's checks (validate.c) wherever libFuzzer put the bytes. */
+	int rc = rsc_image_open(&s, buf, size, &err);
 	if (rc == RSL_OK) {
 		if (!s)
 			abort();
