@@ -7,10 +7,12 @@
 #define XXH_INLINE_ALL
 #include "eval.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 
 #include "bucket.h"
+#include "keyring.h" /* rsl__fail */
 #include "match.h"
 
 /* What the core decided: a variant of the flag, or an error. */
@@ -49,8 +51,9 @@ static int64_t now_of(clockv *c)
 
 /* The bucketing text of the attribute a split reads: 1, or 0 when the
  * context has no usable value (absent, a list, NaN or infinite). */
-static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
-		   const rsl__serve *sv, rsl__names *nm)
+static inline __attribute__((always_inline)) int
+by_text(const char **s, size_t *len, char num[RSL__NUMBUF], const rsl__serve *sv,
+	rsl__names *nm)
 {
 	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
@@ -61,16 +64,19 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 		if (k == NULL)
 			return 0;
 		*s = k;
-		*len = strlen(k);
+		*len = rsl__names_key_len(nm, sv->by_kind);
+		if (*len == SIZE_MAX)
+			*len = strlen(k);
 		return 1;
 	}
-	const rsl_attr *a = rsl__names_find(nm, &sv->by, sv->by_hash);
+	const rsl_attr *a = rsl__names_find(len, nm, &sv->by, sv->by_hash);
 	if (a == NULL)
 		return 0;
 	switch (a->type) {
 	case RSL_ATTR_STRING:
 		*s = a->s;
-		*len = strlen(a->s);
+		if (*len == SIZE_MAX)
+			*len = strlen(a->s);
 		return 1;
 	case RSL_ATTR_NUMBER: {
 		int n = rsl__format_number(num, a->n);
@@ -92,8 +98,9 @@ static int by_text(const char **s, size_t *len, char num[RSL__NUMBUF],
 /* Resolves a serve to a variant into ev (variant, step, split, bucket).
  * Returns 1, or 0 when it needed a split and the context has no
  * bucketing value. */
-static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
-		   rsl__names *nm, clockv *clk)
+static inline __attribute__((always_inline)) int
+resolve(rsl__event *ev, char num[RSL__NUMBUF], const rsl__flag *f, const rsl__serve *sv,
+	rsl__names *nm, clockv *clk)
 {
 	const rsl__split *split = NULL;
 	ev->serve = sv;
@@ -129,7 +136,7 @@ static int resolve(rsl__event *ev, const rsl__flag *f, const rsl__serve *sv,
 	const char *s;
 	size_t len;
 	ev->split = split;
-	if (!by_text(&s, &len, ev->num, sv, nm)) {
+	if (!by_text(&s, &len, num, sv, nm)) {
 		ev->by_value = NULL;
 		ev->by_len = 0;
 		return 0;
@@ -150,14 +157,18 @@ static void notify(rsl__trace *tr, const rsl__event *ev)
 static void decide_quiet(decision *d, const rsl_snapshot *snap,
 			 const rsl__flag *f, rsl__names *nm, clockv *clk, int depth);
 
-/* The one decision procedure.  Inlined twice: into decide_quiet, with no
- * trace, where the compiler drops every notification; and into decide, for
+/* The one decision procedure.  Inlined three times: with no trace, where
+ * the compiler drops every notification, into decide_quiet (prerequisites)
+ * and into the typed calls' own path (decide); and into decide_traced, for
  * explain. */
 static inline __attribute__((always_inline)) void
 decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	    rsl__names *nm, clockv *clk, int depth, rsl__trace *tr)
 {
 	rsl__event ev;
+	/* The text of a number a split buckets by: not in ev, so that without
+	 * a trace ev stays in registers. */
+	char num[RSL__NUMBUF];
 	ev.kind = 0;
 	ev.index = 0;
 	ev.status = 0;
@@ -237,7 +248,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 			notify(tr, &ev);
 			continue;
 		}
-		if (!resolve(&ev, f, &r->serve, nm, clk)) {
+		if (!resolve(&ev, num, f, &r->serve, nm, clk)) {
 			/* No bucketing value: a split rule does not match. */
 			ev.status = RSL__RULE_NO_BUCKET;
 			notify(tr, &ev);
@@ -256,7 +267,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 	ev.kind = RSL__EV_DEFAULT;
 	ev.index = 0;
 	d->line = f->default_line;
-	if (!resolve(&ev, f, &f->dflt, nm, clk)) {
+	if (!resolve(&ev, num, f, &f->dflt, nm, clk)) {
 		ev.status = RSL__RULE_NO_BUCKET;
 		ev.variant = f->off;
 		notify(tr, &ev);
@@ -277,75 +288,146 @@ static void decide_quiet(decision *d, const rsl_snapshot *snap,
 	decide_with(d, snap, f, nm, clk, depth, NULL);
 }
 
-static void decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
-		   rsl__names *nm, clockv *clk, rsl__trace *tr)
+/* For explain: out of line, so that its copy stays off the typed path. */
+static __attribute__((noinline)) void
+decide_traced(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
+	      rsl__names *nm, clockv *clk, rsl__trace *tr)
 {
-	if (tr)
-		decide_with(d, snap, f, nm, clk, 0, tr);
-	else
-		decide_quiet(d, snap, f, nm, clk, 0);
+	decide_with(d, snap, f, nm, clk, 0, tr);
 }
 
-/* Whether s holds at most RSL_MAX_CONTEXT_STRING - *budget bytes; takes
- * them from *budget.  Reads at most budget + 1 bytes of s. */
-static int take(size_t *budget, const char *s)
+/* The top of an evaluation: decide_with inlined a third time, without a
+ * trace, so the typed calls' path makes no call to decide. */
+static inline __attribute__((always_inline)) void
+decide(decision *d, const rsl_snapshot *snap, const rsl__flag *f, rsl__names *nm,
+       clockv *clk, rsl__trace *tr)
+{
+	if (tr)
+		decide_traced(d, snap, f, nm, clk, tr);
+	else
+		decide_with(d, snap, f, nm, clk, 0, NULL);
+}
+
+/* The length of s when it holds at most *budget bytes (taken from
+ * *budget), else SIZE_MAX.  Reads at most *budget + 1 bytes of s. */
+static inline size_t take(size_t *budget, const char *s)
 {
 	size_t n = strnlen(s, *budget + 1);
 	if (n > *budget)
-		return 0;
+		return SIZE_MAX;
 	*budget -= n;
-	return 1;
+	return n;
 }
 
-/* INVALID_CONTEXT when ctx names another environment, has an attribute that
- * is not well formed, or carries more than rsl.h's RSL_MAX_CONTEXT_* allow;
- * else NONE.  Reads at most RSL_MAX_CONTEXT_STRING + 1 bytes of each
- * attribute: after it, every test reads strings of known bounded length. */
-static rsl_error_code check_context(const rsl_snapshot *snap,
-				    const rsl_context *ctx)
+/* rsl_prepared.state of a context prepared (anything else: refused). */
+#define PREPARED 0x50534c52u
+
+/* A refusal of scan_context: a message when err is wanted. */
+#define REFUSE(...) return err ? rsl__fail(err, RSL_EINVAL, __VA_ARGS__) : RSL_EINVAL
+
+/*
+ * The one check of a context's contents (not its environment, which is the
+ * snapshot's): RSL_EINVAL, with a message in *err when err is not NULL, when
+ * an attribute is not well formed or the context carries more than rsl.h's
+ * RSL_MAX_CONTEXT_* allow; else RSL_OK.  Reads at most
+ * RSL_MAX_CONTEXT_STRING + 1 bytes of each attribute: after it, every test
+ * reads strings of known bounded length.  When p is not NULL, records in it
+ * each name's hash and length and each string's length (rsl_context_
+ * prepare).  Inlined: with p and err NULL (every unprepared call) it only
+ * checks.
+ */
+static inline __attribute__((always_inline)) int
+scan_context(rsl_prepared *p, const rsl_context *ctx, rsl_error *err)
 {
-	size_t budget;
-	if (ctx->environment && strcmp(ctx->environment, snap->info.environment) != 0)
-		return RSL_ERR_INVALID_CONTEXT;
+	size_t budget, n;
 	if (ctx->nattrs && ctx->attrs == NULL)
-		return RSL_ERR_INVALID_CONTEXT;
+		REFUSE("the context has %zu attributes and attrs NULL", ctx->nattrs);
 	if (ctx->nattrs > RSL_MAX_CONTEXT_ATTRS)
-		return RSL_ERR_INVALID_CONTEXT;
+		REFUSE("the context has %zu attributes, over RSL_MAX_CONTEXT_ATTRS (%d)",
+		       ctx->nattrs, RSL_MAX_CONTEXT_ATTRS);
 	budget = RSL_MAX_CONTEXT_STRING;
-	if (ctx->targeting_key && !take(&budget, ctx->targeting_key))
-		return RSL_ERR_INVALID_CONTEXT;
+	if (ctx->targeting_key && (n = take(&budget, ctx->targeting_key)) == SIZE_MAX)
+		REFUSE("targeting_key is over RSL_MAX_CONTEXT_STRING (%d bytes)",
+		       RSL_MAX_CONTEXT_STRING);
+	if (p)
+		p->key_len = ctx->targeting_key ? (uint16_t)n : 0;
 	budget = RSL_MAX_CONTEXT_STRING;
-	if (ctx->tenant_key && !take(&budget, ctx->tenant_key))
-		return RSL_ERR_INVALID_CONTEXT;
+	if (ctx->tenant_key && (n = take(&budget, ctx->tenant_key)) == SIZE_MAX)
+		REFUSE("tenant_key is over RSL_MAX_CONTEXT_STRING (%d bytes)",
+		       RSL_MAX_CONTEXT_STRING);
+	if (p)
+		p->tenant_len = ctx->tenant_key ? (uint16_t)n : 0;
 	for (size_t i = 0; i < ctx->nattrs; i++) {
 		const rsl_attr *a = &ctx->attrs[i];
 		if (a->name == NULL || a->name[0] == 0)
-			return RSL_ERR_INVALID_CONTEXT;
+			REFUSE("attribute %zu has %s name", i, a->name ? "an empty" : "a NULL");
 		budget = RSL_MAX_CONTEXT_STRING;
+		n = 0;
 		switch (a->type) {
 		case RSL_ATTR_STRING:
-			if (a->s == NULL || !take(&budget, a->s))
-				return RSL_ERR_INVALID_CONTEXT;
+			if (a->s == NULL)
+				REFUSE("attribute %zu is a string, and its s is NULL", i);
+			if ((n = take(&budget, a->s)) == SIZE_MAX)
+				REFUSE("attribute %zu's string is over RSL_MAX_CONTEXT_STRING "
+				       "(%d bytes)", i, RSL_MAX_CONTEXT_STRING);
 			break;
 		case RSL_ATTR_NUMBER:
 		case RSL_ATTR_BOOL:
 			break;
 		case RSL_ATTR_LIST:
 			if (a->len && a->list == NULL)
-				return RSL_ERR_INVALID_CONTEXT;
+				REFUSE("attribute %zu is a list of %zu, and its list is NULL", i,
+				       a->len);
 			if (a->len > RSL_MAX_CONTEXT_LIST)
-				return RSL_ERR_INVALID_CONTEXT;
-			for (size_t k = 0; k < a->len; k++)
-				if (a->list[k] == NULL || !take(&budget, a->list[k]))
-					return RSL_ERR_INVALID_CONTEXT;
+				REFUSE("attribute %zu is a list of %zu, over RSL_MAX_CONTEXT_LIST "
+				       "(%d)", i, a->len, RSL_MAX_CONTEXT_LIST);
+			for (size_t k = 0; k < a->len; k++) {
+				if (a->list[k] == NULL)
+					REFUSE("attribute %zu's item %zu is NULL", i, k);
+				if (take(&budget, a->list[k]) == SIZE_MAX)
+					REFUSE("attribute %zu's items are over "
+					       "RSL_MAX_CONTEXT_STRING (%d bytes) together",
+					       i, RSL_MAX_CONTEXT_STRING);
+			}
 			break;
 		default:
-			return RSL_ERR_INVALID_CONTEXT;
+			REFUSE("attribute %zu has type %d, not an rsl_attr_type", i, (int)a->type);
+		}
+		if (p) {
+			/* A name longer than any in a snapshot: not hashed (a
+			 * look-up of such a name scans, match.h). */
+			size_t nl = strnlen(a->name, RSL_KEY_MAX + 1);
+			p->attr[i].name_len = (uint16_t)nl;
+			p->attr[i].hash = nl <= RSL_KEY_MAX ? rsl__name_hash(a->name, nl) : 0;
+			p->attr[i].len = (uint16_t)n;
 		}
 	}
-	return RSL_ERR_NONE;
+	return RSL_OK;
 }
 
+int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx, rsl_error *err)
+{
+	int rc;
+	if (out == NULL)
+		return rsl__fail(err, RSL_EINVAL, "rsl_context_prepare: out is NULL");
+	memset(out, 0, offsetof(rsl_prepared, attr));
+	out->ctx = ctx;
+	if (ctx && (rc = scan_context(out, ctx, err)) < 0)
+		return rc; /* state 0: every evaluation refuses it */
+	out->nattrs = ctx ? (uint32_t)ctx->nattrs : 0;
+	out->state = PREPARED;
+	return RSL_OK;
+}
+
+/* INVALID_CONTEXT when ctx names another environment or scan_context
+ * refuses it; else NONE. */
+static rsl_error_code check_context(const rsl_snapshot *snap,
+				    const rsl_context *ctx)
+{
+	if (ctx->environment && strcmp(ctx->environment, snap->info.environment) != 0)
+		return RSL_ERR_INVALID_CONTEXT;
+	return scan_context(NULL, ctx, NULL) < 0 ? RSL_ERR_INVALID_CONTEXT : RSL_ERR_NONE;
+}
 
 /* The evaluation without a result to fill: finds the flag (into *flag,
  * NULL when none), checks the context and the type, and decides into *d.
@@ -353,7 +435,7 @@ static rsl_error_code check_context(const rsl_snapshot *snap,
  * Inlined into each caller: one call less on the typed calls' path. */
 static inline __attribute__((always_inline)) rsl_error_code
 core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *key,
-     int expected, const rsl_context *ctx, rsl__trace *tr)
+     int expected, const rsl_context *ctx, const rsl_prepared *prep, rsl__trace *tr)
 {
 	const rsl__flag *f;
 	rsl_error_code err;
@@ -361,8 +443,19 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 	d->reason = RSL_REASON_ERROR;
 	if (snap == NULL)
 		return RSL_ERR_PROVIDER_NOT_READY;
-	if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE)
+	if (prep) {
+		/* Checked at prepare: only the environment is the snapshot's. */
+		if (prep->state != PREPARED)
+			return RSL_ERR_INVALID_CONTEXT;
+		ctx = prep->ctx;
+		if (ctx == NULL)
+			prep = NULL;
+		else if (ctx->environment &&
+			 strcmp(ctx->environment, snap->info.environment) != 0)
+			return RSL_ERR_INVALID_CONTEXT;
+	} else if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE) {
 		return err;
+	}
 	if (key == NULL || (f = rsl__find_flag(snap, key, strlen(key))) == NULL)
 		return RSL_ERR_FLAG_NOT_FOUND;
 	*flag = f;
@@ -371,18 +464,24 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 	clockv clk = { ctx, 0, 0 };
 	/* One names table for the whole call, prerequisites included. */
 	rsl__names nm;
-	rsl__names_init(&nm, ctx);
+	if (prep)
+		rsl__names_init_prepared(&nm, prep);
+	else
+		rsl__names_init(&nm, ctx);
 	decide(d, snap, f, &nm, &clk, tr);
 	return d->error;
 }
 
-int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
-	      const char *key, int expected, const rsl_context *ctx,
-	      const rsl_value *fallback, rsl__trace *tr)
+/* rsl__eval, from a context or a prepared one. */
+static int eval_into(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
+		     const char *key, int expected, const rsl_context *ctx,
+		     const rsl_prepared *prep, const rsl_value *fallback, rsl__trace *tr)
 {
 	const rsl__flag *f;
 	decision d;
-	rsl_error_code err = core(&d, &f, snap, key, expected, ctx, tr);
+	rsl_error_code err = core(&d, &f, snap, key, expected, ctx, prep, tr);
+	if (prep)
+		ctx = prep->ctx; /* for strict */
 	if (flag)
 		*flag = f;
 	out->error = err;
@@ -415,6 +514,13 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 	return err != RSL_ERR_NONE && ctx && ctx->strict ? RSL_ESTRICT : RSL_OK;
 }
 
+int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
+	      const char *key, int expected, const rsl_context *ctx,
+	      const rsl_value *fallback, rsl__trace *tr)
+{
+	return eval_into(out, flag, snap, key, expected, ctx, NULL, fallback, tr);
+}
+
 int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
 		 rsl_type expected, const rsl_context *ctx,
 		 const rsl_value *fallback)
@@ -422,79 +528,107 @@ int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
 	return rsl__eval(out, NULL, snap, key, (int)expected, ctx, fallback, NULL);
 }
 
+int rsl_prepared_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
+			  rsl_type expected, const rsl_prepared *ctx,
+			  const rsl_value *fallback)
+{
+	return eval_into(out, NULL, snap, key, (int)expected, NULL, ctx, fallback, NULL);
+}
+
 /* rsl__served, inlined into the typed calls here. */
 static inline __attribute__((always_inline)) const rsl__val *
 served_err(rsl_error_code *err, const rsl_snapshot *snap, const char *key,
-	   int expected, const rsl_context *ctx)
+	   int expected, const rsl_context *ctx, const rsl_prepared *prep)
 {
 	const rsl__flag *f;
 	decision d;
-	*err = core(&d, &f, snap, key, expected, ctx, NULL);
+	*err = core(&d, &f, snap, key, expected, ctx, prep, NULL);
 	return d.reason == RSL_REASON_ERROR ? NULL : &RSL__AT(rsl__variant, f->variants)[d.variant].value;
 }
 
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
 			   const char *key, int expected, const rsl_context *ctx)
 {
-	return served_err(err, snap, key, expected, ctx);
+	return served_err(err, snap, key, expected, ctx, NULL);
 }
 
-/* The typed calls: rsl__served, without the error code. */
-static inline const rsl__val *served(const rsl_snapshot *snap, const char *key,
-				     rsl_type type, const rsl_context *ctx)
+/* The typed calls: the value served, or the fallback fb (whose type is
+ * the one expected), from a context or a prepared one. */
+static inline __attribute__((always_inline)) rsl_value
+typed(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
+      const rsl_prepared *prep, rsl_value fb)
 {
 	rsl_error_code err;
-	return served_err(&err, snap, key, (int)type, ctx);
+	const rsl__val *v = served_err(&err, snap, key, (int)fb.type, ctx, prep);
+	if (v)
+		rsl__set_value(&fb, v);
+	return fb;
 }
+
+#define FB_BOOL(x) ((rsl_value){ RSL_BOOLEAN, (x), 0, 0.0, NULL, 0 })
+#define FB_STRING(x) ((rsl_value){ RSL_STRING, 0, 0, 0.0, (x), 0 })
+#define FB_INT(x) ((rsl_value){ RSL_INTEGER, 0, (x), (double)(x), NULL, 0 })
+#define FB_FLOAT(x) ((rsl_value){ RSL_FLOAT, 0, 0, (x), NULL, 0 })
+#define FB_OBJECT(x) ((rsl_value){ RSL_OBJECT, 0, 0, 0.0, (x), 0 })
 
 int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
 	     int fallback)
 {
-	rsl_value out = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
-	const rsl__val *v = served(snap, key, RSL_BOOLEAN, ctx);
-	if (v)
-		rsl__set_value(&out, v);
-	return out.b;
+	return typed(snap, key, ctx, NULL, FB_BOOL(fallback)).b;
 }
 
 const char *rsl_string(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback)
 {
-	rsl_value out = { RSL_STRING, 0, 0, 0.0, fallback, 0 };
-	const rsl__val *v = served(snap, key, RSL_STRING, ctx);
-	if (v)
-		rsl__set_value(&out, v);
-	return out.s;
+	return typed(snap, key, ctx, NULL, FB_STRING(fallback)).s;
 }
 
 int64_t rsl_int(const rsl_snapshot *snap, const char *key,
 		const rsl_context *ctx, int64_t fallback)
 {
-	rsl_value out = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
-	const rsl__val *v = served(snap, key, RSL_INTEGER, ctx);
-	if (v)
-		rsl__set_value(&out, v);
-	return out.i;
+	return typed(snap, key, ctx, NULL, FB_INT(fallback)).i;
 }
 
 double rsl_float(const rsl_snapshot *snap, const char *key,
 		 const rsl_context *ctx, double fallback)
 {
-	rsl_value out = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
-	const rsl__val *v = served(snap, key, RSL_FLOAT, ctx);
-	if (v)
-		rsl__set_value(&out, v);
-	return out.f;
+	return typed(snap, key, ctx, NULL, FB_FLOAT(fallback)).f;
 }
 
 const char *rsl_object(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback_json)
 {
-	rsl_value out = { RSL_OBJECT, 0, 0, 0.0, fallback_json, 0 };
-	const rsl__val *v = served(snap, key, RSL_OBJECT, ctx);
-	if (v)
-		rsl__set_value(&out, v);
-	return out.s;
+	return typed(snap, key, ctx, NULL, FB_OBJECT(fallback_json)).s;
+}
+
+int rsl_prepared_bool(const rsl_snapshot *snap, const char *key,
+		      const rsl_prepared *ctx, int fallback)
+{
+	return typed(snap, key, NULL, ctx, FB_BOOL(fallback)).b;
+}
+
+const char *rsl_prepared_string(const rsl_snapshot *snap, const char *key,
+				const rsl_prepared *ctx, const char *fallback)
+{
+	return typed(snap, key, NULL, ctx, FB_STRING(fallback)).s;
+}
+
+int64_t rsl_prepared_int(const rsl_snapshot *snap, const char *key,
+			 const rsl_prepared *ctx, int64_t fallback)
+{
+	return typed(snap, key, NULL, ctx, FB_INT(fallback)).i;
+}
+
+double rsl_prepared_float(const rsl_snapshot *snap, const char *key,
+			  const rsl_prepared *ctx, double fallback)
+{
+	return typed(snap, key, NULL, ctx, FB_FLOAT(fallback)).f;
+}
+
+const char *rsl_prepared_object(const rsl_snapshot *snap, const char *key,
+				const rsl_prepared *ctx, const char *fallback_json)
+{
+	return typed(snap, key, NULL, ctx, FB_OBJECT(fallback_json)).s;
 }
 
 const char *rsl_reason_name(rsl_reason r)

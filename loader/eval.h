@@ -38,7 +38,6 @@ typedef struct rsl__event {
 	const char *by_value;     /* its bucketing text (not NUL-terminated;
 				     valid during the call only) */
 	size_t by_len;
-	char num[32];             /* the text of a number attribute */
 	uint32_t bucket;
 } rsl__event;
 

@@ -14,10 +14,10 @@ void rsl__names_build(rsl__names *nm)
 	memset(nm->slot, 0, sizeof nm->slot);
 	for (size_t i = 0; i < ctx->nattrs; i++) {
 		const char *q = ctx->attrs[i].name;
-		size_t n = strnlen(q, RSL_KEY_MAX + 1);
+		size_t n = nm->prep ? nm->prep->attr[i].name_len : strnlen(q, RSL_KEY_MAX + 1);
 		if (n > RSL_KEY_MAX)
 			continue; /* no test reads it (rsl__names_find scans for longer) */
-		uint32_t h = rsl__name_hash(q, n);
+		uint32_t h = nm->prep ? nm->prep->attr[i].hash : rsl__name_hash(q, n);
 		nm->hash[i] = h;
 		nm->len[i] = (uint8_t)n;
 		for (uint32_t j = h;; j++) {
@@ -51,7 +51,8 @@ int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
 		out->s = s;
 		return 1;
 	}
-	const rsl_attr *a = rsl__names_find(nm, name, hash);
+	size_t len;
+	const rsl_attr *a = rsl__names_find(&len, nm, name, hash);
 	if (a == NULL)
 		return 0;
 	out->type = a->type;
@@ -279,21 +280,28 @@ static int number_match(const rsl__cond *c, double n)
 }
 
 /* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined into rsl__match: they are the attribute tests of most rules. */
+ * inlined into rsl__match: they are the attribute tests of most rules.
+ * len is s's length when known (a prepared context), else SIZE_MAX. */
 static inline __attribute__((always_inline)) int
-string_test(const rsl__cond *c, const char *s)
+string_test(const rsl__cond *c, const char *s, size_t len)
 {
-	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci)
-		return c->value.kind == RSL__V_STRING &&
-		       cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
+		if (c->value.kind != RSL__V_STRING)
+			return 0;
+		if (len != SIZE_MAX)
+			return len == c->value.s.len &&
+			       rsl__same_bytes(s, RSL__S(c->value.s), len);
+		return cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+	}
 	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
-		size_t len = strlen(s);
+		if (len == SIZE_MAX)
+			len = strlen(s);
 		if (c->filter && !(c->filter & str_sig(s, len, 0)))
 			return 0;
 		for (uint32_t i = 0; i < c->nlist; i++) {
 			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
 			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    memcmp(s, RSL__S(v->s), len) == 0)
+			    rsl__same_bytes(s, RSL__S(v->s), len))
 				return 1;
 		}
 		return 0;
@@ -323,14 +331,54 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 				any = rsl__match_string(c, v->list[i]);
 		} else {
 			for (size_t i = 0; i < v->len && !any; i++)
-				any = string_test(c, v->list[i]); /* eq and in, inlined */
+				any = string_test(c, v->list[i], SIZE_MAX); /* eq and in, inlined */
 		}
 		break;
 	}
 	return negate ? !any : any;
 }
 
-int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+/* An attribute test (an operator 1..18).  Missing: no operator matches,
+ * ne and not_in included.  Inlined into rsl__match_in, whose common case
+ * it is: with no call on its path but to the rarer operators'. */
+static inline __attribute__((always_inline)) int
+attr_test(const rsl__cond *c, rsl__names *nm)
+{
+	const rsl_context *ctx = nm->ctx;
+	const char *s;
+	size_t len;
+	if (ctx == NULL)
+		return 0;
+	if (c->attr_kind == RSL__ATTR_NAMED) {
+		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash);
+		if (a == NULL)
+			return 0;
+		if (a->type != RSL_ATTR_STRING) {
+			rsl__aval v;
+			v.type = a->type;
+			v.s = a->s;
+			v.n = a->n;
+			v.b = a->b;
+			v.list = a->list;
+			v.len = a->len;
+			return rsl__match_value(c, &v);
+		}
+		s = a->s;
+	} else {
+		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+							    : ctx->tenant_key;
+		if (s == NULL)
+			return 0;
+		len = rsl__names_key_len(nm, c->attr_kind);
+	}
+	int any = string_test(c, s, len);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+/* The combinators, segments and exists: out of line, so that the saving of
+ * registers their recursion needs stays off attr_test's path. */
+static __attribute__((noinline)) int
+match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 {
 	rsl__aval v;
 	switch (c->op) {
@@ -348,39 +396,16 @@ int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 		return !rsl__match_in(snap, &RSL__AT(rsl__cond, c->kids)[0], nm);
 	case RSL_OP_SEGMENT:
 		return rsl__match_in(snap, rsl__when(&snap->segments[c->segment].when), nm);
-	case RSL_OP_EXISTS:
+	default: /* RSL_OP_EXISTS (validated at open) */
 		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
-	default:
-		break;
 	}
-	/* An attribute test.  Missing: no operator matches, ne and not_in
-	 * included. */
-	const rsl_context *ctx = nm->ctx;
-	const char *s;
-	if (ctx == NULL)
-		return 0;
-	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__names_find(nm, &c->attr, c->attr_hash);
-		if (a == NULL)
-			return 0;
-		if (a->type != RSL_ATTR_STRING) {
-			v.type = a->type;
-			v.s = a->s;
-			v.n = a->n;
-			v.b = a->b;
-			v.list = a->list;
-			v.len = a->len;
-			return rsl__match_value(c, &v);
-		}
-		s = a->s;
-	} else {
-		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
-							    : ctx->tenant_key;
-		if (s == NULL)
-			return 0;
-	}
-	int any = string_test(c, s);
-	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+{
+	if (c->op < RSL_OP_EXISTS)
+		return attr_test(c, nm);
+	return match_tree(snap, c, nm);
 }
 
 int rsl__match(const rsl_snapshot *snap, const rsl__cond *c, const rsl_context *ctx)

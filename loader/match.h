@@ -65,6 +65,8 @@ static inline const rsl_attr *rsl__find_attr(const rsl_context *ctx,
  */
 typedef struct rsl__names {
 	const rsl_context *ctx;  /* may be NULL: every attribute is missing */
+	const rsl_prepared *prep;/* ctx's names' hashes and strings' lengths
+				    (rsl_context_prepare), or NULL */
 	uint32_t scanned;
 	int built;
 	uint8_t slot[RSL__NAMES_SLOTS];       /* attribute index + 1; 0 empty */
@@ -75,39 +77,86 @@ typedef struct rsl__names {
 static inline void rsl__names_init(rsl__names *nm, const rsl_context *ctx)
 {
 	nm->ctx = ctx;
+	nm->prep = NULL;
 	nm->scanned = 0;
 	nm->built = 0;
+}
+
+/* A prepared context's names: ctx's names hashed, strings measured. */
+static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *p)
+{
+	nm->ctx = p->ctx;
+	nm->prep = p;
+	nm->scanned = 0;
+	nm->built = 0;
+}
+
+/* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
+ * when not prepared. */
+static inline size_t rsl__names_key_len(const rsl__names *nm, uint8_t attr_kind)
+{
+	if (nm->prep == NULL)
+		return SIZE_MAX;
+	return attr_kind == RSL__ATTR_TARGETING_KEY ? nm->prep->key_len : nm->prep->tenant_len;
 }
 
 /* Hashes the context's names into nm's table (rsl__names_find). */
 void rsl__names_build(rsl__names *nm);
 
-/* The first context attribute named name (whose rsl__name_hash is hash), or
- * NULL.  Inline: it is on every attribute test's path. */
-static inline const rsl_attr *rsl__names_find(rsl__names *nm, const rsl__str *name,
-					      uint32_t hash)
+/* A prepared context of at most this many attributes is always scanned,
+ * by hash: as few compares as the table's probes, without building it. */
+#define RSL__PREPARED_SCAN 8
+
+/*
+ * The first context attribute named name (whose rsl__name_hash is hash), or
+ * NULL; *len is its string's length when the context was prepared, else
+ * SIZE_MAX (measure it).  A prepared context's names are compared by hash,
+ * their bytes only on a hit.  Inline: it is on every attribute test's path.
+ */
+static inline __attribute__((always_inline)) const rsl_attr *
+rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash)
 {
 	const rsl_context *ctx = nm->ctx;
+	const rsl_prepared *p = nm->prep;
+	*len = SIZE_MAX;
 	if (ctx == NULL)
 		return NULL;
+	if (name->len > RSL_KEY_MAX) {
+		/* Not hashed, not in the table: no name in a snapshot is this long. */
+		const rsl_attr *a = rsl__find_attr(ctx, name);
+		if (a && p)
+			*len = p->attr[a - ctx->attrs].len;
+		return a;
+	}
+	if (p && (p->nattrs <= RSL__PREPARED_SCAN || (!nm->built && nm->scanned < RSL__NAMES_SCAN))) {
+		if (p->nattrs > RSL__PREPARED_SCAN)
+			nm->scanned += p->nattrs;
+		for (uint32_t i = 0; i < p->nattrs; i++)
+			if (p->attr[i].hash == hash && p->attr[i].name_len == name->len &&
+			    rsl__same_bytes(ctx->attrs[i].name, RSL__S(*name), name->len)) {
+				*len = p->attr[i].len;
+				return &ctx->attrs[i];
+			}
+		return NULL;
+	}
 	if (!nm->built) {
-		if (nm->scanned < RSL__NAMES_SCAN || ctx->nattrs > RSL_MAX_CONTEXT_ATTRS) {
+		if (p == NULL && (nm->scanned < RSL__NAMES_SCAN || ctx->nattrs > RSL_MAX_CONTEXT_ATTRS)) {
 			nm->scanned += (uint32_t)ctx->nattrs;
 			return rsl__find_attr(ctx, name);
 		}
 		rsl__names_build(nm);
 	}
-	if (name->len > RSL_KEY_MAX)
-		return rsl__find_attr(ctx, name); /* not in the table: no name in a
-						     snapshot is this long */
 	for (uint32_t j = hash;; j++) {
 		unsigned v = nm->slot[j & (RSL__NAMES_SLOTS - 1)];
 		if (v == 0)
 			return NULL;
 		v--;
 		if (nm->hash[v] == hash && nm->len[v] == name->len &&
-		    rsl__same_bytes(ctx->attrs[v].name, RSL__S(*name), name->len))
+		    rsl__same_bytes(ctx->attrs[v].name, RSL__S(*name), name->len)) {
+			if (p)
+				*len = p->attr[v].len;
 			return &ctx->attrs[v];
+		}
 	}
 }
 

@@ -383,6 +383,64 @@ RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
 			 const char *key, rsl_type expected,
 			 const rsl_context *ctx, const rsl_value *fallback);
 
+/*
+ * A context prepared once for evaluations against many flags: the checks
+ * every call of rsl_bool and rsl_evaluate makes of its context (the
+ * RSL_MAX_CONTEXT_* caps, every attribute well formed) are made once, each
+ * attribute name is hashed once and each string's length measured once, so
+ * that an evaluation finds an attribute by its hash instead of comparing
+ * names byte by byte.  Same decisions as the unprepared calls with the same
+ * rsl_context.  Caller-allocated (about 540 bytes: on the stack is fine);
+ * the fields are librsl's, not part of the API.
+ */
+typedef struct rsl_prepared {
+	const rsl_context *ctx;
+	uint32_t state;
+	uint32_t nattrs;
+	uint16_t key_len, tenant_len;
+	uint32_t pad;
+	struct {
+		uint32_t hash;
+		uint16_t name_len;
+		uint16_t len;
+	} attr[RSL_MAX_CONTEXT_ATTRS];
+} rsl_prepared;
+
+/*
+ * Prepares ctx (NULL: the empty context) into *out.  *out points to ctx:
+ * ctx, its attributes and every string they point to must stay alive and
+ * unchanged while *out is used.  Returns RSL_OK; RSL_EINVAL (err names the
+ * attribute and what is wrong) when ctx would be refused with
+ * INVALID_CONTEXT by every evaluation (a cap exceeded, a NULL or empty
+ * name, a NULL string, an unknown type) or out is NULL.  A refused *out is
+ * still safe to evaluate: every call serves its fallback with error
+ * INVALID_CONTEXT, as the unprepared calls would.  ctx->environment is
+ * checked by each evaluation, against its snapshot.  Never allocates;
+ * thread-safe (an rsl_prepared may be read by any number of threads).
+ */
+RSL_API int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx,
+				rsl_error *err);
+
+/*
+ * rsl_bool, rsl_string, rsl_int, rsl_float, rsl_object and rsl_evaluate
+ * with a prepared context (NULL: the empty context): the same return values,
+ * ownership and thread-safety.  Never allocate.
+ */
+RSL_API int rsl_prepared_bool(const rsl_snapshot *snap, const char *key,
+			      const rsl_prepared *ctx, int fallback);
+RSL_API const char *rsl_prepared_string(const rsl_snapshot *snap, const char *key,
+					const rsl_prepared *ctx, const char *fallback);
+RSL_API int64_t rsl_prepared_int(const rsl_snapshot *snap, const char *key,
+				 const rsl_prepared *ctx, int64_t fallback);
+RSL_API double rsl_prepared_float(const rsl_snapshot *snap, const char *key,
+				  const rsl_prepared *ctx, double fallback);
+RSL_API const char *rsl_prepared_object(const rsl_snapshot *snap, const char *key,
+					const rsl_prepared *ctx,
+					const char *fallback_json);
+RSL_API int rsl_prepared_evaluate(rsl_result *out, const rsl_snapshot *snap,
+				  const char *key, rsl_type expected,
+				  const rsl_prepared *ctx, const rsl_value *fallback);
+
 /* As the expected type of rsl_evaluate, rsl_evaluate_detail,
  * rsl_client_evaluate and rsl_client_detail: whatever type the flag has (no
  * TYPE_MISMATCH; value.type says which).  With fallback NULL, a flag not

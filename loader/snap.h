@@ -273,22 +273,38 @@ rsl__name_hash(const char *name, size_t len)
 	return (uint32_t)XXH3_64bits(name, len);
 }
 
+/* a[0..w) equals b[0..w) and a[n-w..n) equals b[n-w..n), for w <= n <= 2w:
+ * every byte of [0, n) compared, none outside it read (w a constant). */
+static inline __attribute__((always_inline)) int
+rsl__same_ends(const char *a, const char *b, size_t n, size_t w)
+{
+	uint64_t x = 0, y = 0;
+	memcpy(&x, a, w);
+	memcpy(&y, b, w);
+	if (x != y)
+		return 0; /* most unequal strings differ at once */
+	memcpy(&x, a + n - w, w);
+	memcpy(&y, b + n - w, w);
+	return x == y;
+}
+
 /* a[0..n) equals b[0..n): eight bytes at a time, without a call (keys are
- * short; memcmp's call and dispatch cost more than the compare). */
+ * short; memcmp's call and dispatch cost more than the compare), and the
+ * tail as two loads that overlap, never byte by byte. */
 static inline __attribute__((always_inline)) int
 rsl__same_bytes(const char *a, const char *b, size_t n)
 {
-	for (; n >= 8; a += 8, b += 8, n -= 8) {
-		uint64_t x, y;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
+	if (n >= 8) {
+		for (; n > 8; a += 8, b += 8, n -= 8)
+			if (!rsl__same_ends(a, b, 8, 8))
+				return 0;
+		return rsl__same_ends(a + n - 8, b + n - 8, 8, 8); /* the last 8 */
 	}
-	while (n--)
-		if (*a++ != *b++)
-			return 0;
-	return 1;
+	if (n >= 4)
+		return rsl__same_ends(a, b, n, 4);
+	if (n >= 2)
+		return rsl__same_ends(a, b, n, 2);
+	return n == 0 || a[0] == b[0];
 }
 
 /* The flag named key[0..len), or NULL (also for a NULL snap or key).  O(1)

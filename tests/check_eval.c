@@ -4,7 +4,8 @@
  * rsl_open (ruleset_fixture.h): segments through prerequisites, the kill
  * switch, unconfigured flags, splits (distribution, ramp, buckets, and a
  * number's text in any locale), schedules, every reason and error code,
- * strict mode, types and rule source lines.  Matching one condition is
+ * strict mode, types and rule source lines; a prepared context's
+ * (rsl_context_prepare) the same.  Matching one condition is
  * check_match.c; the trace, check_explain.c.
  */
 #include <check.h>
@@ -430,6 +431,26 @@ START_TEST(number_text_ignores_locale)
 	setlocale(LC_ALL, "C");
 }
 END_TEST
+
+/* Two results of one flag, field by field (spec: the context, for the
+ * message). */
+static void same_result(const rsl_result *a, const rsl_result *b, const char *key,
+			const char *spec)
+{
+	ck_assert_msg(a->reason == b->reason && a->error == b->error &&
+			      a->rule_index == b->rule_index && a->bucket == b->bucket &&
+			      a->line == b->line && a->variant == b->variant &&
+			      a->rule_name == b->rule_name && a->file == b->file,
+		      "%s for '%s': prepared %s/%s rule %d bucket %u, unprepared %s/%s rule %d "
+		      "bucket %u",
+		      key, spec, rsl_reason_name(b->reason), rsl_error_code_name(b->error),
+		      b->rule_index, b->bucket, rsl_reason_name(a->reason),
+		      rsl_error_code_name(a->error), a->rule_index, a->bucket);
+	ck_assert_msg(a->value.type == b->value.type && a->value.b == b->value.b &&
+			      a->value.i == b->value.i && a->value.s == b->value.s,
+		      "%s for '%s': another value", key, spec);
+}
+
 /* The caps of rsl.h on what a context carries: at the cap the evaluation
  * runs; one byte, item or attribute past it, the whole call is refused
  * with INVALID_CONTEXT and the fallback, rather than the one test quietly
@@ -438,17 +459,34 @@ static rsl_result cap_eval(const char *key, const rsl_context *c)
 {
 	rsl_result r;
 	rsl_value fb = { RSL_BOOLEAN, 1, 0, 0.0, NULL, 0 };
-	ck_assert_int_eq(rsl_evaluate(&r, rf_snap, key, RSL_BOOLEAN, c, &fb), RSL_OK);
+	ck_assert_int_eq(rsl_evaluate(&r, rf_snap, key, RSL_BOOLEAN, c, &fb),
+			 c->strict ? RSL_ESTRICT : RSL_OK);
 	return r;
 }
 
-static void expect_refused(const char *what, const rsl_context *c)
+/* ... and a prepared context the same: rsl_context_prepare refuses it with
+ * message, and every evaluation of it serves the fallback as the context's
+ * own does. */
+static void expect_refused(const char *what, const rsl_context *c, const char *message)
 {
-	rsl_result r = cap_eval("op-not-in", c);
+	rsl_result r = cap_eval("op-not-in", c), pr;
 	ck_assert_msg(r.reason == RSL_REASON_ERROR && r.error == RSL_ERR_INVALID_CONTEXT,
 		      "%s: reason %s, error %s", what, rsl_reason_name(r.reason),
 		      rsl_error_code_name(r.error));
 	ck_assert_msg(r.value.b == 1 && r.variant == NULL, "%s: not the fallback", what);
+	rsl_prepared p;
+	rsl_error e;
+	rsl_value fb = { RSL_BOOLEAN, 1, 0, 0.0, NULL, 0 };
+	memset(&e, 0, sizeof e);
+	ck_assert_msg(rsl_context_prepare(&p, c, &e) == RSL_EINVAL, "%s: prepared", what);
+	ck_assert_int_eq(e.code, RSL_EINVAL);
+	ck_assert_msg(strcmp(e.message, message) == 0, "%s: message '%s', want '%s'", what,
+		      e.message, message);
+	ck_assert_int_eq(rsl_prepared_evaluate(&pr, rf_snap, "op-not-in", RSL_BOOLEAN, &p, &fb),
+			 c->strict ? RSL_ESTRICT : RSL_OK);
+	same_result(&r, &pr, "op-not-in", what);
+	ck_assert_int_eq(rsl_prepared_bool(rf_snap, "op-not-in", &p, 1), 1);
+	ck_assert_int_eq(rsl_prepared_bool(rf_snap, "op-not-in", &p, 0), 0);
 }
 
 static void expect_served(const char *what, const rsl_context *c)
@@ -457,6 +495,10 @@ static void expect_served(const char *what, const rsl_context *c)
 	ck_assert_msg(r.error == RSL_ERR_NONE && r.reason == RSL_REASON_TARGETING_MATCH,
 		      "%s: reason %s, error %s", what, rsl_reason_name(r.reason),
 		      rsl_error_code_name(r.error));
+	rsl_prepared p;
+	rsl_error e;
+	ck_assert_msg(rsl_context_prepare(&p, c, &e) == RSL_OK, "%s: %s", what, e.message);
+	ck_assert_msg(rsl_prepared_bool(rf_snap, "op-not-in", &p, 0) == 1, "%s: not on", what);
 }
 
 START_TEST(context_caps)
@@ -474,22 +516,27 @@ START_TEST(context_caps)
 	big[RSL_MAX_CONTEXT_STRING] = 0; /* 4096 bytes: accepted */
 	expect_served("a string at the cap", &c);
 	big[RSL_MAX_CONTEXT_STRING] = 'x';
-	expect_refused("a string one byte over", &c);
+	expect_refused("a string one byte over", &c,
+		       "attribute 0's string is over RSL_MAX_CONTEXT_STRING (4096 bytes)");
 	c.strict = 1;
 	rsl_result r;
 	ck_assert_int_eq(rsl_evaluate(&r, rf_snap, "op-not-in", RSL_BOOLEAN, &c, NULL),
 			 RSL_ESTRICT);
 	ck_assert_int_eq(r.error, RSL_ERR_INVALID_CONTEXT);
+	expect_refused("strict: RSL_ESTRICT", &c,
+		       "attribute 0's string is over RSL_MAX_CONTEXT_STRING (4096 bytes)");
 	c.strict = 0;
 
 	/* targeting_key and tenant_key, even for a flag that reads neither. */
 	a = (rsl_attr)RSL_STR("country", "US");
 	expect_served("a short country", &c);
 	c.targeting_key = big;
-	expect_refused("a targeting_key one byte over", &c);
+	expect_refused("a targeting_key one byte over", &c,
+		       "targeting_key is over RSL_MAX_CONTEXT_STRING (4096 bytes)");
 	c.targeting_key = NULL;
 	c.tenant_key = big;
-	expect_refused("a tenant_key one byte over", &c);
+	expect_refused("a tenant_key one byte over", &c,
+		       "tenant_key is over RSL_MAX_CONTEXT_STRING (4096 bytes)");
 	c.tenant_key = NULL;
 
 	/* A list: its items' bytes add up; at most RSL_MAX_CONTEXT_LIST. */
@@ -500,23 +547,157 @@ START_TEST(context_caps)
 	a = (rsl_attr)RSL_LIST("country", items, 2);
 	expect_served("a list of 2 x 2048 bytes", &c);
 	half[RSL_MAX_CONTEXT_STRING / 2] = 'y';
-	expect_refused("a list of 2049 + 2049 bytes", &c);
+	expect_refused("a list of 2049 + 2049 bytes", &c,
+		       "attribute 0's items are over RSL_MAX_CONTEXT_STRING (4096 bytes) together");
 	for (int i = 0; i <= RSL_MAX_CONTEXT_LIST; i++)
 		items[i] = "US";
 	a = (rsl_attr)RSL_LIST("country", items, RSL_MAX_CONTEXT_LIST);
 	expect_served("a list at the cap", &c);
 	a = (rsl_attr)RSL_LIST("country", items, RSL_MAX_CONTEXT_LIST + 1);
-	expect_refused("a list one item over", &c);
+	expect_refused("a list one item over", &c,
+		       "attribute 0 is a list of 17, over RSL_MAX_CONTEXT_LIST (16)");
 
 	/* Attributes. */
 	for (int i = 0; i <= RSL_MAX_CONTEXT_ATTRS; i++)
 		many[i] = (rsl_attr)RSL_NUM("seats", i);
-	many[0] = (rsl_attr)RSL_STR("country", "US");
+	many[RSL_MAX_CONTEXT_ATTRS - 1] = (rsl_attr)RSL_STR("country", "US");
 	c.attrs = many;
 	c.nattrs = RSL_MAX_CONTEXT_ATTRS;
-	expect_served("attributes at the cap", &c);
+	expect_served("attributes at the cap, the one read last", &c);
 	c.nattrs = RSL_MAX_CONTEXT_ATTRS + 1;
-	expect_refused("one attribute over", &c);
+	expect_refused("one attribute over", &c,
+		       "the context has 65 attributes, over RSL_MAX_CONTEXT_ATTRS (64)");
+}
+END_TEST
+
+/* A prepared context (rsl_context_prepare) decides what the context itself
+ * decides: every flag of the fixture, every field of the result and every
+ * typed call, for contexts that reach each operator, the special keys and
+ * splits, with few attributes (found by scanning hashes) and with more than
+ * a prepared scan takes (the names table), and a shadowed name. */
+START_TEST(prepared_agrees_with_unprepared)
+{
+	static const char *specs[] = {
+		"",
+		"country=DE seats=12 beta=false email=Ann@Example.com app=2.3.0 "
+		"signup=2026-06-01T00:00:00Z @tk=u1 @tenant=acme",
+		"country=AT @tk=u2",
+		"country=FR seats=9.5 beta=true @tk=user-17",
+		"country=de email=ann@example.org app=2.3.0-rc.1 @tenant=other",
+		"country=[FR,AT] seats=10 email=ann@x @tk=u3",
+		"country=CH seats=10.5 app=v2.3.0+b7 signup=2025-12-31T23:59:59Z plan=pro",
+		"country= email= @tk=",
+		"country=FR country=DE seats=12 seats=1 @tk=u1",
+		"seats=x12 beta=true email=bob@EXAMPLE.COM @tk=a-rather-longer-targeting-key-0042",
+		"plan=free signup=2026-01-01T00:00:00Z app=2.4.0 @tenant=acme",
+	};
+	static const int64_t nows[] = { 0, 1795000000, 1796130000, 1796800000 };
+	/* Ahead of the spec's: more names than a prepared scan covers, none
+	 * a rule reads. */
+	static const char pads[] = "p0=1 p1=a p2=b p3=true p4=[x,y] p5=2 p6=c p7=d p8=e p9=f ";
+	rsl_info info;
+	rsl_snapshot_info(&info, rf_snap);
+	ck_assert_uint_gt(info.flag_count, 50);
+	size_t served = 0, matched = 0, split = 0;
+	for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+		for (int padded = 0; padded < 2; padded++) {
+			char spec[512];
+			snprintf(spec, sizeof spec, "%s%s", padded ? pads : "", specs[k]);
+			for (size_t t = 0; t < sizeof nows / sizeof *nows; t++) {
+				rsl_context c = rf_cx(spec);
+				c.now = nows[t];
+				rsl_prepared p;
+				rsl_error e;
+				ck_assert_msg(rsl_context_prepare(&p, &c, &e) == RSL_OK, "%s: %s",
+					      spec, e.message);
+				for (size_t i = 0; i < info.flag_count; i++) {
+					rsl_flag_desc d;
+					rsl_result a, b;
+					ck_assert_int_eq(rsl_snapshot_flag(&d, rf_snap, i), RSL_OK);
+					ck_assert_int_eq(rsl_evaluate(&a, rf_snap, d.key, RSL_ANY, &c, NULL), 0);
+					ck_assert_int_eq(rsl_prepared_evaluate(&b, rf_snap, d.key, RSL_ANY,
+									       &p, NULL), 0);
+					same_result(&a, &b, d.key, spec);
+					served += a.reason != RSL_REASON_ERROR;
+					matched += a.reason == RSL_REASON_TARGETING_MATCH;
+					split += a.reason == RSL_REASON_SPLIT;
+					ck_assert_int_eq(rsl_prepared_bool(rf_snap, d.key, &p, 7),
+							 rsl_bool(rf_snap, d.key, &c, 7));
+					ck_assert_ptr_eq(rsl_prepared_string(rf_snap, d.key, &p, "fb"),
+							 rsl_string(rf_snap, d.key, &c, "fb"));
+					ck_assert_int_eq(rsl_prepared_int(rf_snap, d.key, &p, -5),
+							 rsl_int(rf_snap, d.key, &c, -5));
+					ck_assert_double_eq(rsl_prepared_float(rf_snap, d.key, &p, 0.5),
+							    rsl_float(rf_snap, d.key, &c, 0.5));
+					ck_assert_ptr_eq(rsl_prepared_object(rf_snap, d.key, &p, "{}"),
+							 rsl_object(rf_snap, d.key, &c, "{}"));
+				}
+			}
+		}
+	}
+	/* Not a comparison of fallbacks: rules, splits and defaults decided. */
+	ck_assert_uint_gt(matched, 100);
+	ck_assert_uint_gt(split, 50);
+	ck_assert_uint_gt(served, 10 * matched / 2);
+	/* NULL, and a prepared empty context, are the empty context. */
+	rsl_prepared none;
+	ck_assert_int_eq(rsl_context_prepare(&none, NULL, NULL), RSL_OK);
+	rsl_result a, b, n;
+	ck_assert_int_eq(rsl_evaluate(&a, rf_snap, "split20", RSL_ANY, NULL, NULL), 0);
+	ck_assert_int_eq(rsl_prepared_evaluate(&b, rf_snap, "split20", RSL_ANY, &none, NULL), 0);
+	ck_assert_int_eq(rsl_prepared_evaluate(&n, rf_snap, "split20", RSL_ANY, NULL, NULL), 0);
+	same_result(&a, &b, "split20", "(prepared NULL)");
+	same_result(&a, &n, "split20", "(NULL prepared)");
+	ck_assert_int_eq(a.error, RSL_ERR_TARGETING_KEY_MISSING);
+}
+END_TEST
+
+/* Attributes that are not well formed: refused by every evaluation and by
+ * rsl_context_prepare, which says which and why (expect_refused); the
+ * environment, the snapshot's, is checked by each evaluation. */
+START_TEST(prepare_refuses_what_evaluation_refuses)
+{
+	static const char *items[] = { "US", "DE", "FR", NULL };
+	rsl_context c;
+	memset(&c, 0, sizeof c);
+	rsl_attr a[2] = { RSL_NUM("seats", 3), RSL_LIST("country", items, 4) };
+	c.attrs = a;
+	c.nattrs = 2;
+	expect_refused("a NULL item", &c, "attribute 1's item 3 is NULL");
+	a[1] = (rsl_attr)RSL_LIST("country", NULL, 2);
+	expect_refused("a NULL list", &c, "attribute 1 is a list of 2, and its list is NULL");
+	a[1] = (rsl_attr)RSL_STR("country", NULL);
+	expect_refused("a NULL string", &c, "attribute 1 is a string, and its s is NULL");
+	a[1] = (rsl_attr)RSL_STR(NULL, "US");
+	expect_refused("a NULL name", &c, "attribute 1 has a NULL name");
+	a[1] = (rsl_attr)RSL_STR("", "US");
+	expect_refused("an empty name", &c, "attribute 1 has an empty name");
+	a[1] = (rsl_attr)RSL_STR("country", "US");
+	a[1].type = (rsl_attr_type)7;
+	expect_refused("an unknown type", &c, "attribute 1 has type 7, not an rsl_attr_type");
+	c.attrs = NULL;
+	expect_refused("attrs NULL", &c, "the context has 2 attributes and attrs NULL");
+
+	rsl_prepared p;
+	rsl_result r;
+	a[1] = (rsl_attr)RSL_STR("country", "US");
+	c.attrs = a;
+	c.environment = "dev";
+	ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
+	ck_assert_int_eq(rsl_prepared_evaluate(&r, rf_snap, "op-not-in", RSL_BOOLEAN, &p, NULL),
+			 RSL_OK);
+	ck_assert_int_eq(r.error, RSL_ERR_INVALID_CONTEXT);
+	c.environment = "prod";
+	ck_assert_int_eq(rsl_prepared_bool(rf_snap, "op-not-in", &p, 0), 1);
+
+	/* Never prepared (zeroed), or no out. */
+	memset(&p, 0, sizeof p);
+	ck_assert_int_eq(rsl_prepared_evaluate(&r, rf_snap, "op-not-in", RSL_BOOLEAN, &p, NULL),
+			 RSL_OK);
+	ck_assert_int_eq(r.error, RSL_ERR_INVALID_CONTEXT);
+	rsl_error e;
+	ck_assert_int_eq(rsl_context_prepare(NULL, &c, &e), RSL_EINVAL);
+	ck_assert_str_eq(e.message, "rsl_context_prepare: out is NULL");
 }
 END_TEST
 
@@ -534,6 +715,8 @@ Suite *eval_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, e2e_kill_static_unconfigured);
 	tcase_add_test(tc, context_caps);
+	tcase_add_test(tc, prepared_agrees_with_unprepared);
+	tcase_add_test(tc, prepare_refuses_what_evaluation_refuses);
 	tcase_add_test(tc, e2e_prerequisites);
 	tcase_add_test(tc, e2e_split_distribution);
 	tcase_add_test(tc, e2e_split_ramp_is_monotonic);

@@ -470,6 +470,30 @@ START_TEST(combinators_and_segments)
 }
 END_TEST
 
+/* rsl__same_bytes (snap.h), the compare of keys, names and values: equal
+ * at every length, unequal for a difference at any position, reading no
+ * byte outside [0, n) (each side its own allocation of exactly n bytes:
+ * AddressSanitizer sees a read past it). */
+START_TEST(same_bytes_every_length_and_position)
+{
+	for (size_t n = 0; n <= 40; n++) {
+		char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+		ck_assert(a && b);
+		for (size_t i = 0; i < n; i++)
+			a[i] = b[i] = (char)('a' + (i * 7 + n) % 26);
+		ck_assert_msg(rsl__same_bytes(a, b, n), "length %zu: unequal", n);
+		for (size_t i = 0; i < n; i++) {
+			b[i] ^= 0x20;
+			ck_assert_msg(!rsl__same_bytes(a, b, n), "length %zu: equal despite byte %zu",
+				      n, i);
+			b[i] ^= 0x20;
+		}
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
 /* The names table (match.h) answers what a scan answers: the first
  * attribute of a name, none for a name absent or only a prefix of one,
  * whether built or not; and a long call builds it by itself. */
@@ -486,7 +510,11 @@ START_TEST(names_table_agrees_with_scan)
 			snprintf(names[i], sizeof names[i], "attr");
 		else
 			snprintf(names[i], sizeof names[i], "attr-%058d", i / 2);
-		a[i] = (rsl_attr)RSL_NUM(names[i], i);
+		/* Odd ones shadowed strings: a prepared context's length of each. */
+		if (i % 2)
+			a[i] = (rsl_attr)RSL_STR(names[i], names[i] + i % 7);
+		else
+			a[i] = (rsl_attr)RSL_NUM(names[i], i);
 	}
 	const rsl_context cx = { NULL, NULL, NULL, NULL, NULL, a, RSL_MAX_CONTEXT_ATTRS, 0, 0 };
 	static char probes[40][80];
@@ -498,21 +526,36 @@ START_TEST(names_table_agrees_with_scan)
 	snprintf(probes[np++], sizeof probes[0], "attr-%057d", 1);
 	snprintf(probes[np++], sizeof probes[0], "%070d", 7);
 	snprintf(probes[np++], sizeof probes[0], "%063d", 7);
-	for (int built = 0; built < 2; built++) {
+	/* Unprepared and prepared (names by hash), scanning and from the table:
+	 * the same attribute every time. */
+	rsl_prepared prep;
+	ck_assert_int_eq(rsl_context_prepare(&prep, &cx, NULL), RSL_OK);
+	for (int mode = 0; mode < 4; mode++) {
+		int built = mode & 1, prepared = mode >> 1;
 		rsl__names nm;
-		rsl__names_init(&nm, &cx);
+		if (prepared)
+			rsl__names_init_prepared(&nm, &prep);
+		else
+			rsl__names_init(&nm, &cx);
 		if (built)
 			rsl__names_build(&nm);
 		for (int p = 0; p < np; p++) {
 			const rsl__str *name = fx_newstr(probes[p]);
-			if (!built)
-				rsl__names_init(&nm, &cx); /* scans until then */
+			size_t len;
+			if (!built && prepared)
+				rsl__names_init_prepared(&nm, &prep); /* scans until then */
+			else if (!built)
+				rsl__names_init(&nm, &cx);
 			const rsl_attr *want = rsl__find_attr(&cx, name);
-			const rsl_attr *got = rsl__names_find(&nm, name,
+			const rsl_attr *got = rsl__names_find(&len, &nm, name,
 							      rsl__name_hash(RSL__S(*name), name->len));
-			ck_assert_msg(got == want, "%s, built %d: attribute %d, want %d",
-				      probes[p], built, got ? (int)(got - a) : -1,
+			ck_assert_msg(got == want, "%s, built %d, prepared %d: attribute %d, want %d",
+				      probes[p], built, prepared, got ? (int)(got - a) : -1,
 				      want ? (int)(want - a) : -1);
+			if (got && prepared)
+				ck_assert_uint_eq(len, got->type == RSL_ATTR_STRING ? strlen(got->s) : 0);
+			else
+				ck_assert_uint_eq(len, SIZE_MAX);
 		}
 		ck_assert_int_eq(nm.built, built);
 	}
@@ -713,6 +756,7 @@ Suite *match_suite(void)
 	tcase_add_test(tc, operators_time_exists);
 	tcase_add_test(tc, combinators_and_segments);
 	tcase_add_test(tc, names_table_agrees_with_scan);
+	tcase_add_test(tc, same_bytes_every_length_and_position);
 	tcase_add_test(tc, contains_agrees_with_naive_search);
 	tcase_add_test(tc, contains_is_linear_on_hostile_operands);
 	suite_add_tcase(s, tc);

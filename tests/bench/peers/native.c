@@ -1,8 +1,13 @@
 /*
  * native.c - make bench-peers, the C rows: the bench's flag evaluated over
- * the contexts file, either through librsl (`native rsl SNAPSHOT PUBKEY
+ * the contexts file, either through librsl (`native MODE SNAPSHOT PUBKEY
  * CONTEXTS RUNS`) or by the hand-written floor (`native floor CONTEXTS
  * RUNS`): the same flag as inline compares and Rulestead's bucketing.
+ * MODE is how librsl is called: `rsl`, rsl_bool with an rsl_context;
+ * `prepared`, rsl_prepared_bool with each context prepared once
+ * (rsl_context_prepare, untimed, like the rsl_context itself); `prepare`,
+ * rsl_context_prepare and rsl_prepared_bool together for each evaluation
+ * (timed: what one flag per prepared context costs).
  *
  * The floor calls librsl's own bucketing functions (rsl__bucket_seed once,
  * rsl__bucket_hash_seeded per evaluation, loader/bucket.h), not a copy:
@@ -96,12 +101,11 @@ static int cmp_double(const void *a, const void *b)
 
 /* ----------------------------------------------------------- librsl row */
 
-/*
- * The contexts in librsl's shape, built once.  To measure a prepared-
- * context API instead, prepare them here and change rsl_eval alone.
- */
+/* The contexts in librsl's shape, built once; prepared once for the
+ * prepared row. */
 static rsl_context *rsl_ctxs;
 static rsl_attr *rsl_attrs;
+static rsl_prepared *rsl_preps;
 static const rsl_snapshot *snap;
 
 static void rsl_prepare(void)
@@ -120,9 +124,33 @@ static void rsl_prepare(void)
 	}
 }
 
+static void rsl_prepare_each(void)
+{
+	rsl_prepare();
+	rsl_preps = calloc(nctx, sizeof *rsl_preps);
+	if (rsl_preps == NULL)
+		die("out of memory");
+	for (size_t i = 0; i < nctx; i++)
+		if (rsl_context_prepare(&rsl_preps[i], &rsl_ctxs[i], NULL) != RSL_OK)
+			die("rsl_context_prepare refused a context");
+}
+
 static int rsl_eval(size_t i)
 {
 	return rsl_bool(snap, FLAG, &rsl_ctxs[i], 0);
+}
+
+static int rsl_eval_prepared(size_t i)
+{
+	return rsl_prepared_bool(snap, FLAG, &rsl_preps[i], 0);
+}
+
+static int rsl_eval_prepare(size_t i)
+{
+	rsl_prepared p;
+	if (rsl_context_prepare(&p, &rsl_ctxs[i], NULL) != RSL_OK)
+		return -1000000000; /* fails the count check */
+	return rsl_prepared_bool(snap, FLAG, &p, 0);
 }
 
 /* ------------------------------------------------------------ the floor */
@@ -165,7 +193,20 @@ int main(int argc, char **argv)
 	const char *contexts, *runs_arg;
 	rsl_keyring *keys = NULL;
 	rsl_snapshot *opened = NULL;
-	if (argc == 6 && strcmp(argv[1], "rsl") == 0) {
+	static const struct {
+		const char *mode;
+		int (*eval)(size_t);
+		void (*prepare)(void);
+	} modes[] = {
+		{ "rsl", rsl_eval, rsl_prepare },
+		{ "prepared", rsl_eval_prepared, rsl_prepare_each },
+		{ "prepare", rsl_eval_prepare, rsl_prepare },
+	};
+	void (*prepare)(void) = floor_prepare;
+	size_t m = 0;
+	while (argc == 6 && m < sizeof modes / sizeof *modes && strcmp(argv[1], modes[m].mode) != 0)
+		m++;
+	if (argc == 6 && m < sizeof modes / sizeof *modes) {
 		rsl_error err;
 		rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
 		if (rsl_keyring_new(&keys) != RSL_OK ||
@@ -179,13 +220,14 @@ int main(int argc, char **argv)
 		snap = opened;
 		contexts = argv[4];
 		runs_arg = argv[5];
-		eval = rsl_eval;
+		eval = modes[m].eval;
+		prepare = modes[m].prepare;
 	} else if (argc == 4 && strcmp(argv[1], "floor") == 0) {
 		contexts = argv[2];
 		runs_arg = argv[3];
 		eval = floor_eval;
 	} else {
-		fprintf(stderr, "usage: native rsl SNAPSHOT PUBKEY CONTEXTS RUNS\n"
+		fprintf(stderr, "usage: native rsl|prepared|prepare SNAPSHOT PUBKEY CONTEXTS RUNS\n"
 				"       native floor CONTEXTS RUNS\n");
 		return 2;
 	}
@@ -193,10 +235,7 @@ int main(int argc, char **argv)
 	if (runs < 1 || runs > MAX_RUNS)
 		die("RUNS must be 1 to 64");
 	read_contexts(contexts);
-	if (eval == rsl_eval)
-		rsl_prepare();
-	else
-		floor_prepare();
+	prepare();
 
 	/* The share of on must be the same on every run: count it on each. */
 	long on = -1;
