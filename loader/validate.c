@@ -117,6 +117,14 @@ static int cond(walk *w, const rsl__cond *c, unsigned level)
 	if (w->visits == 0)
 		return BAD("more conditions reached than the image holds");
 	w->visits--;
+	/* What an op does not use is empty, so that no reader (the graph
+	 * checks, explain, a walk over every condition) follows it. */
+	int combinator = c->op >= RSL_OP_ALL && c->op <= RSL_OP_NOT;
+	if ((!combinator && (c->nkids || c->kids.off)) ||
+	    (c->op != RSL_OP_IN && c->op != RSL_OP_NOT_IN &&
+	     (c->nlist || c->list.off || c->filter)))
+		return BAD("condition op %u with children or a list it does not take",
+			   (unsigned)c->op);
 	switch (c->op) {
 	case RSL_OP_ALL:
 	case RSL_OP_ANY:
@@ -162,11 +170,8 @@ static int cond(walk *w, const rsl__cond *c, unsigned level)
 		    memcmp(RSL__S(c->semver.pre), v.pre.p, v.pre.len) != 0)
 			return rc < 0 ? rc : BAD("a semantic version that is not its text");
 	}
-	if (c->op != RSL_OP_IN && c->op != RSL_OP_NOT_IN) {
-		if (c->nlist || c->filter)
-			return BAD("a list on op %u", (unsigned)c->op);
+	if (c->op != RSL_OP_IN && c->op != RSL_OP_NOT_IN)
 		return RSL_OK;
-	}
 	if (c->nlist == 0 || c->nlist > RSL_MAX_LIST)
 		return BAD("'values' of %u items", (unsigned)c->nlist);
 	const rsl__val *l = span(w, &c->list, c->nlist, sizeof *l, 8);

@@ -314,6 +314,16 @@ START_TEST(reference_outside_the_image)
 	c->nkids = 2;
 	c->kids.off = (int32_t)(l.image + l.imagelen - 8 - (uint8_t *)&c->kids);
 	lie_refused(&l, "image: condition children outside the image");
+
+	/* Children on an attribute test, which evaluation never reads but a
+	 * walk over every condition would. */
+	lie_begin(&l);
+	c = first_when(&l, &f);
+	while (c->op >= RSL_OP_ALL && c->op <= RSL_OP_NOT)
+		c = (rsl__cond *)RSL__AT(rsl__cond, c->kids);
+	c->nkids = 3;
+	c->kids.off = 1 << 20;
+	lie_refused(&l, "with children or a list it does not take");
 }
 END_TEST
 
