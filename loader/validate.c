@@ -120,6 +120,9 @@ static int cond(walk *w, const rsl__cond *c, unsigned level)
 	/* What an op does not use is empty, so that no reader (the graph
 	 * checks, explain, a walk over every condition) follows it. */
 	int combinator = c->op >= RSL_OP_ALL && c->op <= RSL_OP_NOT;
+	if ((rc = str(w, &c->attr, "attr")) < 0 || (rc = str(w, &c->value.s, "value")) < 0 ||
+	    (rc = str(w, &c->semver.pre, "semver")) < 0)
+		return rc;
 	if ((!combinator && (c->nkids || c->kids.off)) ||
 	    (c->op != RSL_OP_IN && c->op != RSL_OP_NOT_IN &&
 	     (c->nlist || c->list.off || c->filter)))
@@ -220,6 +223,10 @@ static int serve(walk *w, const rsl__serve *s)
 		rc = attr(w, &s->by, s->by_kind, s->by_hash, s->by_kind == RSL__ATTR_NAMED, "by");
 	if (rc < 0)
 		return rc;
+	if ((s->kind != RSL_SERVE_SPLIT && (s->split.n || s->split.variant.off || s->split.upper.off)) ||
+	    (s->kind != RSL_SERVE_SCHEDULE && (s->nsteps || s->steps.off)))
+		return BAD("serve of kind %u with a split or steps it does not take",
+			   (unsigned)s->kind);
 	switch (s->kind) {
 	case RSL_SERVE_VARIANT:
 		return s->variant < w->nvariants ? RSL_OK
@@ -237,8 +244,9 @@ static int serve(walk *w, const rsl__serve *s)
 		if (i && st[i].at <= st[i - 1].at)
 			return BAD("step %u is not after the previous step", (unsigned)i);
 		if (st[i].kind == RSL_SERVE_VARIANT)
-			rc = st[i].variant < w->nvariants ? RSL_OK
-				: BAD("step %u: variant index out of range", (unsigned)i);
+			rc = st[i].variant < w->nvariants && st[i].split.n == 0 &&
+			     !st[i].split.variant.off && !st[i].split.upper.off ? RSL_OK
+				: BAD("step %u: variant index out of range, or a split", (unsigned)i);
 		else if (st[i].kind == RSL_SERVE_SPLIT)
 			rc = split(w, &st[i].split);
 		else
