@@ -103,6 +103,14 @@ int rsl__dec_val(rsl__dec *d, const uint8_t *at, const char *name, unsigned allo
 int rsl__dec_name(rsl__dec *d, const char *field, const char *s, size_t n, int attr,
 		  const char *what);
 
+/* A variant index below the flag's d->nvariants (decode_cond.c). */
+int rsl__dec_variant(rsl__dec *d, const uint8_t *at, const char *name, uint32_t *out);
+
+/* A Serve, and a Condition found at nesting level `level` (1 for a `when`),
+ * into out (decode_cond.c). */
+int rsl__dec_serve(rsl__dec *d, const uint8_t *at, rsl__serve *out);
+int rsl__dec_cond(rsl__dec *d, const uint8_t *at, unsigned level, rsl__cond *out);
+
 /* Refuses a provenance commit rsc never writes: 40 lowercase hex digits
  * (a SHA-1 commit id), or "worktree". */
 int rsl__dec_commit(rsl__dec *d, const char *s, size_t n);
