@@ -521,6 +521,9 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	return RSL_OK;
 }
 
+/* The last snapshot's serial number (rsl_flag_ref): 64 bits never wrap. */
+static uint64_t serials;
+
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err)
 {
@@ -570,6 +573,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 		goto fail;
 	}
 	d.img->size = (uint32_t)need_bytes;
+	s->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	s->block = d.blk;
 	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)

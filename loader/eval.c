@@ -435,7 +435,8 @@ static rsl_error_code check_context(const rsl_snapshot *snap,
  * Inlined into each caller: one call less on the typed calls' path. */
 static inline __attribute__((always_inline)) rsl_error_code
 core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *key,
-     int expected, const rsl_context *ctx, const rsl_prepared *prep, rsl__trace *tr)
+     const rsl_flag_ref *ref, int expected, const rsl_context *ctx,
+     const rsl_prepared *prep, rsl__trace *tr)
 {
 	const rsl__flag *f;
 	rsl_error_code err;
@@ -456,7 +457,13 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 	} else if (ctx && (err = check_context(snap, ctx)) != RSL_ERR_NONE) {
 		return err;
 	}
-	if (key == NULL || (f = rsl__find_flag(snap, key, strlen(key))) == NULL)
+	if (ref && ref->serial == snap->serial && ref->index < snap->nflags)
+		f = &snap->flags[ref->index];
+	else if (ref)
+		f = ref->key ? rsl__find_flag(snap, ref->key, strlen(ref->key)) : NULL;
+	else
+		f = key ? rsl__find_flag(snap, key, strlen(key)) : NULL;
+	if (f == NULL)
 		return RSL_ERR_FLAG_NOT_FOUND;
 	*flag = f;
 	if (expected >= 0 && (int)f->type != expected)
@@ -474,12 +481,13 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 
 /* rsl__eval, from a context or a prepared one. */
 static int eval_into(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
-		     const char *key, int expected, const rsl_context *ctx,
-		     const rsl_prepared *prep, const rsl_value *fallback, rsl__trace *tr)
+		     const char *key, const rsl_flag_ref *ref, int expected,
+		     const rsl_context *ctx, const rsl_prepared *prep,
+		     const rsl_value *fallback, rsl__trace *tr)
 {
 	const rsl__flag *f;
 	decision d;
-	rsl_error_code err = core(&d, &f, snap, key, expected, ctx, prep, tr);
+	rsl_error_code err = core(&d, &f, snap, key, ref, expected, ctx, prep, tr);
 	if (prep)
 		ctx = prep->ctx; /* for strict */
 	if (flag)
@@ -518,7 +526,7 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 	      const char *key, int expected, const rsl_context *ctx,
 	      const rsl_value *fallback, rsl__trace *tr)
 {
-	return eval_into(out, flag, snap, key, expected, ctx, NULL, fallback, tr);
+	return eval_into(out, flag, snap, key, NULL, expected, ctx, NULL, fallback, tr);
 }
 
 int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap, const char *key,
@@ -532,34 +540,57 @@ int rsl_prepared_evaluate(rsl_result *out, const rsl_snapshot *snap, const char 
 			  rsl_type expected, const rsl_prepared *ctx,
 			  const rsl_value *fallback)
 {
-	return eval_into(out, NULL, snap, key, (int)expected, NULL, ctx, fallback, NULL);
+	return eval_into(out, NULL, snap, key, NULL, (int)expected, NULL, ctx, fallback, NULL);
+}
+
+/* By reference: ref NULL is a flag not found (a reference to no key). */
+#define REF(ref) ((ref) ? (ref) : &no_ref)
+static const rsl_flag_ref no_ref = { NULL, 0, 0, 0 };
+
+rsl_flag_ref rsl_flag_find(const rsl_snapshot *snap, const char *key)
+{
+	rsl_flag_ref ref = { key, 0, 0, 0 };
+	const rsl__flag *f = rsl__find_flag(snap, key, key ? strlen(key) : 0);
+	if (f) {
+		ref.serial = snap->serial;
+		ref.index = (uint32_t)(f - snap->flags);
+	}
+	return ref;
+}
+
+int rsl_flag_evaluate(rsl_result *out, const rsl_snapshot *snap, const rsl_flag_ref *ref,
+		      rsl_type expected, const rsl_prepared *ctx, const rsl_value *fallback)
+{
+	return eval_into(out, NULL, snap, NULL, REF(ref), (int)expected, NULL, ctx, fallback,
+			 NULL);
 }
 
 /* rsl__served, inlined into the typed calls here. */
 static inline __attribute__((always_inline)) const rsl__val *
 served_err(rsl_error_code *err, const rsl_snapshot *snap, const char *key,
-	   int expected, const rsl_context *ctx, const rsl_prepared *prep)
+	   const rsl_flag_ref *ref, int expected, const rsl_context *ctx,
+	   const rsl_prepared *prep)
 {
 	const rsl__flag *f;
 	decision d;
-	*err = core(&d, &f, snap, key, expected, ctx, prep, NULL);
+	*err = core(&d, &f, snap, key, ref, expected, ctx, prep, NULL);
 	return d.reason == RSL_REASON_ERROR ? NULL : &RSL__AT(rsl__variant, f->variants)[d.variant].value;
 }
 
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
 			   const char *key, int expected, const rsl_context *ctx)
 {
-	return served_err(err, snap, key, expected, ctx, NULL);
+	return served_err(err, snap, key, NULL, expected, ctx, NULL);
 }
 
 /* The typed calls: the value served, or the fallback fb (whose type is
  * the one expected), from a context or a prepared one. */
 static inline __attribute__((always_inline)) rsl_value
-typed(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
-      const rsl_prepared *prep, rsl_value fb)
+typed(const rsl_snapshot *snap, const char *key, const rsl_flag_ref *ref,
+      const rsl_context *ctx, const rsl_prepared *prep, rsl_value fb)
 {
 	rsl_error_code err;
-	const rsl__val *v = served_err(&err, snap, key, (int)fb.type, ctx, prep);
+	const rsl__val *v = served_err(&err, snap, key, ref, (int)fb.type, ctx, prep);
 	if (v)
 		rsl__set_value(&fb, v);
 	return fb;
@@ -574,61 +605,91 @@ typed(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
 int rsl_bool(const rsl_snapshot *snap, const char *key, const rsl_context *ctx,
 	     int fallback)
 {
-	return typed(snap, key, ctx, NULL, FB_BOOL(fallback)).b;
+	return typed(snap, key, NULL, ctx, NULL, FB_BOOL(fallback)).b;
 }
 
 const char *rsl_string(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback)
 {
-	return typed(snap, key, ctx, NULL, FB_STRING(fallback)).s;
+	return typed(snap, key, NULL, ctx, NULL, FB_STRING(fallback)).s;
 }
 
 int64_t rsl_int(const rsl_snapshot *snap, const char *key,
 		const rsl_context *ctx, int64_t fallback)
 {
-	return typed(snap, key, ctx, NULL, FB_INT(fallback)).i;
+	return typed(snap, key, NULL, ctx, NULL, FB_INT(fallback)).i;
 }
 
 double rsl_float(const rsl_snapshot *snap, const char *key,
 		 const rsl_context *ctx, double fallback)
 {
-	return typed(snap, key, ctx, NULL, FB_FLOAT(fallback)).f;
+	return typed(snap, key, NULL, ctx, NULL, FB_FLOAT(fallback)).f;
 }
 
 const char *rsl_object(const rsl_snapshot *snap, const char *key,
 		       const rsl_context *ctx, const char *fallback_json)
 {
-	return typed(snap, key, ctx, NULL, FB_OBJECT(fallback_json)).s;
+	return typed(snap, key, NULL, ctx, NULL, FB_OBJECT(fallback_json)).s;
 }
 
 int rsl_prepared_bool(const rsl_snapshot *snap, const char *key,
 		      const rsl_prepared *ctx, int fallback)
 {
-	return typed(snap, key, NULL, ctx, FB_BOOL(fallback)).b;
+	return typed(snap, key, NULL, NULL, ctx, FB_BOOL(fallback)).b;
 }
 
 const char *rsl_prepared_string(const rsl_snapshot *snap, const char *key,
 				const rsl_prepared *ctx, const char *fallback)
 {
-	return typed(snap, key, NULL, ctx, FB_STRING(fallback)).s;
+	return typed(snap, key, NULL, NULL, ctx, FB_STRING(fallback)).s;
 }
 
 int64_t rsl_prepared_int(const rsl_snapshot *snap, const char *key,
 			 const rsl_prepared *ctx, int64_t fallback)
 {
-	return typed(snap, key, NULL, ctx, FB_INT(fallback)).i;
+	return typed(snap, key, NULL, NULL, ctx, FB_INT(fallback)).i;
 }
 
 double rsl_prepared_float(const rsl_snapshot *snap, const char *key,
 			  const rsl_prepared *ctx, double fallback)
 {
-	return typed(snap, key, NULL, ctx, FB_FLOAT(fallback)).f;
+	return typed(snap, key, NULL, NULL, ctx, FB_FLOAT(fallback)).f;
 }
 
 const char *rsl_prepared_object(const rsl_snapshot *snap, const char *key,
 				const rsl_prepared *ctx, const char *fallback_json)
 {
-	return typed(snap, key, NULL, ctx, FB_OBJECT(fallback_json)).s;
+	return typed(snap, key, NULL, NULL, ctx, FB_OBJECT(fallback_json)).s;
+}
+
+int rsl_flag_bool(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+		  const rsl_prepared *ctx, int fallback)
+{
+	return typed(snap, NULL, REF(ref), NULL, ctx, FB_BOOL(fallback)).b;
+}
+
+const char *rsl_flag_string(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+			    const rsl_prepared *ctx, const char *fallback)
+{
+	return typed(snap, NULL, REF(ref), NULL, ctx, FB_STRING(fallback)).s;
+}
+
+int64_t rsl_flag_int(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+		     const rsl_prepared *ctx, int64_t fallback)
+{
+	return typed(snap, NULL, REF(ref), NULL, ctx, FB_INT(fallback)).i;
+}
+
+double rsl_flag_float(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+		      const rsl_prepared *ctx, double fallback)
+{
+	return typed(snap, NULL, REF(ref), NULL, ctx, FB_FLOAT(fallback)).f;
+}
+
+const char *rsl_flag_object(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+			    const rsl_prepared *ctx, const char *fallback_json)
+{
+	return typed(snap, NULL, REF(ref), NULL, ctx, FB_OBJECT(fallback_json)).s;
 }
 
 const char *rsl_reason_name(rsl_reason r)

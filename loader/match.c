@@ -97,9 +97,7 @@ static uint64_t sig_bit(size_t len, unsigned char first, unsigned char last, int
 		first = fold(first);
 		last = fold(last);
 	}
-	uint32_t h = (uint32_t)len * 0x9e3779b1u ^ (uint32_t)first * 0x85ebca77u ^
-		     (uint32_t)last * 0xc2b2ae3du;
-	return (uint64_t)1 << (h >> 26);
+	return rsl__sig_bit(len, first, last);
 }
 
 static uint64_t str_sig(const char *s, size_t len, int ci)
@@ -118,15 +116,6 @@ uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci)
 	return bits;
 }
 
-/* The NUL-terminated s equals t[0..n) byte for byte, reading at most
- * n + 1 bytes of s (the work is the operand's, not the attribute's). */
-static inline __attribute__((always_inline)) int
-cstr_eq(const char *s, const char *t, size_t n)
-{
-	if (n == 0 || s[0] != t[0])
-		return n == 0 && s[0] == 0; /* most values differ at once */
-	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
-}
 
 /* cstr_eq folding ASCII letters: reads at most n + 1 bytes of s.  An
  * operand has no NUL (the loader refuses one), so s's NUL differs from it
@@ -223,7 +212,7 @@ int rsl__match_string(const rsl__cond *c, const char *s)
 		if (c->value.kind != RSL__V_STRING)
 			return 0;
 		if (!c->ci)
-			return cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+			return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
 		return cstr_eq_ci(s, RSL__S(c->value.s), c->value.s.len);
 	case RSL_OP_IN:
 	case RSL_OP_NOT_IN: {
@@ -279,36 +268,6 @@ static int number_match(const rsl__cond *c, double n)
 	}
 }
 
-/* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined into rsl__match: they are the attribute tests of most rules.
- * len is s's length when known (a prepared context), else SIZE_MAX. */
-static inline __attribute__((always_inline)) int
-string_test(const rsl__cond *c, const char *s, size_t len)
-{
-	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
-		if (c->value.kind != RSL__V_STRING)
-			return 0;
-		if (len != SIZE_MAX)
-			return len == c->value.s.len &&
-			       rsl__same_bytes(s, RSL__S(c->value.s), len);
-		return cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
-	}
-	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
-		if (len == SIZE_MAX)
-			len = strlen(s);
-		if (c->filter && !(c->filter & str_sig(s, len, 0)))
-			return 0;
-		for (uint32_t i = 0; i < c->nlist; i++) {
-			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
-			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    rsl__same_bytes(s, RSL__S(v->s), len))
-				return 1;
-		}
-		return 0;
-	}
-	return rsl__match_string(c, s);
-}
-
 int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 {
 	int negate = c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN;
@@ -331,54 +290,14 @@ int rsl__match_value(const rsl__cond *c, const rsl__aval *v)
 				any = rsl__match_string(c, v->list[i]);
 		} else {
 			for (size_t i = 0; i < v->len && !any; i++)
-				any = string_test(c, v->list[i], SIZE_MAX); /* eq and in, inlined */
+				any = rsl__string_test(c, v->list[i], SIZE_MAX); /* eq and in, inlined */
 		}
 		break;
 	}
 	return negate ? !any : any;
 }
 
-/* An attribute test (an operator 1..18).  Missing: no operator matches,
- * ne and not_in included.  Inlined into rsl__match_in, whose common case
- * it is: with no call on its path but to the rarer operators'. */
-static inline __attribute__((always_inline)) int
-attr_test(const rsl__cond *c, rsl__names *nm)
-{
-	const rsl_context *ctx = nm->ctx;
-	const char *s;
-	size_t len;
-	if (ctx == NULL)
-		return 0;
-	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash);
-		if (a == NULL)
-			return 0;
-		if (a->type != RSL_ATTR_STRING) {
-			rsl__aval v;
-			v.type = a->type;
-			v.s = a->s;
-			v.n = a->n;
-			v.b = a->b;
-			v.list = a->list;
-			v.len = a->len;
-			return rsl__match_value(c, &v);
-		}
-		s = a->s;
-	} else {
-		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
-							    : ctx->tenant_key;
-		if (s == NULL)
-			return 0;
-		len = rsl__names_key_len(nm, c->attr_kind);
-	}
-	int any = string_test(c, s, len);
-	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
-}
-
-/* The combinators, segments and exists: out of line, so that the saving of
- * registers their recursion needs stays off attr_test's path. */
-static __attribute__((noinline)) int
-match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+int rsl__match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 {
 	rsl__aval v;
 	switch (c->op) {
@@ -399,13 +318,6 @@ match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
 	default: /* RSL_OP_EXISTS (validated at open) */
 		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
 	}
-}
-
-int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
-{
-	if (c->op < RSL_OP_EXISTS)
-		return attr_test(c, nm);
-	return match_tree(snap, c, nm);
 }
 
 int rsl__match(const rsl_snapshot *snap, const rsl__cond *c, const rsl_context *ctx)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rfc3339.h" /* rsl__parse_rfc3339, for the time operators */
 #include "snap.h"
@@ -173,20 +174,120 @@ int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
  * 0 (scan) when it has none.  Computed once, at open. */
 uint64_t rsl__list_filter(const rsl__val *list, uint32_t n, int ci);
 
-/* Whether condition c matches nm's context (1) or not (0).  The tree's
- * depth was bounded at open. */
-int rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm);
-
-/* rsl__match_in with a names table of its own; ctx may be NULL. */
-int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
-	       const rsl_context *ctx);
+/* Whether one string matches c's operator as a positive test: for ne and
+ * not_in, whether eq / in matches.  For explain. */
+int rsl__match_string(const rsl__cond *c, const char *s);
 
 /* Whether attribute test c (an operator 1..19 other than exists) matches
  * the present value v. */
 int rsl__match_value(const rsl__cond *c, const rsl__aval *v);
 
-/* Whether one string matches c's operator as a positive test: for ne and
- * not_in, whether eq / in matches.  For explain. */
-int rsl__match_string(const rsl__cond *c, const char *s);
+/* One bit of a list filter (rsl__list_filter) for a string of length len
+ * whose first and last bytes are given (0 and 0 for the empty string),
+ * ASCII letters already folded when the list is case-insensitive. */
+static inline __attribute__((always_inline)) uint64_t
+rsl__sig_bit(size_t len, unsigned char first, unsigned char last)
+{
+	uint32_t h = (uint32_t)len * 0x9e3779b1u ^ (uint32_t)first * 0x85ebca77u ^
+		     (uint32_t)last * 0xc2b2ae3du;
+	return (uint64_t)1 << (h >> 26);
+}
+
+/* The NUL-terminated s equals t[0..n) byte for byte, reading at most
+ * n + 1 bytes of s (the work is the operand's, not the attribute's). */
+static inline __attribute__((always_inline)) int
+rsl__cstr_eq(const char *s, const char *t, size_t n)
+{
+	if (n == 0 || s[0] != t[0])
+		return n == 0 && s[0] == 0; /* most values differ at once */
+	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
+}
+
+/* rsl__match_string, with the common cases (eq and in, case-sensitive)
+ * inlined into rsl__match_in: they are the attribute tests of most rules.
+ * len is s's length when known (a prepared context), else SIZE_MAX. */
+static inline __attribute__((always_inline)) int
+rsl__string_test(const rsl__cond *c, const char *s, size_t len)
+{
+	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
+		if (c->value.kind != RSL__V_STRING)
+			return 0;
+		if (len != SIZE_MAX)
+			return len == c->value.s.len &&
+			       rsl__same_bytes(s, RSL__S(c->value.s), len);
+		return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+	}
+	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
+		if (len == SIZE_MAX)
+			len = strlen(s);
+		if (c->filter && !(c->filter & rsl__sig_bit(len, len ? (unsigned char)s[0] : 0, len ? (unsigned char)s[len - 1] : 0)))
+			return 0;
+		for (uint32_t i = 0; i < c->nlist; i++) {
+			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
+			if (v->kind == RSL__V_STRING && v->s.len == len &&
+			    rsl__same_bytes(s, RSL__S(v->s), len))
+				return 1;
+		}
+		return 0;
+	}
+	return rsl__match_string(c, s);
+}
+
+/* An attribute test (an operator 1..18).  Missing: no operator matches,
+ * ne and not_in included.  Inlined into rsl__match_in, whose common case
+ * it is: with no call on its path but to the rarer operators'. */
+static inline __attribute__((always_inline)) int
+rsl__attr_test(const rsl__cond *c, rsl__names *nm)
+{
+	const rsl_context *ctx = nm->ctx;
+	const char *s;
+	size_t len;
+	if (ctx == NULL)
+		return 0;
+	if (c->attr_kind == RSL__ATTR_NAMED) {
+		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash);
+		if (a == NULL)
+			return 0;
+		if (a->type != RSL_ATTR_STRING) {
+			rsl__aval v;
+			v.type = a->type;
+			v.s = a->s;
+			v.n = a->n;
+			v.b = a->b;
+			v.list = a->list;
+			v.len = a->len;
+			return rsl__match_value(c, &v);
+		}
+		s = a->s;
+	} else {
+		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
+							    : ctx->tenant_key;
+		if (s == NULL)
+			return 0;
+		len = rsl__names_key_len(nm, c->attr_kind);
+	}
+	int any = rsl__string_test(c, s, len);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
+/* The combinators, segments and exists (rsl__match_in's other cases): out
+ * of line, so that the saving of registers their recursion needs stays off
+ * the attribute tests' path. */
+int rsl__match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm);
+
+/* Whether condition c matches nm's context (1) or not (0).  The tree's
+ * depth was bounded at open.  Inline: the attribute tests, the common
+ * case, are then compiled into the rule loop that calls it (eval.c). */
+static inline __attribute__((always_inline)) int
+rsl__match_in(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm)
+{
+	if (c->op < RSL_OP_EXISTS)
+		return rsl__attr_test(c, nm);
+	return rsl__match_tree(snap, c, nm);
+}
+
+/* rsl__match_in with a names table of its own; ctx may be NULL. */
+int rsl__match(const rsl_snapshot *snap, const rsl__cond *c,
+	       const rsl_context *ctx);
 
 #endif

@@ -441,6 +441,54 @@ RSL_API int rsl_prepared_evaluate(rsl_result *out, const rsl_snapshot *snap,
 				  const char *key, rsl_type expected,
 				  const rsl_prepared *ctx, const rsl_value *fallback);
 
+/*
+ * A flag looked up once, for evaluations of the same flag in a loop: the
+ * typed calls above find their flag by key on every call (the key's
+ * length, its hash, a probe of the index and a compare); rsl_flag_find
+ * does that once.  A reference holds no pointer into the snapshot: it is
+ * the flag's index in the snapshot it was found in, that snapshot's
+ * serial number (unique among the snapshots this process opens) and the
+ * caller's key.  Evaluated against the snapshot it was found in, it costs
+ * two compares; against any other (a reload, another file) the flag is
+ * found again by key on every call, so a stale reference is slower, never
+ * wrong.  The fields are librsl's, not part of the API.
+ */
+typedef struct rsl_flag_ref {
+	const char *key;
+	uint64_t serial;
+	uint32_t index;
+	uint32_t pad;
+} rsl_flag_ref;
+
+/*
+ * The reference of the flag named key in snap.  key is kept, not copied: it
+ * must stay alive and unchanged while the reference is used.  A flag snap
+ * does not hold (or a NULL snap or key) still gives a reference, which
+ * evaluates as the typed calls would with that key (FLAG_NOT_FOUND, the
+ * fallback).  Never allocates; thread-safe.
+ */
+RSL_API rsl_flag_ref rsl_flag_find(const rsl_snapshot *snap, const char *key);
+
+/*
+ * rsl_prepared_bool, _string, _int, _float, _object and _evaluate with the
+ * flag given by reference (rsl_flag_find) rather than by key: the same
+ * decisions, return values, ownership and thread-safety.  ref NULL: the
+ * flag is not found.  Never allocate.
+ */
+RSL_API int rsl_flag_bool(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+			  const rsl_prepared *ctx, int fallback);
+RSL_API const char *rsl_flag_string(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+				    const rsl_prepared *ctx, const char *fallback);
+RSL_API int64_t rsl_flag_int(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+			     const rsl_prepared *ctx, int64_t fallback);
+RSL_API double rsl_flag_float(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+			      const rsl_prepared *ctx, double fallback);
+RSL_API const char *rsl_flag_object(const rsl_snapshot *snap, const rsl_flag_ref *ref,
+				    const rsl_prepared *ctx, const char *fallback_json);
+RSL_API int rsl_flag_evaluate(rsl_result *out, const rsl_snapshot *snap,
+			      const rsl_flag_ref *ref, rsl_type expected,
+			      const rsl_prepared *ctx, const rsl_value *fallback);
+
 /* As the expected type of rsl_evaluate, rsl_evaluate_detail,
  * rsl_client_evaluate and rsl_client_detail: whatever type the flag has (no
  * TYPE_MISMATCH; value.type says which).  With fallback NULL, a flag not

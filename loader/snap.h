@@ -256,6 +256,8 @@ struct rsl_snapshot {
 	/* What it decides, apart from issued_at and expires_at (digest.h): a
 	 * renewal has the same digest at the same version. */
 	unsigned char rules_digest[32];
+	/* Unique among the snapshots this process opened (rsl_flag_ref). */
+	uint64_t serial;
 };
 
 /* The index's hash of key[0..len): rsl__flag.hash, set at open (decode.c). */

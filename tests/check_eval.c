@@ -631,6 +631,21 @@ START_TEST(prepared_agrees_with_unprepared)
 							    rsl_float(rf_snap, d.key, &c, 0.5));
 					ck_assert_ptr_eq(rsl_prepared_object(rf_snap, d.key, &p, "{}"),
 							 rsl_object(rf_snap, d.key, &c, "{}"));
+					/* By reference: the same again. */
+					rsl_flag_ref ref = rsl_flag_find(rf_snap, d.key);
+					ck_assert_int_eq(rsl_flag_evaluate(&b, rf_snap, &ref, RSL_ANY,
+									   &p, NULL), 0);
+					same_result(&a, &b, d.key, spec);
+					ck_assert_int_eq(rsl_flag_bool(rf_snap, &ref, &p, 7),
+							 rsl_bool(rf_snap, d.key, &c, 7));
+					ck_assert_ptr_eq(rsl_flag_string(rf_snap, &ref, &p, "fb"),
+							 rsl_string(rf_snap, d.key, &c, "fb"));
+					ck_assert_int_eq(rsl_flag_int(rf_snap, &ref, &p, -5),
+							 rsl_int(rf_snap, d.key, &c, -5));
+					ck_assert_double_eq(rsl_flag_float(rf_snap, &ref, &p, 0.5),
+							    rsl_float(rf_snap, d.key, &c, 0.5));
+					ck_assert_ptr_eq(rsl_flag_object(rf_snap, &ref, &p, "{}"),
+							 rsl_object(rf_snap, d.key, &c, "{}"));
 				}
 			}
 		}
@@ -649,6 +664,54 @@ START_TEST(prepared_agrees_with_unprepared)
 	same_result(&a, &b, "split20", "(prepared NULL)");
 	same_result(&a, &n, "split20", "(NULL prepared)");
 	ck_assert_int_eq(a.error, RSL_ERR_TARGETING_KEY_MISSING);
+}
+END_TEST
+
+/* A flag reference (rsl_flag_find) is the flag's key, found once: against
+ * another snapshot (a reload) it finds the flag again by key, never another
+ * flag at the same index; a key the snapshot lacks, a NULL key or a NULL
+ * reference is FLAG_NOT_FOUND with the fallback. */
+START_TEST(flag_ref_is_its_key)
+{
+	rsl_prepared p;
+	rsl_context c = rf_cx("country=DE @tk=u1");
+	ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
+	rsl_flag_ref ref = rsl_flag_find(rf_snap, "op-in");
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, &ref, &p, 0), 1);
+	/* The same file opened again: a different snapshot, whose flag at
+	 * ref's index is not op-in's unless the key says so. */
+	rsl_keyring *kr;
+	rsl_error e;
+	rsl_snapshot *other;
+	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
+	ck_assert_int_eq(rsl_keyring_new(&kr), RSL_OK);
+	ck_assert_msg(rsl_keyring_add_pem_file(kr, RF_PUB, &e) == RSL_OK, "%s", e.message);
+	o.keys = kr;
+	ck_assert_msg(rsl_open(&other, RF_SNAP, &o, &e) == RSL_OK, "%s", e.message);
+	rsl_flag_ref nin = rsl_flag_find(other, "op-not-in");
+	rsl_result r;
+	ck_assert_int_eq(rsl_flag_evaluate(&r, rf_snap, &nin, RSL_BOOLEAN, &p, NULL), 0);
+	ck_assert_int_eq(r.error, RSL_ERR_NONE);
+	ck_assert_int_eq(r.value.b, rsl_bool(rf_snap, "op-not-in", &c, 1));
+	ck_assert_int_eq(rsl_flag_bool(other, &ref, &p, 0), 1);
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, &nin, &p, 1), 0);
+	rsl_close(other);
+	rsl_keyring_free(kr);
+	/* Not found: a key the snapshot lacks, no key, no reference. */
+	rsl_flag_ref missing = rsl_flag_find(rf_snap, "no-such-flag");
+	rsl_flag_ref nokey = rsl_flag_find(rf_snap, NULL);
+	rsl_flag_ref nosnap = rsl_flag_find(NULL, "op-in");
+	ck_assert_int_eq(rsl_flag_evaluate(&r, rf_snap, &missing, RSL_BOOLEAN, &p, NULL), 0);
+	ck_assert_int_eq(r.error, RSL_ERR_FLAG_NOT_FOUND);
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, &missing, &p, 1), 1);
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, &nokey, &p, 1), 1);
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, NULL, &p, 1), 1);
+	ck_assert_ptr_eq(rsl_flag_string(rf_snap, NULL, &p, "fb"), "fb");
+	/* Found later by key in the snapshot it is evaluated against. */
+	ck_assert_int_eq(rsl_flag_bool(rf_snap, &nosnap, &p, 0), 1);
+	ck_assert_int_eq(rsl_flag_bool(NULL, &ref, &p, 1), 1);
+	ck_assert_int_eq(rsl_flag_evaluate(&r, NULL, &ref, RSL_BOOLEAN, &p, NULL), 0);
+	ck_assert_int_eq(r.error, RSL_ERR_PROVIDER_NOT_READY);
 }
 END_TEST
 
@@ -725,6 +788,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_types);
 	tcase_add_test(tc, e2e_errors_and_strict);
 	tcase_add_test(tc, e2e_rule_source_lines);
+	tcase_add_test(tc, flag_ref_is_its_key);
 	char why[512];
 	if (tu_locale("de_DE.UTF-8", why, sizeof why) == 0)
 		tcase_add_test(tc, number_text_ignores_locale);

@@ -7,7 +7,9 @@
  * `prepared`, rsl_prepared_bool with each context prepared once
  * (rsl_context_prepare, untimed, like the rsl_context itself); `prepare`,
  * rsl_context_prepare and rsl_prepared_bool together for each evaluation
- * (timed: what one flag per prepared context costs).
+ * (timed: what one flag per prepared context costs); `flag`,
+ * rsl_flag_bool with the prepared contexts and the flag found once
+ * (rsl_flag_find, untimed).
  *
  * The floor calls librsl's own bucketing functions (rsl__bucket_seed once,
  * rsl__bucket_hash_seeded per evaluation, loader/bucket.h), not a copy:
@@ -145,6 +147,19 @@ static int rsl_eval_prepared(size_t i)
 	return rsl_prepared_bool(snap, FLAG, &rsl_preps[i], 0);
 }
 
+static rsl_flag_ref flag_ref;
+
+static void rsl_prepare_ref(void)
+{
+	rsl_prepare_each();
+	flag_ref = rsl_flag_find(snap, FLAG);
+}
+
+static int rsl_eval_ref(size_t i)
+{
+	return rsl_flag_bool(snap, &flag_ref, &rsl_preps[i], 0);
+}
+
 static int rsl_eval_prepare(size_t i)
 {
 	rsl_prepared p;
@@ -201,6 +216,7 @@ int main(int argc, char **argv)
 		{ "rsl", rsl_eval, rsl_prepare },
 		{ "prepared", rsl_eval_prepared, rsl_prepare_each },
 		{ "prepare", rsl_eval_prepare, rsl_prepare },
+		{ "flag", rsl_eval_ref, rsl_prepare_ref },
 	};
 	void (*prepare)(void) = floor_prepare;
 	size_t m = 0;
@@ -227,7 +243,7 @@ int main(int argc, char **argv)
 		runs_arg = argv[3];
 		eval = floor_eval;
 	} else {
-		fprintf(stderr, "usage: native rsl|prepared|prepare SNAPSHOT PUBKEY CONTEXTS RUNS\n"
+		fprintf(stderr, "usage: native rsl|prepared|prepare|flag SNAPSHOT PUBKEY CONTEXTS RUNS\n"
 				"       native floor CONTEXTS RUNS\n");
 		return 2;
 	}
