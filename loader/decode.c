@@ -45,6 +45,32 @@ static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return r ? r : an < bn ? -1 : an > bn ? 1 : 0;
 }
 
+/* The attribute names of the image: each named test's, once, sorted
+ * (snap.h, rsl__name), and each test numbered by its name. */
+static int named_cmp(const void *a, const void *b)
+{
+	const rsl__cond *x = *(rsl__cond *const *)a, *y = *(rsl__cond *const *)b;
+	return key_cmp(RSL__S(x->attr), x->attr.len, RSL__S(y->attr), y->attr.len);
+}
+
+static uint32_t build_names(dec *d, rsl__name *names)
+{
+	uint32_t n = 0;
+	qsort(d->named, d->nnamed, sizeof *d->named, named_cmp);
+	for (uint32_t i = 0; i < d->nnamed; i++) {
+		rsl__cond *c = d->named[i];
+		if (n == 0 || key_cmp(RSL__S(names[n - 1].s), names[n - 1].s.len,
+				      RSL__S(c->attr), c->attr.len) != 0) {
+			rsl__ref_set(&names[n].s.p, RSL__S(c->attr));
+			names[n].s.len = c->attr.len;
+			names[n].hash = c->attr_hash;
+			n++;
+		}
+		c->attr_id = n - 1;
+	}
+	return n;
+}
+
 /* ------------------------------------------------------- flags, segments */
 
 static int check_order(dec *d, const char *what, const char *k, size_t n)
@@ -500,6 +526,8 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	while (nslots < 2 * (uint64_t)nflags)
 		nslots *= 2;
 	uint32_t *slots = rsl__dec_alloc(d, (size_t)nslots, sizeof *slots);
+	/* Last, so that the room of the names tests share can be left out. */
+	rsl__name *names = rsl__dec_alloc(d, d->nnamed, sizeof *names);
 	s->flags = flags;
 	s->nflags = nflags;
 	s->segments = segs;
@@ -517,6 +545,14 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		rsl__ref_set(&img->slots, slots);
 		memset(slots, 0, (size_t)nslots * sizeof *slots);
 		rsl__build_index(s, slots);
+		if (d->nnamed != d->ncap)
+			return rsl__dec_fail(d, RSL_ENOMEM, "decoding passes disagree");
+		uint32_t n = names ? build_names(d, names) : 0;
+		img->nattrs = n;
+		rsl__ref_set(&img->attrs, n ? names : NULL);
+		s->attrs = names;
+		s->nattrs = n;
+		d->trim = (size_t)(d->nnamed - n) * sizeof *names;
 	}
 	return RSL_OK;
 }
@@ -547,6 +583,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	if (d.overflow || d.used > RSL__IMAGE_MAX)
 		return rsl__fail(err, RSL_ENOMEM, "payload: too big to hold");
 	size_t need_bytes = d.used, need_meta = d.mused;
+	uint32_t nnamed = d.nnamed;
 	memset(&d, 0, sizeof d);
 	d.end = p + len;
 	d.err = err;
@@ -557,14 +594,20 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	d.blk = calloc(1, need_bytes);
 	d.mblk = malloc(need_meta ? need_meta : 1);
 	s = calloc(1, sizeof *s);
-	if (d.blk == NULL || d.mblk == NULL || s == NULL) {
+	d.ncap = nnamed;
+	d.named = malloc((nnamed ? nnamed : 1) * sizeof *d.named);
+	if (d.blk == NULL || d.mblk == NULL || s == NULL || d.named == NULL) {
 		free(d.blk);
 		free(d.mblk);
 		free(s);
+		free(d.named);
 		return rsl__fail(err, RSL_ENOMEM, "out of memory (%zu bytes for "
 				 "the snapshot)", need_bytes);
 	}
-	if ((rc = decode_body(&d, p, want_env, s)) < 0)
+	rc = decode_body(&d, p, want_env, s);
+	free(d.named);
+	d.named = NULL;
+	if (rc < 0)
 		goto fail;
 	s->meta = d.mblk;
 	if (d.overflow || d.used != need_bytes || d.mused != need_meta ||
@@ -572,10 +615,10 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 		rc = rsl__fail(err, RSL_ENOMEM, "payload: decoding passes disagree");
 		goto fail;
 	}
-	d.img->size = (uint32_t)need_bytes;
+	d.img->size = (uint32_t)(need_bytes - d.trim);
 	s->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	s->block = d.blk;
-	s->block_size = need_bytes;
+	s->block_size = need_bytes - d.trim;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
 		goto fail;
 	if (s->info.format == 1 && rsl__rules_digest(s->rules_digest, p, len) < 0) {

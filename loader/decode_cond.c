@@ -293,6 +293,11 @@ int rsl__dec_cond(rsl__dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		return rc;
 	out->attr_kind = rsl__attr_kind(an, al);
 	out->attr_hash = rsl__name_hash(an, al);
+	if (out->attr_kind == RSL__ATTR_NAMED) {
+		if (d->nnamed < d->ncap)
+			d->named[d->nnamed] = out; /* in the block: filling pass */
+		d->nnamed++;
+	}
 	if (pos[F_CI]) {
 		int ci;
 		if ((rc = rsl__dec_bool(d, pos[F_CI], RSL_K_CI, &ci)) < 0)

@@ -42,6 +42,12 @@ typedef struct rsl__dec {
 	/* The previous flag or segment key, for the order. */
 	const char *prev;
 	size_t prevlen;
+	/* The tests of a named attribute, counted in both passes, and each
+	 * one kept in the filling pass (in named[0..ncap)): the image's
+	 * attribute names are made from them (decode.c). */
+	uint32_t nnamed, ncap;
+	rsl__cond **named;
+	size_t trim;         /* bytes at the block's end the image leaves out */
 } rsl__dec;
 
 /* What part of the flag the walk is in, for messages. */

@@ -69,7 +69,7 @@ by_text(const char **s, size_t *len, char num[RSL__NUMBUF], const rsl__serve *sv
 			*len = strlen(k);
 		return 1;
 	}
-	const rsl_attr *a = rsl__names_find(len, nm, &sv->by, sv->by_hash);
+	const rsl_attr *a = rsl__names_find(len, nm, &sv->by, sv->by_hash, RSL__NO_ID);
 	if (a == NULL)
 		return 0;
 	switch (a->type) {
@@ -400,6 +400,7 @@ scan_context(rsl_prepared *p, const rsl_context *ctx, rsl_error *err)
 			p->attr[i].name_len = (uint16_t)nl;
 			p->attr[i].hash = nl <= RSL_KEY_MAX ? rsl__name_hash(a->name, nl) : 0;
 			p->attr[i].len = (uint16_t)n;
+			p->attr[i].id = RSL__NO_ID;
 		}
 	}
 	return RSL_OK;
@@ -417,6 +418,39 @@ int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx, rsl_error *er
 	out->nattrs = ctx ? (uint32_t)ctx->nattrs : 0;
 	out->state = PREPARED;
 	return RSL_OK;
+}
+
+/* The number of the attribute name s[0..n) among snap's (sorted, decode.c),
+ * or RSL__NO_ID. */
+static uint32_t attr_number(const rsl_snapshot *snap, const char *s, size_t n)
+{
+	uint32_t lo = 0, hi = snap->nattrs;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const rsl__str *m = &snap->attrs[mid].s;
+		int r = memcmp(RSL__S(*m), s, m->len < n ? m->len : n);
+		if (r == 0)
+			r = m->len < n ? -1 : m->len > n;
+		if (r == 0)
+			return mid;
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return RSL__NO_ID;
+}
+
+void rsl_context_bind(rsl_prepared *p, const rsl_snapshot *snap)
+{
+	if (p == NULL || p->state != PREPARED)
+		return;
+	p->serial = snap ? snap->serial : 0;
+	for (uint32_t i = 0; i < p->nattrs; i++) {
+		size_t n = p->attr[i].name_len;
+		p->attr[i].id = snap && n <= RSL_KEY_MAX
+					? attr_number(snap, p->ctx->attrs[i].name, n) : RSL__NO_ID;
+	}
 }
 
 /* INVALID_CONTEXT when ctx names another environment or scan_context
@@ -472,7 +506,7 @@ core(decision *d, const rsl__flag **flag, const rsl_snapshot *snap, const char *
 	/* One names table for the whole call, prerequisites included. */
 	rsl__names nm;
 	if (prep)
-		rsl__names_init_prepared(&nm, prep);
+		rsl__names_init_prepared(&nm, prep, snap);
 	else
 		rsl__names_init(&nm, ctx);
 	decide(d, snap, f, &nm, &clk, tr);

@@ -419,7 +419,7 @@ void rsl__w_attr_value(rsl__wbuf *w, const rsl__aval *v)
 static void explain_leaf(rsl__wbuf *w, const rsl__cond *c, rsl__names *nm, int matched)
 {
 	rsl__aval v;
-	int present = rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash);
+	int present = rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash, c->attr_id);
 	attr_name(w, c);
 	if (!present) {
 		rsl__w_puts(w, " is missing");

@@ -37,7 +37,7 @@ void rsl__names_build(rsl__names *nm)
 }
 
 int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
-		const rsl__str *name, uint32_t hash)
+		const rsl__str *name, uint32_t hash, uint32_t id)
 {
 	const rsl_context *ctx = nm->ctx;
 	if (ctx == NULL)
@@ -52,7 +52,7 @@ int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
 		return 1;
 	}
 	size_t len;
-	const rsl_attr *a = rsl__names_find(&len, nm, name, hash);
+	const rsl_attr *a = rsl__names_find(&len, nm, name, hash, id);
 	if (a == NULL)
 		return 0;
 	out->type = a->type;
@@ -316,7 +316,8 @@ int rsl__match_tree(const rsl_snapshot *snap, const rsl__cond *c, rsl__names *nm
 	case RSL_OP_SEGMENT:
 		return rsl__match_in(snap, rsl__when(&snap->segments[c->segment].when), nm);
 	default: /* RSL_OP_EXISTS (validated at open) */
-		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash) == !!c->value.b;
+		return rsl__lookup(&v, nm, c->attr_kind, &c->attr, c->attr_hash, c->attr_id) ==
+		       !!c->value.b;
 	}
 }
 

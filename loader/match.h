@@ -70,6 +70,9 @@ typedef struct rsl__names {
 				    (rsl_context_prepare), or NULL */
 	uint32_t scanned;
 	int built;
+	int bound;               /* prep is bound to this call's snapshot
+				    (rsl_context_bind): tests find their
+				    attribute by number */
 	uint8_t slot[RSL__NAMES_SLOTS];       /* attribute index + 1; 0 empty */
 	uint32_t hash[RSL_MAX_CONTEXT_ATTRS]; /* rsl__name_hash of each name */
 	uint8_t len[RSL_MAX_CONTEXT_ATTRS];   /* its length (at most RSL_KEY_MAX) */
@@ -81,15 +84,24 @@ static inline void rsl__names_init(rsl__names *nm, const rsl_context *ctx)
 	nm->prep = NULL;
 	nm->scanned = 0;
 	nm->built = 0;
+	nm->bound = 0;
 }
 
-/* A prepared context's names: ctx's names hashed, strings measured. */
-static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *p)
+/* A prepared context of at most this many attributes is always scanned,
+ * by hash: as few compares as the table's probes, without building it. */
+#define RSL__PREPARED_SCAN 8
+
+/* A prepared context's names, for an evaluation against snap: ctx's names
+ * hashed, strings measured, and numbered when p is bound to snap. */
+static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *p,
+					    const rsl_snapshot *snap)
 {
 	nm->ctx = p->ctx;
 	nm->prep = p;
 	nm->scanned = 0;
 	nm->built = 0;
+	nm->bound = p->serial != 0 && p->serial == snap->serial &&
+		    p->nattrs <= RSL__PREPARED_SCAN;
 }
 
 /* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
@@ -104,24 +116,32 @@ static inline size_t rsl__names_key_len(const rsl__names *nm, uint8_t attr_kind)
 /* Hashes the context's names into nm's table (rsl__names_find). */
 void rsl__names_build(rsl__names *nm);
 
-/* A prepared context of at most this many attributes is always scanned,
- * by hash: as few compares as the table's probes, without building it. */
-#define RSL__PREPARED_SCAN 8
 
 /*
- * The first context attribute named name (whose rsl__name_hash is hash), or
- * NULL; *len is its string's length when the context was prepared, else
- * SIZE_MAX (measure it).  A prepared context's names are compared by hash,
- * their bytes only on a hit.  Inline: it is on every attribute test's path.
+ * The first context attribute named name (whose rsl__name_hash is hash, and
+ * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
+ * *len is its string's length when the context was prepared, else SIZE_MAX
+ * (measure it).  A bound context's attributes are found by number; a
+ * prepared context's names are compared by hash, their bytes only on a hit.
+ * Inline: it is on every attribute test's path.
  */
 static inline __attribute__((always_inline)) const rsl_attr *
-rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash)
+rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash,
+		uint32_t id)
 {
 	const rsl_context *ctx = nm->ctx;
 	const rsl_prepared *p = nm->prep;
 	*len = SIZE_MAX;
 	if (ctx == NULL)
 		return NULL;
+	if (nm->bound && id != RSL__NO_ID) {
+		for (uint32_t i = 0; i < p->nattrs; i++)
+			if (p->attr[i].id == id) {
+				*len = p->attr[i].len;
+				return &ctx->attrs[i];
+			}
+		return NULL;
+	}
 	if (name->len > RSL_KEY_MAX) {
 		/* Not hashed, not in the table: no name in a snapshot is this long. */
 		const rsl_attr *a = rsl__find_attr(ctx, name);
@@ -165,7 +185,7 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
  * or the first context attribute named name (whose rsl__name_hash is
  * hash).  Returns 1 and fills *out when present, 0 when missing. */
 int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
-		const rsl__str *name, uint32_t hash);
+		const rsl__str *name, uint32_t hash, uint32_t id);
 
 /* The filter bits of an `in` / `not_in` list (rsl__cond.filter): for each
  * string operand, one of 64 bits chosen by its length and its first and last
@@ -245,7 +265,7 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 	if (ctx == NULL)
 		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash);
+		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
 		if (a == NULL)
 			return 0;
 		if (a->type != RSL_ATTR_STRING) {

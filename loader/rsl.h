@@ -390,7 +390,7 @@ RSL_API int rsl_evaluate(rsl_result *out, const rsl_snapshot *snap,
  * attribute name is hashed once and each string's length measured once, so
  * that an evaluation finds an attribute by its hash instead of comparing
  * names byte by byte.  Same decisions as the unprepared calls with the same
- * rsl_context.  Caller-allocated (about 540 bytes: on the stack is fine);
+ * rsl_context.  Caller-allocated (about 800 bytes: on the stack is fine);
  * the fields are librsl's, not part of the API.
  */
 typedef struct rsl_prepared {
@@ -399,10 +399,12 @@ typedef struct rsl_prepared {
 	uint32_t nattrs;
 	uint16_t key_len, tenant_len;
 	uint32_t pad;
+	uint64_t serial;
 	struct {
 		uint32_t hash;
 		uint16_t name_len;
 		uint16_t len;
+		uint32_t id;
 	} attr[RSL_MAX_CONTEXT_ATTRS];
 } rsl_prepared;
 
@@ -420,6 +422,18 @@ typedef struct rsl_prepared {
  */
 RSL_API int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx,
 				rsl_error *err);
+
+/*
+ * Binds a prepared context to snap: each of its attribute names is looked up
+ * once among the names snap's rules read, and recorded by number, so that
+ * evaluations against snap find an attribute by comparing one number per
+ * attribute, with neither hash nor name compared.  Evaluations against any
+ * other snapshot (a reload, another file) find attributes by name, as
+ * unbound: binding changes no decision, only the cost.  Bind again after a
+ * reload; snap NULL unbinds.  A refused *p stays refused.  Writes *p: not
+ * while other threads evaluate with it.  Never allocates.
+ */
+RSL_API void rsl_context_bind(rsl_prepared *p, const rsl_snapshot *snap);
 
 /*
  * rsl_bool, rsl_string, rsl_int, rsl_float, rsl_object and rsl_evaluate

@@ -128,8 +128,21 @@ struct rsl__cond {
 	rsl__ref kids;     /* all, any, not: rsl__cond[nkids] */
 	uint32_t nkids;
 	uint32_t segment;  /* segment: index into the snapshot's segments */
-	uint32_t pad1;
+	uint32_t attr_id;  /* eq..exists of a named attribute: the index of
+			      attr in the image's attribute names
+			      (rsl__image.attrs); else 0 */
 };
+
+/* One of the image's attribute names: every name its attribute tests read
+ * (RSL__ATTR_NAMED), once each, sorted bytewise (a prefix first). */
+typedef struct rsl__name {
+	rsl__str s;
+	uint32_t hash;     /* rsl__name_hash(s) */
+	uint32_t pad;
+} rsl__name;
+
+/* No attribute number: found by name (rsl__names_find). */
+#define RSL__NO_ID UINT32_MAX
 
 typedef struct rsl__split {
 	uint32_t n;
@@ -222,6 +235,8 @@ typedef struct rsl__image {
 	char names[16];      /* "targeting_key", NUL-padded: the default
 				bucketing attribute's and the empty string's
 				bytes */
+	uint32_t nattrs;
+	rsl__ref attrs;      /* rsl__name[nattrs]: the attribute names */
 	uint32_t pad;
 } rsl__image;
 
@@ -242,6 +257,9 @@ struct rsl_snapshot {
 	 * empty), linear probing; at most half full. */
 	const uint32_t *slots;
 	uint64_t mask;
+	/* The attribute names tests read (rsl_context_bind). */
+	const rsl__name *attrs;
+	uint32_t nattrs;
 	/* A format 1 snapshot's image (the block decode.c filled; in format 2
 	 * only its header is used), and the metadata's strings (info): freed
 	 * by rsl_close. */

@@ -28,6 +28,8 @@
 typedef struct walk {
 	rsl__dec *d;
 	const uint8_t *lo, *hi; /* the image */
+	const rsl__name *attrs;  /* the attribute names, checked first */
+	uint32_t nattrs;
 	uint32_t nflags, nsegments, nvariants;
 	uint8_t type;
 	uint64_t visits;         /* conditions left to visit */
@@ -128,6 +130,8 @@ static int cond(walk *w, const rsl__cond *c, unsigned level)
 	     (c->nlist || c->list.off || c->filter)))
 		return BAD("condition op %u with children or a list it does not take",
 			   (unsigned)c->op);
+	if (c->op > RSL_OP_EXISTS && c->attr_id != 0)
+		return BAD("condition op %u with an attribute number", (unsigned)c->op);
 	switch (c->op) {
 	case RSL_OP_ALL:
 	case RSL_OP_ANY:
@@ -143,8 +147,17 @@ static int cond(walk *w, const rsl__cond *c, unsigned level)
 		if (c->op < RSL_OP_EQ || c->op > RSL_OP_EXISTS)
 			return BAD("unknown condition op %u", (unsigned)c->op);
 	}
-	if ((rc = attr(w, &c->attr, c->attr_kind, c->attr_hash, 1, "attr")) < 0)
+	if ((rc = attr(w, &c->attr, c->attr_kind, c->attr_hash, 0, "attr")) < 0)
 		return rc;
+	/* A named test's name is one of the image's names, whose hash it
+	 * carries (each name hashed once, in names()); else unnumbered. */
+	if (c->attr_kind == RSL__ATTR_NAMED
+		    ? c->attr_id >= w->nattrs || w->attrs[c->attr_id].s.len != c->attr.len ||
+		      w->attrs[c->attr_id].hash != c->attr_hash ||
+		      memcmp(RSL__S(w->attrs[c->attr_id].s), RSL__S(c->attr), c->attr.len) != 0
+		    : c->attr_id != 0 || c->attr_hash != rsl__name_hash(RSL__S(c->attr), c->attr.len))
+		return BAD("attr '%s': not attribute name %u of the image, or the wrong hash",
+			   RSL__S(c->attr), (unsigned)c->attr_id);
 	if (c->ci > 1 || (c->ci && c->op > RSL_OP_ENDS_WITH))
 		return BAD("'ci' on op %u", (unsigned)c->op);
 	unsigned allowed;
@@ -345,9 +358,35 @@ static int flag(walk *w, const rsl__flag *f, uint32_t i, const rsl__flag *prev)
 	return RSL_OK;
 }
 
+/* The attribute names: each a name of a named attribute, hashed, sorted
+ * and unique (bytewise, a prefix first: decode.c's order). */
+static int names(walk *w, const rsl__image *im)
+{
+	const rsl__name *a = span(w, &im->attrs, im->nattrs, sizeof *a, 8);
+	if (a == NULL)
+		return BAD("attribute names outside the image");
+	for (uint32_t i = 0; i < im->nattrs; i++) {
+		int rc = attr(w, &a[i].s, RSL__ATTR_NAMED, a[i].hash, 1, "attribute name");
+		if (rc < 0)
+			return rc;
+		if (a[i].pad != 0)
+			return BAD("attribute name %u: padding that is not zero", (unsigned)i);
+		if (i) {
+			const rsl__str *x = &a[i - 1].s, *y = &a[i].s;
+			int r = memcmp(RSL__S(*x), RSL__S(*y), x->len < y->len ? x->len : y->len);
+			if (r > 0 || (r == 0 && x->len >= y->len))
+				return BAD("attribute names are not sorted, or not unique: '%s' "
+					   "after '%s'", RSL__S(*y), RSL__S(*x));
+		}
+	}
+	w->attrs = a;
+	w->nattrs = im->nattrs;
+	return RSL_OK;
+}
+
 int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 {
-	walk wk = { d, p, p + len, 0, 0, 0, 0, len / sizeof(rsl__cond) };
+	walk wk = { d, p, p + len, NULL, 0, 0, 0, 0, 0, len / sizeof(rsl__cond) };
 	walk *w = &wk;
 	const rsl__image *im = (const rsl__image *)p;
 	int rc;
@@ -372,6 +411,10 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 	const uint32_t *slots = span(w, &im->slots, im->nslots, 4, 4);
 	if (flags == NULL || segs == NULL || slots == NULL)
 		return BAD("flags, segments or index outside the image");
+	if (im->pad != 0)
+		return BAD("the header's padding is not zero");
+	if ((rc = names(w, im)) < 0)
+		return rc;
 	d->what = "segment";
 	for (uint32_t j = 0; j < im->nsegments; j++) {
 		const rsl__segment *g = &segs[j];
@@ -415,6 +458,8 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 	s->nsegments = im->nsegments;
 	s->slots = slots;
 	s->mask = im->nslots - 1u;
+	s->attrs = w->attrs;
+	s->nattrs = w->nattrs;
 	s->info.flag_count = im->nflags;
 	for (uint32_t i = 0; i < im->nflags; i++)
 		if (rsl__find_flag(s, RSL__S(flags[i].key), flags[i].key.len) != &flags[i])

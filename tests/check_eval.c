@@ -631,7 +631,13 @@ START_TEST(prepared_agrees_with_unprepared)
 							    rsl_float(rf_snap, d.key, &c, 0.5));
 					ck_assert_ptr_eq(rsl_prepared_object(rf_snap, d.key, &p, "{}"),
 							 rsl_object(rf_snap, d.key, &c, "{}"));
-					/* By reference: the same again. */
+					/* Bound to the snapshot, and by reference: the
+					 * same again (binding only changes how an
+					 * attribute is found). */
+					rsl_context_bind(&p, rf_snap);
+					ck_assert_int_eq(rsl_prepared_evaluate(&b, rf_snap, d.key, RSL_ANY,
+									       &p, NULL), 0);
+					same_result(&a, &b, d.key, spec);
 					rsl_flag_ref ref = rsl_flag_find(rf_snap, d.key);
 					ck_assert_int_eq(rsl_flag_evaluate(&b, rf_snap, &ref, RSL_ANY,
 									   &p, NULL), 0);
@@ -646,6 +652,7 @@ START_TEST(prepared_agrees_with_unprepared)
 							    rsl_float(rf_snap, d.key, &c, 0.5));
 					ck_assert_ptr_eq(rsl_flag_object(rf_snap, &ref, &p, "{}"),
 							 rsl_object(rf_snap, d.key, &c, "{}"));
+					rsl_context_bind(&p, NULL);
 				}
 			}
 		}
@@ -712,6 +719,66 @@ START_TEST(flag_ref_is_its_key)
 	ck_assert_int_eq(rsl_flag_bool(NULL, &ref, &p, 1), 1);
 	ck_assert_int_eq(rsl_flag_evaluate(&r, NULL, &ref, RSL_BOOLEAN, &p, NULL), 0);
 	ck_assert_int_eq(r.error, RSL_ERR_PROVIDER_NOT_READY);
+}
+END_TEST
+
+/* A context bound to one snapshot (rsl_context_bind) decides against
+ * another, whose attribute names are numbered differently (the golden
+ * ruleset of check_compile.c), as unbound: attributes found by name, not by
+ * numbers that are not the other's; binding a refused context leaves it
+ * refused. */
+START_TEST(bound_context_against_another_snapshot)
+{
+	rsl_keyring *kr;
+	rsl_error e;
+	rsl_snapshot *other;
+	rsl_open_options o = RSL_OPEN_OPTIONS_INIT;
+	ck_assert_int_eq(rsl_keyring_new(&kr), RSL_OK);
+	ck_assert_msg(rsl_keyring_add_pem_file(kr, "tests/fixtures/compile/test.pub", &e) ==
+			      RSL_OK, "%s", e.message);
+	o.keys = kr;
+	ck_assert_msg(rsl_open(&other, "tests/golden/prod.rsnap", &o, &e) == RSL_OK, "%s",
+		      e.message);
+	static const char *specs[] = {
+		"country=DE plan=pro @tk=u1",
+		"email=ann@example.com app_version=2.3.0 seats=50 score=0.9 @tk=u2",
+		"seats=12 beta_opt_in=true country=FR plan=enterprise score=0.1 @tk=u9",
+		"plan=free country=US signup_time=2026-01-01T00:00:00Z app_version=1.0.0",
+	};
+	rsl_info info;
+	rsl_snapshot_info(&info, other);
+	size_t differ = 0;
+	for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+		rsl_context c = rf_cx(specs[k]);
+		rsl_prepared p;
+		ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
+		rsl_context_bind(&p, rf_snap);
+		for (size_t i = 0; i < info.flag_count; i++) {
+			rsl_flag_desc d;
+			rsl_result a, b;
+			ck_assert_int_eq(rsl_snapshot_flag(&d, other, i), RSL_OK);
+			ck_assert_int_eq(rsl_evaluate(&a, other, d.key, RSL_ANY, &c, NULL), 0);
+			ck_assert_int_eq(rsl_prepared_evaluate(&b, other, d.key, RSL_ANY, &p, NULL), 0);
+			same_result(&a, &b, d.key, specs[k]);
+			differ += a.reason == RSL_REASON_TARGETING_MATCH;
+		}
+	}
+	ck_assert_uint_gt(differ, 3); /* rules matched: the attributes were read */
+	/* Refused (a NULL attribute name) stays refused once bound. */
+	rsl_attr bad = RSL_STR("country", "DE");
+	bad.name = NULL;
+	rsl_context c = { 0 };
+	c.attrs = &bad;
+	c.nattrs = 1;
+	rsl_prepared p;
+	ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_EINVAL);
+	rsl_context_bind(&p, rf_snap);
+	rsl_result r;
+	ck_assert_int_eq(rsl_prepared_evaluate(&r, rf_snap, "op-in", RSL_BOOLEAN, &p, NULL), 0);
+	ck_assert_int_eq(r.error, RSL_ERR_INVALID_CONTEXT);
+	rsl_context_bind(NULL, rf_snap); /* nothing to bind: no effect */
+	rsl_close(other);
+	rsl_keyring_free(kr);
 }
 END_TEST
 
@@ -789,6 +856,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_errors_and_strict);
 	tcase_add_test(tc, e2e_rule_source_lines);
 	tcase_add_test(tc, flag_ref_is_its_key);
+	tcase_add_test(tc, bound_context_against_another_snapshot);
 	char why[512];
 	if (tu_locale("de_DE.UTF-8", why, sizeof why) == 0)
 		tcase_add_test(tc, number_text_ignores_locale);

@@ -377,11 +377,58 @@ START_TEST(derived_fields_that_are_not_derived)
 		}
 	ck_assert_ptr_nonnull(c);
 	c->attr_hash ^= 0x100;
-	lie_refused(&l, "wrong kind or hash");
+	lie_refused(&l, "not attribute name 6 of the image, or the wrong hash");
 
 	lie_begin(&l);
 	flag(&l, 0)->is_static ^= 1;
 	lie_refused(&l, "image: 'static' is not what the flag is");
+}
+END_TEST
+
+/* The attribute names (rsl__image.attrs) that tests are numbered by: a test
+ * numbered by another name, or past the last; names out of order, or
+ * hashed wrong; a number on a combinator. */
+START_TEST(attribute_numbers_that_lie)
+{
+	lie l;
+	rsl__flag *f;
+	lie_begin(&l);
+	ck_assert_uint_ge(hdr(&l)->nattrs, 2);
+	rsl__cond *c = first_test(first_when(&l, &f));
+	ck_assert_ptr_nonnull(c);
+	c->attr_id = (c->attr_id + 1) % hdr(&l)->nattrs;
+	lie_refused(&l, "or the wrong hash");
+
+	lie_begin(&l);
+	c = first_test(first_when(&l, &f));
+	c->attr_id = hdr(&l)->nattrs;
+	lie_refused(&l, "or the wrong hash");
+
+	lie_begin(&l);
+	rsl__name *a = (rsl__name *)RSL__AT(rsl__name, hdr(&l)->attrs);
+	rsl__name t = a[0];
+	rsl__ref_set(&a[0].s.p, RSL__S(a[1].s)); /* a copy's references point elsewhere */
+	a[0].s.len = a[1].s.len;
+	a[0].hash = a[1].hash;
+	rsl__ref_set(&a[1].s.p, (const char *)&a[0] + t.s.p.off);
+	a[1].s.len = t.s.len;
+	a[1].hash = t.hash;
+	lie_refused(&l, "attribute names are not sorted, or not unique");
+
+	lie_begin(&l);
+	a = (rsl__name *)RSL__AT(rsl__name, hdr(&l)->attrs);
+	a[1].hash ^= 1;
+	lie_refused(&l, "': wrong kind or hash");
+
+	lie_begin(&l);
+	hdr(&l)->nattrs = 1u << 30;
+	lie_refused(&l, "attribute names outside the image");
+
+	lie_begin(&l);
+	c = first_when(&l, &f);
+	ck_assert_msg(c->op > RSL_OP_EXISTS, "the golden file's first 'when' is not a combinator");
+	c->attr_id = 1;
+	lie_refused(&l, "with an attribute number");
 }
 END_TEST
 
@@ -476,6 +523,7 @@ Suite *image_suite(void)
 	tcase_add_test(tc, string_without_its_nul_or_with_one_inside);
 	tcase_add_test(tc, condition_that_contains_itself);
 	tcase_add_test(tc, derived_fields_that_are_not_derived);
+	tcase_add_test(tc, attribute_numbers_that_lie);
 	tcase_add_test(tc, indexes_out_of_range);
 	tcase_add_test(tc, header_that_lies);
 	tcase_add_test(tc, misaligned_image_is_refused);

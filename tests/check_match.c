@@ -534,7 +534,7 @@ START_TEST(names_table_agrees_with_scan)
 		int built = mode & 1, prepared = mode >> 1;
 		rsl__names nm;
 		if (prepared)
-			rsl__names_init_prepared(&nm, &prep);
+			rsl__names_init_prepared(&nm, &prep, NULL); /* unbound */
 		else
 			rsl__names_init(&nm, &cx);
 		if (built)
@@ -543,12 +543,13 @@ START_TEST(names_table_agrees_with_scan)
 			const rsl__str *name = fx_newstr(probes[p]);
 			size_t len;
 			if (!built && prepared)
-				rsl__names_init_prepared(&nm, &prep); /* scans until then */
+				rsl__names_init_prepared(&nm, &prep, NULL); /* unbound */ /* scans until then */
 			else if (!built)
 				rsl__names_init(&nm, &cx);
 			const rsl_attr *want = rsl__find_attr(&cx, name);
 			const rsl_attr *got = rsl__names_find(&len, &nm, name,
-							      rsl__name_hash(RSL__S(*name), name->len));
+							      rsl__name_hash(RSL__S(*name), name->len),
+							      RSL__NO_ID);
 			ck_assert_msg(got == want, "%s, built %d, prepared %d: attribute %d, want %d",
 				      probes[p], built, prepared, got ? (int)(got - a) : -1,
 				      want ? (int)(want - a) : -1);

@@ -4,9 +4,10 @@
  * CONTEXTS RUNS`) or by the hand-written floor (`native floor CONTEXTS
  * RUNS`): the same flag as inline compares and Rulestead's bucketing.
  * MODE is how librsl is called: `rsl`, rsl_bool with an rsl_context;
- * `prepared`, rsl_prepared_bool with each context prepared once
- * (rsl_context_prepare, untimed, like the rsl_context itself); `prepare`,
- * rsl_context_prepare and rsl_prepared_bool together for each evaluation
+ * `prepared`, rsl_prepared_bool with each context prepared once and bound
+ * to the snapshot (rsl_context_prepare and rsl_context_bind, untimed, like
+ * the rsl_context itself); `prepare`, rsl_context_prepare, rsl_context_bind
+ * and rsl_prepared_bool together for each evaluation
  * (timed: what one flag per prepared context costs); `flag`,
  * rsl_flag_bool with the prepared contexts and the flag found once
  * (rsl_flag_find, untimed).
@@ -132,9 +133,11 @@ static void rsl_prepare_each(void)
 	rsl_preps = calloc(nctx, sizeof *rsl_preps);
 	if (rsl_preps == NULL)
 		die("out of memory");
-	for (size_t i = 0; i < nctx; i++)
+	for (size_t i = 0; i < nctx; i++) {
 		if (rsl_context_prepare(&rsl_preps[i], &rsl_ctxs[i], NULL) != RSL_OK)
 			die("rsl_context_prepare refused a context");
+		rsl_context_bind(&rsl_preps[i], snap);
+	}
 }
 
 static int rsl_eval(size_t i)
@@ -165,6 +168,7 @@ static int rsl_eval_prepare(size_t i)
 	rsl_prepared p;
 	if (rsl_context_prepare(&p, &rsl_ctxs[i], NULL) != RSL_OK)
 		return -1000000000; /* fails the count check */
+	rsl_context_bind(&p, snap);
 	return rsl_prepared_bool(snap, FLAG, &p, 0);
 }
 
