@@ -166,7 +166,7 @@ static double cpu_ns(void)
 static char keys[NKEYS][24];
 static volatile long sink;
 
-enum { BOOL3, COLOR, MISSING, DETAILED, PREPARED };
+enum { BOOL3, COLOR, MISSING, DETAILED, PREPARED, BYREF };
 
 /* ns per evaluation, median of RUNS; *allocs gets the allocations made. */
 static double measure(const rsl_snapshot *snap, int what, long *allocs)
@@ -177,18 +177,22 @@ static double measure(const rsl_snapshot *snap, int what, long *allocs)
 	memset(&ctx, 0, sizeof ctx);
 	ctx.attrs = attrs;
 	ctx.nattrs = 3;
-	/* PREPARED: the same contexts, each prepared once (rsl_context_prepare,
-	 * untimed: its allocations, none, are counted). */
+	/* PREPARED and BYREF: the same contexts, each prepared and bound once
+	 * (rsl_context_prepare and rsl_context_bind, untimed: their
+	 * allocations, none, are counted); BYREF also finds the flag once
+	 * (rsl_flag_find). */
 	static rsl_context pctx[NKEYS];
 	static rsl_prepared prep[NKEYS];
 	double t[RUNS];
 	long before = allocations;
-	for (int i = 0; what == PREPARED && i < NKEYS; i++) {
+	for (int i = 0; (what == PREPARED || what == BYREF) && i < NKEYS; i++) {
 		pctx[i] = ctx;
 		pctx[i].targeting_key = keys[i];
 		if (rsl_context_prepare(&prep[i], &pctx[i], NULL) != RSL_OK)
 			die("rsl_context_prepare");
+		rsl_context_bind(&prep[i], snap);
 	}
+	rsl_flag_ref ref = rsl_flag_find(snap, "three-rules");
 	for (int r = 0; r < RUNS; r++) {
 		long acc = 0;
 		double t0 = cpu_ns();
@@ -206,6 +210,9 @@ static double measure(const rsl_snapshot *snap, int what, long *allocs)
 				break;
 			case PREPARED:
 				acc += rsl_prepared_bool(snap, "three-rules", &prep[i & (NKEYS - 1)], 0);
+				break;
+			case BYREF:
+				acc += rsl_flag_bool(snap, &ref, &prep[i & (NKEYS - 1)], 0);
 				break;
 			default: {
 				rsl_result res;
@@ -258,9 +265,9 @@ int main(int argc, char **argv)
 		printf("librsl %s benchmark: median of %d runs of %d evaluations each\n\n",
 		       RSL_VERSION_STRING, RUNS, EVALS);
 	if (!prepare)
-		printf("%8s %10s %10s | %10s %10s %10s %10s %10s | %s\n", "flags", "size (B)",
-		       "open (ms)", "3-rule ns", "prepared", "3-way ns", "missing ns", "detail ns",
-		       "allocations");
+		printf("%8s %10s %10s | %10s %10s %10s %10s %10s %10s | %s\n", "flags", "size (B)",
+		       "open (ms)", "3-rule ns", "prepared", "by ref", "3-way ns", "missing ns",
+		       "detail ns", "allocations");
 	for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
 		snprintf(dir, sizeof dir, ROOT "/rules-%ld", sizes[s]);
 		snprintf(out, sizeof out, ROOT "/out-%ld", sizes[s]);
@@ -294,15 +301,16 @@ int main(int argc, char **argv)
 		}
 		rsl_info info;
 		rsl_snapshot_info(&info, snap);
-		long a1, a2, a3, a4, a5;
+		long a1, a2, a3, a4, a5, a6;
 		double b3 = measure(snap, BOOL3, &a1);
 		double pr = measure(snap, PREPARED, &a5);
+		double br = measure(snap, BYREF, &a6);
 		double c3 = measure(snap, COLOR, &a2);
 		double mi = measure(snap, MISSING, &a3);
 		double de = measure(snap, DETAILED, &a4);
-		printf("%8zu %10zu %10.2f | %10.1f %10.1f %10.1f %10.1f %10.1f | %ld in %d\n",
-		       info.flag_count, info.size, median(topen, RUNS), b3, pr, c3, mi, de,
-		       a1 + a2 + a3 + a4 + a5, 5 * RUNS * EVALS);
+		printf("%8zu %10zu %10.2f | %10.1f %10.1f %10.1f %10.1f %10.1f %10.1f | %ld in %d\n",
+		       info.flag_count, info.size, median(topen, RUNS), b3, pr, br, c3, mi, de,
+		       a1 + a2 + a3 + a4 + a5 + a6, 6 * RUNS * EVALS);
 		rsl_close(snap);
 	}
 	int rc = bench_worst(ROOT, RSC_BIN, kr, NULL);

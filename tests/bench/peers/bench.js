@@ -90,9 +90,11 @@ function main() {
     row('floor', native, ['floor', ctxFile, String(runs)]));
   const snapArgs = [path.join(work, 'out', 'prod.rsnap'), path.join(work, 'k.pub'), ctxFile, String(runs)];
   add('Rulestead rsl_bool (librsl, C)', 'this tree', row('librsl', native, ['rsl', ...snapArgs]));
-  add('Rulestead rsl_prepared_bool (librsl, C; context prepared once, untimed)', 'this tree',
+  add('Rulestead rsl_prepared_bool (librsl, C; context prepared and bound once, untimed)', 'this tree',
     row('librsl prepared', native, ['prepared', ...snapArgs]));
-  add('Rulestead rsl_context_prepare + rsl_prepared_bool (librsl, C; both timed)', 'this tree',
+  add('Rulestead rsl_flag_bool (librsl, C; context prepared and bound, flag found once, untimed)', 'this tree',
+    row('librsl flag', native, ['flag', ...snapArgs]));
+  add('Rulestead rsl_context_prepare + rsl_context_bind + rsl_prepared_bool (librsl, C; all timed)', 'this tree',
     row('librsl prepare+evaluate', native, ['prepare', ...snapArgs]));
   const peers = ['flagd-core', 'launchdarkly', 'unleash', 'flipt'];
   if (!flags.includes('--no-node-binding')) peers.unshift('rulestead-node');
@@ -130,7 +132,7 @@ function main() {
   const peerRows = results.filter((r) => r.version !== 'this tree' && r !== floor);
   if (peerRows.length) {
     const fastest = peerRows.reduce((a, b) => (b.ns < a.ns ? b : a));
-    for (const r of results.slice(1, 4)) {
+    for (const r of results.slice(1, 5)) {
       console.log(`${r.name}: ${fmt(r.ns / floor.ns, 2)}× the floor, ` +
         `${fmt(fastest.ns / r.ns, 0)}× faster than the fastest peer (${fastest.name})`);
     }
