@@ -55,12 +55,7 @@ int rsl__lookup(rsl__aval *out, rsl__names *nm, uint8_t attr_kind,
 	const rsl_attr *a = rsl__names_find(&len, nm, name, hash, id);
 	if (a == NULL)
 		return 0;
-	out->type = a->type;
-	out->s = a->s;
-	out->n = a->n;
-	out->b = a->b;
-	out->list = a->list;
-	out->len = a->len;
+	rsl__aval_of(out, a);
 	return 1;
 }
 

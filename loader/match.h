@@ -23,6 +23,17 @@ typedef struct rsl__aval {
 	size_t len;
 } rsl__aval;
 
+/* v is the attribute a, as a test sees it. */
+static inline void rsl__aval_of(rsl__aval *v, const rsl_attr *a)
+{
+	v->type = a->type;
+	v->s = a->s;
+	v->n = a->n;
+	v->b = a->b;
+	v->list = a->list;
+	v->len = a->len;
+}
+
 /* The first context attribute named name, or NULL, by scanning the
  * context's names.  Attribute names were checked non-NULL and non-empty
  * before matching began, and the name has no NUL inside, so the comparison
@@ -270,12 +281,7 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 			return 0;
 		if (a->type != RSL_ATTR_STRING) {
 			rsl__aval v;
-			v.type = a->type;
-			v.s = a->s;
-			v.n = a->n;
-			v.b = a->b;
-			v.list = a->list;
-			v.len = a->len;
+			rsl__aval_of(&v, a);
 			return rsl__match_value(c, &v);
 		}
 		s = a->s;

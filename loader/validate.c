@@ -51,7 +51,7 @@ static const void *span(const walk *w, const rsl__ref *r, uint64_t n, size_t siz
 	return p;
 }
 
-static int str(walk *w, const rsl__str *s, const char *what)
+static inline int str(walk *w, const rsl__str *s, const char *what)
 {
 	const uint8_t *p = span(w, &s->p, (uint64_t)s->len + 1, 1, 1);
 	/* No NUL inside: the matchers stop at the context's NUL because the
@@ -461,8 +461,20 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 	s->attrs = w->attrs;
 	s->nattrs = w->nattrs;
 	s->info.flag_count = im->nflags;
-	for (uint32_t i = 0; i < im->nflags; i++)
-		if (rsl__find_flag(s, RSL__S(flags[i].key), flags[i].key.len) != &flags[i])
+	/* Each flag where the probe for its key's hash (checked in flag())
+	 * finds it first, as rsl__find_flag would: keys are unique, so no
+	 * other flag on the way has the same key; the key is not hashed
+	 * again. */
+	for (uint32_t i = 0; i < im->nflags; i++) {
+		uint64_t j = flags[i].hash & s->mask;
+		while (slots[j] != i + 1 && slots[j] != 0 &&
+		       (flags[slots[j] - 1].hash != flags[i].hash ||
+			flags[slots[j] - 1].key.len != flags[i].key.len ||
+			!rsl__same_bytes(RSL__S(flags[slots[j] - 1].key), RSL__S(flags[i].key),
+					 flags[i].key.len)))
+			j = (j + 1) & s->mask;
+		if (slots[j] != i + 1)
 			return BAD("the index does not find flag '%s'", RSL__S(flags[i].key));
+	}
 	return RSL_OK;
 }
