@@ -142,24 +142,25 @@ static int build_one(rsc_compiled *out, size_t i, const rsc_key *key,
 		     const rsc_compile_options *o)
 {
 	rsc_snapshot_bytes *s = &out->snaps[out->nsnaps];
-	unsigned char *body = NULL;
+	unsigned char *buf = NULL;
 	size_t bodylen = 0;
 	char err[512];
 	s->env = i;
 	/* In the run's arena: it outlives the model (see rsc_compile). */
 	s->env_name = rsc_arena_strdup(&out->arena, out->ruleset.envs[i].name);
-	int rc = rsc_encode_body(&body, &bodylen, &out->ruleset, i, &out->prov,
-				 err, sizeof err);
+	/* Signed where it was encoded: a large snapshot is in memory once. */
+	int rc = rsc_encode_body_framed(&buf, &bodylen, &out->ruleset, i, &out->prov,
+					err, sizeof err);
 	if (rc == RSC_OK && o->test_body_hook)
-		o->test_body_hook(body, bodylen);
+		o->test_body_hook(buf + RSC_COSE_BODY_AT(bodylen), bodylen);
 	if (rc == RSC_OK)
-		rc = rsc_cose_sign1(&s->bytes, &s->len, body, bodylen, key, err,
-				    sizeof err);
-	free(body);
+		rc = rsc_cose_sign1_framed(&s->len, buf, bodylen, key, err, sizeof err);
 	if (rc != RSC_OK) {
+		free(buf);
 		say(out, "environment '%s': %s", s->env_name, err);
 		return RSC_EIO;
 	}
+	s->bytes = buf;
 	out->nsnaps++;
 	if (!o->emit)
 		return self_check(out, s, NULL);

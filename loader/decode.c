@@ -524,6 +524,13 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err)
 {
+	return rsl__decode_payload_into(out, p, len, want_env, NULL, NULL, err);
+}
+
+int rsl__decode_payload_into(rsl_snapshot **out, const uint8_t *p, size_t len,
+			     const char *want_env, rsl__image_place place, void *arg,
+			     rsl_error *err)
+{
 	rsl_snapshot tmp, *s;
 	size_t bad = 0;
 	int rc;
@@ -551,11 +558,12 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	d.cap = need_bytes;
 	d.mcap = need_meta;
 	/* Zeroed: the image's padding is part of a format 2 file. */
-	d.blk = calloc(1, need_bytes);
+	d.blk = place ? place(arg, need_bytes) : calloc(1, need_bytes);
 	d.mblk = malloc(need_meta ? need_meta : 1);
 	s = calloc(1, sizeof *s);
 	if (d.blk == NULL || d.mblk == NULL || s == NULL) {
-		free(d.blk);
+		if (!place)
+			free(d.blk);
 		free(d.mblk);
 		free(s);
 		return rsl__fail(err, RSL_ENOMEM, "out of memory (%zu bytes for "
@@ -570,7 +578,7 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 		goto fail;
 	}
 	d.img->size = (uint32_t)need_bytes;
-	s->block = d.blk;
+	s->block = place ? NULL : d.blk;
 	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
 		goto fail;
@@ -581,7 +589,8 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	*out = s;
 	return RSL_OK;
 fail:
-	free(d.blk);
+	if (!place)
+		free(d.blk);
 	free(d.mblk);
 	free(s);
 	return rc;
