@@ -457,9 +457,9 @@ static void *place_image(void *arg, size_t imagelen)
  * zeros: a digest is 32 bytes whatever it is.  So the image, the largest
  * part of a large ruleset's snapshot, is written once and never copied.
  */
-static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
-			size_t len1, const rsc_ruleset *rs, size_t env,
-			const rsc_provenance *prov, char *err, size_t errlen)
+int rsc_encode_body_from_v1(unsigned char **out, size_t *outlen, unsigned char *b1,
+			    size_t len1, const rsc_ruleset *rs, size_t env,
+			    const rsc_provenance *prov, char *err, size_t errlen)
 {
 	static const unsigned char zero[32];
 	frame f;
@@ -467,6 +467,8 @@ static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
 	size_t mn;
 	rsl_snapshot *snap = NULL;
 	rsl_error e;
+	*out = NULL;
+	*outlen = 0;
 	memset(&f, 0, sizeof f);
 	int rc = image_meta(&m, &f.mn, rs, env, prov, zero, err, errlen);
 	if (rc != RSC_OK) {
@@ -539,7 +541,7 @@ int rsc_encode_body_framed(unsigned char **out, size_t *outlen, const rsc_rulese
 	int rc = rsc_encode_body_v1(&b1, &len1, rs, env, prov, err, errlen);
 	if (rc != RSC_OK)
 		return rc;
-	return encode_image(out, outlen, b1, len1, rs, env, prov, err, errlen);
+	return rsc_encode_body_from_v1(out, outlen, b1, len1, rs, env, prov, err, errlen);
 }
 
 int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
