@@ -40,7 +40,7 @@ int rsc_cose_sign1_framed(size_t *outlen, unsigned char *buf, size_t len,
 
 	/* Sig_structure ["Signature1", protected, h'', payload]: its head
 	 * ends where the payload begins. */
-	unsigned char head[32];
+	unsigned char head[48]; /* 27 bytes and the payload's head, at most 9 */
 	size_t n = 0;
 	n += cbor_encode_array_start(4, head + n, sizeof head - n);
 	n += cbor_encode_string_start(10, head + n, sizeof head - n);
