@@ -464,7 +464,7 @@ int rsc_encode_body_from_v1(unsigned char **out, size_t *outlen, unsigned char *
 	static const unsigned char zero[32];
 	frame f;
 	unsigned char *m = NULL;
-	size_t mn;
+	size_t mn = 0;
 	rsl_snapshot *snap = NULL;
 	rsl_error e;
 	*out = NULL;
