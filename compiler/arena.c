@@ -37,7 +37,8 @@ static void *bump(rsc_arena *a, size_t size, size_t align)
 		size_t want = size > CHUNK_MIN ? size : CHUNK_MIN;
 		if (want > SIZE_MAX - sizeof(*c))
 			oom();
-		c = malloc(sizeof(*c) + want);
+		c = a->parent ? rsc_arena_block_alloc(a->parent, sizeof(*c) + want)
+			      : malloc(sizeof(*c) + want);
 		if (!c)
 			oom();
 		c->size = want;
@@ -99,6 +100,8 @@ char *rsc_arena_printf(rsc_arena *a, const char *fmt, ...)
 
 void *rsc_arena_block_alloc(rsc_arena *a, size_t size)
 {
+	if (a->parent)
+		return rsc_arena_block_alloc(a->parent, size);
 	if (size > SIZE_MAX - sizeof(rsc_arena_block))
 		oom();
 	rsc_arena_block *b = malloc(sizeof *b + size);
@@ -116,6 +119,10 @@ void rsc_arena_block_free(rsc_arena *a, void *p)
 {
 	if (!p)
 		return;
+	if (a->parent) {
+		rsc_arena_block_free(a->parent, p);
+		return;
+	}
 	rsc_arena_block *b = (rsc_arena_block *)((char *)p - offsetof(rsc_arena_block, data));
 	if (b->prev)
 		b->prev->next = b->next;
@@ -133,7 +140,10 @@ void rsc_arena_free(rsc_arena *a)
 	rsc_arena_chunk *c = a->head;
 	while (c) {
 		rsc_arena_chunk *next = c->next;
-		free(c);
+		if (a->parent)
+			rsc_arena_block_free(a->parent, c);
+		else
+			free(c);
 		c = next;
 	}
 	a->head = NULL;

@@ -14,9 +14,16 @@ typedef struct rsc_arena_block rsc_arena_block;
 typedef struct rsc_arena {
 	rsc_arena_chunk *head;
 	rsc_arena_block *blocks; /* rsc_arena_block_alloc's, in a list */
+	struct rsc_arena *parent; /* NULL, or the arena this one is a part of */
 } rsc_arena;
 
-#define RSC_ARENA_INIT { NULL, NULL }
+#define RSC_ARENA_INIT { NULL, NULL, NULL }
+
+/* A part of arena parent: its chunks are blocks of parent, so freeing
+ * parent frees them, and rsc_arena_free(part) frees them sooner (a part of
+ * the model that is done with before the rest).  For rsc_arena_alloc and
+ * the text functions; a part's rsc_arena_block_alloc's are parent's. */
+#define RSC_ARENA_PART(parent) { NULL, NULL, (parent) }
 
 /* Zeroed memory aligned for any type; never NULL. */
 void *rsc_arena_alloc(rsc_arena *a, size_t size);

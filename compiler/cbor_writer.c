@@ -262,6 +262,12 @@ static int span_cmp(const void *a, const void *b)
 	return (x->keylen > y->keylen) - (x->keylen < y->keylen);
 }
 
+/*
+ * Closes the innermost map: its entries sorted into canonical order, the
+ * head in front.  The entries other than the largest are copied aside and
+ * the largest moved in place: a body's map, whose "flags" entry is almost
+ * all of it, is sorted without a second copy of the body.
+ */
 void rsc_cw_map_end(rsc_cw *w)
 {
 	if (w->rc != RSC_OK)
@@ -272,19 +278,21 @@ void rsc_cw_map_end(rsc_cw *w)
 	}
 	rsc_cw_map *m = &w->maps[w->nmaps - 1];
 	size_t n = m->n, start = m->head, end = w->len;
-	unsigned char *copy = NULL;
+	unsigned char *aside = NULL;
 	span *s = NULL;
+	size_t *at = NULL; /* where each sorted entry is in aside */
+	unsigned char h[HEAD_MAX];
+	size_t hl = cbor_encode_map_start(n, h, sizeof h);
 	if (n > 0) {
-		copy = malloc(end - start);
 		s = malloc(n * sizeof *s);
-		if (!copy || !s) {
+		at = malloc(n * sizeof *at);
+		if (!s || !at) {
 			rsc_cw_fail(w, RSC_EIO, "out of memory");
 			goto out;
 		}
-		memcpy(copy, w->buf + start, end - start);
 		for (size_t i = 0; i < n; i++) {
 			size_t next = i + 1 < n ? m->v[i + 1].key : end;
-			s[i].key = copy + (m->v[i].key - start);
+			s[i].key = w->buf + m->v[i].key;
 			s[i].keylen = m->v[i].val - m->v[i].key;
 			s[i].all = s[i].key;
 			s[i].alllen = next - m->v[i].key;
@@ -296,13 +304,42 @@ void rsc_cw_map_end(rsc_cw *w)
 				goto out;
 			}
 	}
-	w->len = start;
-	head(w, cbor_encode_map_start, n);
+	size_t big = 0, before = 0; /* the largest entry, the bytes sorted before it */
+	for (size_t i = 1; i < n; i++)
+		if (s[i].alllen > s[big].alllen)
+			big = i;
+	for (size_t i = 0; i < big; i++)
+		before += s[i].alllen;
+	size_t bigat = n ? (size_t)(s[big].all - w->buf) : 0;
+	size_t biglen = n ? s[big].alllen : 0;
+	aside = malloc(end - start - biglen + 1);
+	if (!aside) {
+		rsc_cw_fail(w, RSC_EIO, "out of memory");
+		goto out;
+	}
+	size_t o = 0;
 	for (size_t i = 0; i < n; i++)
-		put(w, s[i].all, s[i].alllen);
+		if (i != big) {
+			memcpy(aside + o, s[i].all, s[i].alllen);
+			at[i] = o;
+			o += s[i].alllen;
+		}
+	if (reserve(w, hl) < 0) /* from here w->buf may have moved: offsets only */
+		goto out;
+	if (n)
+		memmove(w->buf + start + hl + before, w->buf + bigat, biglen);
+	memcpy(w->buf + start, h, hl);
+	o = start + hl;
+	for (size_t i = 0; i < n; i++) {
+		if (i != big)
+			memcpy(w->buf + o, aside + at[i], s[i].alllen);
+		o += s[i].alllen;
+	}
+	w->len = o;
 out:
-	free(copy);
+	free(aside);
 	free(s);
+	free(at);
 	free(m->v);
 	w->nmaps--;
 }

@@ -85,6 +85,15 @@ static int run(int argc, char **argv, int lint)
 		snprintf(today, sizeof today, "%.10s", now); /* the date part */
 	}
 
+	/* Before the ruleset is read, not after: git's status of a large work
+	 * tree takes a quarter as much memory as the model (90 MiB at 100,000
+	 * flags), which would otherwise come on top of it. */
+	size_t changed = 0;
+	int note_changes = src.format == RSC_FORMAT_TEXT && !src.worktree &&
+			   strcmp(src.rev, "HEAD") == 0;
+	if (note_changes && rsc_source_uncommitted(&changed, src.root) != RSC_OK)
+		changed = 0;
+
 	rsc_arena arena = RSC_ARENA_INIT;
 	rsc_diags d;
 	rsc_diags_init(&d, &arena);
@@ -105,16 +114,12 @@ static int run(int argc, char **argv, int lint)
 	const char *shown;
 	size_t shown_len = rsc_root_prefix(&shown, src.root);
 	const char *root = shown_len ? rsc_arena_strndup(&arena, shown, shown_len) : ".";
-	if (src.format == RSC_FORMAT_TEXT && !src.worktree &&
-	    strcmp(src.rev, "HEAD") == 0 && (rc == RSC_OK || rc == RSC_EINVALID)) {
-		size_t changed = 0;
-		if (rsc_source_uncommitted(&changed, src.root) == RSC_OK && changed)
-			fprintf(stderr,
-				"note: %zu uncommitted change%s under %s%s %s not checked; "
-				"use --worktree to check the files on disk\n",
-				changed, rsc_cli_plural(changed), root,
-				strcmp(root, "/") == 0 ? "" : "/", changed == 1 ? "is" : "are");
-	}
+	if (note_changes && changed && (rc == RSC_OK || rc == RSC_EINVALID))
+		fprintf(stderr,
+			"note: %zu uncommitted change%s under %s%s %s not checked; "
+			"use --worktree to check the files on disk\n",
+			changed, rsc_cli_plural(changed), root,
+			strcmp(root, "/") == 0 ? "" : "/", changed == 1 ? "is" : "are");
 	if (src.format == RSC_FORMAT_TEXT) {
 		const char *where = src.worktree ? "work tree" : src.rev;
 		if (rc == RSC_OK)

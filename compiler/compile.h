@@ -82,10 +82,13 @@ typedef struct rsc_compile_options {
 	 * not checked (a clone too shallow to compute it is fine).  Only with
 	 * the ephemeral key (key NULL), whose snapshots no node trusts. */
 	int review;
-	/* NULL: every snapshot is kept in out->snaps.  Otherwise each one, once
+	/* NULL: every snapshot is kept in out->snaps.  Otherwise every
+	 * environment's format 1 body is encoded first, each environment's
+	 * targeting dropped from the model once its body is (the model and
+	 * the images are not in memory together); then each snapshot, once
 	 * signed, is handed to emit, which writes it to a file (staged, not yet
 	 * in place) and sets *path to it, and freed before the next is
-	 * encoded; once all are written the model is freed (out->ruleset
+	 * made; once all are written the model is freed (out->ruleset
 	 * keeps only nflags, nsegments and nenvs) and each file is opened
 	 * with librsl as a node would.  So one snapshot at a time is in
 	 * memory, and never the model beside a snapshot being checked:

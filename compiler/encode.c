@@ -385,29 +385,12 @@ static size_t put_bytes_head(unsigned char *p, uint64_t n)
 	return h;
 }
 
-/*
- * Format 2 from the format 1 body b1 (freed here, as soon as it is read):
- * the loader decodes b1 into the image (one implementation of the records,
- * decode.c), and the body carries it with the metadata, its digest, and as
- * many zero bytes in 'align' as put the image at a multiple of 16 bytes
- * from the start of the file (cose.c's envelope: RSC_COSE_PAYLOAD_AT).  The
- * metadata is written with an empty image, and the image copied into the
- * one buffer of the whole body after it: a large ruleset's image is copied
- * once, not through the writer's buffer and its sorting.
- */
-static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
-			size_t len1, const rsc_ruleset *rs, size_t env,
-			const rsc_provenance *prov, char *err, size_t errlen)
+/* The metadata of a format 2 body with its digest, 'align' and 'image'
+ * empty: *out malloc'd. */
+static int image_meta(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+		      size_t env, const rsc_provenance *prov,
+		      const unsigned char digest[32], char *err, size_t errlen)
 {
-	rsl_snapshot *snap = NULL;
-	rsl_error e;
-	int drc = rsl__decode_payload(&snap, b1, len1, NULL, &e);
-	free(b1);
-	if (drc != RSL_OK) {
-		snprintf(err, errlen, "the loader refuses the body rsc wrote (a bug in rsc): %s",
-			 e.message);
-		return RSC_EINVALID;
-	}
 	enc en;
 	rsc_cw_init(&en.w);
 	en.rs = rs;
@@ -415,7 +398,7 @@ static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
 	rsc_cw_map_begin(w);
 	metadata(&en, rs, env, prov, 2);
 	rsc_cw_key(w, RSL_K_DIGEST);
-	rsc_cw_bytes(w, snap->rules_digest, sizeof snap->rules_digest);
+	rsc_cw_bytes(w, digest, 32);
 	rsc_cw_key(w, RSL_K_ALIGN);
 	rsc_cw_bytes(w, NULL, 0);
 	rsc_cw_key(w, RSL_K_IMAGE);
@@ -423,61 +406,133 @@ static int encode_image(unsigned char **out, size_t *outlen, unsigned char *b1,
 	rsc_cw_map_end(w);
 	char msg[sizeof w->err];
 	memcpy(msg, w->err, sizeof msg);
-	unsigned char *m;
-	size_t mn;
-	int rc = rsc_cw_finish(&m, &mn, w);
-	if (rc != RSC_OK) {
-		rsl_close(snap);
+	int rc = rsc_cw_finish(out, outlen, w);
+	if (rc != RSC_OK)
 		snprintf(err, errlen, "%s", msg);
+	return rc;
+}
+
+/* The body being built around its image: its metadata's layout, then (set
+ * by place_image once the decoder knows the image's size) the buffer. */
+typedef struct frame {
+	size_t mn;             /* the metadata's size, 'align' and 'image' empty */
+	size_t at_align, at_image; /* where they are in it */
+	size_t imagelen;
+	size_t k;              /* the zero bytes in 'align' */
+	size_t n;              /* the body's size */
+	unsigned char *buf;    /* RSC_COSE_FRAME(n) bytes, the body at
+				  RSC_COSE_BODY_AT(n) */
+} frame;
+
+/* rsl__image_place for the decoder: the image goes where the body carries
+ * it, as many zero bytes in 'align' putting it at a multiple of 16 bytes
+ * from the start of the file (and so of the buffer). */
+static void *place_image(void *arg, size_t imagelen)
+{
+	frame *f = arg;
+	size_t n = f->mn - 1 + head_len(imagelen) + imagelen, k = 0;
+	for (; k < 16; k++)
+		if ((RSC_COSE_PAYLOAD_AT(n + k) + f->at_image + k + head_len(imagelen)) % 16 == 0)
+			break;
+	n += k;
+	void *buf;
+	if (posix_memalign(&buf, 16, RSC_COSE_FRAME(n)) != 0)
+		return NULL;
+	f->buf = buf;
+	f->n = n;
+	f->k = k;
+	f->imagelen = imagelen;
+	unsigned char *image = f->buf + RSC_COSE_BODY_AT(n) + f->at_image + k +
+			       head_len(imagelen);
+	memset(image, 0, imagelen);
+	return image;
+}
+
+/*
+ * Format 2 from the format 1 body b1 (freed here, as soon as it is read):
+ * the loader decodes b1 into the image (one implementation of the records,
+ * decode.c), placed by place_image in the buffer of the whole body, framed
+ * to be signed in place (cose.h); the metadata, its digest and 'align' are
+ * then written around it.  The metadata is measured first with a digest of
+ * zeros: a digest is 32 bytes whatever it is.  So the image, the largest
+ * part of a large ruleset's snapshot, is written once and never copied.
+ */
+int rsc_encode_body_from_v1(unsigned char **out, size_t *outlen, unsigned char *b1,
+			    size_t len1, const rsc_ruleset *rs, size_t env,
+			    const rsc_provenance *prov, char *err, size_t errlen)
+{
+	static const unsigned char zero[32];
+	frame f;
+	unsigned char *m = NULL;
+	size_t mn = 0;
+	rsl_snapshot *snap = NULL;
+	rsl_error e;
+	*out = NULL;
+	*outlen = 0;
+	memset(&f, 0, sizeof f);
+	int rc = image_meta(&m, &f.mn, rs, env, prov, zero, err, errlen);
+	if (rc != RSC_OK) {
+		free(b1);
 		return rc;
 	}
 	/* Canonical order puts "env" and then "align" first (shorter keys
 	 * first, then bytewise), "image" right after: m holds them empty. */
 	size_t envlen = strlen(rs->envs[env].name);
-	size_t at_align = 1 + 4 + head_len(envlen) + envlen + 6;
-	size_t at_image = at_align + 1 + 6;
-	size_t imagelen = snap->block_size;
-	if (mn <= at_image || m[at_align] != 0x40 || memcmp(m + at_align + 1, "\x65" RSL_K_IMAGE, 6) != 0 ||
-	    m[at_image] != 0x40) {
-		free(m);
-		rsl_close(snap);
+	f.at_align = 1 + 4 + head_len(envlen) + envlen + 6;
+	f.at_image = f.at_align + 1 + 6;
+	int ok = f.mn > f.at_image && m[f.at_align] == 0x40 &&
+		 memcmp(m + f.at_align + 1, "\x65" RSL_K_IMAGE, 6) == 0 && m[f.at_image] == 0x40;
+	free(m);
+	m = NULL;
+	if (!ok) {
+		free(b1);
 		snprintf(err, errlen, "the body's keys are not where format 2 puts them "
 			 "(a bug in rsc)");
 		return RSC_EINVALID;
 	}
-	size_t n = mn - 1 + head_len(imagelen) + imagelen, k = 0;
-	for (; k < 16; k++)
-		if ((RSC_COSE_PAYLOAD_AT(n + k) + at_image + k + head_len(imagelen)) % 16 == 0)
-			break;
-	n += k;
-	unsigned char *b = malloc(n);
-	if (b == NULL) {
-		free(m);
+	int drc = rsl__decode_payload_into(&snap, b1, len1, NULL, place_image, &f, &e);
+	free(b1);
+	if (drc == RSL_OK) {
+		rc = image_meta(&m, &mn, rs, env, prov, snap->rules_digest, err, errlen);
 		rsl_close(snap);
+	} else if (f.buf == NULL && drc == RSL_ENOMEM) {
 		snprintf(err, errlen, "out of memory");
-		return RSC_EIO;
+		rc = RSC_EIO;
+	} else {
+		snprintf(err, errlen, "the loader refuses the body rsc wrote (a bug in rsc): %s",
+			 e.message);
+		rc = RSC_EINVALID;
 	}
-	size_t o = at_align;
+	if (rc == RSC_OK && mn != f.mn) {
+		snprintf(err, errlen, "the body's metadata is %zu bytes, then %zu (a bug in rsc)",
+			 f.mn, mn);
+		rc = RSC_EINVALID;
+	}
+	if (rc != RSC_OK) {
+		free(m);
+		free(f.buf);
+		return rc;
+	}
+	unsigned char *b = f.buf + RSC_COSE_BODY_AT(f.n);
+	size_t o = f.at_align;
 	memcpy(b, m, o);
-	b[o++] = (unsigned char)(0x40 + k);
-	memset(b + o, 0, k);
-	o += k;
-	memcpy(b + o, m + at_align + 1, 6);
+	b[o++] = (unsigned char)(0x40 + f.k);
+	memset(b + o, 0, f.k);
+	o += f.k;
+	memcpy(b + o, m + f.at_align + 1, 6);
 	o += 6;
-	o += put_bytes_head(b + o, imagelen);
-	memcpy(b + o, snap->block, imagelen);
-	o += imagelen;
-	memcpy(b + o, m + at_image + 1, mn - at_image - 1);
+	o += put_bytes_head(b + o, f.imagelen);
+	o += f.imagelen; /* the image, where the decoder put it */
+	memcpy(b + o, m + f.at_image + 1, mn - f.at_image - 1);
 	free(m);
-	rsl_close(snap);
-	*out = b;
-	*outlen = n;
+	*out = f.buf;
+	*outlen = f.n;
 	return RSC_OK;
 }
 
-int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
-		    size_t env, const rsc_provenance *prov, char *err,
-		    size_t errlen)
+int rsc_encode_body_framed(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+			   size_t env, const rsc_provenance *prov, char *err,
+			   size_t errlen)
 {
 	unsigned char *b1;
 	size_t len1;
@@ -486,7 +541,17 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 	int rc = rsc_encode_body_v1(&b1, &len1, rs, env, prov, err, errlen);
 	if (rc != RSC_OK)
 		return rc;
-	return encode_image(out, outlen, b1, len1, rs, env, prov, err, errlen);
+	return rsc_encode_body_from_v1(out, outlen, b1, len1, rs, env, prov, err, errlen);
+}
+
+int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+		    size_t env, const rsc_provenance *prov, char *err,
+		    size_t errlen)
+{
+	int rc = rsc_encode_body_framed(out, outlen, rs, env, prov, err, errlen);
+	if (rc == RSC_OK)
+		memmove(*out, *out + RSC_COSE_BODY_AT(*outlen), *outlen);
+	return rc;
 }
 
 int rsc_encode_body_v1(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,

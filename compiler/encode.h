@@ -53,6 +53,23 @@ int rsc_encode_body(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
 		    size_t env, const rsc_provenance *prov, char *err,
 		    size_t errlen);
 
+/* The same body framed to be signed in place (cose.h,
+ * rsc_cose_sign1_framed): *out is malloc'd, RSC_COSE_FRAME(*outlen) bytes
+ * with the body of *outlen bytes at RSC_COSE_BODY_AT(*outlen).  What a
+ * compile signs: the body is never copied. */
+int rsc_encode_body_framed(unsigned char **out, size_t *outlen, const rsc_ruleset *rs,
+			   size_t env, const rsc_provenance *prov, char *err,
+			   size_t errlen);
+
+/* rsc_encode_body_framed in two steps: rsc_encode_body_v1, then this from
+ * its body b1[0..len1) (freed here), which needs of rs only the
+ * environment's name and the TTL: a compile encodes every environment's b1
+ * first, dropping each one's targeting (rsc_model_drop_targeting), so that
+ * the model and the images are not in memory together. */
+int rsc_encode_body_from_v1(unsigned char **out, size_t *outlen, unsigned char *b1,
+			    size_t len1, const rsc_ruleset *rs, size_t env,
+			    const rsc_provenance *prov, char *err, size_t errlen);
+
 /* The same body in format 1 (the records as CBOR maps), which
  * rsc_encode_body turns into format 2's image through the loader's decoder;
  * the tests read it. */

@@ -596,6 +596,9 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 	}
 	qsort(rs->flags, rs->nflags, sizeof *rs->flags, by_flag_key);
 	qsort(rs->segments, rs->nsegments, sizeof *rs->segments, by_segment_key);
+	rs->targeting_arenas = rsc_arena_alloc(a, (rs->nenvs + 1) * sizeof *rs->targeting_arenas);
+	for (size_t i = 0; i < rs->nenvs; i++)
+		rs->targeting_arenas[i] = (rsc_arena)RSC_ARENA_PART(a);
 	for (size_t i = 0; i < rs->nflags; i++)
 		rs->flags[i].targeting =
 			rsc_arena_alloc(a, (rs->nenvs + 1) * sizeof *rs->flags[i].targeting);
@@ -619,8 +622,10 @@ int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 		const rsc_ynode *root = parse(&L, f);
 		if (!root)
 			continue;
-		rsc_targeting *t = rsc_arena_alloc(a, sizeof *t);
+		L.a = e >= 0 ? &rs->targeting_arenas[e] : a;
+		rsc_targeting *t = rsc_arena_alloc(L.a, sizeof *t);
 		load_targeting(&L, t, f->path, root);
+		L.a = a;
 		if (e >= 0 && fi >= 0)
 			rs->flags[fi].targeting[e] = t;
 	}
@@ -683,4 +688,14 @@ int rsc_model_variant_index(const rsc_flag *f, const char *name)
 		if (strcmp(f->variants[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+void rsc_model_drop_targeting(rsc_ruleset *rs, size_t env)
+{
+	if (!rs->targeting_arenas || env >= rs->nenvs)
+		return;
+	for (size_t i = 0; i < rs->nflags; i++)
+		if (rs->flags[i].targeting)
+			rs->flags[i].targeting[env] = NULL;
+	rsc_arena_free(&rs->targeting_arenas[env]);
 }

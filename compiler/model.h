@@ -189,6 +189,9 @@ typedef struct rsc_ruleset {
 	size_t nenvs;
 	rsc_flag *flags;         /* sorted by key (bytewise) */
 	size_t nflags;
+	/* [nenvs]: where the targeting of each environment is, parts of
+	 * arena (rsc_model_drop_targeting) */
+	rsc_arena *targeting_arenas;
 	rsc_segment *segments;   /* sorted by key */
 	size_t nsegments;
 	int has_ttl;
@@ -212,6 +215,11 @@ typedef struct rsc_ruleset {
  */
 int rsc_model_load(rsc_ruleset *rs, rsc_arena *a, rsc_fileset *fs,
 		   rsc_diags *d);
+
+/* Frees the targeting of environment env (rs->flags[*].targeting[env]
+ * becomes NULL): for a compile that has encoded that environment and needs
+ * the memory for the next (compile.c).  Valid after rsc_model_load. */
+void rsc_model_drop_targeting(rsc_ruleset *rs, size_t env);
 
 /* Semantic checks and reference resolution (check.c).  RSC_OK or
  * RSC_EINVALID. */

@@ -2,8 +2,9 @@
  * unimage.h - a snapshot's records written back as the format 1 Body
  * (docs/snapshot-format.md): the flags and segments of a format 2 file,
  * whose image the loader has checked, as the CBOR maps that rsc inspect
- * reads.  The inverse of encode.c's encode_image: for what rsc compiles,
- * rsc_image_body_v1(decode(rsc_encode_body(...))) is rsc_encode_body_v1(...)
+ * reads.  The inverse of encode.c's rsc_encode_body_from_v1: for what rsc
+ * compiles, rsc_image_body_v1(decode(rsc_encode_body(...))) is
+ * rsc_encode_body_v1(...)
  * byte for byte (tests/check_unimage.c).
  */
 #ifndef RSC_UNIMAGE_H

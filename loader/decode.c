@@ -45,30 +45,55 @@ static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
 	return r ? r : an < bn ? -1 : an > bn ? 1 : 0;
 }
 
-/* The attribute names of the image: each named test's, once, sorted
- * (snap.h, rsl__name), and each test numbered by its name. */
-static int named_cmp(const void *a, const void *b)
+/* The attribute names of the image (snap.h, rsl__name): the counting
+ * pass's list of every named test's name, sorted and made unique, and then
+ * written last in the image, each with a copy of its bytes. */
+static int cstr_cmp(const void *a, const void *b)
 {
-	const rsl__cond *x = *(rsl__cond *const *)a, *y = *(rsl__cond *const *)b;
-	return key_cmp(RSL__S(x->attr), x->attr.len, RSL__S(y->attr), y->attr.len);
+	const rsl__cstr *x = a, *y = b;
+	return key_cmp(x->p, x->len, y->p, y->len);
 }
 
-static uint32_t build_names(dec *d, rsl__name *names)
+static void sort_names(dec *d)
 {
 	uint32_t n = 0;
-	qsort(d->named, d->nnamed, sizeof *d->named, named_cmp);
-	for (uint32_t i = 0; i < d->nnamed; i++) {
-		rsl__cond *c = d->named[i];
-		if (n == 0 || key_cmp(RSL__S(names[n - 1].s), names[n - 1].s.len,
-				      RSL__S(c->attr), c->attr.len) != 0) {
-			rsl__ref_set(&names[n].s.p, RSL__S(c->attr));
-			names[n].s.len = c->attr.len;
-			names[n].hash = c->attr_hash;
-			n++;
-		}
-		c->attr_id = n - 1;
+	qsort(d->names, d->nnames, sizeof *d->names, cstr_cmp);
+	for (uint32_t i = 0; i < d->nnames; i++)
+		if (n == 0 || cstr_cmp(&d->names[n - 1], &d->names[i]) != 0)
+			d->names[n++] = d->names[i];
+	d->nnames = n;
+	d->names_sorted = 1;
+}
+
+uint32_t rsl__dec_name_id(const rsl__dec *d, const char *s, size_t n)
+{
+	rsl__cstr k = { s, (uint32_t)n };
+	const rsl__cstr *hit = d->names_sorted ? bsearch(&k, d->names, d->nnames,
+							 sizeof *d->names, cstr_cmp) : NULL;
+	return hit ? (uint32_t)(hit - d->names) : RSL__NO_ID;
+}
+
+static void write_names(dec *d, rsl_snapshot *s)
+{
+	if (!d->fill)
+		sort_names(d);
+	rsl__name *names = rsl__dec_alloc(d, d->nnames, sizeof *names);
+	for (uint32_t i = 0; i < d->nnames; i++) {
+		char *b = rsl__dec_alloc(d, (size_t)d->names[i].len + 1, 1);
+		if (names == NULL || b == NULL)
+			continue; /* counting */
+		memcpy(b, d->names[i].p, d->names[i].len);
+		b[d->names[i].len] = 0;
+		rsl__ref_set(&names[i].s.p, b);
+		names[i].s.len = d->names[i].len;
+		names[i].hash = rsl__name_hash(b, d->names[i].len);
 	}
-	return n;
+	if (d->fill && !d->overflow) {
+		d->img->nattrs = d->nnames;
+		rsl__ref_set(&d->img->attrs, d->nnames ? names : NULL);
+		s->attrs = names;
+		s->nattrs = d->nnames;
+	}
 }
 
 /* ------------------------------------------------------- flags, segments */
@@ -526,8 +551,7 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 	while (nslots < 2 * (uint64_t)nflags)
 		nslots *= 2;
 	uint32_t *slots = rsl__dec_alloc(d, (size_t)nslots, sizeof *slots);
-	/* Last, so that the room of the names tests share can be left out. */
-	rsl__name *names = rsl__dec_alloc(d, d->nnamed, sizeof *names);
+	write_names(d, s);
 	s->flags = flags;
 	s->nflags = nflags;
 	s->segments = segs;
@@ -545,14 +569,6 @@ static int decode_body(dec *d, const uint8_t *p, const char *want_env,
 		rsl__ref_set(&img->slots, slots);
 		memset(slots, 0, (size_t)nslots * sizeof *slots);
 		rsl__build_index(s, slots);
-		if (d->nnamed != d->ncap)
-			return rsl__dec_fail(d, RSL_ENOMEM, "decoding passes disagree");
-		uint32_t n = names ? build_names(d, names) : 0;
-		img->nattrs = n;
-		rsl__ref_set(&img->attrs, n ? names : NULL);
-		s->attrs = names;
-		s->nattrs = n;
-		d->trim = (size_t)(d->nnamed - n) * sizeof *names;
 	}
 	return RSL_OK;
 }
@@ -562,6 +578,13 @@ static uint64_t serials;
 
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err)
+{
+	return rsl__decode_payload_into(out, p, len, want_env, NULL, NULL, err);
+}
+
+int rsl__decode_payload_into(rsl_snapshot **out, const uint8_t *p, size_t len,
+			     const char *want_env, rsl__image_place place, void *arg,
+			     rsl_error *err)
 {
 	rsl_snapshot tmp, *s;
 	size_t bad = 0;
@@ -578,35 +601,43 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	memset(&d, 0, sizeof d);
 	d.end = p + len;
 	d.err = err;
-	if ((rc = decode_body(&d, p, want_env, &tmp)) < 0)
+	if ((rc = decode_body(&d, p, want_env, &tmp)) < 0) {
+		free(d.names);
 		return rc;
-	if (d.overflow || d.used > RSL__IMAGE_MAX)
+	}
+	if (d.overflow || d.used > RSL__IMAGE_MAX) {
+		free(d.names);
 		return rsl__fail(err, RSL_ENOMEM, "payload: too big to hold");
+	}
 	size_t need_bytes = d.used, need_meta = d.mused;
-	uint32_t nnamed = d.nnamed;
+	rsl__cstr *names = d.names;
+	uint32_t nnames = d.nnames;
+	int sorted = d.names_sorted;
 	memset(&d, 0, sizeof d);
+	d.names = names; /* sorted and unique: the filling pass's numbers */
+	d.nnames = nnames;
+	d.names_sorted = sorted;
 	d.end = p + len;
 	d.err = err;
 	d.fill = 1;
 	d.cap = need_bytes;
 	d.mcap = need_meta;
 	/* Zeroed: the image's padding is part of a format 2 file. */
-	d.blk = calloc(1, need_bytes);
+	d.blk = place ? place(arg, need_bytes) : calloc(1, need_bytes);
 	d.mblk = malloc(need_meta ? need_meta : 1);
 	s = calloc(1, sizeof *s);
-	d.ncap = nnamed;
-	d.named = malloc((nnamed ? nnamed : 1) * sizeof *d.named);
-	if (d.blk == NULL || d.mblk == NULL || s == NULL || d.named == NULL) {
-		free(d.blk);
+	if (d.blk == NULL || d.mblk == NULL || s == NULL) {
+		if (!place)
+			free(d.blk);
 		free(d.mblk);
 		free(s);
-		free(d.named);
+		free(d.names);
 		return rsl__fail(err, RSL_ENOMEM, "out of memory (%zu bytes for "
 				 "the snapshot)", need_bytes);
 	}
 	rc = decode_body(&d, p, want_env, s);
-	free(d.named);
-	d.named = NULL;
+	free(d.names);
+	d.names = NULL;
 	if (rc < 0)
 		goto fail;
 	s->meta = d.mblk;
@@ -615,10 +646,10 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 		rc = rsl__fail(err, RSL_ENOMEM, "payload: decoding passes disagree");
 		goto fail;
 	}
-	d.img->size = (uint32_t)(need_bytes - d.trim);
+	d.img->size = (uint32_t)need_bytes;
 	s->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
-	s->block = d.blk;
-	s->block_size = need_bytes - d.trim;
+	s->block = place ? NULL : d.blk;
+	s->block_size = need_bytes;
 	if ((rc = rsl__check_graph(&d, s)) < 0)
 		goto fail;
 	if (s->info.format == 1 && rsl__rules_digest(s->rules_digest, p, len) < 0) {
@@ -628,7 +659,8 @@ int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 	*out = s;
 	return RSL_OK;
 fail:
-	free(d.blk);
+	if (!place)
+		free(d.blk);
 	free(d.mblk);
 	free(s);
 	return rc;

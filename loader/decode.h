@@ -23,4 +23,19 @@
 int rsl__decode_payload(rsl_snapshot **out, const uint8_t *p, size_t len,
 			const char *want_env, rsl_error *err);
 
+/* Where the image of a payload goes when its caller wants it in its own
+ * memory: size zeroed bytes at a multiple of 16, or NULL (RSL_ENOMEM). */
+typedef void *(*rsl__image_place)(void *arg, size_t size);
+
+/*
+ * rsl__decode_payload with the block (for format 1, the whole image)
+ * placed by place(arg, size) after the counting pass, in memory the caller
+ * owns: rsc builds format 2's body around it, with no copy of the image.
+ * The snapshot's block is then NULL, its image in that memory: close the
+ * snapshot before freeing it.  place NULL: rsl__decode_payload.
+ */
+int rsl__decode_payload_into(rsl_snapshot **out, const uint8_t *p, size_t len,
+			     const char *want_env, rsl__image_place place, void *arg,
+			     rsl_error *err);
+
 #endif

@@ -4,6 +4,7 @@
  * code counts and fills, writing through SLOT into stack temporaries when
  * counting.  See decode_ctx.h and docs/snapshot-format.md.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cbor_reader.h"
@@ -293,10 +294,21 @@ int rsl__dec_cond(rsl__dec *d, const uint8_t *at, unsigned level, rsl__cond *out
 		return rc;
 	out->attr_kind = rsl__attr_kind(an, al);
 	out->attr_hash = rsl__name_hash(an, al);
-	if (out->attr_kind == RSL__ATTR_NAMED) {
-		if (d->nnamed < d->ncap)
-			d->named[d->nnamed] = out; /* in the block: filling pass */
-		d->nnamed++;
+	if (out->attr_kind == RSL__ATTR_NAMED && !d->fill) {
+		if (d->nnames == d->names_cap) {
+			uint32_t cap = d->names_cap ? 2 * d->names_cap : 64;
+			rsl__cstr *g = cap > d->names_cap ? realloc(d->names, cap * sizeof *g) : NULL;
+			if (g == NULL)
+				return rsl__dec_fail(d, RSL_ENOMEM, "out of memory (attribute names)");
+			d->names = g;
+			d->names_cap = cap;
+		}
+		d->names[d->nnames++] = (rsl__cstr){ an, (uint32_t)al };
+	} else if (out->attr_kind == RSL__ATTR_NAMED) {
+		out->attr_id = rsl__dec_name_id(d, an, al);
+		if (out->attr_id == RSL__NO_ID)
+			return rsl__dec_fail(d, RSL_ENOMEM, "decoding passes disagree "
+					     "(attribute names)");
 	}
 	if (pos[F_CI]) {
 		int ci;

@@ -42,13 +42,18 @@ typedef struct rsl__dec {
 	/* The previous flag or segment key, for the order. */
 	const char *prev;
 	size_t prevlen;
-	/* The tests of a named attribute, counted in both passes, and each
-	 * one kept in the filling pass (in named[0..ncap)): the image's
-	 * attribute names are made from them (decode.c). */
-	uint32_t nnamed, ncap;
-	rsl__cond **named;
-	size_t trim;         /* bytes at the block's end the image leaves out */
+	/* The attribute names tests of a named attribute read (the image's
+	 * rsl__name table), as the payload's bytes: each test's added by the
+	 * counting pass, then sorted and made unique (decode.c), so that the
+	 * filling pass numbers each test by its name's place here. */
+	rsl__cstr *names;
+	uint32_t nnames, names_cap;
+	int names_sorted;
 } rsl__dec;
+
+/* The number of the attribute name s[0..n) among d->names (sorted), or
+ * RSL__NO_ID. */
+uint32_t rsl__dec_name_id(const rsl__dec *d, const char *s, size_t n);
 
 /* What part of the flag the walk is in, for messages. */
 enum { SUB_NONE, SUB_RULE, SUB_VARIANT, SUB_DEFAULT };

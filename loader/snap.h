@@ -261,7 +261,8 @@ struct rsl_snapshot {
 	const rsl__name *attrs;
 	uint32_t nattrs;
 	/* A format 1 snapshot's image (the block decode.c filled; in format 2
-	 * only its header is used), and the metadata's strings (info): freed
+	 * only its header is used; NULL when its caller placed it,
+	 * rsl__decode_payload_into), and the metadata's strings (info): freed
 	 * by rsl_close. */
 	void *block;
 	size_t block_size;

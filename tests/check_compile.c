@@ -211,9 +211,9 @@ START_TEST(golden_bytes)
 	char want[4096];
 	snprintf(want, sizeof want,
 		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "3150 bytes, key 65b60673d6ed884b\n"
+		 "3168 bytes, key 65b60673d6ed884b\n"
 		 "%s/out/prod.rsnap: prod, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "4918 bytes, key 65b60673d6ed884b\n", d, d);
+		 "4985 bytes, key 65b60673d6ed884b\n", d, d);
 	ck_assert_str_eq(out_, want);
 	const char *envs[] = { "dev", "prod" };
 	for (int i = 0; i < 2; i++) {
@@ -1078,7 +1078,7 @@ START_TEST(json_output_keeps_stdout_clean)
 	char want[4096];
 	snprintf(want, sizeof want,
 		 "%s/out/dev.rsnap: dev, version 1809639014400, commit e8ae6e37a10c, 6 flags, "
-		 "%s bytes, key 65b60673d6ed884b\n", d, "3150");
+		 "%s bytes, key 65b60673d6ed884b\n", d, "3168");
 	ck_assert_msg(strncmp(err_, want, strlen(want)) == 0, "%s", err_);
 	ck_assert_int_eq(rsc("compile --root '%s/repo' --key " KEY " --out '%s/out' "
 			     "--format github", d, d), 0);
@@ -1128,7 +1128,7 @@ START_TEST(inspect_shows_everything_readably)
 {
 	ck_assert_int_eq(rsc("inspect tests/golden/prod.rsnap"), 0);
 	static const char *const lines[] = {
-		"tests/golden/prod.rsnap: 4918 bytes; signature not checked (use rsc verify)\n",
+		"tests/golden/prod.rsnap: 4985 bytes; signature not checked (use rsc verify)\n",
 		"  alg          -8 (EdDSA)\n  kid          65b60673d6ed884b\n",
 		"  env          prod\n  version      1809639014400\n",
 		"  expires_at   1767830400  (2026-01-08T00:00:00Z)\n",
@@ -1154,7 +1154,7 @@ START_TEST(inspect_shows_everything_readably)
 	ck_assert_ptr_nonnull(strstr(out_, "split by tenant_key: control 33.334%, green 66.666%\n"));
 
 	ck_assert_int_eq(rsc("inspect --format json tests/golden/prod.rsnap"), 0);
-	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":4918,"
+	const char *head = "{\"file\":\"tests/golden/prod.rsnap\",\"size\":4985,"
 			   "\"signature_checked\":false,\"protected\":{\"alg\":-8,"
 			   "\"kid\":\"65b60673d6ed884b\"},\"signature\":\"";
 	ck_assert_int_eq(strncmp(out_, head, strlen(head)), 0);

@@ -127,6 +127,50 @@ START_TEST(map_keys_are_sorted_by_their_encoding)
 }
 END_TEST
 
+/* The largest entry is moved into place rather than copied with the rest
+ * (rsc_cw_map_end): written first, sorted into the middle, behind a head
+ * of two bytes, the bytes are still canonical. */
+START_TEST(map_sorted_around_its_largest_entry)
+{
+	char big[300];
+	memset(big, 'x', sizeof big);
+	rsc_cw w;
+	rsc_cw_init(&w);
+	rsc_cw_map_begin(&w);
+	for (int i = 24; i >= 0; i--) {
+		char k[4];
+		snprintf(k, sizeof k, "k%02d", (i + 12) % 25);
+		rsc_cw_key(&w, k);
+		if ((i + 12) % 25 == 12)
+			rsc_cw_text(&w, big, sizeof big);
+		else
+			rsc_cw_uint(&w, (uint64_t)((i + 12) % 25));
+	}
+	rsc_cw_map_end(&w);
+	unsigned char want[2 + 25 * 5 + 3 + 300], *p = want;
+	*p++ = 0xb8;
+	*p++ = 25;
+	for (int i = 0; i < 25; i++) {
+		p += sprintf((char *)p, "%ck%02d", 0x63, i);
+		if (i == 12) {
+			memcpy(p, "\x79\x01\x2c", 3);
+			memcpy(p + 3, big, sizeof big);
+			p += 3 + sizeof big;
+		} else {
+			*p++ = (unsigned char)(i < 24 ? i : 0x18);
+			if (i == 24)
+				*p++ = 24;
+		}
+	}
+	unsigned char *out;
+	size_t n;
+	ck_assert_int_eq(rsc_cw_finish(&out, &n, &w), RSC_OK);
+	ck_assert_uint_eq(n, (size_t)(p - want));
+	ck_assert_int_eq(memcmp(out, want, n), 0);
+	free(out);
+}
+END_TEST
+
 START_TEST(duplicate_map_keys_are_refused)
 {
 	rsc_cw w;
@@ -788,6 +832,7 @@ Suite *encode_suite(void)
 	tcase_add_test(tc, floats_take_the_shortest_exact_width);
 	tcase_add_test(tc, non_finite_floats_are_refused);
 	tcase_add_test(tc, map_keys_are_sorted_by_their_encoding);
+	tcase_add_test(tc, map_sorted_around_its_largest_entry);
 	tcase_add_test(tc, duplicate_map_keys_are_refused);
 	tcase_add_test(tc, empty_map_and_long_strings);
 	suite_add_tcase(s, tc);

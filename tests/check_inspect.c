@@ -190,7 +190,7 @@ START_TEST(pub_verifies_first)
 	ck_assert_int_eq(tu_run(RSC_BIN " inspect --pub tests/fixtures/compile/test.pub "
 				"tests/golden/prod.rsnap", &out, &err), 0);
 	ck_assert_str_eq(err, "");
-	const char *head = "tests/golden/prod.rsnap: 4918 bytes; signature verified, "
+	const char *head = "tests/golden/prod.rsnap: 4985 bytes; signature verified, "
 			   "content checked by librsl\n";
 	ck_assert_int_eq(strncmp(out, head, strlen(head)), 0);
 	free(out);
