@@ -144,16 +144,34 @@ static int req_walk(graph *g, uint32_t i, unsigned level)
 	return RSL_OK;
 }
 
-int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
+struct rsl__graph {
+	graph g;
+};
+
+static void graph_free(graph *g)
+{
+	free(g->state);
+	free(g->depth);
+	free(g->cost);
+	free(g->own);
+	free(g->seen);
+}
+
+int rsl__graph_begin(rsl__graph **out, rsl__dec *d, const rsl_snapshot *s)
 {
 	size_t n = (size_t)s->nsegments + s->nflags;
 	size_t nf = s->nflags ? s->nflags : 1;
-	graph g = { d, s, calloc(n ? n : 1, 1), calloc(n ? n : 1, 1),
-		    calloc(n ? n : 1, sizeof(uint64_t)), calloc(nf, sizeof(uint64_t)),
-		    calloc(nf, sizeof(uint32_t)) };
+	rsl__graph *gr = calloc(1, sizeof *gr);
+	*out = NULL;
+	if (gr == NULL)
+		return rsl__fail(d->err, RSL_ENOMEM, "out of memory");
+	graph *g = &gr->g;
+	*g = (graph){ d, s, calloc(n ? n : 1, 1), calloc(n ? n : 1, 1),
+		      calloc(n ? n : 1, sizeof(uint64_t)), calloc(nf, sizeof(uint64_t)),
+		      calloc(nf, sizeof(uint32_t)) };
 	int rc = RSL_OK;
 	d->sub = SUB_NONE;
-	if (!g.state || !g.depth || !g.cost || !g.own || !g.seen) {
+	if (!g->state || !g->depth || !g->cost || !g->own || !g->seen) {
 		rc = rsl__fail(d->err, RSL_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -162,54 +180,99 @@ int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
 		d->index = j;
 		d->key = RSL__S(s->segments[j].key);
 		d->keylen = s->segments[j].key.len;
-		if ((rc = seg_walk(&g, j, 1)) < 0)
+		if ((rc = seg_walk(g, j, 1)) < 0)
 			goto out;
 	}
-	/* Each flag's own cost, and its requires without repeats. */
+	*out = gr;
+	return RSL_OK;
+out:
+	graph_free(g);
+	free(gr);
+	return rc;
+}
+
+int rsl__graph_flag(rsl__graph *gr, uint32_t i)
+{
+	graph *g = &gr->g;
+	rsl__dec *d = g->d;
+	const rsl_snapshot *s = g->s;
+	const rsl__flag *f = &s->flags[i];
+	uint64_t own = 1;
+	int rc;
 	d->what = "flag";
-	for (uint32_t i = 0; i < s->nflags; i++) {
+	d->index = i;
+	d->key = RSL__S(f->key);
+	d->keylen = f->key.len;
+	for (uint32_t r = 0; r < f->nrules; r++) {
+		unsigned depth;
+		const rsl__cond *c = rsl__when(&RSL__AT(rsl__rule, f->rules)[r].when);
+		d->sub = SUB_RULE, d->subi = r;
+		own = sat_add(own, 1);
+		if (c && (rc = cond_walk(g, c, 1, &depth, &own)) < 0)
+			return rc;
+	}
+	d->sub = SUB_NONE;
+	g->own[i] = own;
+	return RSL_OK;
+}
+
+int rsl__graph_end(rsl__graph *gr)
+{
+	int rc = RSL_OK;
+	if (gr == NULL)
+		return RSL_OK;
+	graph *g = &gr->g;
+	rsl__dec *d = g->d;
+	const rsl_snapshot *s = g->s;
+	d->what = "flag";
+	d->sub = SUB_NONE;
+	/* Here, not per flag: the key of a flag required twice is named, and
+	 * every flag's records have been checked by now. */
+	for (uint32_t i = 0; i < s->nflags && rc == RSL_OK; i++) {
 		const rsl__flag *f = &s->flags[i];
-		uint64_t own = 1;
 		d->index = i;
 		d->key = RSL__S(f->key);
 		d->keylen = f->key.len;
-		for (uint32_t r = 0; r < f->nrequires; r++) {
+		for (uint32_t r = 0; r < f->nrequires && rc == RSL_OK; r++) {
 			uint32_t to = RSL__AT(rsl__req, f->requires)[r].flag;
-			if (g.seen[to] == i + 1) {
+			if (g->seen[to] == i + 1)
 				rc = rsl__dec_fail(d, RSL_EFORMAT, "requires %u: flag '%s' is "
 						   "required twice", (unsigned)r,
 						   RSL__S(s->flags[to].key));
-				goto out;
-			}
-			g.seen[to] = i + 1;
+			g->seen[to] = i + 1;
 		}
-		for (uint32_t r = 0; r < f->nrules; r++) {
-			unsigned depth;
-			d->sub = SUB_RULE, d->subi = r;
-			own = sat_add(own, 1);
-			if (rsl__when(&RSL__AT(rsl__rule, f->rules)[r].when) &&
-			    (rc = cond_walk(&g, rsl__when(&RSL__AT(rsl__rule, f->rules)[r].when), 1, &depth,
-					    &own)) < 0)
-				goto out;
-		}
-		d->sub = SUB_NONE;
-		g.own[i] = own;
 	}
-	for (uint32_t i = 0; i < s->nflags; i++) {
+	for (uint32_t i = 0; i < s->nflags && rc == RSL_OK; i++) {
 		const rsl__flag *f = &s->flags[i];
 		d->index = i;
 		d->key = RSL__S(f->key);
 		d->keylen = f->key.len;
-		if ((rc = req_walk(&g, i, 0)) < 0)
-			goto out;
+		rc = req_walk(g, i, 0);
 	}
-out:
-	free(g.state);
-	free(g.depth);
-	free(g.cost);
-	free(g.own);
-	free(g.seen);
+	graph_free(g);
+	free(gr);
 	return rc;
+}
+
+void rsl__graph_free(rsl__graph *gr)
+{
+	if (gr) {
+		graph_free(&gr->g);
+		free(gr);
+	}
+}
+
+int rsl__check_graph(rsl__dec *d, rsl_snapshot *s)
+{
+	rsl__graph *g;
+	int rc = rsl__graph_begin(&g, d, s);
+	for (uint32_t i = 0; rc == RSL_OK && i < s->nflags; i++)
+		rc = rsl__graph_flag(g, i);
+	if (rc < 0) {
+		rsl__graph_free(g);
+		return rc;
+	}
+	return rsl__graph_end(g);
 }
 
 void rsl__build_index(rsl_snapshot *s, uint32_t *slots)

@@ -411,6 +411,12 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 	const uint32_t *slots = span(w, &im->slots, im->nslots, 4, 4);
 	if (flags == NULL || segs == NULL || slots == NULL)
 		return BAD("flags, segments or index outside the image");
+	/* For the graph checks, each flag's made as soon as the flag is
+	 * checked, while its records are in the cache (graph.h). */
+	s->flags = flags;
+	s->nflags = im->nflags;
+	s->segments = segs;
+	s->nsegments = im->nsegments;
 	if (im->pad != 0)
 		return BAD("the header's padding is not zero");
 	if ((rc = names(w, im)) < 0)
@@ -434,13 +440,21 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 		if ((rc = cond(w, c, 1)) < 0)
 			return rc;
 	}
+	rsl__graph *g;
+	if ((rc = rsl__graph_begin(&g, d, s)) < 0)
+		return rc;
 	for (uint32_t i = 0; i < im->nflags; i++)
-		if ((rc = flag(w, &flags[i], i, i ? &flags[i - 1] : NULL)) < 0)
+		if ((rc = flag(w, &flags[i], i, i ? &flags[i - 1] : NULL)) < 0 ||
+		    (rc = rsl__graph_flag(g, i)) < 0) {
+			rsl__graph_free(g);
 			return rc;
+		}
 	d->what = NULL;
 	d->sub = SUB_NONE;
 	/* The index: as many entries as flags, each in range (so an empty
 	 * slot ends every probe), and each flag found where it is. */
+	if ((rc = rsl__graph_end(g)) < 0)
+		return rc;
 	uint32_t used = 0;
 	for (uint32_t j = 0; j < im->nslots; j++) {
 		if (slots[j] > im->nflags)
