@@ -138,7 +138,7 @@ START_TEST(map_sorted_around_its_largest_entry)
 	rsc_cw_init(&w);
 	rsc_cw_map_begin(&w);
 	for (int i = 24; i >= 0; i--) {
-		char k[4];
+		char k[8]; /* "k" and two digits; room for what the compiler cannot rule out */
 		snprintf(k, sizeof k, "k%02d", (i + 12) % 25);
 		rsc_cw_key(&w, k);
 		if ((i + 12) % 25 == 12)
