@@ -57,7 +57,8 @@ static int cstr_cmp(const void *a, const void *b)
 static void sort_names(dec *d)
 {
 	uint32_t n = 0;
-	qsort(d->names, d->nnames, sizeof *d->names, cstr_cmp);
+	if (d->nnames > 1) /* names is NULL when there are none */
+		qsort(d->names, d->nnames, sizeof *d->names, cstr_cmp);
 	for (uint32_t i = 0; i < d->nnames; i++)
 		if (n == 0 || cstr_cmp(&d->names[n - 1], &d->names[i]) != 0)
 			d->names[n++] = d->names[i];
@@ -68,8 +69,9 @@ static void sort_names(dec *d)
 uint32_t rsl__dec_name_id(const rsl__dec *d, const char *s, size_t n)
 {
 	rsl__cstr k = { s, (uint32_t)n };
-	const rsl__cstr *hit = d->names_sorted ? bsearch(&k, d->names, d->nnames,
-							 sizeof *d->names, cstr_cmp) : NULL;
+	const rsl__cstr *hit = d->names_sorted && d->nnames
+				       ? bsearch(&k, d->names, d->nnames, sizeof *d->names, cstr_cmp)
+				       : NULL;
 	return hit ? (uint32_t)(hit - d->names) : RSL__NO_ID;
 }
 
