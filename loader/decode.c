@@ -39,19 +39,13 @@ typedef rsl__dec dec;
 /* In the counting pass arr is NULL: write into tmp instead. */
 #define SLOT(arr, i, tmp) ((arr) ? &(arr)[i] : &(tmp))
 
-static int key_cmp(const char *a, size_t an, const char *b, size_t bn)
-{
-	int r = memcmp(a, b, an < bn ? an : bn);
-	return r ? r : an < bn ? -1 : an > bn ? 1 : 0;
-}
-
 /* The attribute names of the image (snap.h, rsl__name): the counting
  * pass's list of every named test's name, sorted and made unique, and then
  * written last in the image, each with a copy of its bytes. */
 static int cstr_cmp(const void *a, const void *b)
 {
 	const rsl__cstr *x = a, *y = b;
-	return key_cmp(x->p, x->len, y->p, y->len);
+	return rsl__key_cmp(x->p, x->len, y->p, y->len);
 }
 
 static void sort_names(dec *d)
@@ -102,7 +96,7 @@ static void write_names(dec *d, rsl_snapshot *s)
 
 static int check_order(dec *d, const char *what, const char *k, size_t n)
 {
-	if (d->prev && key_cmp(d->prev, d->prevlen, k, n) >= 0)
+	if (d->prev && rsl__key_cmp(d->prev, d->prevlen, k, n) >= 0)
 		return rsl__dec_fail(d, RSL_EFORMAT, "%ss are not sorted by key, or not "
 				     "unique: '%.*s' after '%.*s'", what,
 				     (int)(n > 64 ? 64 : n), k,

@@ -428,9 +428,7 @@ static uint32_t attr_number(const rsl_snapshot *snap, const char *s, size_t n)
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 		const rsl__str *m = &snap->attrs[mid].s;
-		int r = memcmp(RSL__S(*m), s, m->len < n ? m->len : n);
-		if (r == 0)
-			r = m->len < n ? -1 : m->len > n;
+		int r = rsl__key_cmp(RSL__S(*m), m->len, s, n);
 		if (r == 0)
 			return mid;
 		if (r < 0)

@@ -328,14 +328,19 @@ rsl__same_bytes(const char *a, const char *b, size_t n)
 	return n == 0 || a[0] == b[0];
 }
 
-/* The flag named key[0..len), or NULL (also for a NULL snap or key).  O(1)
- * expected.  Inline because it is on every evaluation's path (eval.c). */
-static inline __attribute__((always_inline)) const rsl__flag *
-rsl__find_flag(const rsl_snapshot *snap, const char *key, size_t len)
+/* The order of keys and attribute names in an image: bytewise, a prefix
+ * before the longer string (<0, 0, >0). */
+static inline int rsl__key_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
-	if (snap == NULL || key == NULL)
-		return NULL;
-	uint64_t h = rsl__key_hash(key, len);
+	int r = memcmp(a, b, an < bn ? an : bn);
+	return r ? r : an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+/* The flag named key[0..len) whose rsl__key_hash is h, or NULL: the
+ * index's probe (validate.c checks the index with it). */
+static inline __attribute__((always_inline)) const rsl__flag *
+rsl__find_hashed(const rsl_snapshot *snap, uint64_t h, const char *key, size_t len)
+{
 	for (uint64_t j = h & snap->mask;; j = (j + 1) & snap->mask) {
 		uint32_t v = snap->slots[j];
 		if (v == 0)
@@ -344,6 +349,16 @@ rsl__find_flag(const rsl_snapshot *snap, const char *key, size_t len)
 		if (f->hash == h && f->key.len == len && rsl__same_bytes(RSL__S(f->key), key, len))
 			return f;
 	}
+}
+
+/* The flag named key[0..len), or NULL (also for a NULL snap or key).  O(1)
+ * expected.  Inline because it is on every evaluation's path (eval.c). */
+static inline __attribute__((always_inline)) const rsl__flag *
+rsl__find_flag(const rsl_snapshot *snap, const char *key, size_t len)
+{
+	if (snap == NULL || key == NULL)
+		return NULL;
+	return rsl__find_hashed(snap, rsl__key_hash(key, len), key, len);
 }
 
 #endif

@@ -371,13 +371,10 @@ static int names(walk *w, const rsl__image *im)
 			return rc;
 		if (a[i].pad != 0)
 			return BAD("attribute name %u: padding that is not zero", (unsigned)i);
-		if (i) {
-			const rsl__str *x = &a[i - 1].s, *y = &a[i].s;
-			int r = memcmp(RSL__S(*x), RSL__S(*y), x->len < y->len ? x->len : y->len);
-			if (r > 0 || (r == 0 && x->len >= y->len))
-				return BAD("attribute names are not sorted, or not unique: '%s' "
-					   "after '%s'", RSL__S(*y), RSL__S(*x));
-		}
+		if (i && rsl__key_cmp(RSL__S(a[i - 1].s), a[i - 1].s.len, RSL__S(a[i].s),
+				      a[i].s.len) >= 0)
+			return BAD("attribute names are not sorted, or not unique: '%s' "
+				   "after '%s'", RSL__S(a[i].s), RSL__S(a[i - 1].s));
 	}
 	w->attrs = a;
 	w->nattrs = im->nattrs;
@@ -475,20 +472,11 @@ int rsl__image_check(rsl__dec *d, rsl_snapshot *s, const uint8_t *p, size_t len)
 	s->attrs = w->attrs;
 	s->nattrs = w->nattrs;
 	s->info.flag_count = im->nflags;
-	/* Each flag where the probe for its key's hash (checked in flag())
-	 * finds it first, as rsl__find_flag would: keys are unique, so no
-	 * other flag on the way has the same key; the key is not hashed
-	 * again. */
-	for (uint32_t i = 0; i < im->nflags; i++) {
-		uint64_t j = flags[i].hash & s->mask;
-		while (slots[j] != i + 1 && slots[j] != 0 &&
-		       (flags[slots[j] - 1].hash != flags[i].hash ||
-			flags[slots[j] - 1].key.len != flags[i].key.len ||
-			!rsl__same_bytes(RSL__S(flags[slots[j] - 1].key), RSL__S(flags[i].key),
-					 flags[i].key.len)))
-			j = (j + 1) & s->mask;
-		if (slots[j] != i + 1)
+	/* Each flag found where it is, probing with its key's hash (checked
+	 * against the key in flag()): the key is not hashed again. */
+	for (uint32_t i = 0; i < im->nflags; i++)
+		if (rsl__find_hashed(s, flags[i].hash, RSL__S(flags[i].key), flags[i].key.len) !=
+		    &flags[i])
 			return BAD("the index does not find flag '%s'", RSL__S(flags[i].key));
-	}
 	return RSL_OK;
 }
