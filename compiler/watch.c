@@ -16,6 +16,7 @@ typedef struct watch {
 	pthread_mutex_t lock;  /* recursive: events come from rsl_client_new too */
 	rsl_client *client;    /* NULL until rsl_client_new returns */
 	int pending;           /* an accepted snapshot whose decision is unprinted */
+	uint64_t version;      /* that snapshot's version */
 	const char *flag;
 	const rsl_context *ctx;
 	atomic_int events;
@@ -26,12 +27,26 @@ static void stamp(char out[RSC_TIME_MAX])
 	rsc_cli_utc_time(out, (int64_t)time(NULL));
 }
 
-/* The flag's decision in the served snapshot, whatever its type. */
-static void print_decision(watch *w)
+/* The flag's decision in the snapshot accepted as `version`, whatever its
+ * type.  The first one is accepted inside rsl_client_new, and its decision
+ * printed once that returns: by then the client's thread may already serve a
+ * newer one, whose own outcome and decision follow; a decision is never
+ * printed under an older version's line.  Nothing served (failing closed):
+ * the fallback's error. */
+static void print_decision(watch *w, uint64_t version)
 {
 	char ts[RSC_TIME_MAX];
 	stamp(ts);
 	const rsl_snapshot *s = rsl_client_hold(w->client);
+	rsl_info in;
+	if (s)
+		rsl_snapshot_info(&in, s);
+	if (s && in.version != version) {
+		printf("%s   %s: not evaluated: version %llu was replaced by %llu first\n", ts,
+		       w->flag, (unsigned long long)version, (unsigned long long)in.version);
+		rsl_client_release(w->client);
+		return;
+	}
 	rsl_result r;
 	static const rsl_type types[] = { RSL_BOOLEAN, RSL_STRING, RSL_INTEGER, RSL_FLOAT,
 					  RSL_OBJECT };
@@ -94,10 +109,12 @@ static void on_event(const rsl_client_event *ev, void *user)
 	else
 		printf("%s %s %s\n", ts, kind, ev->message);
 	if (w->flag && strcmp(kind, "accepted") == 0) {
-		if (w->client)
-			print_decision(w);
-		else
+		if (w->client) {
+			print_decision(w, ev->version);
+		} else {
 			w->pending = 1;
+			w->version = ev->version;
+		}
 	}
 	fflush(stdout);
 	atomic_fetch_add(&w->events, 1);
@@ -137,7 +154,7 @@ int rsc_watch_run(const rsc_watch_options *o)
 	int r = rsl_client_new(&client, path, &co, &e);
 	w.client = client;
 	if (r == RSL_OK && w.pending)
-		print_decision(&w);
+		print_decision(&w, w.version);
 	fflush(stdout);
 	pthread_mutex_unlock(&w.lock);
 	if (r != RSL_OK) {

@@ -955,12 +955,13 @@ START_TEST(cli_watch)
 	char *out = NULL, *err = NULL;
 	char cmd[16384];
 	/* Each file is published once watch has printed the previous one's
-	 * outcome (each step waits at most 10 s): no guess at how long the
-	 * watch takes to start or to reload. */
+	 * decision, the line after its outcome (each step waits at most 10 s):
+	 * no guess at how long the watch takes to start or to reload, and no
+	 * newer file served before the older one's decision is printed. */
 	snprintf(cmd, sizeof cmd,
 		 "o='%s/watch.out'; { %s watch --pub '%s' '%s' --env prod --flag alpha "
 		 "targeting_key=u1 --max-events 3 --timeout 60 >\"$o\" & w=$!; }; "
-		 "seen() { i=0; until [ \"$(grep -c ' accepted ' \"$o\")\" -ge $1 ]; do "
+		 "seen() { i=0; until [ \"$(grep -c '   alpha ' \"$o\")\" -ge $1 ]; do "
 		 "i=$((i+1)); if [ $i -ge 200 ]; then kill $w; cat \"$o\"; exit 9; fi; "
 		 "sleep 0.05; done; }; "
 		 "seen 1 && cp '%s' '%s.t' && mv '%s.t' '%s' && "
@@ -968,7 +969,7 @@ START_TEST(cli_watch)
 		 T, RSC_BIN, pubf, primary, s2, primary, primary, primary,
 		 s0, primary, primary, primary);
 	int rc = tu_run(cmd, &out, &err);
-	ck_assert_msg(rc == 0, "exit %d (9: an outcome not printed within 10 s): %s%s", rc,
+	ck_assert_msg(rc == 0, "exit %d (9: a decision not printed within 10 s): %s%s", rc,
 		      out, err);
 	char want[1400];
 	const char *p = strstr(out, " accepted ");
