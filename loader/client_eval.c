@@ -38,17 +38,24 @@ static inline void count(rsl_client *c, rsl_error_code e)
 					  : &c->shared_ctr.errors, 1, memory_order_relaxed);
 }
 
-/* Evaluates inside the caller's read section the snapshot s served. */
+/* Evaluates inside the caller's read section the snapshot s served, for
+ * ctx or, when prep is not NULL, for the prepared context prep (both NULL:
+ * the empty context, as either call means it). */
 static inline int eval_in(rsl_result *out, rsl_client *c, const rsl_snapshot *s,
 			  const char *key, rsl_type expected, const rsl_context *ctx,
-			  const rsl_value *fb, uint64_t *version)
+			  const rsl_prepared *prep, const rsl_value *fb, uint64_t *version)
 {
 	int rc = 0;
 	if (__builtin_expect(c->testing, 0) &&
-	    rsl__client_override_eval(out, c, s, key, expected, fb))
+	    rsl__client_override_eval(out, c, s, key, expected, fb)) {
+		if (prep)
+			ctx = prep->ctx;
 		rc = out->error != RSL_ERR_NONE && ctx && ctx->strict ? RSL_ESTRICT : RSL_OK;
-	else
+	} else if (prep) {
+		rc = rsl_prepared_evaluate(out, s, key, expected, prep, fb);
+	} else {
 		rc = rsl__eval(out, NULL, s, key, (int)expected, ctx, fb, NULL);
+	}
 	if (__builtin_expect(out->error == RSL_ERR_FLAG_NOT_FOUND, 0) && s)
 		*version = s->info.version;
 	return rc;
@@ -61,7 +68,7 @@ int rsl__client_eval_in(rsl_result *out, const rsl_snapshot **snap, rsl_client *
 			const rsl_value *fb, uint64_t *version)
 {
 	*snap = atomic_load(&c->serving);
-	return eval_in(out, c, *snap, key, expected, ctx, fb, version);
+	return eval_in(out, c, *snap, key, expected, ctx, NULL, fb, version);
 }
 
 /* Miss events a client emits per second at most (all are counted). */
@@ -116,7 +123,7 @@ int rsl_client_evaluate(rsl_result *out, rsl_client *c, const char *key,
 	if (__builtin_expect(c == NULL, 0)) /* PROVIDER_NOT_READY, the fallback */
 		return rsl__eval(out, NULL, NULL, key, (int)expected, ctx, fallback, NULL);
 	rsl__rd_enter();
-	int rc = eval_in(out, c, atomic_load(&c->serving), key, expected, ctx, fallback,
+	int rc = eval_in(out, c, atomic_load(&c->serving), key, expected, ctx, NULL, fallback,
 			 &version);
 	rsl__rd_exit();
 	after(c, key, out->error, version);
@@ -142,14 +149,14 @@ static size_t put_text(char *out, size_t cap, const char *text, size_t len)
  * length returned. */
 static __attribute__((noinline, cold)) size_t
 typed_testing(rsl_value *v, char *out, size_t cap, rsl_client *c, const char *key,
-	      const rsl_context *ctx)
+	      const rsl_context *ctx, const rsl_prepared *prep)
 {
 	rsl_result r;
 	rsl_value fb = *v;
 	uint64_t version = 0;
 	size_t len = 0;
 	rsl__rd_enter();
-	eval_in(&r, c, atomic_load(&c->serving), key, fb.type, ctx, &fb, &version);
+	eval_in(&r, c, atomic_load(&c->serving), key, fb.type, ctx, prep, &fb, &version);
 	*v = r.value;
 	if (v->type == RSL_STRING || v->type == RSL_OBJECT)
 		len = put_text(out, cap, v->s, v->s ? v->len : 0);
@@ -159,110 +166,135 @@ typed_testing(rsl_value *v, char *out, size_t cap, rsl_client *c, const char *ke
 }
 
 /* The typed calls' evaluation inside the caller's read section: the raw
- * typed calls' path (rsl__served, no rsl_result), the value served or NULL
- * for the fallback, valid until the read section ends. */
-static inline const rsl__val *served_in(rsl_error_code *e, rsl_client *c,
-					const char *key, rsl_type type,
-					const rsl_context *ctx, uint64_t *version)
+ * typed calls' path (rsl__served, no rsl_result), for ctx or the prepared
+ * prep (as eval_in), the value served or NULL for the fallback, valid until
+ * the read section ends. */
+static inline __attribute__((always_inline)) const rsl__val *
+served_in(rsl_error_code *e, rsl_client *c, const char *key, rsl_type type,
+	  const rsl_context *ctx, const rsl_prepared *prep, uint64_t *version)
 {
 	const rsl_snapshot *s = atomic_load(&c->serving);
-	const rsl__val *x = rsl__served(e, s, key, (int)type, ctx);
+	const rsl__val *x = prep ? rsl__served_prepared(e, s, key, (int)type, prep)
+				 : rsl__served(e, s, key, (int)type, ctx);
 	if (__builtin_expect(*e == RSL_ERR_FLAG_NOT_FOUND, 0) && s)
 		*version = s->info.version;
 	return x;
 }
 
-int rsl_client_bool(rsl_client *c, const char *key, const rsl_context *ctx,
-		    int fallback)
+/* The typed calls, for ctx or the prepared prep (eval_in): *v holds the
+ * fallback (its type is the one expected) and receives the value; a text
+ * value or fallback is copied to out[0..cap) inside the read section, and
+ * its length returned. */
+static inline __attribute__((always_inline)) size_t
+typed(rsl_value *v, char *out, size_t cap, rsl_client *c, const char *key,
+      const rsl_context *ctx, const rsl_prepared *prep)
 {
-	if (__builtin_expect(c == NULL, 0))
-		return fallback; /* PROVIDER_NOT_READY */
-	if (__builtin_expect(c->testing, 0)) {
-		rsl_value v = { RSL_BOOLEAN, fallback, 0, 0.0, NULL, 0 };
-		typed_testing(&v, NULL, 0, c, key, ctx);
-		return v.b;
-	}
-	rsl_error_code e;
-	uint64_t version = 0;
-	rsl__rd_enter();
-	const rsl__val *x = served_in(&e, c, key, RSL_BOOLEAN, ctx, &version);
-	int b = x ? x->b : fallback;
-	rsl__rd_exit();
-	after(c, key, e, version);
-	return b;
-}
-
-int64_t rsl_client_int(rsl_client *c, const char *key, const rsl_context *ctx,
-		       int64_t fallback)
-{
-	if (__builtin_expect(c == NULL, 0))
-		return fallback; /* PROVIDER_NOT_READY */
-	if (__builtin_expect(c->testing, 0)) {
-		rsl_value v = { RSL_INTEGER, 0, fallback, (double)fallback, NULL, 0 };
-		typed_testing(&v, NULL, 0, c, key, ctx);
-		return v.i;
-	}
-	rsl_error_code e;
-	uint64_t version = 0;
-	rsl__rd_enter();
-	const rsl__val *x = served_in(&e, c, key, RSL_INTEGER, ctx, &version);
-	int64_t i = x ? x->i : fallback;
-	rsl__rd_exit();
-	after(c, key, e, version);
-	return i;
-}
-
-double rsl_client_float(rsl_client *c, const char *key, const rsl_context *ctx,
-			double fallback)
-{
-	if (__builtin_expect(c == NULL, 0))
-		return fallback; /* PROVIDER_NOT_READY */
-	if (__builtin_expect(c->testing, 0)) {
-		rsl_value v = { RSL_FLOAT, 0, 0, fallback, NULL, 0 };
-		typed_testing(&v, NULL, 0, c, key, ctx);
-		return v.f;
-	}
-	rsl_error_code e;
-	uint64_t version = 0;
-	rsl__rd_enter();
-	const rsl__val *x = served_in(&e, c, key, RSL_FLOAT, ctx, &version);
-	double f = x ? x->f : fallback;
-	rsl__rd_exit();
-	after(c, key, e, version);
-	return f;
-}
-
-static size_t text_flag(char *out, size_t cap, rsl_client *c, const char *key,
-			const rsl_context *ctx, const char *fallback, rsl_type type)
-{
+	int text = v->type == RSL_STRING || v->type == RSL_OBJECT;
+	size_t len = 0;
 	if (__builtin_expect(c == NULL, 0)) /* PROVIDER_NOT_READY: the fallback */
-		return put_text(out, cap, fallback, fallback ? strlen(fallback) : 0);
-	if (__builtin_expect(c->testing, 0)) {
-		rsl_value v = { type, 0, 0, 0.0, fallback, fallback ? strlen(fallback) : 0 };
-		return typed_testing(&v, out, cap, c, key, ctx);
-	}
+		return text ? put_text(out, cap, v->s, v->s ? v->len : 0) : 0;
+	if (__builtin_expect(c->testing, 0))
+		return typed_testing(v, out, cap, c, key, ctx, prep);
 	rsl_error_code e;
 	uint64_t version = 0;
 	rsl__rd_enter();
-	const rsl__val *x = served_in(&e, c, key, type, ctx, &version);
-	/* Copied inside the read section: the text lives in the snapshot. */
-	size_t len = x ? put_text(out, cap, RSL__S(x->s), x->s.len)
-		       : put_text(out, cap, fallback, fallback ? strlen(fallback) : 0);
+	const rsl__val *x = served_in(&e, c, key, v->type, ctx, prep, &version);
+	if (text)
+		/* Copied inside the read section: the text lives in the snapshot. */
+		len = x ? put_text(out, cap, RSL__S(x->s), x->s.len)
+			: put_text(out, cap, v->s, v->s ? v->len : 0);
+	else if (x)
+		rsl__set_value(v, x);
 	rsl__rd_exit();
 	after(c, key, e, version);
 	return len;
 }
 
+static inline size_t len_of(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* A fallback of type t (rsl_value's fields in order). */
+#define FB(t, b, i, f, s) ((rsl_value){ (t), (b), (i), (f), (s), len_of(s) })
+
+int rsl_client_bool(rsl_client *c, const char *key, const rsl_context *ctx,
+		    int fallback)
+{
+	rsl_value v = FB(RSL_BOOLEAN, fallback, 0, 0.0, NULL);
+	typed(&v, NULL, 0, c, key, ctx, NULL);
+	return v.b;
+}
+
+int64_t rsl_client_int(rsl_client *c, const char *key, const rsl_context *ctx,
+		       int64_t fallback)
+{
+	rsl_value v = FB(RSL_INTEGER, 0, fallback, (double)fallback, NULL);
+	typed(&v, NULL, 0, c, key, ctx, NULL);
+	return v.i;
+}
+
+double rsl_client_float(rsl_client *c, const char *key, const rsl_context *ctx,
+			double fallback)
+{
+	rsl_value v = FB(RSL_FLOAT, 0, 0, fallback, NULL);
+	typed(&v, NULL, 0, c, key, ctx, NULL);
+	return v.f;
+}
+
 size_t rsl_client_string(char *out, size_t cap, rsl_client *c, const char *key,
 			 const rsl_context *ctx, const char *fallback)
 {
-	return text_flag(out, cap, c, key, ctx, fallback, RSL_STRING);
+	rsl_value v = FB(RSL_STRING, 0, 0, 0.0, fallback);
+	return typed(&v, out, cap, c, key, ctx, NULL);
 }
 
 size_t rsl_client_object(char *out, size_t cap, rsl_client *c, const char *key,
 			 const rsl_context *ctx, const char *fallback_json)
 {
-	return text_flag(out, cap, c, key, ctx, fallback_json, RSL_OBJECT);
+	rsl_value v = FB(RSL_OBJECT, 0, 0, 0.0, fallback_json);
+	return typed(&v, out, cap, c, key, ctx, NULL);
+}
+
+/* The same with a prepared context: prep NULL is the empty context, as ctx
+ * NULL is above, so both cases take typed's prepared path only for a
+ * prepared one. */
+int rsl_client_prepared_bool(rsl_client *c, const char *key, const rsl_prepared *ctx,
+			     int fallback)
+{
+	rsl_value v = FB(RSL_BOOLEAN, fallback, 0, 0.0, NULL);
+	typed(&v, NULL, 0, c, key, NULL, ctx);
+	return v.b;
+}
+
+int64_t rsl_client_prepared_int(rsl_client *c, const char *key, const rsl_prepared *ctx,
+				int64_t fallback)
+{
+	rsl_value v = FB(RSL_INTEGER, 0, fallback, (double)fallback, NULL);
+	typed(&v, NULL, 0, c, key, NULL, ctx);
+	return v.i;
+}
+
+double rsl_client_prepared_float(rsl_client *c, const char *key, const rsl_prepared *ctx,
+				 double fallback)
+{
+	rsl_value v = FB(RSL_FLOAT, 0, 0, fallback, NULL);
+	typed(&v, NULL, 0, c, key, NULL, ctx);
+	return v.f;
+}
+
+size_t rsl_client_prepared_string(char *out, size_t cap, rsl_client *c, const char *key,
+				  const rsl_prepared *ctx, const char *fallback)
+{
+	rsl_value v = FB(RSL_STRING, 0, 0, 0.0, fallback);
+	return typed(&v, out, cap, c, key, NULL, ctx);
+}
+
+size_t rsl_client_prepared_object(char *out, size_t cap, rsl_client *c, const char *key,
+				  const rsl_prepared *ctx, const char *fallback_json)
+{
+	rsl_value v = FB(RSL_OBJECT, 0, 0, 0.0, fallback_json);
+	return typed(&v, out, cap, c, key, NULL, ctx);
 }
 
 size_t rsl_client_explain(char *buf, size_t cap, rsl_client *c, const char *key,

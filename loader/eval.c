@@ -615,6 +615,13 @@ const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
 	return served_err(err, snap, key, NULL, expected, ctx, NULL);
 }
 
+const rsl__val *rsl__served_prepared(rsl_error_code *err, const rsl_snapshot *snap,
+				    const char *key, int expected,
+				    const rsl_prepared *prep)
+{
+	return served_err(err, snap, key, NULL, expected, NULL, prep);
+}
+
 /* The typed calls: the value served, or the fallback fb (whose type is
  * the one expected), from a context or a prepared one. */
 static inline __attribute__((always_inline)) rsl_value

@@ -66,6 +66,12 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
 			   const char *key, int expected, const rsl_context *ctx);
 
+/* rsl__served for a prepared context (rsl_context_prepare; NULL: the empty
+ * context), for the live client's rsl_client_prepared_* calls. */
+const rsl__val *rsl__served_prepared(rsl_error_code *err, const rsl_snapshot *snap,
+				    const char *key, int expected,
+				    const rsl_prepared *prep);
+
 /* Copies a variant's value into the caller's rsl_value (type untouched):
  * strings point into the snapshot. */
 static inline void rsl__set_value(rsl_value *out, const rsl__val *v)

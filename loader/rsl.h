@@ -719,6 +719,29 @@ RSL_API size_t rsl_client_object(char *out, size_t cap, rsl_client *c,
 				 const char *fallback_json);
 
 /*
+ * The typed calls above with a prepared context (rsl_context_prepare; NULL:
+ * the empty context): the same values, fallbacks, copies, counters and
+ * events, with the prepared context's cheaper evaluation (no per-call checks
+ * of the context, attributes found by hash).  A context bound
+ * (rsl_context_bind) to the snapshot being served finds its attributes by
+ * number; after a reload it finds them by hash until bound again, which
+ * changes no decision (rsl_client_hold gives the snapshot to bind to).
+ * Thread-safe as the calls above; the prepared context is only read.
+ */
+RSL_API int rsl_client_prepared_bool(rsl_client *c, const char *key,
+				     const rsl_prepared *ctx, int fallback);
+RSL_API int64_t rsl_client_prepared_int(rsl_client *c, const char *key,
+					const rsl_prepared *ctx, int64_t fallback);
+RSL_API double rsl_client_prepared_float(rsl_client *c, const char *key,
+					 const rsl_prepared *ctx, double fallback);
+RSL_API size_t rsl_client_prepared_string(char *out, size_t cap, rsl_client *c,
+					  const char *key, const rsl_prepared *ctx,
+					  const char *fallback);
+RSL_API size_t rsl_client_prepared_object(char *out, size_t cap, rsl_client *c,
+					  const char *key, const rsl_prepared *ctx,
+					  const char *fallback_json);
+
+/*
  * Detailed evaluation, like rsl_evaluate (PROVIDER_NOT_READY when nothing is
  * served).  The strings in *out (value.s, variant, rule_name, file) point
  * into the served snapshot: valid until the calling thread's

@@ -80,7 +80,8 @@ static logged last_event(const char *name)
 
 /* ------------------------------------------------------------ snapshots */
 
-/* Snapshot k: alpha = beta = "gen-k", gen = k, flip = (k odd).  Each file
+/* Snapshot k: alpha = beta = "gen-k", gen = k, flip = (k odd), vip = (plan
+ * is enterprise).  Each file
  * is handed to emit(u, relative path, text). */
 typedef void emit_fn(void *u, const char *rel, const char *text);
 
@@ -110,6 +111,10 @@ static void ruleset_files(int k, const char *ttl, emit_fn *emit, void *u)
 	emit(u, "flip.yaml", "key: flip\ndescription: d\nowner: o\n");
 	emit(u, "environments/prod/flip.yaml",
 	     k % 2 ? "enabled: true\ndefault: on\n" : "enabled: true\ndefault: off\n");
+	emit(u, "vip.yaml", "key: vip\ndescription: d\nowner: o\n");
+	emit(u, "environments/prod/vip.yaml",
+	     "enabled: true\nrules:\n  - name: enterprise\n    when:\n"
+	     "      attribute: plan\n      eq: enterprise\n    serve: on\ndefault: off\n");
 }
 
 static void emit_file(void *u, const char *rel, const char *text)
@@ -682,6 +687,74 @@ START_TEST(typed_calls_and_counters)
 	ck_assert_str_eq(ev.message, "flag not found");
 	ck_assert_int_eq(count_events(RSL_EVENT_EVALUATION), 1);
 	rsl_client_free(c);
+}
+END_TEST
+
+/* The rsl_client_prepared_* calls: the decisions, fallbacks, copies and
+ * counters of the plain calls, for a prepared context bound or not, across
+ * a reload. */
+START_TEST(prepared_contexts_through_the_client)
+{
+	setup("client-prepared");
+	compile_snapshot("s5", 5, 10);
+	publish("s5");
+	rsl_client *c = new_client(RSL_CLIENT_NO_THREAD, NULL);
+	rsl_attr ent[] = { RSL_STR("plan", "enterprise") };
+	rsl_attr fre[] = { RSL_STR("plan", "free") };
+	rsl_context ce = { .targeting_key = "u1", .attrs = ent, .nattrs = 1 };
+	rsl_context cf = { .targeting_key = "u2", .attrs = fre, .nattrs = 1 };
+	rsl_context bad = { .attrs = NULL, .nattrs = 1 };
+	rsl_prepared pe, pf, pbad;
+	ck_assert_int_eq(rsl_context_prepare(&pe, &ce, NULL), RSL_OK);
+	ck_assert_int_eq(rsl_context_prepare(&pf, &cf, NULL), RSL_OK);
+	ck_assert_int_eq(rsl_context_prepare(&pbad, &bad, NULL), RSL_EINVAL);
+
+	/* 1-4: decisions as the plain calls make them; NULL is the empty
+	 * context (no plan: off). */
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pe, 0), 1);
+	ck_assert_int_eq(rsl_client_bool(c, "vip", &ce, 0), 1);
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pf, 1), 0);
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", NULL, 1), 0);
+	/* 5: bound to the served snapshot. */
+	rsl_context_bind(&pe, rsl_client_hold(c));
+	rsl_client_release(c);
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pe, 0), 1);
+	/* 6-9: the other types, a miss, a copy cut short, a type mismatch. */
+	ck_assert_int_eq(rsl_client_prepared_int(c, "gen", &pe, -1), 5);
+	ck_assert(rsl_client_prepared_float(c, "nope", &pe, 2.5) == 2.5);
+	char small[4];
+	ck_assert_uint_eq(rsl_client_prepared_string(small, sizeof small, c, "alpha", &pf, "x"), 5);
+	ck_assert_str_eq(small, "gen");
+	char obj[32];
+	ck_assert_uint_eq(rsl_client_prepared_object(obj, sizeof obj, c, "alpha", &pf, "{}"), 2);
+	ck_assert_str_eq(obj, "{}");
+	/* 10: a refused prepared context: the fallback, an error. */
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pbad, 1), 1);
+
+	rsl_client_status st;
+	rsl_client_status_get(&st, c);
+	ck_assert_uint_eq(st.evaluations, 10);
+	ck_assert_uint_eq(st.misses, 1);
+	ck_assert_uint_eq(st.errors, 2);
+	ck_assert_int_eq(count_events(RSL_EVENT_EVALUATION), 1);
+	ck_assert_str_eq(last_event(RSL_EVENT_EVALUATION).message, "flag not found");
+
+	/* A reload: pe is bound to the snapshot before it, and still finds
+	 * its attribute (by name) in the new one. */
+	compile_snapshot("s6", 6, 20);
+	publish("s6");
+	rsl_error e;
+	ck_assert_int_eq(rsl_client_refresh(c, &e), RSL_OK);
+	ck_assert_int_eq(rsl_client_prepared_int(c, "gen", &pe, -1), 6);
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pe, 0), 1);
+	ck_assert_int_eq(rsl_client_prepared_bool(c, "vip", &pf, 1), 0);
+	rsl_client_free(c);
+
+	/* No client: the fallback, copied. */
+	ck_assert_int_eq(rsl_client_prepared_bool(NULL, "vip", &pe, 1), 1);
+	ck_assert_uint_eq(rsl_client_prepared_string(obj, sizeof obj, NULL, "alpha", &pe,
+						     "fb"), 2);
+	ck_assert_str_eq(obj, "fb");
 }
 END_TEST
 
@@ -1508,6 +1581,7 @@ Suite *client_suite(void)
 	tcase_add_test(tc, start_with_nothing_then_recover);
 	tcase_add_test(tc, stale_serves_or_fails_closed);
 	tcase_add_test(tc, typed_calls_and_counters);
+	tcase_add_test(tc, prepared_contexts_through_the_client);
 	tcase_add_test(tc, testing_helpers);
 	suite_add_tcase(s, tc);
 	TCase *st = tcase_create("stress");

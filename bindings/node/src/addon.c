@@ -375,21 +375,25 @@ static napi_status key_of(char buf[KEY_BUF], napi_env env, napi_value v)
 	return st;
 }
 
-/* The context: a prepared one's (an external made by prepare()), or a
- * plain value converted into tmp.  They come in separate arguments, and
+/* The context: a prepared one's (an external made by prepare(); *prep its
+ * rsl_prepared, else NULL), or a plain value converted into tmp.  They
+ * come in separate arguments, and
  * only lib/index.js fills the prepared one, from a frozen Context: so a
  * value from the application never reaches the external path, and the
  * external needs no tag check (which would cost more than the evaluation). */
-static napi_status ctx_of(const rsl_context **out, node_ctx *tmp, napi_env env,
-			  napi_value plain, napi_value prepared)
+static napi_status ctx_of(const rsl_context **out, const rsl_prepared **prep,
+			  node_ctx *tmp, napi_env env, napi_value plain, napi_value prepared)
 {
 	napi_valuetype t;
 	napi_status st;
 	void *p;
 	tmp->chunks = NULL;
+	*prep = NULL;
 	/* Fails at once (napi_invalid_arg) for undefined: one call either way. */
 	if (napi_get_value_external(env, prepared, &p) == napi_ok) {
-		*out = p;
+		node_prepared *np = p;
+		*out = &np->ctx;
+		*prep = &np->prep;
 		return napi_ok;
 	}
 	if ((st = napi_typeof(env, plain, &t)) != napi_ok)
@@ -408,6 +412,7 @@ typedef struct call {
 	node_client *n;
 	char key[KEY_BUF];
 	const rsl_context *ctx;
+	const rsl_prepared *prep; /* ctx prepared (a Context), or NULL */
 	node_ctx tmp;
 	napi_value fallback;
 	napi_value extra;
@@ -421,7 +426,7 @@ static napi_status args(call *a, napi_env env, napi_callback_info info)
 	napi_status st = client_of(&a->n, env, info, &argc, argv);
 	a->tmp.chunks = NULL;
 	if (st != napi_ok || (st = key_of(a->key, env, argv[0])) != napi_ok ||
-	    (st = ctx_of(&a->ctx, &a->tmp, env, argv[1], argv[4])) != napi_ok)
+	    (st = ctx_of(&a->ctx, &a->prep, &a->tmp, env, argv[1], argv[4])) != napi_ok)
 		return st;
 	a->fallback = argv[2];
 	a->extra = argv[3];
@@ -439,7 +444,9 @@ static napi_value js_bool(napi_env env, napi_callback_info info)
 		goto out;
 	if (napi_get_value_bool(env, a.fallback, &fb) == napi_ok) {
 		/* The typed path: librsl serves the fallback itself. */
-		napi_get_boolean(env, rsl_client_bool(a.n->c, a.key, a.ctx, fb), &r);
+		int b = a.prep ? rsl_client_prepared_bool(a.n->c, a.key, a.prep, fb)
+			       : rsl_client_bool(a.n->c, a.key, a.ctx, fb);
+		napi_get_boolean(env, b, &r);
 	} else {
 		rsl_result res;
 		rsl_client_evaluate(&res, a.n->c, a.key, RSL_BOOLEAN, a.ctx, NULL);
@@ -731,7 +738,7 @@ static napi_value js_prepare(napi_env env, napi_callback_info info)
 		pending(env);
 		goto out;
 	}
-	rsl_context *c = node_ctx_compact(&tmp.ctx);
+	node_prepared *c = node_ctx_compact(&tmp.ctx);
 	if (c == NULL) {
 		napi_throw_error(env, "RSL_ENOMEM", "out of memory");
 		goto out;

@@ -41,10 +41,17 @@ typedef struct node_ctx {
 napi_status node_ctx_from_js(node_ctx *b, napi_env env, napi_value v);
 void node_ctx_free(node_ctx *b);
 
-/* A prepared context: one allocation holding a copy of src and of every
- * string it points to (a few hundred bytes for a usual context, so that
- * many prepared contexts stay in cache), to free(); NULL when out of
+/* A prepared context (lib/index.js's Context): a copy of a context and of
+ * every string it points to, and librsl's rsl_context_prepare of that copy
+ * (refused when the context is invalid: every evaluation with it then
+ * serves the fallback with INVALID_CONTEXT, as the plain context would). */
+typedef struct node_prepared {
+	rsl_prepared prep; /* of ctx */
+	rsl_context ctx;   /* its attributes and strings follow */
+} node_prepared;
+
+/* A node_prepared of src in one allocation, to free(); NULL when out of
  * memory. */
-rsl_context *node_ctx_compact(const rsl_context *src);
+node_prepared *node_ctx_compact(const rsl_context *src);
 
 #endif

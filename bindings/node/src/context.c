@@ -254,7 +254,7 @@ static const char *copy_str(char **p, const char *s)
 	return d;
 }
 
-rsl_context *node_ctx_compact(const rsl_context *src)
+node_prepared *node_ctx_compact(const rsl_context *src)
 {
 	size_t n = src->nattrs, lists = 0, text = 0;
 	const char *const *fields[5] = { &src->targeting_key, &src->tenant_key, &src->environment,
@@ -270,11 +270,12 @@ rsl_context *node_ctx_compact(const rsl_context *src)
 				text += span(a->list[j]);
 		}
 	}
-	size_t size = sizeof(rsl_context) + n * sizeof(rsl_attr) + lists * sizeof(char *) + text;
-	rsl_context *c = malloc(size);
-	if (c == NULL)
+	size_t size = sizeof(node_prepared) + n * sizeof(rsl_attr) + lists * sizeof(char *) + text;
+	node_prepared *np = malloc(size);
+	if (np == NULL)
 		return NULL;
-	rsl_attr *attrs = (rsl_attr *)(c + 1);
+	rsl_context *c = &np->ctx;
+	rsl_attr *attrs = (rsl_attr *)(np + 1);
 	const char **items = (const char **)(attrs + n);
 	char *p = (char *)(items + lists);
 	*c = *src;
@@ -296,5 +297,7 @@ rsl_context *node_ctx_compact(const rsl_context *src)
 				*items++ = copy_str(&p, a->list[j]);
 		}
 	}
-	return c;
+	/* A refusal is kept in np->prep: the evaluations report it. */
+	(void)rsl_context_prepare(&np->prep, c, NULL);
+	return np;
 }
