@@ -111,8 +111,7 @@ static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *
 	nm->prep = p;
 	nm->scanned = 0;
 	nm->built = 0;
-	nm->bound = p->serial != 0 && p->serial == snap->serial &&
-		    p->nattrs <= RSL__PREPARED_SCAN;
+	nm->bound = p->serial != 0 && p->serial == snap->serial;
 }
 
 /* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
@@ -132,7 +131,8 @@ void rsl__names_build(rsl__names *nm);
  * The first context attribute named name (whose rsl__name_hash is hash, and
  * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
  * *len is its string's length when the context was prepared, else SIZE_MAX
- * (measure it).  A bound context's attributes are found by number; a
+ * (measure it).  A bound context's attributes are found by number, with one
+ * load (rsl_prepared.by_number; a number past it is found by name); a
  * prepared context's names are compared by hash, their bytes only on a hit.
  * Inline: it is on every attribute test's path.
  */
@@ -145,13 +145,12 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 	*len = SIZE_MAX;
 	if (ctx == NULL)
 		return NULL;
-	if (nm->bound && id != RSL__NO_ID) {
-		for (uint32_t i = 0; i < p->nattrs; i++)
-			if (p->attr[i].id == id) {
-				*len = p->attr[i].len;
-				return &ctx->attrs[i];
-			}
-		return NULL;
+	if (nm->bound && id < sizeof p->by_number) {
+		unsigned i = p->by_number[id];
+		if (i == 0)
+			return NULL;
+		*len = p->attr[i - 1].len;
+		return &ctx->attrs[i - 1];
 	}
 	if (name->len > RSL_KEY_MAX) {
 		/* Not hashed, not in the table: no name in a snapshot is this long. */
