@@ -239,10 +239,11 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 			return;
 		}
 	}
-	for (uint32_t i = 0; i < f->nrules; i++) {
-		const rsl__rule *r = &RSL__AT(rsl__rule, f->rules)[i];
+	/* By pointer: the image's reference followed once, not per rule. */
+	const rsl__rule *rules = RSL__AT(rsl__rule, f->rules), *end = rules + f->nrules;
+	for (const rsl__rule *r = rules; r < end; r++) {
 		ev.kind = RSL__EV_RULE;
-		ev.index = i;
+		ev.index = (uint32_t)(r - rules);
 		if (rsl__when(&r->when) && !rsl__match_in(snap, rsl__when(&r->when), nm)) {
 			ev.status = RSL__RULE_NO_MATCH;
 			notify(tr, &ev);
@@ -259,7 +260,7 @@ decide_with(decision *d, const rsl_snapshot *snap, const rsl__flag *f,
 		d->variant = ev.variant;
 		d->reason = ev.split ? RSL_REASON_SPLIT : RSL_REASON_TARGETING_MATCH;
 		d->bucket = ev.bucket;
-		d->rule_index = (int)i;
+		d->rule_index = (int)(r - rules);
 		d->rule = r;
 		d->line = r->line;
 		return;
