@@ -143,15 +143,16 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 	const rsl_context *ctx = nm->ctx;
 	const rsl_prepared *p = nm->prep;
 	*len = SIZE_MAX;
-	if (ctx == NULL)
-		return NULL;
 	if (nm->bound && id < sizeof p->by_number) {
+		/* Before ctx's check: a context of no attributes numbers none. */
 		unsigned i = p->by_number[id];
 		if (i == 0)
 			return NULL;
 		*len = p->attr[i - 1].len;
 		return &ctx->attrs[i - 1];
 	}
+	if (ctx == NULL)
+		return NULL;
 	if (name->len > RSL_KEY_MAX) {
 		/* Not hashed, not in the table: no name in a snapshot is this long. */
 		const rsl_attr *a = rsl__find_attr(ctx, name);
@@ -233,47 +234,91 @@ rsl__cstr_eq(const char *s, const char *t, size_t n)
 	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
 }
 
+/* Whether s[0..len) equals one of the string operands v[0..end), w <= len
+ * <= 2w: each operand of that length compared as two loads of width w that
+ * overlap, the attribute's two loaded once. */
+static inline __attribute__((always_inline)) int
+rsl__in_words(const rsl__val *v, const rsl__val *end, const char *s, size_t len, size_t w)
+{
+	uint64_t x0 = 0, x1 = 0;
+	memcpy(&x0, s, w);
+	memcpy(&x1, s + len - w, w);
+	for (; v < end; v++) {
+		if (v->s.len != len || v->kind != RSL__V_STRING)
+			continue;
+		const char *t = RSL__S(v->s);
+		uint64_t y0 = 0, y1 = 0;
+		memcpy(&y0, t, w);
+		memcpy(&y1, t + len - w, w);
+		if (x0 == y0 && x1 == y1)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether s[0..len) equals one of the string operands of the list v[0..n).
+ * The width of the compare is chosen once for the list, not per operand. */
+static inline __attribute__((always_inline)) int
+rsl__in_list(const rsl__val *v, uint32_t n, const char *s, size_t len)
+{
+	const rsl__val *end = v + n;
+	if (len >= 2 && len <= 16)
+		return len >= 8 ? rsl__in_words(v, end, s, len, 8)
+		       : len >= 4 ? rsl__in_words(v, end, s, len, 4)
+				  : rsl__in_words(v, end, s, len, 2);
+	for (; v < end; v++)
+		if (v->s.len == len && v->kind == RSL__V_STRING &&
+		    rsl__same_bytes(s, RSL__S(v->s), len))
+			return 1;
+	return 0;
+}
+
+/* eq of a case-sensitive test c on s (len: its length, or SIZE_MAX). */
+static inline __attribute__((always_inline)) int
+rsl__eq_test(const rsl__cond *c, const char *s, size_t len)
+{
+	if (c->value.kind != RSL__V_STRING)
+		return 0;
+	if (len != SIZE_MAX)
+		return len == c->value.s.len && rsl__same_bytes(s, RSL__S(c->value.s), len);
+	return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+}
+
+/* in of a case-sensitive test c on s (len: its length, or SIZE_MAX): the
+ * list filter's bit, then the list. */
+static inline __attribute__((always_inline)) int
+rsl__in_test(const rsl__cond *c, const char *s, size_t len)
+{
+	if (len == SIZE_MAX)
+		len = strlen(s);
+	if (c->filter && !(c->filter & rsl__sig_bit(len, len ? (unsigned char)s[0] : 0,
+						     len ? (unsigned char)s[len - 1] : 0)))
+		return 0;
+	return rsl__in_list(RSL__AT(rsl__val, c->list), c->nlist, s, len);
+}
+
 /* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined into rsl__match_in: they are the attribute tests of most rules.
- * len is s's length when known (a prepared context), else SIZE_MAX. */
+ * inlined: they are the attribute tests of most rules.  len is s's length
+ * when known (a prepared context), else SIZE_MAX. */
 static inline __attribute__((always_inline)) int
 rsl__string_test(const rsl__cond *c, const char *s, size_t len)
 {
-	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
-		if (c->value.kind != RSL__V_STRING)
-			return 0;
-		if (len != SIZE_MAX)
-			return len == c->value.s.len &&
-			       rsl__same_bytes(s, RSL__S(c->value.s), len);
-		return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
-	}
-	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
-		if (len == SIZE_MAX)
-			len = strlen(s);
-		if (c->filter && !(c->filter & rsl__sig_bit(len, len ? (unsigned char)s[0] : 0, len ? (unsigned char)s[len - 1] : 0)))
-			return 0;
-		for (uint32_t i = 0; i < c->nlist; i++) {
-			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
-			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    rsl__same_bytes(s, RSL__S(v->s), len))
-				return 1;
-		}
-		return 0;
-	}
+	if (!c->ci && (c->op == RSL_OP_EQ || c->op == RSL_OP_NE))
+		return rsl__eq_test(c, s, len);
+	if (!c->ci && (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN))
+		return rsl__in_test(c, s, len);
 	return rsl__match_string(c, s);
 }
 
 /* An attribute test (an operator 1..18).  Missing: no operator matches,
  * ne and not_in included.  Inlined into rsl__match_in, whose common case
- * it is: with no call on its path but to the rarer operators'. */
+ * it is: with no call on its path but to the rarer operators'.  The
+ * operator is dispatched once, its negation with it. */
 static inline __attribute__((always_inline)) int
 rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 {
-	const rsl_context *ctx = nm->ctx;
 	const char *s;
 	size_t len;
-	if (ctx == NULL)
-		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
 		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
 		if (a == NULL)
@@ -285,13 +330,25 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 		}
 		s = a->s;
 	} else {
+		const rsl_context *ctx = nm->ctx;
+		if (ctx == NULL)
+			return 0;
 		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
 							    : ctx->tenant_key;
 		if (s == NULL)
 			return 0;
 		len = rsl__names_key_len(nm, c->attr_kind);
 	}
-	int any = rsl__string_test(c, s, len);
+	if (!c->ci) {
+		switch (c->op) {
+		case RSL_OP_EQ: return rsl__eq_test(c, s, len);
+		case RSL_OP_NE: return !rsl__eq_test(c, s, len);
+		case RSL_OP_IN: return rsl__in_test(c, s, len);
+		case RSL_OP_NOT_IN: return !rsl__in_test(c, s, len);
+		default: break;
+		}
+	}
+	int any = rsl__match_string(c, s);
 	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
 }
 
