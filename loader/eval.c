@@ -462,9 +462,10 @@ void rsl_context_bind(rsl_prepared *p, const rsl_snapshot *snap)
 }
 
 /* INVALID_CONTEXT when ctx names another environment or scan_context
- * refuses it; else NONE. */
-static rsl_error_code check_context(const rsl_snapshot *snap,
-				    const rsl_context *ctx)
+ * refuses it; else NONE.  Inlined into the unprepared calls' path: one call
+ * and its register saves less. */
+static inline __attribute__((always_inline)) rsl_error_code
+check_context(const rsl_snapshot *snap, const rsl_context *ctx)
 {
 	if (ctx->environment && strcmp(ctx->environment, snap->info.environment) != 0)
 		return RSL_ERR_INVALID_CONTEXT;
