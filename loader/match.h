@@ -127,6 +127,19 @@ static inline size_t rsl__names_key_len(const rsl__names *nm, uint8_t attr_kind)
 void rsl__names_build(rsl__names *nm);
 
 
+/* 1 when nm finds the attribute numbered id (among the snapshot's names) by
+ * its number: bound, and id within rsl_prepared.by_number; then *at is its
+ * index + 1 in the context, 0 for none (a context of no attributes, NULL
+ * included, numbers none).  0 when it must be found by name. */
+static inline __attribute__((always_inline)) int
+rsl__names_numbered(unsigned *at, const rsl__names *nm, uint32_t id)
+{
+	if (!nm->bound || id >= sizeof nm->prep->by_number)
+		return 0;
+	*at = nm->prep->by_number[id];
+	return 1;
+}
+
 /*
  * The first context attribute named name (whose rsl__name_hash is hash, and
  * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
@@ -142,14 +155,13 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 {
 	const rsl_context *ctx = nm->ctx;
 	const rsl_prepared *p = nm->prep;
+	unsigned at;
 	*len = SIZE_MAX;
-	if (nm->bound && id < sizeof p->by_number) {
-		/* Before ctx's check: a context of no attributes numbers none. */
-		unsigned i = p->by_number[id];
-		if (i == 0)
+	if (rsl__names_numbered(&at, nm, id)) {
+		if (at == 0)
 			return NULL;
-		*len = p->attr[i - 1].len;
-		return &ctx->attrs[i - 1];
+		*len = p->attr[at - 1].len;
+		return &ctx->attrs[at - 1];
 	}
 	if (ctx == NULL)
 		return NULL;
@@ -310,6 +322,24 @@ rsl__string_test(const rsl__cond *c, const char *s, size_t len)
 	return rsl__match_string(c, s);
 }
 
+/* An attribute test's operator (an operator 1..18) on the string s of
+ * length len (SIZE_MAX: not known), its negation included. */
+static inline __attribute__((always_inline)) int
+rsl__string_op(const rsl__cond *c, const char *s, size_t len)
+{
+	if (!c->ci) {
+		switch (c->op) {
+		case RSL_OP_EQ: return rsl__eq_test(c, s, len);
+		case RSL_OP_NE: return !rsl__eq_test(c, s, len);
+		case RSL_OP_IN: return rsl__in_test(c, s, len);
+		case RSL_OP_NOT_IN: return !rsl__in_test(c, s, len);
+		default: break;
+		}
+	}
+	int any = rsl__match_string(c, s);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+}
+
 /* An attribute test (an operator 1..18).  Missing: no operator matches,
  * ne and not_in included.  Inlined into rsl__match_in, whose common case
  * it is: with no call on its path but to the rarer operators'.  The
@@ -320,6 +350,19 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 	const char *s;
 	size_t len;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
+		unsigned at;
+		if (rsl__names_numbered(&at, nm, c->attr_id)) {
+			/* Its own copy of the test: no look-up by name around
+			 * it, and the string's length always known. */
+			if (at == 0)
+				return 0;
+			const rsl_attr *a = &nm->ctx->attrs[at - 1];
+			if (a->type == RSL_ATTR_STRING)
+				return rsl__string_op(c, a->s, nm->prep->attr[at - 1].len);
+			rsl__aval v;
+			rsl__aval_of(&v, a);
+			return rsl__match_value(c, &v);
+		}
 		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
 		if (a == NULL)
 			return 0;
@@ -339,17 +382,7 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 			return 0;
 		len = rsl__names_key_len(nm, c->attr_kind);
 	}
-	if (!c->ci) {
-		switch (c->op) {
-		case RSL_OP_EQ: return rsl__eq_test(c, s, len);
-		case RSL_OP_NE: return !rsl__eq_test(c, s, len);
-		case RSL_OP_IN: return rsl__in_test(c, s, len);
-		case RSL_OP_NOT_IN: return !rsl__in_test(c, s, len);
-		default: break;
-		}
-	}
-	int any = rsl__match_string(c, s);
-	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+	return rsl__string_op(c, s, len);
 }
 
 /* The combinators, segments and exists (rsl__match_in's other cases): out
