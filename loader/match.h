@@ -351,21 +351,20 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 	size_t len;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
 		unsigned at;
+		const rsl_attr *a;
 		if (rsl__names_numbered(&at, nm, c->attr_id)) {
-			/* Its own copy of the test: no look-up by name around
-			 * it, and the string's length always known. */
+			/* As rsl__names_find's, without the NULL check of a
+			 * pointer that cannot be NULL and the look-up by
+			 * name's branches around it. */
 			if (at == 0)
 				return 0;
-			const rsl_attr *a = &nm->ctx->attrs[at - 1];
-			if (a->type == RSL_ATTR_STRING)
-				return rsl__string_op(c, a->s, nm->prep->attr[at - 1].len);
-			rsl__aval v;
-			rsl__aval_of(&v, a);
-			return rsl__match_value(c, &v);
+			a = &nm->ctx->attrs[at - 1];
+			len = nm->prep->attr[at - 1].len;
+		} else {
+			a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
+			if (a == NULL)
+				return 0;
 		}
-		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
-		if (a == NULL)
-			return 0;
 		if (a->type != RSL_ATTR_STRING) {
 			rsl__aval v;
 			rsl__aval_of(&v, a);
