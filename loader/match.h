@@ -140,29 +140,14 @@ rsl__names_numbered(unsigned *at, const rsl__names *nm, uint32_t id)
 	return 1;
 }
 
-/*
- * The first context attribute named name (whose rsl__name_hash is hash, and
- * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
- * *len is its string's length when the context was prepared, else SIZE_MAX
- * (measure it).  A bound context's attributes are found by number, with one
- * load (rsl_prepared.by_number; a number past it is found by name); a
- * prepared context's names are compared by hash, their bytes only on a hit.
- * Inline: it is on every attribute test's path.
- */
+/* rsl__names_find when the attribute is not found by number: by its name
+ * (whose rsl__name_hash is hash). */
 static inline __attribute__((always_inline)) const rsl_attr *
-rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash,
-		uint32_t id)
+rsl__names_by_name(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash)
 {
 	const rsl_context *ctx = nm->ctx;
 	const rsl_prepared *p = nm->prep;
-	unsigned at;
 	*len = SIZE_MAX;
-	if (rsl__names_numbered(&at, nm, id)) {
-		if (at == 0)
-			return NULL;
-		*len = p->attr[at - 1].len;
-		return &ctx->attrs[at - 1];
-	}
 	if (ctx == NULL)
 		return NULL;
 	if (name->len > RSL_KEY_MAX) {
@@ -202,6 +187,29 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 			return &ctx->attrs[v];
 		}
 	}
+}
+
+/*
+ * The first context attribute named name (whose rsl__name_hash is hash, and
+ * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
+ * *len is its string's length when the context was prepared, else SIZE_MAX
+ * (measure it).  A bound context's attributes are found by number, with one
+ * load (rsl_prepared.by_number; a number past it is found by name); a
+ * prepared context's names are compared by hash, their bytes only on a hit.
+ * Inline: it is on every attribute test's path.
+ */
+static inline __attribute__((always_inline)) const rsl_attr *
+rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash,
+		uint32_t id)
+{
+	unsigned at;
+	if (rsl__names_numbered(&at, nm, id)) {
+		*len = at ? nm->prep->attr[at - 1].len : SIZE_MAX;
+		if (at == 0)
+			return NULL;
+		return &nm->ctx->attrs[at - 1];
+	}
+	return rsl__names_by_name(len, nm, name, hash);
 }
 
 /* Finds the attribute a test or a split reads: targeting_key, tenant_key,
@@ -354,14 +362,13 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 		const rsl_attr *a;
 		if (rsl__names_numbered(&at, nm, c->attr_id)) {
 			/* As rsl__names_find's, without the NULL check of a
-			 * pointer that cannot be NULL and the look-up by
-			 * name's branches around it. */
+			 * pointer that cannot be NULL after it. */
 			if (at == 0)
 				return 0;
 			a = &nm->ctx->attrs[at - 1];
 			len = nm->prep->attr[at - 1].len;
 		} else {
-			a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
+			a = rsl__names_by_name(&len, nm, &c->attr, c->attr_hash);
 			if (a == NULL)
 				return 0;
 		}
