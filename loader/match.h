@@ -111,8 +111,7 @@ static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *
 	nm->prep = p;
 	nm->scanned = 0;
 	nm->built = 0;
-	nm->bound = p->serial != 0 && p->serial == snap->serial &&
-		    p->nattrs <= RSL__PREPARED_SCAN;
+	nm->bound = p->serial != 0 && p->serial == snap->serial;
 }
 
 /* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
@@ -128,31 +127,29 @@ static inline size_t rsl__names_key_len(const rsl__names *nm, uint8_t attr_kind)
 void rsl__names_build(rsl__names *nm);
 
 
-/*
- * The first context attribute named name (whose rsl__name_hash is hash, and
- * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
- * *len is its string's length when the context was prepared, else SIZE_MAX
- * (measure it).  A bound context's attributes are found by number; a
- * prepared context's names are compared by hash, their bytes only on a hit.
- * Inline: it is on every attribute test's path.
- */
+/* 1 when nm finds the attribute numbered id (among the snapshot's names) by
+ * its number: bound, and id within rsl_prepared.by_number; then *at is its
+ * index + 1 in the context, 0 for none (a context of no attributes, NULL
+ * included, numbers none).  0 when it must be found by name. */
+static inline __attribute__((always_inline)) int
+rsl__names_numbered(unsigned *at, const rsl__names *nm, uint32_t id)
+{
+	if (!nm->bound || id >= sizeof nm->prep->by_number)
+		return 0;
+	*at = nm->prep->by_number[id];
+	return 1;
+}
+
+/* rsl__names_find when the attribute is not found by number: by its name
+ * (whose rsl__name_hash is hash). */
 static inline __attribute__((always_inline)) const rsl_attr *
-rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash,
-		uint32_t id)
+rsl__names_by_name(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash)
 {
 	const rsl_context *ctx = nm->ctx;
 	const rsl_prepared *p = nm->prep;
 	*len = SIZE_MAX;
 	if (ctx == NULL)
 		return NULL;
-	if (nm->bound && id != RSL__NO_ID) {
-		for (uint32_t i = 0; i < p->nattrs; i++)
-			if (p->attr[i].id == id) {
-				*len = p->attr[i].len;
-				return &ctx->attrs[i];
-			}
-		return NULL;
-	}
 	if (name->len > RSL_KEY_MAX) {
 		/* Not hashed, not in the table: no name in a snapshot is this long. */
 		const rsl_attr *a = rsl__find_attr(ctx, name);
@@ -190,6 +187,29 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 			return &ctx->attrs[v];
 		}
 	}
+}
+
+/*
+ * The first context attribute named name (whose rsl__name_hash is hash, and
+ * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
+ * *len is its string's length when the context was prepared, else SIZE_MAX
+ * (measure it).  A bound context's attributes are found by number, with one
+ * load (rsl_prepared.by_number; a number past it is found by name); a
+ * prepared context's names are compared by hash, their bytes only on a hit.
+ * Inline: it is on every attribute test's path.
+ */
+static inline __attribute__((always_inline)) const rsl_attr *
+rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash,
+		uint32_t id)
+{
+	unsigned at;
+	if (rsl__names_numbered(&at, nm, id)) {
+		*len = at ? nm->prep->attr[at - 1].len : SIZE_MAX;
+		if (at == 0)
+			return NULL;
+		return &nm->ctx->attrs[at - 1];
+	}
+	return rsl__names_by_name(len, nm, name, hash);
 }
 
 /* Finds the attribute a test or a split reads: targeting_key, tenant_key,
@@ -234,51 +254,124 @@ rsl__cstr_eq(const char *s, const char *t, size_t n)
 	return strnlen(s, n + 1) == n && memcmp(s, t, n) == 0;
 }
 
+/* Whether s[0..len) equals one of the string operands v[0..end), w <= len
+ * <= 2w: each operand of that length compared as two loads of width w that
+ * overlap, the attribute's two loaded once. */
+static inline __attribute__((always_inline)) int
+rsl__in_words(const rsl__val *v, const rsl__val *end, const char *s, size_t len, size_t w)
+{
+	uint64_t x0 = 0, x1 = 0;
+	memcpy(&x0, s, w);
+	memcpy(&x1, s + len - w, w);
+	for (; v < end; v++) {
+		if (v->s.len != len || v->kind != RSL__V_STRING)
+			continue;
+		const char *t = RSL__S(v->s);
+		uint64_t y0 = 0, y1 = 0;
+		memcpy(&y0, t, w);
+		memcpy(&y1, t + len - w, w);
+		if (x0 == y0 && x1 == y1)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether s[0..len) equals one of the string operands of the list v[0..n).
+ * The width of the compare is chosen once for the list, not per operand. */
+static inline __attribute__((always_inline)) int
+rsl__in_list(const rsl__val *v, uint32_t n, const char *s, size_t len)
+{
+	const rsl__val *end = v + n;
+	if (len >= 2 && len <= 16)
+		return len >= 8 ? rsl__in_words(v, end, s, len, 8)
+		       : len >= 4 ? rsl__in_words(v, end, s, len, 4)
+				  : rsl__in_words(v, end, s, len, 2);
+	for (; v < end; v++)
+		if (v->s.len == len && v->kind == RSL__V_STRING &&
+		    rsl__same_bytes(s, RSL__S(v->s), len))
+			return 1;
+	return 0;
+}
+
+/* eq of a case-sensitive test c on s (len: its length, or SIZE_MAX). */
+static inline __attribute__((always_inline)) int
+rsl__eq_test(const rsl__cond *c, const char *s, size_t len)
+{
+	if (c->value.kind != RSL__V_STRING)
+		return 0;
+	if (len != SIZE_MAX)
+		return len == c->value.s.len && rsl__same_bytes(s, RSL__S(c->value.s), len);
+	return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
+}
+
+/* in of a case-sensitive test c on s (len: its length, or SIZE_MAX): the
+ * list filter's bit, then the list. */
+static inline __attribute__((always_inline)) int
+rsl__in_test(const rsl__cond *c, const char *s, size_t len)
+{
+	if (len == SIZE_MAX)
+		len = strlen(s);
+	if (c->filter && !(c->filter & rsl__sig_bit(len, len ? (unsigned char)s[0] : 0,
+						     len ? (unsigned char)s[len - 1] : 0)))
+		return 0;
+	return rsl__in_list(RSL__AT(rsl__val, c->list), c->nlist, s, len);
+}
+
 /* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined into rsl__match_in: they are the attribute tests of most rules.
- * len is s's length when known (a prepared context), else SIZE_MAX. */
+ * inlined: they are the attribute tests of most rules.  len is s's length
+ * when known (a prepared context), else SIZE_MAX. */
 static inline __attribute__((always_inline)) int
 rsl__string_test(const rsl__cond *c, const char *s, size_t len)
 {
-	if ((c->op == RSL_OP_EQ || c->op == RSL_OP_NE) && !c->ci) {
-		if (c->value.kind != RSL__V_STRING)
-			return 0;
-		if (len != SIZE_MAX)
-			return len == c->value.s.len &&
-			       rsl__same_bytes(s, RSL__S(c->value.s), len);
-		return rsl__cstr_eq(s, RSL__S(c->value.s), c->value.s.len);
-	}
-	if ((c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN) && !c->ci) {
-		if (len == SIZE_MAX)
-			len = strlen(s);
-		if (c->filter && !(c->filter & rsl__sig_bit(len, len ? (unsigned char)s[0] : 0, len ? (unsigned char)s[len - 1] : 0)))
-			return 0;
-		for (uint32_t i = 0; i < c->nlist; i++) {
-			const rsl__val *v = &RSL__AT(rsl__val, c->list)[i];
-			if (v->kind == RSL__V_STRING && v->s.len == len &&
-			    rsl__same_bytes(s, RSL__S(v->s), len))
-				return 1;
-		}
-		return 0;
-	}
+	if (!c->ci && (c->op == RSL_OP_EQ || c->op == RSL_OP_NE))
+		return rsl__eq_test(c, s, len);
+	if (!c->ci && (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN))
+		return rsl__in_test(c, s, len);
 	return rsl__match_string(c, s);
+}
+
+/* An attribute test's operator (an operator 1..18) on the string s of
+ * length len (SIZE_MAX: not known), its negation included. */
+static inline __attribute__((always_inline)) int
+rsl__string_op(const rsl__cond *c, const char *s, size_t len)
+{
+	if (!c->ci) {
+		switch (c->op) {
+		case RSL_OP_EQ: return rsl__eq_test(c, s, len);
+		case RSL_OP_NE: return !rsl__eq_test(c, s, len);
+		case RSL_OP_IN: return rsl__in_test(c, s, len);
+		case RSL_OP_NOT_IN: return !rsl__in_test(c, s, len);
+		default: break;
+		}
+	}
+	int any = rsl__match_string(c, s);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
 }
 
 /* An attribute test (an operator 1..18).  Missing: no operator matches,
  * ne and not_in included.  Inlined into rsl__match_in, whose common case
- * it is: with no call on its path but to the rarer operators'. */
+ * it is: with no call on its path but to the rarer operators'.  The
+ * operator is dispatched once, its negation with it. */
 static inline __attribute__((always_inline)) int
 rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 {
-	const rsl_context *ctx = nm->ctx;
 	const char *s;
 	size_t len;
-	if (ctx == NULL)
-		return 0;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
-		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
-		if (a == NULL)
-			return 0;
+		unsigned at;
+		const rsl_attr *a;
+		if (rsl__names_numbered(&at, nm, c->attr_id)) {
+			/* As rsl__names_find's, without the NULL check of a
+			 * pointer that cannot be NULL after it. */
+			if (at == 0)
+				return 0;
+			a = &nm->ctx->attrs[at - 1];
+			len = nm->prep->attr[at - 1].len;
+		} else {
+			a = rsl__names_by_name(&len, nm, &c->attr, c->attr_hash);
+			if (a == NULL)
+				return 0;
+		}
 		if (a->type != RSL_ATTR_STRING) {
 			rsl__aval v;
 			rsl__aval_of(&v, a);
@@ -286,14 +379,16 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 		}
 		s = a->s;
 	} else {
+		const rsl_context *ctx = nm->ctx;
+		if (ctx == NULL)
+			return 0;
 		s = c->attr_kind == RSL__ATTR_TARGETING_KEY ? ctx->targeting_key
 							    : ctx->tenant_key;
 		if (s == NULL)
 			return 0;
 		len = rsl__names_key_len(nm, c->attr_kind);
 	}
-	int any = rsl__string_test(c, s, len);
-	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
+	return rsl__string_op(c, s, len);
 }
 
 /* The combinators, segments and exists (rsl__match_in's other cases): out

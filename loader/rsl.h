@@ -404,8 +404,10 @@ typedef struct rsl_prepared {
 		uint32_t hash;
 		uint16_t name_len;
 		uint16_t len;
-		uint32_t id;
 	} attr[RSL_MAX_CONTEXT_ATTRS];
+	/* Bound (rsl_context_bind): by the number of a name among the bound
+	 * snapshot's, the index + 1 of its first attribute here, 0 for none. */
+	uint8_t by_number[256];
 } rsl_prepared;
 
 /*
@@ -426,8 +428,9 @@ RSL_API int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx,
 /*
  * Binds a prepared context to snap: each of its attribute names is looked up
  * once among the names snap's rules read, and recorded by number, so that
- * evaluations against snap find an attribute by comparing one number per
- * attribute, with neither hash nor name compared.  Evaluations against any
+ * evaluations against snap find an attribute with one load, with neither
+ * hash nor name compared (for the first 256 of snap's names, in byte order;
+ * the others are found by name, as unbound).  Evaluations against any
  * other snapshot (a reload, another file) find attributes by name, as
  * unbound: binding changes no decision, only the cost.  Bind again after a
  * reload; snap NULL unbinds.  A refused *p stays refused.  Writes *p: not

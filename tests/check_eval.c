@@ -782,6 +782,151 @@ START_TEST(bound_context_against_another_snapshot)
 }
 END_TEST
 
+/* A snapshot built by hand whose image numbers nnames attribute names,
+ * "<x>000" onwards (numbered from 0 in byte order), with one flag for each
+ * of the probes below that it has: "t<k>" serves on when attribute <x><k>
+ * is "yes", else off.  probes reach past the names rsl_prepared.by_number
+ * covers. */
+static const int probes[] = { 0, 1, 2, 255, 256, 299 };
+#define NPROBES (sizeof probes / sizeof *probes)
+
+static rsl_snapshot *names_snapshot(char x, int nnames, uint64_t serial)
+{
+	rsl__name *names = fx_new((size_t)nnames * sizeof *names);
+	for (int k = 0; k < nnames; k++) {
+		char n[16];
+		snprintf(n, sizeof n, "%c%03d", x, k);
+		fx_str(&names[k].s, n);
+		names[k].hash = rsl__name_hash(n, 4);
+	}
+	rsl__variant *vars = fx_new(2 * sizeof *vars);
+	fx_str(&vars[0].name, "on");
+	vars[0].value.kind = RSL__V_BOOL;
+	vars[0].value.b = 1;
+	fx_str(&vars[1].name, "off");
+	vars[1].value.kind = RSL__V_BOOL;
+	rsl__flag *flags = fx_new(NPROBES * sizeof *flags);
+	uint32_t *slots = fx_new(4 * NPROBES * sizeof *slots), nflags = 0;
+	for (uint32_t i = 0; i < NPROBES && probes[i] < nnames; i++) {
+		char key[16];
+		int k = probes[i];
+		snprintf(key, sizeof key, "t%03d", k);
+		rsl__flag *f = &flags[nflags++];
+		fx_str(&f->key, key);
+		f->hash = rsl__key_hash(key, 4);
+		f->type = RSL_TYPE_BOOLEAN;
+		f->configured = 1;
+		f->enabled = 1;
+		rsl__ref_set(&f->variants, vars);
+		f->nvariants = 2;
+		f->off = 1;
+		fx_copy_str(&f->salt, &f->key);
+		fx_str(&f->file, "t.yaml");
+		fx_str(&f->tfile, "environments/prod/t.yaml");
+		f->dflt.kind = RSL_SERVE_VARIANT;
+		f->dflt.variant = 1;
+		rsl__cond *c = fx_new(sizeof *c);
+		c->op = RSL_OP_EQ;
+		c->attr_kind = RSL__ATTR_NAMED;
+		fx_copy_str(&c->attr, &names[k].s);
+		c->attr_hash = names[k].hash;
+		c->attr_id = (uint32_t)k;
+		c->value.kind = RSL__V_STRING;
+		fx_str(&c->value.s, "yes");
+		rsl__rule *r = fx_new(sizeof *r);
+		fx_str(&r->name, "yes");
+		r->line = 3;
+		rsl__ref_set(&r->when, c);
+		r->serve.kind = RSL_SERVE_VARIANT;
+		rsl__ref_set(&f->rules, r);
+		f->nrules = 1;
+		uint64_t j = f->hash;
+		while (slots[j & (4 * NPROBES - 1)])
+			j++;
+		slots[j & (4 * NPROBES - 1)] = nflags;
+	}
+	rsl_snapshot *s = fx_new(sizeof *s);
+	s->info.environment = "prod";
+	s->info.commit = "worktree";
+	s->flags = flags;
+	s->nflags = nflags;
+	s->slots = slots;
+	s->mask = 4 * NPROBES - 1;
+	s->attrs = names;
+	s->nattrs = (uint32_t)nnames;
+	s->serial = serial; /* rsl_open's count up from 1 */
+	return s;
+}
+
+/* A bound context finds each attribute as by name: the first attribute of a
+ * name wins, whether its name's number is one by_number covers (n001) or
+ * past it (n256); an attribute is found at the last of RSL_MAX_CONTEXT_ATTRS
+ * (n000); a context bound to another snapshot, or bound before to one with
+ * more names, decides as unbound. */
+START_TEST(bound_context_finds_the_first_attribute)
+{
+	rsl_snapshot *many = names_snapshot('n', 300, UINT64_MAX);
+	rsl_snapshot *few = names_snapshot('q', 2, UINT64_MAX - 1);
+	static const int want[NPROBES] = { 1, 0, 0, 1, 0, 1 }; /* t000 ... t299 */
+	rsl_attr a[RSL_MAX_CONTEXT_ATTRS];
+	char pad[RSL_MAX_CONTEXT_ATTRS][16];
+	size_t n = 0;
+	a[n++] = (rsl_attr)RSL_STR("n001", "no");
+	a[n++] = (rsl_attr)RSL_STR("n001", "yes");
+	a[n++] = (rsl_attr)RSL_STR("n255", "yes");
+	a[n++] = (rsl_attr)RSL_STR("n256", "no");
+	a[n++] = (rsl_attr)RSL_STR("n256", "yes");
+	a[n++] = (rsl_attr)RSL_STR("n299", "yes");
+	while (n < RSL_MAX_CONTEXT_ATTRS - 1) {
+		snprintf(pad[n], sizeof pad[n], "p%02zu", n); /* no test reads it */
+		a[n] = (rsl_attr)RSL_STR(pad[n], "yes");
+		n++;
+	}
+	a[n++] = (rsl_attr)RSL_STR("n000", "yes");
+	rsl_context c;
+	memset(&c, 0, sizeof c);
+	c.attrs = a;
+	c.nattrs = n;
+	rsl_prepared p;
+	ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
+	for (int bind = 0; bind < 4; bind++) {
+		/* Unbound; bound to many; to rf_snap; to few. */
+		rsl_context_bind(&p, bind == 0 ? NULL : bind == 1 ? many : bind == 2 ? rf_snap : few);
+		for (size_t i = 0; i < NPROBES; i++) {
+			char key[16];
+			snprintf(key, sizeof key, "t%03d", probes[i]);
+			rsl_flag_ref ref = rsl_flag_find(many, key);
+			ck_assert_msg(rsl_bool(many, key, &c, -1) == want[i], "%s unprepared", key);
+			ck_assert_msg(rsl_prepared_bool(many, key, &p, -1) == want[i],
+				      "%s prepared, binding %d", key, bind);
+			ck_assert_msg(rsl_flag_bool(many, &ref, &p, -1) == want[i],
+				      "%s by reference, binding %d", key, bind);
+		}
+	}
+	/* Bound to many, then to few, whose names the context lacks: the
+	 * numbers many gave its attributes (n000 is 0, n001 is 1) are not
+	 * few's. */
+	rsl_context_bind(&p, many);
+	rsl_context_bind(&p, few);
+	ck_assert_int_eq(rsl_bool(few, "t000", &c, -1), 0);
+	ck_assert_int_eq(rsl_prepared_bool(few, "t000", &p, -1), 0);
+	ck_assert_int_eq(rsl_prepared_bool(few, "t001", &p, -1), 0);
+	/* And the same of rf_snap's flags, all of them. */
+	rsl_context_bind(&p, many);
+	rsl_context_bind(&p, rf_snap);
+	rsl_info info;
+	rsl_snapshot_info(&info, rf_snap);
+	for (size_t i = 0; i < info.flag_count; i++) {
+		rsl_flag_desc d;
+		rsl_result r, b;
+		ck_assert_int_eq(rsl_snapshot_flag(&d, rf_snap, i), RSL_OK);
+		ck_assert_int_eq(rsl_evaluate(&r, rf_snap, d.key, RSL_ANY, &c, NULL), 0);
+		ck_assert_int_eq(rsl_prepared_evaluate(&b, rf_snap, d.key, RSL_ANY, &p, NULL), 0);
+		same_result(&r, &b, d.key, "rebound");
+	}
+}
+END_TEST
+
 /* Attributes that are not well formed: refused by every evaluation and by
  * rsl_context_prepare, which says which and why (expect_refused); the
  * environment, the snapshot's, is checked by each evaluation. */
@@ -857,6 +1002,7 @@ Suite *eval_suite(void)
 	tcase_add_test(tc, e2e_rule_source_lines);
 	tcase_add_test(tc, flag_ref_is_its_key);
 	tcase_add_test(tc, bound_context_against_another_snapshot);
+	tcase_add_test(tc, bound_context_finds_the_first_attribute);
 	char why[512];
 	if (tu_locale("de_DE.UTF-8", why, sizeof why) == 0)
 		tcase_add_test(tc, number_text_ignores_locale);
