@@ -401,6 +401,7 @@ scan_context(rsl_prepared *p, const rsl_context *ctx, rsl_error *err)
 			p->attr[i].name_len = (uint16_t)nl;
 			p->attr[i].hash = nl <= RSL_KEY_MAX ? rsl__name_hash(a->name, nl) : 0;
 			p->attr[i].len = (uint16_t)n;
+			p->attr[i].id = RSL__NO_ID;
 		}
 	}
 	return RSL_OK;
@@ -446,17 +447,10 @@ void rsl_context_bind(rsl_prepared *p, const rsl_snapshot *snap)
 	p->serial = 0;
 	if (snap == NULL)
 		return;
-	/* Only the numbers of snap's names are read (validate.c bounds each
-	 * test's attr_id by snap's count). */
-	memset(p->by_number, 0, snap->nattrs < sizeof p->by_number ? snap->nattrs
-								 : sizeof p->by_number);
 	for (uint32_t i = 0; i < p->nattrs; i++) {
 		size_t n = p->attr[i].name_len;
-		uint32_t id = n <= RSL_KEY_MAX ? attr_number(snap, p->ctx->attrs[i].name, n)
-					       : RSL__NO_ID;
-		/* The first attribute of a name wins, as by name. */
-		if (id < sizeof p->by_number && p->by_number[id] == 0)
-			p->by_number[id] = (uint8_t)(i + 1);
+		p->attr[i].id = n <= RSL_KEY_MAX ? attr_number(snap, p->ctx->attrs[i].name, n)
+						 : RSL__NO_ID;
 	}
 	p->serial = snap->serial;
 }

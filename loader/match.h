@@ -111,7 +111,8 @@ static inline void rsl__names_init_prepared(rsl__names *nm, const rsl_prepared *
 	nm->prep = p;
 	nm->scanned = 0;
 	nm->built = 0;
-	nm->bound = p->serial != 0 && p->serial == snap->serial;
+	nm->bound = p->serial != 0 && p->serial == snap->serial &&
+		    p->nattrs <= RSL__PREPARED_SCAN;
 }
 
 /* The length of the targeting or tenant key s of nm's context, or SIZE_MAX
@@ -128,15 +129,25 @@ void rsl__names_build(rsl__names *nm);
 
 
 /* 1 when nm finds the attribute numbered id (among the snapshot's names) by
- * its number: bound, and id within rsl_prepared.by_number; then *at is its
- * index + 1 in the context, 0 for none (a context of no attributes, NULL
- * included, numbers none).  0 when it must be found by name. */
+ * its number: a bound context (of at most RSL__PREPARED_SCAN attributes)
+ * and a numbered name; then *at is the index + 1 of the context's first
+ * attribute of that number, 0 for none.  0 when it must be found by name.
+ * The numbers sit next to the context's other per-attribute fields, in the
+ * cache line the evaluation reads anyway: a separate table by number took
+ * fewer instructions but a second line per evaluation, which cost more
+ * over many contexts than it saved (docs/benchmarks.md). */
 static inline __attribute__((always_inline)) int
 rsl__names_numbered(unsigned *at, const rsl__names *nm, uint32_t id)
 {
-	if (!nm->bound || id >= sizeof nm->prep->by_number)
+	if (!nm->bound || id == RSL__NO_ID)
 		return 0;
-	*at = nm->prep->by_number[id];
+	const rsl_prepared *p = nm->prep;
+	*at = 0;
+	for (uint32_t i = 0; i < p->nattrs; i++)
+		if (p->attr[i].id == id) {
+			*at = i + 1;
+			break;
+		}
 	return 1;
 }
 
@@ -193,9 +204,9 @@ rsl__names_by_name(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t h
  * The first context attribute named name (whose rsl__name_hash is hash, and
  * whose number among the snapshot's names is id, or RSL__NO_ID), or NULL;
  * *len is its string's length when the context was prepared, else SIZE_MAX
- * (measure it).  A bound context's attributes are found by number, with one
- * load (rsl_prepared.by_number; a number past it is found by name); a
- * prepared context's names are compared by hash, their bytes only on a hit.
+ * (measure it).  A bound context's attributes are found by number
+ * (rsl__names_numbered); a prepared context's names are compared by hash,
+ * their bytes only on a hit.
  * Inline: it is on every attribute test's path.
  */
 static inline __attribute__((always_inline)) const rsl_attr *

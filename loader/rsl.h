@@ -404,10 +404,8 @@ typedef struct rsl_prepared {
 		uint32_t hash;
 		uint16_t name_len;
 		uint16_t len;
+		uint32_t id;  /* bound: the name's number in the snapshot */
 	} attr[RSL_MAX_CONTEXT_ATTRS];
-	/* Bound (rsl_context_bind): by the number of a name among the bound
-	 * snapshot's, the index + 1 of its first attribute here, 0 for none. */
-	uint8_t by_number[256];
 } rsl_prepared;
 
 /*

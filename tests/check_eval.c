@@ -785,8 +785,8 @@ END_TEST
 /* A snapshot built by hand whose image numbers nnames attribute names,
  * "<x>000" onwards (numbered from 0 in byte order), with one flag for each
  * of the probes below that it has: "t<k>" serves on when attribute <x><k>
- * is "yes", else off.  probes reach past the names rsl_prepared.by_number
- * covers. */
+ * is "yes", else off.  probes reach past 255, the largest number a byte
+ * holds. */
 static const int probes[] = { 0, 1, 2, 255, 256, 299 };
 #define NPROBES (sizeof probes / sizeof *probes)
 
@@ -859,16 +859,17 @@ static rsl_snapshot *names_snapshot(char x, int nnames, uint64_t serial)
 }
 
 /* A bound context finds each attribute as by name: the first attribute of a
- * name wins, whether its name's number is one by_number covers (n001) or
- * past it (n256); an attribute is found at the last of RSL_MAX_CONTEXT_ATTRS
- * (n000); a context bound to another snapshot, or bound before to one with
- * more names, decides as unbound. */
+ * name wins (n001, n256), whatever its name's number (n255, n256, n299 are
+ * past a byte); an attribute is found at the last of a small context (n000)
+ * and of one of RSL_MAX_CONTEXT_ATTRS; a context bound to another snapshot,
+ * or bound before to one with more names, decides as unbound.  The small
+ * context (7 attributes) takes the bound path, the large one by hash. */
 START_TEST(bound_context_finds_the_first_attribute)
 {
 	rsl_snapshot *many = names_snapshot('n', 300, UINT64_MAX);
 	rsl_snapshot *few = names_snapshot('q', 2, UINT64_MAX - 1);
 	static const int want[NPROBES] = { 1, 0, 0, 1, 0, 1 }; /* t000 ... t299 */
-	rsl_attr a[RSL_MAX_CONTEXT_ATTRS];
+	rsl_attr a[RSL_MAX_CONTEXT_ATTRS], small[7];
 	char pad[RSL_MAX_CONTEXT_ATTRS][16];
 	size_t n = 0;
 	a[n++] = (rsl_attr)RSL_STR("n001", "no");
@@ -877,32 +878,52 @@ START_TEST(bound_context_finds_the_first_attribute)
 	a[n++] = (rsl_attr)RSL_STR("n256", "no");
 	a[n++] = (rsl_attr)RSL_STR("n256", "yes");
 	a[n++] = (rsl_attr)RSL_STR("n299", "yes");
+	memcpy(small, a, n * sizeof *a);
+	small[n] = (rsl_attr)RSL_STR("n000", "yes");
 	while (n < RSL_MAX_CONTEXT_ATTRS - 1) {
 		snprintf(pad[n], sizeof pad[n], "p%02zu", n); /* no test reads it */
 		a[n] = (rsl_attr)RSL_STR(pad[n], "yes");
 		n++;
 	}
 	a[n++] = (rsl_attr)RSL_STR("n000", "yes");
-	rsl_context c;
+	rsl_context c, cs;
 	memset(&c, 0, sizeof c);
 	c.attrs = a;
 	c.nattrs = n;
-	rsl_prepared p;
+	memset(&cs, 0, sizeof cs);
+	cs.attrs = small;
+	cs.nattrs = sizeof small / sizeof *small;
+	rsl_prepared p, ps;
 	ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
+	ck_assert_int_eq(rsl_context_prepare(&ps, &cs, NULL), RSL_OK);
 	for (int bind = 0; bind < 4; bind++) {
 		/* Unbound; bound to many; to rf_snap; to few. */
-		rsl_context_bind(&p, bind == 0 ? NULL : bind == 1 ? many : bind == 2 ? rf_snap : few);
+		const rsl_snapshot *to = bind == 0 ? NULL : bind == 1 ? many : bind == 2 ? rf_snap : few;
+		rsl_context_bind(&p, to);
+		rsl_context_bind(&ps, to);
 		for (size_t i = 0; i < NPROBES; i++) {
 			char key[16];
 			snprintf(key, sizeof key, "t%03d", probes[i]);
 			rsl_flag_ref ref = rsl_flag_find(many, key);
 			ck_assert_msg(rsl_bool(many, key, &c, -1) == want[i], "%s unprepared", key);
+			ck_assert_msg(rsl_bool(many, key, &cs, -1) == want[i], "%s small", key);
 			ck_assert_msg(rsl_prepared_bool(many, key, &p, -1) == want[i],
 				      "%s prepared, binding %d", key, bind);
+			ck_assert_msg(rsl_prepared_bool(many, key, &ps, -1) == want[i],
+				      "%s small prepared, binding %d", key, bind);
 			ck_assert_msg(rsl_flag_bool(many, &ref, &p, -1) == want[i],
 				      "%s by reference, binding %d", key, bind);
+			ck_assert_msg(rsl_flag_bool(many, &ref, &ps, -1) == want[i],
+				      "%s small by reference, binding %d", key, bind);
 		}
 	}
+	/* The small context, bound to many, then to few, whose names it
+	 * lacks: the numbers many gave its attributes (n000 is 0, n001 is 1)
+	 * are not few's. */
+	rsl_context_bind(&ps, many);
+	rsl_context_bind(&ps, few);
+	ck_assert_int_eq(rsl_prepared_bool(few, "t000", &ps, -1), 0);
+	ck_assert_int_eq(rsl_prepared_bool(few, "t001", &ps, -1), 0);
 	/* Bound to many, then to few, whose names the context lacks: the
 	 * numbers many gave its attributes (n000 is 0, n001 is 1) are not
 	 * few's. */
