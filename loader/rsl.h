@@ -426,9 +426,10 @@ RSL_API int rsl_context_prepare(rsl_prepared *out, const rsl_context *ctx,
 /*
  * Binds a prepared context to snap: each of its attribute names is looked up
  * once among the names snap's rules read, and recorded by number, so that
- * evaluations against snap find an attribute with one load, with neither
- * hash nor name compared (for the first 256 of snap's names, in byte order;
- * the others are found by name, as unbound).  Evaluations against any
+ * evaluations against snap find an attribute by comparing one number per
+ * attribute of the context, with neither hash nor name compared (a context
+ * of at most 8 attributes; a larger one finds them by hash, as unbound).
+ * Evaluations against any
  * other snapshot (a reload, another file) find attributes by name, as
  * unbound: binding changes no decision, only the cost.  Bind again after a
  * reload; snap NULL unbinds.  A refused *p stays refused.  Writes *p: not
