@@ -174,8 +174,7 @@ served_in(rsl_error_code *e, rsl_client *c, const char *key, rsl_type type,
 	  const rsl_context *ctx, const rsl_prepared *prep, uint64_t *version)
 {
 	const rsl_snapshot *s = atomic_load(&c->serving);
-	const rsl__val *x = prep ? rsl__served_prepared(e, s, key, (int)type, prep)
-				 : rsl__served(e, s, key, (int)type, ctx);
+	const rsl__val *x = rsl__served(e, s, key, (int)type, ctx, prep);
 	if (__builtin_expect(*e == RSL_ERR_FLAG_NOT_FOUND, 0) && s)
 		*version = s->info.version;
 	return x;

@@ -615,16 +615,10 @@ served_err(rsl_error_code *err, const rsl_snapshot *snap, const char *key,
 }
 
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
-			   const char *key, int expected, const rsl_context *ctx)
+			   const char *key, int expected, const rsl_context *ctx,
+			   const rsl_prepared *prep)
 {
-	return served_err(err, snap, key, NULL, expected, ctx, NULL);
-}
-
-const rsl__val *rsl__served_prepared(rsl_error_code *err, const rsl_snapshot *snap,
-				    const char *key, int expected,
-				    const rsl_prepared *prep)
-{
-	return served_err(err, snap, key, NULL, expected, NULL, prep);
+	return served_err(err, snap, key, NULL, expected, ctx, prep);
 }
 
 /* The typed calls: the value served, or the fallback fb (whose type is

@@ -61,16 +61,13 @@ int rsl__eval(rsl_result *out, const rsl__flag **flag, const rsl_snapshot *snap,
  * the value key serves for ctx, or NULL when the fallback is due, with the
  * error code in *err (not NONE also when a value is served: a split default
  * without a bucketing value serves off with TARGETING_KEY_MISSING).  Fills no
- * rsl_result.  The value is valid as long as snap.
+ * rsl_result.  The value is valid as long as snap.  For ctx or, when prep
+ * is not NULL, the prepared context prep (the live client's
+ * rsl_client_prepared_* calls).
  */
 const rsl__val *rsl__served(rsl_error_code *err, const rsl_snapshot *snap,
-			   const char *key, int expected, const rsl_context *ctx);
-
-/* rsl__served for a prepared context (rsl_context_prepare; NULL: the empty
- * context), for the live client's rsl_client_prepared_* calls. */
-const rsl__val *rsl__served_prepared(rsl_error_code *err, const rsl_snapshot *snap,
-				    const char *key, int expected,
-				    const rsl_prepared *prep);
+			   const char *key, int expected, const rsl_context *ctx,
+			   const rsl_prepared *prep);
 
 /* Copies a variant's value into the caller's rsl_value (type untouched):
  * strings point into the snapshot. */

@@ -215,10 +215,15 @@ rsl__names_find(size_t *len, rsl__names *nm, const rsl__str *name, uint32_t hash
 {
 	unsigned at;
 	if (rsl__names_numbered(&at, nm, id)) {
-		*len = at ? nm->prep->attr[at - 1].len : SIZE_MAX;
-		if (at == 0)
+		if (at == 0) {
+			*len = SIZE_MAX;
 			return NULL;
-		return &nm->ctx->attrs[at - 1];
+		}
+		*len = nm->prep->attr[at - 1].len;
+		const rsl_attr *a = &nm->ctx->attrs[at - 1];
+		if (a == NULL) /* a bound context's attrs are not NULL: lets the */
+			__builtin_unreachable(); /* caller's NULL check fold away */
+		return a;
 	}
 	return rsl__names_by_name(len, nm, name, hash);
 }
@@ -328,19 +333,6 @@ rsl__in_test(const rsl__cond *c, const char *s, size_t len)
 	return rsl__in_list(RSL__AT(rsl__val, c->list), c->nlist, s, len);
 }
 
-/* rsl__match_string, with the common cases (eq and in, case-sensitive)
- * inlined: they are the attribute tests of most rules.  len is s's length
- * when known (a prepared context), else SIZE_MAX. */
-static inline __attribute__((always_inline)) int
-rsl__string_test(const rsl__cond *c, const char *s, size_t len)
-{
-	if (!c->ci && (c->op == RSL_OP_EQ || c->op == RSL_OP_NE))
-		return rsl__eq_test(c, s, len);
-	if (!c->ci && (c->op == RSL_OP_IN || c->op == RSL_OP_NOT_IN))
-		return rsl__in_test(c, s, len);
-	return rsl__match_string(c, s);
-}
-
 /* An attribute test's operator (an operator 1..18) on the string s of
  * length len (SIZE_MAX: not known), its negation included. */
 static inline __attribute__((always_inline)) int
@@ -359,6 +351,17 @@ rsl__string_op(const rsl__cond *c, const char *s, size_t len)
 	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !any : any;
 }
 
+/* Whether one string s (len: its length, or SIZE_MAX) matches c's operator
+ * as a positive test: for ne and not_in, whether eq / in matches (a list
+ * attribute's items, match.c).  rsl__string_op's one dispatch, its
+ * negation undone. */
+static inline __attribute__((always_inline)) int
+rsl__string_test(const rsl__cond *c, const char *s, size_t len)
+{
+	int r = rsl__string_op(c, s, len);
+	return c->op == RSL_OP_NE || c->op == RSL_OP_NOT_IN ? !r : r;
+}
+
 /* An attribute test (an operator 1..18).  Missing: no operator matches,
  * ne and not_in included.  Inlined into rsl__match_in, whose common case
  * it is: with no call on its path but to the rarer operators'.  The
@@ -369,20 +372,9 @@ rsl__attr_test(const rsl__cond *c, rsl__names *nm)
 	const char *s;
 	size_t len;
 	if (c->attr_kind == RSL__ATTR_NAMED) {
-		unsigned at;
-		const rsl_attr *a;
-		if (rsl__names_numbered(&at, nm, c->attr_id)) {
-			/* As rsl__names_find's, without the NULL check of a
-			 * pointer that cannot be NULL after it. */
-			if (at == 0)
-				return 0;
-			a = &nm->ctx->attrs[at - 1];
-			len = nm->prep->attr[at - 1].len;
-		} else {
-			a = rsl__names_by_name(&len, nm, &c->attr, c->attr_hash);
-			if (a == NULL)
-				return 0;
-		}
+		const rsl_attr *a = rsl__names_find(&len, nm, &c->attr, c->attr_hash, c->attr_id);
+		if (a == NULL)
+			return 0;
 		if (a->type != RSL_ATTR_STRING) {
 			rsl__aval v;
 			rsl__aval_of(&v, a);
