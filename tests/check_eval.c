@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "bucket.h"
 #include "eval.h"
@@ -27,28 +26,11 @@
  * recursing.  A snapshot built by hand, with a flag that requires itself. */
 START_TEST(prerequisite_depth_is_bounded)
 {
-	rsl__variant *vars = fx_new(2 * sizeof *vars);
-	fx_str(&vars[0].name, "on");
-	vars[0].value.kind = RSL__V_BOOL;
-	vars[0].value.b = 1;
-	fx_str(&vars[1].name, "off");
-	vars[1].value.kind = RSL__V_BOOL;
 	rsl__req *req = fx_new(sizeof *req); /* flag 0, variant 0 */
 	rsl__flag *f = fx_new(sizeof *f);
-	fx_str(&f->key, "loop");
-	f->hash = XXH3_64bits("loop", 4);
-	f->type = RSL_TYPE_BOOLEAN;
-	f->configured = 1;
-	f->enabled = 1;
-	rsl__ref_set(&f->variants, vars);
-	f->nvariants = 2;
-	f->off = 1;
-	fx_copy_str(&f->salt, &f->key);
-	fx_str(&f->file, "loop.yaml");
-	fx_str(&f->tfile, "environments/prod/loop.yaml");
+	fx_bool_flag(f, "loop", "loop");
 	rsl__ref_set(&f->requires, req);
 	f->nrequires = 1;
-	f->dflt.kind = RSL_SERVE_VARIANT;
 	uint32_t slots[2] = { 0, 0 };
 	slots[f->hash & 1] = 1;
 	rsl_snapshot s;
@@ -451,6 +433,27 @@ static void same_result(const rsl_result *a, const rsl_result *b, const char *ke
 		      "%s for '%s': another value", key, spec);
 }
 
+/* Every flag of snap evaluated for c and for p, c prepared: the same
+ * results (what: the context, for the message).  Returns how many of them
+ * a rule matched. */
+static size_t same_for_every_flag(const rsl_snapshot *snap, const rsl_context *c,
+				  const rsl_prepared *p, const char *what)
+{
+	rsl_info info;
+	size_t matched = 0;
+	rsl_snapshot_info(&info, snap);
+	for (size_t i = 0; i < info.flag_count; i++) {
+		rsl_flag_desc d;
+		rsl_result a, b;
+		ck_assert_int_eq(rsl_snapshot_flag(&d, snap, i), RSL_OK);
+		ck_assert_int_eq(rsl_evaluate(&a, snap, d.key, RSL_ANY, c, NULL), 0);
+		ck_assert_int_eq(rsl_prepared_evaluate(&b, snap, d.key, RSL_ANY, p, NULL), 0);
+		same_result(&a, &b, d.key, what);
+		matched += a.reason == RSL_REASON_TARGETING_MATCH;
+	}
+	return matched;
+}
+
 /* The caps of rsl.h on what a context carries: at the cap the evaluation
  * runs; one byte, item or attribute past it, the whole call is refused
  * with INVALID_CONTEXT and the fallback, rather than the one test quietly
@@ -745,23 +748,13 @@ START_TEST(bound_context_against_another_snapshot)
 		"seats=12 beta_opt_in=true country=FR plan=enterprise score=0.1 @tk=u9",
 		"plan=free country=US signup_time=2026-01-01T00:00:00Z app_version=1.0.0",
 	};
-	rsl_info info;
-	rsl_snapshot_info(&info, other);
 	size_t differ = 0;
 	for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
 		rsl_context c = rf_cx(specs[k]);
 		rsl_prepared p;
 		ck_assert_int_eq(rsl_context_prepare(&p, &c, NULL), RSL_OK);
 		rsl_context_bind(&p, rf_snap);
-		for (size_t i = 0; i < info.flag_count; i++) {
-			rsl_flag_desc d;
-			rsl_result a, b;
-			ck_assert_int_eq(rsl_snapshot_flag(&d, other, i), RSL_OK);
-			ck_assert_int_eq(rsl_evaluate(&a, other, d.key, RSL_ANY, &c, NULL), 0);
-			ck_assert_int_eq(rsl_prepared_evaluate(&b, other, d.key, RSL_ANY, &p, NULL), 0);
-			same_result(&a, &b, d.key, specs[k]);
-			differ += a.reason == RSL_REASON_TARGETING_MATCH;
-		}
+		differ += same_for_every_flag(other, &c, &p, specs[k]);
 	}
 	ck_assert_uint_gt(differ, 3); /* rules matched: the attributes were read */
 	/* Refused (a NULL attribute name) stays refused once bound. */
@@ -799,12 +792,6 @@ static rsl_snapshot *names_snapshot(char x, int nnames, uint64_t serial)
 		fx_str(&names[k].s, n);
 		names[k].hash = rsl__name_hash(n, 4);
 	}
-	rsl__variant *vars = fx_new(2 * sizeof *vars);
-	fx_str(&vars[0].name, "on");
-	vars[0].value.kind = RSL__V_BOOL;
-	vars[0].value.b = 1;
-	fx_str(&vars[1].name, "off");
-	vars[1].value.kind = RSL__V_BOOL;
 	rsl__flag *flags = fx_new(NPROBES * sizeof *flags);
 	uint32_t *slots = fx_new(4 * NPROBES * sizeof *slots), nflags = 0;
 	for (uint32_t i = 0; i < NPROBES && probes[i] < nnames; i++) {
@@ -812,18 +799,7 @@ static rsl_snapshot *names_snapshot(char x, int nnames, uint64_t serial)
 		int k = probes[i];
 		snprintf(key, sizeof key, "t%03d", k);
 		rsl__flag *f = &flags[nflags++];
-		fx_str(&f->key, key);
-		f->hash = rsl__key_hash(key, 4);
-		f->type = RSL_TYPE_BOOLEAN;
-		f->configured = 1;
-		f->enabled = 1;
-		rsl__ref_set(&f->variants, vars);
-		f->nvariants = 2;
-		f->off = 1;
-		fx_copy_str(&f->salt, &f->key);
-		fx_str(&f->file, "t.yaml");
-		fx_str(&f->tfile, "environments/prod/t.yaml");
-		f->dflt.kind = RSL_SERVE_VARIANT;
+		fx_bool_flag(f, key, "t");
 		f->dflt.variant = 1;
 		rsl__cond *c = fx_new(sizeof *c);
 		c->op = RSL_OP_EQ;
@@ -935,16 +911,7 @@ START_TEST(bound_context_finds_the_first_attribute)
 	/* And the same of rf_snap's flags, all of them. */
 	rsl_context_bind(&p, many);
 	rsl_context_bind(&p, rf_snap);
-	rsl_info info;
-	rsl_snapshot_info(&info, rf_snap);
-	for (size_t i = 0; i < info.flag_count; i++) {
-		rsl_flag_desc d;
-		rsl_result r, b;
-		ck_assert_int_eq(rsl_snapshot_flag(&d, rf_snap, i), RSL_OK);
-		ck_assert_int_eq(rsl_evaluate(&r, rf_snap, d.key, RSL_ANY, &c, NULL), 0);
-		ck_assert_int_eq(rsl_prepared_evaluate(&b, rf_snap, d.key, RSL_ANY, &p, NULL), 0);
-		same_result(&r, &b, d.key, "rebound");
-	}
+	same_for_every_flag(rf_snap, &c, &p, "rebound");
 }
 END_TEST
 

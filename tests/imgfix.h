@@ -17,6 +17,7 @@
 
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "snap.h"
@@ -109,6 +110,35 @@ static rsl__cond *fx_conds(const rsl__cond *const *c, size_t n)
 	for (size_t i = 0; i < n; i++)
 		fx_copy_cond(&a[i], c[i]);
 	return a;
+}
+
+/* *f, a configured and enabled boolean flag named key whose variants are
+ * on (0) and off (1, its off variant), serving on by default; its files
+ * <file>.yaml and environments/prod/<file>.yaml.  Rules, requirements and
+ * the index are the caller's. */
+static void fx_bool_flag(rsl__flag *f, const char *key, const char *file)
+{
+	rsl__variant *vars = fx_new(2 * sizeof *vars);
+	char path[128];
+	fx_str(&vars[0].name, "on");
+	vars[0].value.kind = RSL__V_BOOL;
+	vars[0].value.b = 1;
+	fx_str(&vars[1].name, "off");
+	vars[1].value.kind = RSL__V_BOOL;
+	fx_str(&f->key, key);
+	f->hash = rsl__key_hash(key, strlen(key));
+	f->type = RSL_TYPE_BOOLEAN;
+	f->configured = 1;
+	f->enabled = 1;
+	rsl__ref_set(&f->variants, vars);
+	f->nvariants = 2;
+	f->off = 1;
+	fx_copy_str(&f->salt, &f->key);
+	snprintf(path, sizeof path, "%s.yaml", file);
+	fx_str(&f->file, path);
+	snprintf(path, sizeof path, "environments/prod/%s.yaml", file);
+	fx_str(&f->tfile, path);
+	f->dflt.kind = RSL_SERVE_VARIANT;
 }
 
 #define FX_COUNT(type, ...) (sizeof((type[]){ __VA_ARGS__ }) / sizeof(type))
